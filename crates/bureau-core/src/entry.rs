@@ -1,0 +1,173 @@
+//! Entries: the signed, hash-chained units of every member's append-only log.
+//!
+//! An entry is a header `{network, author, seq, prev_hash, timestamp, body_hash}`, the author's
+//! signature over the canonical header, and the body. `seq` is contiguous per author and
+//! `prev_hash` is the hash of the previous header, so a gap or a fork is detectable and provable.
+//! The header commits to the body by hash, so a body can later be erased (retention, deletion
+//! orders) while the chain still verifies.
+
+use serde::{Deserialize, Serialize};
+
+use crate::certificate::Certificate;
+use crate::codec::{self, DecodeError, MAX_ENTRY_BYTES};
+use crate::hash::{self, Hash, NetworkId};
+use crate::keys::{self, KeyError, PublicKey, SecretKey, Signature};
+use crate::record::{Record, RecordKey};
+use crate::time::Timestamp;
+
+/// The signed part of an entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntryHeader {
+    pub network: NetworkId,
+    /// The node key that signed the entry; its certificate names the member.
+    pub author: PublicKey,
+    /// 1 for the first entry of a log, then +1 each entry.
+    pub seq: u64,
+    /// Hash of the previous entry's header; [`Hash::ZERO`] for seq 1.
+    pub prev_hash: Hash,
+    pub timestamp: Timestamp,
+    pub body_hash: Hash,
+}
+
+/// Withdraws a record: it disappears from search on every replica.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cancel {
+    pub key: RecordKey,
+    /// Like any change, a cancellation raises the record's version.
+    pub version: u64,
+    pub reason: String,
+}
+
+/// Revokes a certificate: its key's entries after `last_valid_seq` are rejected everywhere.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Revoke {
+    pub serial: u64,
+    pub last_valid_seq: u64,
+    pub reason: String,
+}
+
+/// What an entry does. The declaration order is the wire encoding: append, never reorder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Body {
+    /// Publishes a record or a new version of it.
+    Put(Record),
+    Cancel(Cancel),
+    /// Secretariat only: announces a member's certificate to the network.
+    Admit(Certificate),
+    /// Secretariat only.
+    Revoke(Revoke),
+}
+
+impl Body {
+    /// Short name for logs and errors.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Body::Put(_) => "put",
+            Body::Cancel(_) => "cancel",
+            Body::Admit(_) => "admit",
+            Body::Revoke(_) => "revoke",
+        }
+    }
+
+    pub fn hash(&self) -> Hash {
+        Hash::of(hash::domain::BODY, &[&codec::encode(self)])
+    }
+}
+
+/// A signed entry. The body is optional so an erased entry still travels and verifies.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    pub header: EntryHeader,
+    pub signature: Signature,
+    pub body: Option<Body>,
+}
+
+/// The last entry of an author's log as a replica holds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Head {
+    pub seq: u64,
+    pub hash: Hash,
+    pub timestamp: Timestamp,
+}
+
+impl EntryHeader {
+    /// The entry's identity: the hash of the canonical header.
+    pub fn hash(&self) -> Hash {
+        Hash::of(hash::domain::ENTRY_HEADER, &[&codec::encode(self)])
+    }
+}
+
+impl Entry {
+    /// Signs the next entry of `key`'s log after `head` (`None` for a new log).
+    pub fn sign(
+        key: &SecretKey,
+        network: NetworkId,
+        head: Option<&Head>,
+        timestamp: Timestamp,
+        body: Body,
+    ) -> Entry {
+        let header = EntryHeader {
+            network,
+            author: key.public(),
+            seq: head.map_or(1, |head| head.seq + 1),
+            prev_hash: head.map_or(Hash::ZERO, |head| head.hash),
+            timestamp,
+            body_hash: body.hash(),
+        };
+        let signature = key.sign(keys::domain::ENTRY, &codec::encode(&header));
+        Entry {
+            header,
+            signature,
+            body: Some(body),
+        }
+    }
+
+    /// Decodes an entry of at most [`MAX_ENTRY_BYTES`].
+    pub fn from_bytes(bytes: &[u8]) -> Result<Entry, DecodeError> {
+        codec::decode::<_, MAX_ENTRY_BYTES>(bytes)
+    }
+
+    pub fn to_bytes(&self) -> Vec<u8> {
+        codec::encode(self)
+    }
+
+    pub fn hash(&self) -> Hash {
+        self.header.hash()
+    }
+
+    /// Checks the author's signature over the header.
+    pub fn verify_signature(&self) -> Result<(), KeyError> {
+        self.header.author.verify(
+            keys::domain::ENTRY,
+            &codec::encode(&self.header),
+            &self.signature,
+        )
+    }
+
+    /// The head this entry makes for its author.
+    pub fn as_head(&self) -> Head {
+        Head {
+            seq: self.header.seq,
+            hash: self.hash(),
+            timestamp: self.header.timestamp,
+        }
+    }
+}
+
+/// Verifies many entries' signatures at once (see [`keys::verify_many`]).
+pub fn verify_signatures<'a>(
+    entries: impl IntoIterator<Item = &'a Entry>,
+) -> Vec<Result<(), KeyError>> {
+    let entries: Vec<&Entry> = entries.into_iter().collect();
+    let headers: Vec<Vec<u8>> = entries
+        .iter()
+        .map(|entry| codec::encode(&entry.header))
+        .collect();
+    let items: Vec<(PublicKey, &[u8], Signature)> = entries
+        .iter()
+        .zip(&headers)
+        .map(|(entry, header)| (entry.header.author, header.as_slice(), entry.signature))
+        .collect();
+    keys::verify_many(keys::domain::ENTRY, &items)
+}

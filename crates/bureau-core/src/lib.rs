@@ -1,0 +1,42 @@
+//! Bureau's core: the trust model, the signed log format, the police records and the rules that
+//! decide whether an entry may join a replica.
+//!
+//! This crate does no IO: it never reads the clock, the disk, the network or a random source.
+//! Callers pass `now` and key material in, which keeps every rule deterministic and testable.
+//!
+//! Major components:
+//! - [`codec`]: the one canonical encoding (serde + bincode 2, fixed configuration, size limits);
+//! - [`keys`]: ed25519 node and root keys, domain-separated signatures, X25519 encryption keys;
+//! - [`member`]: ISO 3166 alpha-3 member and country codes, plus the secretariat's code;
+//! - [`genesis`] and [`certificate`]: the root of trust and the certificates it signs;
+//! - [`entry`]: signed, hash-chained log entries and their bodies;
+//! - [`record`] and [`schema`]: the records entries describe and how replicas fold them;
+//! - [`normalize`]: the normalised search keys used by every index;
+//! - [`validate`]: the validation rules, as pure functions with `now` passed in.
+
+pub mod certificate;
+pub mod codec;
+pub mod entry;
+pub mod genesis;
+pub mod hash;
+pub mod keys;
+pub mod member;
+pub mod normalize;
+pub mod record;
+pub mod schema;
+pub mod time;
+pub mod validate;
+
+#[cfg(any(test, feature = "testkit"))]
+pub mod testkit;
+
+mod text_serde;
+
+pub use certificate::{Certificate, CertificateBody, JoinRequest, Role, Roles};
+pub use entry::{Body, Entry, EntryHeader, Head};
+pub use genesis::{Genesis, GenesisBody};
+pub use hash::{Hash, NetworkId};
+pub use keys::{EncryptionPublicKey, PublicKey, SecretKey, Signature};
+pub use member::{CountryCode, MemberCode};
+pub use record::{Access, Database, Record, RecordData, RecordKey};
+pub use time::{Date, PartialDate, Timestamp};

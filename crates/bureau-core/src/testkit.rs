@@ -1,0 +1,417 @@
+//! Deterministic fixtures for tests and benchmarks: a network with seeded keys, members with
+//! certificates, and records of every database. Compiled only for tests or with the `testkit`
+//! feature; never part of the product.
+
+use std::collections::BTreeSet;
+
+use crate::certificate::{self, Certificate, CertificateBody, Role};
+use crate::entry::{Body, Cancel, Entry, Head, Revoke};
+use crate::genesis::Genesis;
+use crate::hash::Hash;
+use crate::keys::{EncryptionPublicKey, SecretKey};
+use crate::member::MemberCode;
+use crate::record::{Access, Record, RecordData, RecordKey};
+use crate::schema::{DocumentType, LossType, Person, Sex, TravelDocument, Vehicle, VehicleKind};
+use crate::time::{Date, Timestamp};
+
+/// 2026-01-01T00:00:00Z: the fixed "now" of fixtures.
+pub const NOW: Timestamp = Timestamp(1_767_225_600_000);
+/// Fixture certificates run from a year before [`NOW`] to a year after.
+pub const YEAR_MS: u64 = 365 * 24 * 3600 * 1000;
+
+/// A key from a label, so every run builds the same keys.
+pub fn seeded_key(label: &str) -> SecretKey {
+    SecretKey::from_seed(Hash::of(b"bureau/testkit/key\0", &[label.as_bytes()]).0)
+}
+
+/// A member node: its key, certificate and the head of its log.
+#[derive(Debug, Clone)]
+pub struct TestMember {
+    pub key: SecretKey,
+    pub certificate: Certificate,
+    pub head: Option<Head>,
+    /// Timestamp of the next entry (each entry moves it 1 ms on).
+    pub clock: Timestamp,
+}
+
+/// A network with a root key and members (the first code may be `XGS`, the secretariat).
+#[derive(Debug, Clone)]
+pub struct TestNetwork {
+    pub root: SecretKey,
+    pub genesis: Genesis,
+    pub members: Vec<TestMember>,
+}
+
+impl TestNetwork {
+    pub fn new(label: &str, codes: &[&str]) -> TestNetwork {
+        let root = seeded_key(&format!("{label}/root"));
+        let genesis = Genesis::create(
+            &root,
+            label,
+            Timestamp(NOW.0 - YEAR_MS),
+            vec!["/ip4/127.0.0.1/tcp/7000".into()],
+        )
+        .expect("fixture genesis is valid");
+        let mut network = TestNetwork {
+            root,
+            genesis,
+            members: Vec::new(),
+        };
+        for (index, code) in codes.iter().enumerate() {
+            let key = seeded_key(&format!("{label}/member/{index}"));
+            network.add_member(key, code.parse().expect("fixture codes are valid"));
+        }
+        network
+    }
+
+    /// Issues a certificate for `key` as `member` and adds the member.
+    pub fn add_member(&mut self, key: SecretKey, member: MemberCode) -> usize {
+        let certificate = self.certify(
+            &key,
+            member,
+            Timestamp(NOW.0 - YEAR_MS),
+            Timestamp(NOW.0 + YEAR_MS),
+        );
+        self.members.push(TestMember {
+            key,
+            certificate,
+            head: None,
+            clock: NOW,
+        });
+        self.members.len() - 1
+    }
+
+    pub fn certify(
+        &self,
+        key: &SecretKey,
+        member: MemberCode,
+        not_before: Timestamp,
+        not_after: Timestamp,
+    ) -> Certificate {
+        let network = self.genesis.network_id();
+        let mut roles = BTreeSet::from([Role::Member]);
+        if member.is_secretariat() {
+            roles.insert(Role::Secretariat);
+        }
+        let body = CertificateBody {
+            network,
+            member,
+            node_key: key.public(),
+            encryption_key: EncryptionPublicKey::from_secret(
+                seeded_key(&format!("{member}/enc")).seed(),
+            ),
+            roles,
+            serial: certificate::derive_serial(&network, &member, &key.public(), not_before),
+            not_before,
+            not_after,
+        };
+        Certificate::issue(&self.root, body).expect("fixture certificate is valid")
+    }
+
+    pub fn certificates(&self) -> Vec<Certificate> {
+        self.members
+            .iter()
+            .map(|member| member.certificate.clone())
+            .collect()
+    }
+
+    /// Signs the next entry of member `index`'s log and moves its head.
+    pub fn sign(&mut self, index: usize, body: Body) -> Entry {
+        let network = self.genesis.network_id();
+        let member = &mut self.members[index];
+        let entry = Entry::sign(
+            &member.key,
+            network,
+            member.head.as_ref(),
+            member.clock,
+            body,
+        );
+        member.head = Some(entry.as_head());
+        member.clock = Timestamp(member.clock.0 + 1);
+        entry
+    }
+
+    pub fn code(&self, index: usize) -> MemberCode {
+        self.members[index].certificate.member()
+    }
+
+    /// Publishes a travel document owned by member `index`.
+    pub fn put_document(&mut self, index: usize, local_id: &str, number: &str) -> Entry {
+        let record = travel_document(self.code(index), local_id, number, 1);
+        self.sign(index, Body::Put(record))
+    }
+
+    pub fn cancel(&mut self, index: usize, key: RecordKey, version: u64) -> Entry {
+        self.sign(
+            index,
+            Body::Cancel(Cancel {
+                key,
+                version,
+                reason: "document recovered".into(),
+            }),
+        )
+    }
+
+    pub fn revoke(&mut self, secretariat: usize, serial: u64, last_valid_seq: u64) -> Entry {
+        self.sign(
+            secretariat,
+            Body::Revoke(Revoke {
+                serial,
+                last_valid_seq,
+                reason: "key compromised".into(),
+            }),
+        )
+    }
+}
+
+fn review_date() -> Date {
+    NOW.date().plus_years(5)
+}
+
+/// A stolen passport issued (and so owned) by `owner`.
+pub fn travel_document(owner: MemberCode, local_id: &str, number: &str, version: u64) -> Record {
+    Record {
+        key: RecordKey::new(crate::Database::TravelDocuments, owner, local_id)
+            .expect("fixture ids are valid"),
+        version,
+        access: Access::All,
+        review_date: review_date(),
+        data: RecordData::TravelDocument(TravelDocument {
+            number: number.into(),
+            issuing_country: owner
+                .country()
+                .expect("fixture documents are issued by countries"),
+            document_type: DocumentType::Passport,
+            loss: LossType::Stolen,
+            issue_date: Date::new(2020, 5, 17).ok(),
+            expiry_date: Date::new(2030, 5, 16).ok(),
+            theft_date: Date::new(2025, 11, 2).ok(),
+            theft_place: Some("Lyon".into()),
+        }),
+    }
+}
+
+/// A stolen car owned by `owner`.
+pub fn vehicle(owner: MemberCode, local_id: &str, vin: &str, version: u64) -> Record {
+    Record {
+        key: RecordKey::new(crate::Database::Vehicles, owner, local_id)
+            .expect("fixture ids are valid"),
+        version,
+        access: Access::All,
+        review_date: review_date(),
+        data: RecordData::Vehicle(Vehicle {
+            vin: vin.into(),
+            kind: VehicleKind::Car,
+            engine_number: Some("CJZ 123456".into()),
+            make: Some("Volkswagen".into()),
+            model: Some("Golf".into()),
+            year: Some(2019),
+            colour: Some("grey".into()),
+            plate: Some("AB-123-CD".into()),
+            plate_country: owner.country(),
+            theft_date: Date::new(2025, 10, 1).ok(),
+            theft_place: None,
+        }),
+    }
+}
+
+/// A wanted person owned by `owner`.
+pub fn person(
+    owner: MemberCode,
+    local_id: &str,
+    family_name: &str,
+    given_names: &str,
+    version: u64,
+) -> Record {
+    Record {
+        key: RecordKey::new(crate::Database::Persons, owner, local_id)
+            .expect("fixture ids are valid"),
+        version,
+        access: Access::All,
+        review_date: review_date(),
+        data: RecordData::Person(Person {
+            family_name: family_name.into(),
+            given_names: given_names.into(),
+            aliases: vec![],
+            sex: Sex::Male,
+            date_of_birth: "1980-03-04".parse().ok(),
+            place_of_birth: Some("Moscow".into()),
+            nationalities: owner.country().into_iter().collect(),
+            documents: vec![],
+            description: None,
+            offence: Some("armed robbery".into()),
+            legal_basis: None,
+        }),
+    }
+}
+
+/// What the model did with an entry (the store's `Outcome`, without storage details).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ModelOutcome {
+    Applied,
+    Duplicate,
+    Held,
+    Rejected(crate::validate::EntryError),
+}
+
+/// A plain in-memory replica: the reference model the store is tested against. Written for
+/// clarity, not speed: logs are vectors, records a map, the held entries an unbounded map.
+#[derive(Debug, Clone)]
+pub struct MemoryReplica {
+    network: crate::NetworkId,
+    root_key: crate::PublicKey,
+    certificates: std::collections::BTreeMap<crate::PublicKey, Certificate>,
+    revocations: std::collections::BTreeMap<u64, Revoke>,
+    logs: std::collections::BTreeMap<crate::PublicKey, Vec<Entry>>,
+    records: std::collections::BTreeMap<RecordKey, (crate::record::Precedence, Option<Record>)>,
+    held: std::collections::BTreeMap<(crate::PublicKey, u64), Entry>,
+}
+
+impl crate::validate::ReplicaView for MemoryReplica {
+    type Error = std::convert::Infallible;
+    fn network(&self) -> crate::NetworkId {
+        self.network
+    }
+    fn root_key(&self) -> crate::PublicKey {
+        self.root_key
+    }
+    fn certificate(&self, node_key: &crate::PublicKey) -> Result<Option<Certificate>, Self::Error> {
+        Ok(self.certificates.get(node_key).cloned())
+    }
+    fn revocation(&self, serial: u64) -> Result<Option<Revoke>, Self::Error> {
+        Ok(self.revocations.get(&serial).cloned())
+    }
+    fn head(&self, author: &crate::PublicKey) -> Result<Option<Head>, Self::Error> {
+        Ok(self
+            .logs
+            .get(author)
+            .and_then(|log| log.last())
+            .map(Entry::as_head))
+    }
+    fn entry_hash(&self, author: &crate::PublicKey, seq: u64) -> Result<Option<Hash>, Self::Error> {
+        let index = usize::try_from(seq).ok().and_then(|seq| seq.checked_sub(1));
+        Ok(index
+            .and_then(|index| self.logs.get(author)?.get(index))
+            .map(Entry::hash))
+    }
+}
+
+impl MemoryReplica {
+    pub fn new(genesis: &Genesis, certificates: &[Certificate]) -> MemoryReplica {
+        MemoryReplica {
+            network: genesis.network_id(),
+            root_key: genesis.root_key(),
+            certificates: certificates
+                .iter()
+                .map(|c| (c.node_key(), c.clone()))
+                .collect(),
+            revocations: Default::default(),
+            logs: Default::default(),
+            records: Default::default(),
+            held: Default::default(),
+        }
+    }
+
+    /// Validates and applies one entry, releasing held successors.
+    pub fn apply(&mut self, entry: &Entry, now: Timestamp) -> ModelOutcome {
+        use crate::validate::{Placement, check_alone, check_in_context};
+        if let Err(error) = check_alone(entry, &self.network, now) {
+            return ModelOutcome::Rejected(error);
+        }
+        if let Err(error) = entry.verify_signature() {
+            return ModelOutcome::Rejected(error.into());
+        }
+        let Ok(verdict) = check_in_context(self, entry);
+        match verdict {
+            Err(error) => ModelOutcome::Rejected(error),
+            Ok(Placement::Duplicate) => ModelOutcome::Duplicate,
+            Ok(Placement::Gap { .. }) => {
+                self.held
+                    .insert((entry.header.author, entry.header.seq), entry.clone());
+                ModelOutcome::Held
+            }
+            Ok(Placement::Next) => {
+                self.commit(entry);
+                let author = entry.header.author;
+                let mut next = entry.header.seq + 1;
+                while let Some(held) = self.held.remove(&(author, next)) {
+                    let Ok(verdict) = check_in_context(self, &held);
+                    if verdict != Ok(Placement::Next) {
+                        break;
+                    }
+                    self.commit(&held);
+                    next += 1;
+                }
+                self.held
+                    .retain(|(held_author, seq), _| *held_author != author || *seq >= next);
+                ModelOutcome::Applied
+            }
+        }
+    }
+
+    fn commit(&mut self, entry: &Entry) {
+        let hash = entry.hash();
+        let mut fold = |key: &RecordKey, version: u64, record: Option<Record>| {
+            let precedence = crate::record::Precedence {
+                version,
+                entry: hash,
+            };
+            let wins = self
+                .records
+                .get(key)
+                .is_none_or(|(held, _)| *held < precedence);
+            if wins {
+                self.records.insert(key.clone(), (precedence, record));
+            }
+        };
+        match &entry.body {
+            Some(Body::Put(record)) => fold(&record.key, record.version, Some(record.clone())),
+            Some(Body::Cancel(cancel)) => fold(&cancel.key, cancel.version, None),
+            Some(Body::Admit(certificate)) => {
+                let key = certificate.node_key();
+                let newer = self.certificates.get(&key).is_none_or(|held| {
+                    (certificate.body.not_before, certificate.body.serial)
+                        > (held.body.not_before, held.body.serial)
+                });
+                if newer {
+                    self.certificates.insert(key, certificate.clone());
+                }
+            }
+            Some(Body::Revoke(revoke)) => {
+                let earlier = self
+                    .revocations
+                    .get(&revoke.serial)
+                    .is_none_or(|held| revoke.last_valid_seq < held.last_valid_seq);
+                if earlier {
+                    self.revocations.insert(revoke.serial, revoke.clone());
+                }
+            }
+            None => {}
+        }
+        self.logs
+            .entry(entry.header.author)
+            .or_default()
+            .push(entry.clone());
+    }
+
+    pub fn heads(&self) -> std::collections::BTreeMap<crate::PublicKey, Head> {
+        self.logs
+            .iter()
+            .filter_map(|(author, log)| Some((*author, log.last()?.as_head())))
+            .collect()
+    }
+
+    /// Live records (published and not cancelled).
+    pub fn live_records(&self) -> std::collections::BTreeMap<RecordKey, Record> {
+        self.records
+            .iter()
+            .filter_map(|(key, (_, record))| Some((key.clone(), record.clone()?)))
+            .collect()
+    }
+
+    pub fn holds(&self, entry: &Entry) -> bool {
+        let Ok(held) =
+            crate::validate::ReplicaView::entry_hash(self, &entry.header.author, entry.header.seq);
+        held == Some(entry.hash())
+    }
+}

@@ -1,0 +1,268 @@
+//! The rules that decide whether an entry joins a replica, as pure functions.
+//!
+//! Validation runs in two stages. [`check_alone`] needs nothing but the entry, the network and
+//! `now`: size, network, timestamp skew, body hash and the body's own schema. [`check_in_context`]
+//! asks a [`ReplicaView`] about the author's certificate, revocations and log head, and decides
+//! whether the entry is the next one ([`Placement::Next`]), one already held
+//! ([`Placement::Duplicate`]) or one that arrived early ([`Placement::Gap`]), or rejects it.
+//! Signatures are checked by the caller, one by one or in batches, between the two stages.
+//!
+//! Every rejection is an [`EntryError`] that says why.
+
+use std::time::Duration;
+
+use crate::certificate::{Certificate, CertificateError, Role};
+use crate::codec::{self, MAX_ENTRY_BYTES};
+use crate::entry::{Body, Entry, Head, Revoke};
+use crate::hash::{Hash, NetworkId};
+use crate::keys::{KeyError, PublicKey};
+use crate::member::MemberCode;
+use crate::record::{RecordData, RecordError, RecordKey};
+use crate::schema;
+use crate::time::Timestamp;
+
+/// How far in the future an entry's timestamp may be, to absorb clock differences between
+/// bureaus. Anything later was signed by a wrong clock or is an attempt to pre-date.
+pub const MAX_CLOCK_SKEW: Duration = Duration::from_secs(5 * 60);
+/// Longest reason for a cancellation or a revocation, in characters.
+pub const MAX_REASON_CHARS: usize = 1000;
+
+/// Why an entry was rejected.
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+pub enum EntryError {
+    #[error("entry is {len} bytes, more than the limit of {MAX_ENTRY_BYTES}")]
+    TooLarge { len: usize },
+    #[error("entry belongs to network {found}, not {expected}")]
+    WrongNetwork {
+        expected: NetworkId,
+        found: NetworkId,
+    },
+    #[error("timestamp {timestamp} ms is more than {skew_seconds} s ahead of now ({now} ms)", skew_seconds = MAX_CLOCK_SKEW.as_secs())]
+    FutureTimestamp { timestamp: u64, now: u64 },
+    #[error("the body does not match the header's body hash")]
+    BodyHashMismatch,
+    #[error("the entry has no body")]
+    MissingBody,
+    #[error("signature: {0}")]
+    Signature(#[from] KeyError),
+    #[error("author {0} has no known certificate")]
+    UnknownAuthor(PublicKey),
+    #[error("author {author}'s certificate ({member}) is not valid at the entry's time")]
+    NotCurrentMember {
+        author: PublicKey,
+        member: MemberCode,
+    },
+    #[error("author's certificate {serial} was revoked after seq {last_valid_seq}: {reason}")]
+    Revoked {
+        serial: u64,
+        last_valid_seq: u64,
+        reason: String,
+    },
+    #[error("seq {seq} already holds a different entry (fork)")]
+    Fork { seq: u64 },
+    #[error("prev_hash does not match the hash of entry {seq}")]
+    PrevHashMismatch { seq: u64 },
+    #[error("seq must start at 1")]
+    ZeroSeq,
+    #[error("timestamp goes back in time from the previous entry")]
+    TimestampBeforePrevious,
+    #[error("member {author_member} may not write records owned by {owner}")]
+    NotOwner {
+        author_member: MemberCode,
+        owner: MemberCode,
+    },
+    #[error(
+        "only the issuing country publishes a travel document (issuer {issuer}, owner {owner})"
+    )]
+    NotIssuingCountry {
+        issuer: MemberCode,
+        owner: MemberCode,
+    },
+    #[error("a {kind} entry needs the secretariat role")]
+    SecretariatOnly { kind: &'static str },
+    #[error("the admitted certificate is invalid: {0}")]
+    InvalidCertificate(CertificateError),
+    #[error("invalid record: {0}")]
+    InvalidRecord(#[from] RecordError),
+    #[error("the reason must be 1 to {MAX_REASON_CHARS} printable characters")]
+    Reason,
+}
+
+impl EntryError {
+    /// Whether the entry may become valid later (its author's certificate may still arrive), so
+    /// the sender should not be penalised for it.
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, EntryError::UnknownAuthor(_))
+    }
+}
+
+/// What a replica knows that validation asks about. Implemented by the store (on its
+/// transaction) and by the test model.
+pub trait ReplicaView {
+    type Error;
+    fn network(&self) -> NetworkId;
+    fn root_key(&self) -> PublicKey;
+    fn certificate(&self, node_key: &PublicKey) -> Result<Option<Certificate>, Self::Error>;
+    fn revocation(&self, serial: u64) -> Result<Option<Revoke>, Self::Error>;
+    fn head(&self, author: &PublicKey) -> Result<Option<Head>, Self::Error>;
+    fn entry_hash(&self, author: &PublicKey, seq: u64) -> Result<Option<Hash>, Self::Error>;
+}
+
+/// Where a valid-looking entry stands relative to the replica's copy of its author's log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Placement {
+    /// The next entry of the log: apply it.
+    Next,
+    /// Already held: nothing to do.
+    Duplicate,
+    /// Ahead of the log: hold it until the entries before it arrive.
+    Gap { expected: u64 },
+}
+
+fn check_reason(reason: &str) -> Result<(), EntryError> {
+    schema::check_text("reason", reason, MAX_REASON_CHARS, true).map_err(|_| EntryError::Reason)
+}
+
+/// Checks everything that needs no replica state. Does not check the signature.
+pub fn check_alone(entry: &Entry, network: &NetworkId, now: Timestamp) -> Result<(), EntryError> {
+    let len = codec::encoded_len(entry);
+    if len > MAX_ENTRY_BYTES {
+        return Err(EntryError::TooLarge { len });
+    }
+    let header = &entry.header;
+    if header.network != *network {
+        return Err(EntryError::WrongNetwork {
+            expected: *network,
+            found: header.network,
+        });
+    }
+    if header.seq == 0 {
+        return Err(EntryError::ZeroSeq);
+    }
+    if header.timestamp > now.saturating_add(MAX_CLOCK_SKEW) {
+        return Err(EntryError::FutureTimestamp {
+            timestamp: header.timestamp.0,
+            now: now.0,
+        });
+    }
+    let body = entry.body.as_ref().ok_or(EntryError::MissingBody)?;
+    if body.hash() != header.body_hash {
+        return Err(EntryError::BodyHashMismatch);
+    }
+    match body {
+        Body::Put(record) => record.validate()?,
+        Body::Cancel(cancel) => {
+            cancel.key.check()?;
+            if cancel.version == 0 {
+                return Err(RecordError::ZeroVersion.into());
+            }
+            check_reason(&cancel.reason)?;
+        }
+        Body::Admit(_) => {}
+        Body::Revoke(revoke) => check_reason(&revoke.reason)?,
+    }
+    Ok(())
+}
+
+/// Checks the entry against what the replica holds. Call after [`check_alone`] and a signature
+/// check. Returns the placement of an acceptable entry or the reason for rejecting it.
+pub fn check_in_context<V: ReplicaView>(
+    view: &V,
+    entry: &Entry,
+) -> Result<Result<Placement, EntryError>, V::Error> {
+    let header = &entry.header;
+    let Some(certificate) = view.certificate(&header.author)? else {
+        return Ok(Err(EntryError::UnknownAuthor(header.author)));
+    };
+    if !certificate.is_valid_at(header.timestamp) {
+        return Ok(Err(EntryError::NotCurrentMember {
+            author: header.author,
+            member: certificate.member(),
+        }));
+    }
+    if let Some(revoke) = view.revocation(certificate.body.serial)?
+        && header.seq > revoke.last_valid_seq
+    {
+        return Ok(Err(EntryError::Revoked {
+            serial: revoke.serial,
+            last_valid_seq: revoke.last_valid_seq,
+            reason: revoke.reason,
+        }));
+    }
+    let head = view.head(&header.author)?;
+    let head_seq = head.map_or(0, |head| head.seq);
+    if header.seq <= head_seq {
+        let held = view.entry_hash(&header.author, header.seq)?;
+        return Ok(if held == Some(entry.hash()) {
+            Ok(Placement::Duplicate)
+        } else {
+            Err(EntryError::Fork { seq: header.seq })
+        });
+    }
+    if header.seq > head_seq + 1 {
+        return Ok(Ok(Placement::Gap {
+            expected: head_seq + 1,
+        }));
+    }
+    let (prev_hash, prev_timestamp) = head.map_or((Hash::ZERO, Timestamp(0)), |head| {
+        (head.hash, head.timestamp)
+    });
+    if header.prev_hash != prev_hash {
+        return Ok(Err(EntryError::PrevHashMismatch { seq: head_seq }));
+    }
+    if header.timestamp < prev_timestamp {
+        return Ok(Err(EntryError::TimestampBeforePrevious));
+    }
+    Ok(check_body_rights(view, &certificate, entry).map(|()| Placement::Next))
+}
+
+/// Who may write what: owners write their records, the issuing country its travel documents,
+/// the secretariat its own bodies.
+fn check_body_rights<V: ReplicaView>(
+    view: &V,
+    author: &Certificate,
+    entry: &Entry,
+) -> Result<(), EntryError> {
+    let Some(body) = &entry.body else {
+        return Err(EntryError::MissingBody);
+    };
+    let check_owner = |key: &RecordKey| {
+        if key.owner != author.member() {
+            return Err(EntryError::NotOwner {
+                author_member: author.member(),
+                owner: key.owner,
+            });
+        }
+        Ok(())
+    };
+    match body {
+        Body::Put(record) => {
+            check_owner(&record.key)?;
+            if let RecordData::TravelDocument(document) = &record.data {
+                let issuer = MemberCode::from(document.issuing_country);
+                if issuer != record.key.owner {
+                    return Err(EntryError::NotIssuingCountry {
+                        issuer,
+                        owner: record.key.owner,
+                    });
+                }
+            }
+            Ok(())
+        }
+        Body::Cancel(cancel) => check_owner(&cancel.key),
+        Body::Admit(certificate) => {
+            if !author.has_role(Role::Secretariat) {
+                return Err(EntryError::SecretariatOnly { kind: body.kind() });
+            }
+            certificate
+                .verify(&view.network(), &view.root_key())
+                .map_err(EntryError::InvalidCertificate)
+        }
+        Body::Revoke(_) => {
+            if !author.has_role(Role::Secretariat) {
+                return Err(EntryError::SecretariatOnly { kind: body.kind() });
+            }
+            Ok(())
+        }
+    }
+}

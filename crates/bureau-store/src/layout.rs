@@ -1,0 +1,80 @@
+//! How Bureau's data is laid out in sled: tree names and key encodings.
+//!
+//! Keys are written by hand, big-endian and fixed width where numeric, so byte order is numeric
+//! order (bincode's varints would break range scans). Values are canonical bincode.
+//!
+//! | tree | key | value |
+//! |---|---|---|
+//! | `entries` | author (32) · seq (8, BE) | encoded [`Entry`](bureau_core::Entry) |
+//! | `heads` | author (32) | encoded [`Head`](bureau_core::Head) |
+//! | `records` | [`RecordKey::to_bytes`](bureau_core::RecordKey::to_bytes) | encoded [`RecordState`] |
+//! | `members` | node key (32) | encoded certificate |
+//! | `revocations` | serial (8, BE) | encoded revocation |
+//! | `index/…` | term · 0x00 · record key | empty |
+//! | `meta` | name | value |
+
+use bureau_core::record::{Index, Precedence};
+use bureau_core::{PublicKey, RecordKey};
+use serde::{Deserialize, Serialize};
+
+pub const ENTRIES: &str = "entries";
+pub const HEADS: &str = "heads";
+pub const RECORDS: &str = "records";
+pub const MEMBERS: &str = "members";
+pub const REVOCATIONS: &str = "revocations";
+pub const META: &str = "meta";
+
+/// Meta key: the genesis this store belongs to.
+pub const META_GENESIS: &[u8] = b"genesis";
+/// Meta key: how many records are live (published and not cancelled), as 8 bytes BE.
+pub const META_LIVE_RECORDS: &[u8] = b"live-records";
+
+/// Positions of the trees in the transaction slice.
+pub const T_ENTRIES: usize = 0;
+pub const T_HEADS: usize = 1;
+pub const T_RECORDS: usize = 2;
+pub const T_MEMBERS: usize = 3;
+pub const T_REVOCATIONS: usize = 4;
+pub const T_META: usize = 5;
+/// Index trees follow, in [`Index::ALL`] order.
+pub const T_FIRST_INDEX: usize = 6;
+
+pub fn index_position(index: Index) -> usize {
+    T_FIRST_INDEX
+        + Index::ALL
+            .iter()
+            .position(|candidate| *candidate == index)
+            .expect("Index::ALL lists every index")
+}
+
+pub fn entry_key(author: &PublicKey, seq: u64) -> [u8; 40] {
+    let mut key = [0u8; 40];
+    key[..32].copy_from_slice(author.as_bytes());
+    key[32..].copy_from_slice(&seq.to_be_bytes());
+    key
+}
+
+pub fn index_key(term: &[u8], record: &RecordKey) -> Vec<u8> {
+    let record = record.to_bytes();
+    let mut key = Vec::with_capacity(term.len() + 1 + record.len());
+    key.extend_from_slice(term);
+    key.push(0);
+    key.extend_from_slice(&record);
+    key
+}
+
+/// The record key bytes at the end of an index key.
+pub fn record_part_of_index_key(key: &[u8]) -> Option<&[u8]> {
+    let separator = key.iter().position(|byte| *byte == 0)?;
+    Some(&key[separator + 1..])
+}
+
+/// Which entry currently defines a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordState {
+    pub precedence: Precedence,
+    pub author: PublicKey,
+    pub seq: u64,
+    /// False once the winning entry is a cancellation.
+    pub live: bool,
+}

@@ -1,0 +1,285 @@
+//! Bureau's local replica: every member's signed log and the records folded from them, on sled.
+//!
+//! This is the only crate that imports sled. Major components:
+//! - [`Store`]: opens the database for one network, answers queries (heads, digest, records,
+//!   exact search, what another replica lacks) and applies entries ([`Store::apply_batch`]):
+//!   each batch is validated, committed atomically with all its index updates in one sled
+//!   transaction, and flushed before it is acknowledged;
+//! - [`Committer`]: group commit on a dedicated thread, so many small writers share one flush;
+//! - `layout`: tree names and key encodings;
+//! - `pending`: the bounded buffer of entries that arrived before their predecessors.
+
+mod apply;
+mod committer;
+mod layout;
+mod pending;
+mod query;
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use bureau_core::codec::DecodeError;
+use bureau_core::record::Index;
+use bureau_core::{Certificate, Genesis, NetworkId, PublicKey};
+
+pub use apply::{ApplyReport, Outcome};
+pub use committer::{Committer, CommitterError};
+pub use layout::RecordState;
+pub use query::{Batch, RecordView};
+
+/// Default sled page cache: small, since a node shares its machine with national systems.
+pub const DEFAULT_CACHE_CAPACITY_BYTES: u64 = 32 * 1024 * 1024;
+/// Most entries held while waiting for the entries before them; beyond it they are dropped and
+/// left for sync to fetch again.
+pub const MAX_PENDING_ENTRIES: usize = 10_000;
+/// Most entries committed and flushed together by the [`Committer`].
+pub const GROUP_COMMIT_MAX_ENTRIES: usize = 1024;
+/// How long the [`Committer`] waits for more writers before committing what it has.
+pub const GROUP_COMMIT_WINDOW: Duration = Duration::from_millis(2);
+/// sled's background `fsync` interval; our own flushes cover process crashes before an
+/// acknowledgement, this covers the rest of the page cache (`SLED.md`).
+pub const BACKGROUND_FLUSH_EVERY_MS: u64 = 500;
+
+/// How to open a store.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub path: PathBuf,
+    /// sled's page cache in bytes; sled's own default is 1 GB, far too much per node.
+    pub cache_capacity_bytes: u64,
+    pub max_pending_entries: usize,
+}
+
+impl Config {
+    pub fn new(path: impl Into<PathBuf>) -> Config {
+        Config {
+            path: path.into(),
+            cache_capacity_bytes: DEFAULT_CACHE_CAPACITY_BYTES,
+            max_pending_entries: MAX_PENDING_ENTRIES,
+        }
+    }
+}
+
+/// Why a store operation failed. Rejected entries are not errors: see [`Outcome`].
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(
+        "the store at {path} is in use by another process (is a node already running on this directory?)"
+    )]
+    Locked { path: PathBuf },
+    #[error(
+        "the store at {path} is corrupt ({detail}); move the directory aside and start again: the node resyncs every entry from its peers"
+    )]
+    Corrupt { path: PathBuf, detail: String },
+    #[error(
+        "the store at {path} belongs to network {found}, not {expected}; use a fresh directory"
+    )]
+    WrongNetwork {
+        path: PathBuf,
+        expected: NetworkId,
+        found: NetworkId,
+    },
+    #[error("the certificate does not belong to this network: {0}")]
+    Certificate(#[from] bureau_core::certificate::CertificateError),
+    #[error("store IO at {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("store: {0}")]
+    Sled(String),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The replica of one network.
+#[derive(Debug)]
+pub struct Store {
+    db: sled::Db,
+    /// Every tree, in the order the `layout::T_*` constants give; one slice so one transaction
+    /// covers them all.
+    trees: Vec<sled::Tree>,
+    path: PathBuf,
+    network: NetworkId,
+    root_key: PublicKey,
+    /// Entries that arrived before their predecessors; behind the writer's lock.
+    pending: Mutex<pending::Pending>,
+}
+
+impl Store {
+    /// Opens (or creates) the store for `genesis`'s network.
+    pub fn open(config: &Config, genesis: &Genesis) -> Result<Store> {
+        let path = config.path.clone();
+        let created = !path.join("conf").exists();
+        let db = sled::Config::new()
+            .path(&path)
+            .cache_capacity(config.cache_capacity_bytes)
+            .flush_every_ms(Some(BACKGROUND_FLUSH_EVERY_MS))
+            .open()
+            .map_err(|error| open_error(&path, error))?;
+        if created {
+            // sled 0.34 does not fsync the directory after creating its files (`SLED.md`).
+            sync_directory(&path)?;
+        }
+        let mut names = vec![
+            layout::ENTRIES,
+            layout::HEADS,
+            layout::RECORDS,
+            layout::MEMBERS,
+        ];
+        names.extend([layout::REVOCATIONS, layout::META]);
+        names.extend(Index::ALL.iter().map(Index::name));
+        let trees = names
+            .iter()
+            .map(|name| db.open_tree(name))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|error| open_error(&path, error))?;
+        let network = genesis.network_id();
+        let store = Store {
+            db,
+            trees,
+            path,
+            network,
+            root_key: genesis.root_key(),
+            pending: Mutex::new(pending::Pending::new(config.max_pending_entries)),
+        };
+        store.check_genesis(genesis)?;
+        Ok(store)
+    }
+
+    fn check_genesis(&self, genesis: &Genesis) -> Result<()> {
+        let meta = &self.trees[layout::T_META];
+        match meta
+            .get(layout::META_GENESIS)
+            .map_err(|e| self.sled_error(e))?
+        {
+            Some(stored) => {
+                let stored = Genesis::from_bytes(&stored).map_err(|error| self.corrupt(error))?;
+                if stored.network_id() != self.network {
+                    return Err(Error::WrongNetwork {
+                        path: self.path.clone(),
+                        expected: self.network,
+                        found: stored.network_id(),
+                    });
+                }
+            }
+            None => {
+                meta.insert(layout::META_GENESIS, genesis.to_bytes())
+                    .map_err(|e| self.sled_error(e))?;
+                self.flush()?;
+            }
+        }
+        Ok(())
+    }
+
+    pub fn network(&self) -> NetworkId {
+        self.network
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Learns a certificate from any source (genesis holder, handshake): it is checked against
+    /// the root key first. A certificate for a key already known replaces the old one only if it
+    /// starts later, so the outcome does not depend on arrival order.
+    pub fn learn_certificate(&self, certificate: &Certificate) -> Result<()> {
+        certificate.verify(&self.network, &self.root_key)?;
+        let members = &self.trees[layout::T_MEMBERS];
+        let key = certificate.node_key();
+        let newer = match members
+            .get(key.as_bytes())
+            .map_err(|e| self.sled_error(e))?
+        {
+            Some(bytes) => {
+                let held = Certificate::from_bytes(&bytes).map_err(|error| self.corrupt(error))?;
+                apply::supersedes(certificate, &held)
+            }
+            None => true,
+        };
+        if newer {
+            members
+                .insert(key.as_bytes(), certificate.to_bytes())
+                .map_err(|e| self.sled_error(e))?;
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Writes everything committed so far to disk. Called before every acknowledgement.
+    pub fn flush(&self) -> Result<()> {
+        self.db.flush().map_err(|e| self.sled_error(e))?;
+        Ok(())
+    }
+
+    /// Bytes the database occupies on disk.
+    pub fn size_on_disk(&self) -> Result<u64> {
+        self.db.size_on_disk().map_err(|e| self.sled_error(e))
+    }
+
+    fn sled_error(&self, error: sled::Error) -> Error {
+        match error {
+            sled::Error::Corruption { .. } => Error::Corrupt {
+                path: self.path.clone(),
+                detail: error.to_string(),
+            },
+            sled::Error::Io(source) => Error::Io {
+                path: self.path.clone(),
+                source,
+            },
+            other => Error::Sled(other.to_string()),
+        }
+    }
+
+    fn corrupt(&self, error: impl std::fmt::Display) -> Error {
+        Error::Corrupt {
+            path: self.path.clone(),
+            detail: error.to_string(),
+        }
+    }
+}
+
+fn open_error(path: &Path, error: sled::Error) -> Error {
+    match error {
+        sled::Error::Io(source) if source.to_string().contains("could not acquire lock") => {
+            Error::Locked {
+                path: path.to_owned(),
+            }
+        }
+        sled::Error::Io(source) => Error::Io {
+            path: path.to_owned(),
+            source,
+        },
+        other => Error::Corrupt {
+            path: path.to_owned(),
+            detail: other.to_string(),
+        },
+    }
+}
+
+fn sync_directory(path: &Path) -> Result<()> {
+    let io = |source| Error::Io {
+        path: path.to_owned(),
+        source,
+    };
+    std::fs::File::open(path)
+        .and_then(|dir| dir.sync_all())
+        .map_err(io)?;
+    if let Some(parent) = path
+        .parent()
+        .filter(|parent| !parent.as_os_str().is_empty())
+    {
+        std::fs::File::open(parent)
+            .and_then(|dir| dir.sync_all())
+            .map_err(io)?;
+    }
+    Ok(())
+}
+
+/// Decoding stored bytes failed: the store is corrupt.
+pub(crate) fn stored<T>(result: std::result::Result<T, DecodeError>, path: &Path) -> Result<T> {
+    result.map_err(|error| Error::Corrupt {
+        path: path.to_owned(),
+        detail: format!("undecodable stored value: {error}"),
+    })
+}

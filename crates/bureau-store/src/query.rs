@@ -1,0 +1,210 @@
+//! Read-side queries: heads, digest, what another replica lacks, records and exact search.
+
+use std::collections::BTreeMap;
+
+use bureau_core::codec;
+use bureau_core::hash::{self, Hash};
+use bureau_core::record::IndexTerm;
+use bureau_core::{Body, Certificate, Entry, Head, PublicKey, Record, RecordKey};
+use serde::Serialize;
+
+use crate::layout::{self, RecordState};
+use crate::{Result, Store, stored};
+
+/// Entries another replica lacks, bounded in count and bytes.
+#[derive(Debug, Clone, Default)]
+pub struct Batch {
+    pub entries: Vec<Entry>,
+    /// False when a limit cut the batch short: ask again with the new heads.
+    pub complete: bool,
+}
+
+/// A record as a replica holds it.
+#[derive(Debug, Clone, Serialize)]
+pub struct RecordView {
+    pub key: RecordKey,
+    /// The winning version (of the record or of its cancellation).
+    pub version: u64,
+    /// The current record; `None` once cancelled.
+    pub record: Option<Record>,
+    /// The reason given when it was cancelled.
+    pub cancel_reason: Option<String>,
+    pub author: PublicKey,
+    pub seq: u64,
+}
+
+impl Store {
+    /// Every author's head, in author order.
+    pub fn heads(&self) -> Result<BTreeMap<PublicKey, Head>> {
+        let mut heads = BTreeMap::new();
+        for item in self.trees[layout::T_HEADS].iter() {
+            let (key, value) = item.map_err(|e| self.sled_error(e))?;
+            let author = <[u8; 32]>::try_from(key.as_ref()).map_err(|e| self.corrupt(e))?;
+            let head: Head = stored(codec::decode::<_, { usize::MAX }>(&value), &self.path)?;
+            heads.insert(PublicKey(author), head);
+        }
+        Ok(heads)
+    }
+
+    pub fn head(&self, author: &PublicKey) -> Result<Option<Head>> {
+        self.trees[layout::T_HEADS]
+            .get(author.as_bytes())
+            .map_err(|e| self.sled_error(e))?
+            .map(|bytes| stored(codec::decode::<_, { usize::MAX }>(&bytes), &self.path))
+            .transpose()
+    }
+
+    /// A hash over every `(author, seq, head hash)`: two replicas have the same digest exactly
+    /// when they hold the same entries (logs are hash chains, so the head fixes the whole log).
+    pub fn digest(&self) -> Result<Hash> {
+        Ok(digest_of(&self.heads()?))
+    }
+
+    /// Entries held here that a replica with `their_heads` lacks, oldest first per author, at
+    /// most `max_entries` and about `max_bytes` (at least one entry is always returned).
+    pub fn entries_after(
+        &self,
+        their_heads: &BTreeMap<PublicKey, Head>,
+        max_entries: usize,
+        max_bytes: usize,
+    ) -> Result<Batch> {
+        let mut batch = Batch {
+            entries: Vec::new(),
+            complete: true,
+        };
+        let mut bytes = 0usize;
+        for (author, head) in self.heads()? {
+            let from = their_heads.get(&author).map_or(0, |theirs| theirs.seq);
+            if from >= head.seq {
+                continue;
+            }
+            let range = layout::entry_key(&author, from + 1)..=layout::entry_key(&author, head.seq);
+            for item in self.trees[layout::T_ENTRIES].range(range) {
+                let (_, value) = item.map_err(|e| self.sled_error(e))?;
+                if !batch.entries.is_empty()
+                    && (batch.entries.len() >= max_entries || bytes + value.len() > max_bytes)
+                {
+                    batch.complete = false;
+                    return Ok(batch);
+                }
+                bytes += value.len();
+                batch
+                    .entries
+                    .push(stored(Entry::from_bytes(&value), &self.path)?);
+            }
+        }
+        Ok(batch)
+    }
+
+    pub fn entry(&self, author: &PublicKey, seq: u64) -> Result<Option<Entry>> {
+        self.trees[layout::T_ENTRIES]
+            .get(layout::entry_key(author, seq))
+            .map_err(|e| self.sled_error(e))?
+            .map(|bytes| stored(Entry::from_bytes(&bytes), &self.path))
+            .transpose()
+    }
+
+    /// The state of one record, live or cancelled.
+    pub fn get(&self, key: &RecordKey) -> Result<Option<RecordView>> {
+        let Some(bytes) = self.trees[layout::T_RECORDS]
+            .get(key.to_bytes())
+            .map_err(|e| self.sled_error(e))?
+        else {
+            return Ok(None);
+        };
+        let state: RecordState = stored(codec::decode::<_, { usize::MAX }>(&bytes), &self.path)?;
+        let entry = self
+            .entry(&state.author, state.seq)?
+            .ok_or_else(|| self.corrupt(format!("record {key} points at a missing entry")))?;
+        let (record, cancel_reason) = match entry.body {
+            Some(Body::Put(record)) => (Some(record), None),
+            Some(Body::Cancel(cancel)) => (None, Some(cancel.reason)),
+            _ => (None, None),
+        };
+        Ok(Some(RecordView {
+            key: key.clone(),
+            version: state.precedence.version,
+            record,
+            cancel_reason,
+            author: state.author,
+            seq: state.seq,
+        }))
+    }
+
+    /// Live records matching an exact term, at most `limit`.
+    pub fn search(&self, term: &IndexTerm, limit: usize) -> Result<Vec<Record>> {
+        let mut prefix = term.bytes.clone();
+        if !term.prefix {
+            prefix.push(0);
+        }
+        let mut found = Vec::new();
+        for item in self.trees[layout::index_position(term.index)].scan_prefix(&prefix) {
+            if found.len() >= limit {
+                break;
+            }
+            let (key, _) = item.map_err(|e| self.sled_error(e))?;
+            let record_key = layout::record_part_of_index_key(&key)
+                .ok_or_else(|| self.corrupt("index key without separator"))?;
+            let Some(state) = self.trees[layout::T_RECORDS]
+                .get(record_key)
+                .map_err(|e| self.sled_error(e))?
+            else {
+                return Err(self.corrupt("index entry for a record that does not exist"));
+            };
+            let state: RecordState =
+                stored(codec::decode::<_, { usize::MAX }>(&state), &self.path)?;
+            if let Some(Body::Put(record)) = self
+                .entry(&state.author, state.seq)?
+                .and_then(|entry| entry.body)
+            {
+                found.push(record);
+            }
+        }
+        Ok(found)
+    }
+
+    /// Every known certificate, by node key.
+    pub fn members(&self) -> Result<Vec<Certificate>> {
+        self.trees[layout::T_MEMBERS]
+            .iter()
+            .values()
+            .map(|bytes| {
+                let bytes = bytes.map_err(|e| self.sled_error(e))?;
+                Certificate::from_bytes(&bytes).map_err(|e| self.corrupt(e))
+            })
+            .collect()
+    }
+
+    pub fn certificate(&self, node_key: &PublicKey) -> Result<Option<Certificate>> {
+        self.trees[layout::T_MEMBERS]
+            .get(node_key.as_bytes())
+            .map_err(|e| self.sled_error(e))?
+            .map(|bytes| Certificate::from_bytes(&bytes).map_err(|e| self.corrupt(e)))
+            .transpose()
+    }
+
+    /// Entries held: the logs are contiguous, so this is the sum of head seqs.
+    pub fn entry_count(&self) -> Result<u64> {
+        Ok(self.heads()?.values().map(|head| head.seq).sum())
+    }
+
+    /// Records published and not cancelled.
+    pub fn live_record_count(&self) -> Result<u64> {
+        Ok(self.trees[layout::T_META]
+            .get(layout::META_LIVE_RECORDS)
+            .map_err(|e| self.sled_error(e))?
+            .and_then(|bytes| <[u8; 8]>::try_from(bytes.as_ref()).ok())
+            .map_or(0, u64::from_be_bytes))
+    }
+}
+
+/// The digest of a set of heads (see [`Store::digest`]).
+pub fn digest_of(heads: &BTreeMap<PublicKey, Head>) -> Hash {
+    let mut hasher = Hash::hasher(hash::domain::DIGEST);
+    for (author, head) in heads {
+        hasher.update(author.as_bytes());
+        hasher.update(&head.seq.to_be_bytes());
+        hasher.update(head.hash.as_bytes());
+    }
+    hasher.finish()
+}
