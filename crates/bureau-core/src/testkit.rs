@@ -264,7 +264,7 @@ pub struct MemoryReplica {
     revocations: std::collections::BTreeMap<u64, Revoke>,
     logs: std::collections::BTreeMap<crate::PublicKey, Vec<Entry>>,
     records: std::collections::BTreeMap<RecordKey, (crate::record::Precedence, Option<Record>)>,
-    held: std::collections::BTreeMap<(crate::PublicKey, u64), Entry>,
+    held: std::collections::BTreeMap<(crate::PublicKey, u64, Hash), Entry>,
 }
 
 impl crate::validate::ReplicaView for MemoryReplica {
@@ -326,24 +326,41 @@ impl MemoryReplica {
             Err(error) => ModelOutcome::Rejected(error),
             Ok(Placement::Duplicate) => ModelOutcome::Duplicate,
             Ok(Placement::Gap { .. }) => {
-                self.held
-                    .insert((entry.header.author, entry.header.seq), entry.clone());
+                self.held.insert(
+                    (entry.header.author, entry.header.seq, entry.hash()),
+                    entry.clone(),
+                );
                 ModelOutcome::Held
             }
             Ok(Placement::Next) => {
                 self.commit(entry);
                 let author = entry.header.author;
                 let mut next = entry.header.seq + 1;
-                while let Some(held) = self.held.remove(&(author, next)) {
-                    let Ok(verdict) = check_in_context(self, &held);
-                    if verdict != Ok(Placement::Next) {
+                // Every held candidate for the next position, in hash order; the first valid
+                // one applies, the rest are forks.
+                loop {
+                    let range = (author, next, Hash([0; 32]))..=(author, next, Hash([0xff; 32]));
+                    let candidates: Vec<_> = self
+                        .held
+                        .range(range)
+                        .map(|(key, entry)| (*key, entry.clone()))
+                        .collect();
+                    let mut applied = false;
+                    for (key, candidate) in candidates {
+                        self.held.remove(&key);
+                        let Ok(verdict) = check_in_context(self, &candidate);
+                        if verdict == Ok(Placement::Next) {
+                            self.commit(&candidate);
+                            applied = true;
+                        }
+                    }
+                    if !applied {
                         break;
                     }
-                    self.commit(&held);
                     next += 1;
                 }
                 self.held
-                    .retain(|(held_author, seq), _| *held_author != author || *seq >= next);
+                    .retain(|(held_author, seq, _), _| *held_author != author || *seq > next - 1);
                 ModelOutcome::Applied
             }
         }

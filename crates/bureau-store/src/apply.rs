@@ -124,7 +124,7 @@ impl Store {
         self.flush()?;
 
         for (author, seq) in &released {
-            pending.remove(author, *seq);
+            pending.remove_seq(author, *seq);
         }
         for (author, head_seq) in &touched {
             pending.forget_through(author, *head_seq);
@@ -133,7 +133,7 @@ impl Store {
             .into_iter()
             .map(|outcome| outcome.unwrap_or(Outcome::Duplicate))
             .collect();
-        for ((author, _), index) in gaps {
+        for ((author, _, _), index) in gaps {
             // The log may have moved since the entry was found early: report what it waits for now.
             let expected = match (touched.get(&author), &outcomes[index]) {
                 (Some(head_seq), _) => head_seq + 1,
@@ -223,9 +223,9 @@ struct BatchTx<'a> {
     view: TxView<'a>,
     pending: &'a crate::pending::Pending,
     outcomes: Vec<Option<Outcome>>,
-    /// Entries of this batch that arrived early, by (author, seq), with their batch index.
-    gaps: BTreeMap<(PublicKey, u64), usize>,
-    /// Entries from the pending buffer applied by this batch.
+    /// Entries of this batch that arrived early, by (author, seq, hash), with their batch index.
+    gaps: BTreeMap<(PublicKey, u64, Hash), usize>,
+    /// Log positions whose held entries this batch settled (applied or found invalid).
     released: Vec<(PublicKey, u64)>,
     /// Authors whose logs grew, with their new head seq.
     touched: BTreeMap<PublicKey, u64>,
@@ -238,7 +238,7 @@ impl BatchTx<'_> {
             Ok(Placement::Duplicate) => Outcome::Duplicate,
             Ok(Placement::Gap { expected }) => {
                 self.gaps
-                    .insert((entry.header.author, entry.header.seq), index);
+                    .insert((entry.header.author, entry.header.seq, entry.hash()), index);
                 Outcome::Held { expected }
             }
             Ok(Placement::Next) => {
@@ -253,30 +253,51 @@ impl BatchTx<'_> {
     }
 
     /// Applies held entries (from this batch or the pending buffer) that now follow the log.
+    /// Every candidate for the next position is tried in hash order; the first valid one is
+    /// applied and the others are then forks, so one bad entry cannot block a good one.
     fn release_after(&mut self, entry: &Entry, entries: &[Entry]) -> TxResult<()> {
         let author = entry.header.author;
+        let pending = self.pending;
         let mut next = entry.header.seq + 1;
         loop {
-            let (candidate, from_batch) = if let Some(index) = self.gaps.remove(&(author, next)) {
-                (&entries[index], Some(index))
-            } else if let Some(held) = self.pending.get(&author, next) {
-                (held, None)
-            } else {
+            let range = (author, next, Hash([0; 32]))..=(author, next, Hash([0xff; 32]));
+            let in_batch: Vec<_> = self
+                .gaps
+                .range(range)
+                .map(|(key, index)| (*key, *index))
+                .collect();
+            let mut candidates: Vec<(Hash, &Entry, Option<usize>)> = Vec::new();
+            for (key, index) in in_batch {
+                self.gaps.remove(&key);
+                candidates.push((key.2, &entries[index], Some(index)));
+            }
+            for held in pending.candidates(&author, next) {
+                let hash = held.hash();
+                if !candidates.iter().any(|(known, _, _)| *known == hash) {
+                    candidates.push((hash, held, None));
+                }
+            }
+            if candidates.is_empty() {
                 return Ok(());
-            };
-            let verdict = validate::check_in_context(&self.view, candidate)?;
-            let outcome = match verdict {
-                Ok(Placement::Next) => Outcome::Applied {
-                    hash: self.write(candidate)?,
-                },
-                Ok(Placement::Duplicate) => Outcome::Duplicate,
-                Ok(Placement::Gap { expected }) => Outcome::Held { expected },
-                Err(error) => Outcome::Rejected(error),
-            };
-            let applied = outcome.is_applied();
-            match from_batch {
-                Some(index) => self.outcomes[index] = Some(outcome),
-                None => self.released.push((author, next)),
+            }
+            candidates.sort_by_key(|(hash, _, _)| *hash);
+            self.released.push((author, next));
+            let mut applied = false;
+            for (_, candidate, index) in candidates {
+                let outcome = match validate::check_in_context(&self.view, candidate)? {
+                    Ok(Placement::Next) => {
+                        applied = true;
+                        Outcome::Applied {
+                            hash: self.write(candidate)?,
+                        }
+                    }
+                    Ok(Placement::Duplicate) => Outcome::Duplicate,
+                    Ok(Placement::Gap { expected }) => Outcome::Held { expected },
+                    Err(error) => Outcome::Rejected(error),
+                };
+                if let Some(index) = index {
+                    self.outcomes[index] = Some(outcome);
+                }
             }
             if !applied {
                 return Ok(());

@@ -26,7 +26,7 @@ use bureau_core::{Certificate, Genesis, NetworkId, PublicKey};
 pub use apply::{ApplyReport, Outcome};
 pub use committer::{Committer, CommitterError};
 pub use layout::RecordState;
-pub use query::{Batch, RecordView};
+pub use query::{Batch, RecordView, digest_of};
 
 /// Default sled page cache: small, since a node shares its machine with national systems.
 pub const DEFAULT_CACHE_CAPACITY_BYTES: u64 = 32 * 1024 * 1024;
@@ -111,12 +111,7 @@ impl Store {
     pub fn open(config: &Config, genesis: &Genesis) -> Result<Store> {
         let path = config.path.clone();
         let created = !path.join("conf").exists();
-        let db = sled::Config::new()
-            .path(&path)
-            .cache_capacity(config.cache_capacity_bytes)
-            .flush_every_ms(Some(BACKGROUND_FLUSH_EVERY_MS))
-            .open()
-            .map_err(|error| open_error(&path, error))?;
+        let db = open_db(config)?;
         if created {
             // sled 0.34 does not fsync the directory after creating its files (`SLED.md`).
             sync_directory(&path)?;
@@ -235,6 +230,27 @@ impl Store {
         Error::Corrupt {
             path: self.path.clone(),
             detail: error.to_string(),
+        }
+    }
+}
+
+/// How long opening waits for a lock held by a store being closed in this process: sled
+/// releases its file lock from background threads a moment after the last handle drops.
+pub const OPEN_LOCK_WAIT: Duration = Duration::from_secs(2);
+
+fn open_db(config: &Config) -> Result<sled::Db> {
+    let deadline = std::time::Instant::now() + OPEN_LOCK_WAIT;
+    loop {
+        let opened = sled::Config::new()
+            .path(&config.path)
+            .cache_capacity(config.cache_capacity_bytes)
+            .flush_every_ms(Some(BACKGROUND_FLUSH_EVERY_MS))
+            .open();
+        match opened.map_err(|error| open_error(&config.path, error)) {
+            Err(Error::Locked { .. }) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            other => return other,
         }
     }
 }

@@ -1,0 +1,6 @@
+//! Integration tests of bureau-store: behaviour, the model comparison, and crash safety.
+
+mod crash;
+mod harness;
+mod model;
+mod store;

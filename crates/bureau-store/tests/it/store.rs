@@ -1,0 +1,301 @@
+//! What a user of the store relies on: records appear in search, changes and cancellations
+//! win by version, data survives a reopen, the digest tells replicas apart, and a replica can
+//! be brought level from another's `entries_after`.
+
+use std::collections::BTreeMap;
+
+use bureau_core::record::IndexTerm;
+use bureau_core::schema::DocumentType;
+use bureau_core::testkit::{self, NOW, TestNetwork};
+use bureau_core::validate::EntryError;
+use bureau_core::{Body, Database, RecordKey};
+use bureau_store::{Error, Outcome, Store};
+
+use crate::harness::{self, TestStore};
+
+fn network() -> TestNetwork {
+    TestNetwork::new("store", &["XGS", "FRA", "DEU", "RUS"])
+}
+
+/// A published document is found by its number however the officer types it.
+#[test]
+fn a_published_record_is_found_by_exact_search() {
+    let mut network = network();
+    let TestStore { store, .. } = harness::open(&network);
+    let entry = network.put_document(1, "p1", "P 1234-567");
+    assert!(store.apply(entry, NOW).expect("apply").is_applied());
+
+    for typed in ["P 1234-567", "p1234567", "P-1234 567"] {
+        let found = store
+            .search(&IndexTerm::travel_document(typed, None, None), 10)
+            .expect("search");
+        assert_eq!(found.len(), 1, "searching {typed:?}");
+    }
+    let fra = network.code(1);
+    let exact = IndexTerm::travel_document("p1234567", Some(fra), Some(DocumentType::Passport));
+    assert_eq!(store.search(&exact, 10).expect("search").len(), 1);
+    let wrong_type = IndexTerm::travel_document("p1234567", Some(fra), Some(DocumentType::Visa));
+    assert!(store.search(&wrong_type, 10).expect("search").is_empty());
+    let prefix_only = IndexTerm::travel_document("p123456", None, None);
+    assert!(
+        store.search(&prefix_only, 10).expect("search").is_empty(),
+        "numbers match whole"
+    );
+    assert_eq!(store.live_record_count().expect("count"), 1);
+}
+
+/// Vehicles by VIN and persons by name in any order and case.
+#[test]
+fn vehicles_and_persons_are_found() {
+    let mut network = network();
+    let TestStore { store, .. } = harness::open(&network);
+    let code = network.code(2);
+    let car = network.sign(
+        2,
+        Body::Put(testkit::vehicle(code, "v1", "WVWZZZ1JZ3W386752", 1)),
+    );
+    let person = network.sign(
+        2,
+        Body::Put(testkit::person(code, "n1", "Müller", "Jürgen", 1)),
+    );
+    let report = store.apply_batch(vec![car, person], NOW).expect("apply");
+    assert!(report.outcomes.iter().all(Outcome::is_applied));
+    assert_eq!(
+        store
+            .search(&IndexTerm::vin("wvw zzz 1jz 3w386752"), 10)
+            .expect("search")
+            .len(),
+        1
+    );
+    assert_eq!(
+        store
+            .search(&IndexTerm::person_name("jurgen", "MULLER"), 10)
+            .expect("search")
+            .len(),
+        1
+    );
+}
+
+/// The highest version wins whatever the arrival order; a cancellation hides the record
+/// from search and `get` reports why.
+#[test]
+fn versions_and_cancellations_fold_in_any_order() {
+    let mut network = network();
+    let code = network.code(1);
+    let v1 = network.sign(
+        1,
+        Body::Put(testkit::travel_document(code, "p1", "OLD1", 1)),
+    );
+    let v2 = network.sign(
+        1,
+        Body::Put(testkit::travel_document(code, "p1", "NEW2", 2)),
+    );
+    let key = RecordKey::new(Database::TravelDocuments, code, "p1").expect("key");
+    let cancel = network.cancel(1, key.clone(), 3);
+
+    let TestStore { store, .. } = harness::open(&network);
+    store.apply_batch(vec![v1, v2], NOW).expect("apply");
+    let view = store.get(&key).expect("get").expect("present");
+    assert_eq!(view.version, 2);
+    assert!(
+        store
+            .search(&IndexTerm::travel_document("OLD1", None, None), 10)
+            .expect("search")
+            .is_empty()
+    );
+    assert_eq!(
+        store
+            .search(&IndexTerm::travel_document("NEW2", None, None), 10)
+            .expect("search")
+            .len(),
+        1
+    );
+
+    store.apply(cancel, NOW).expect("apply");
+    let view = store.get(&key).expect("get").expect("present");
+    assert!(view.record.is_none());
+    assert_eq!(view.cancel_reason.as_deref(), Some("document recovered"));
+    assert!(
+        store
+            .search(&IndexTerm::travel_document("NEW2", None, None), 10)
+            .expect("search")
+            .is_empty()
+    );
+    assert_eq!(store.live_record_count().expect("count"), 0);
+}
+
+/// Entries that arrive before their predecessors wait, then apply; duplicates change nothing.
+#[test]
+fn out_of_order_entries_are_held_then_applied() {
+    let mut network = network();
+    let TestStore { store, .. } = harness::open(&network);
+    let entries: Vec<_> = (0..5)
+        .map(|i| network.put_document(1, &format!("p{i}"), &format!("N{i}")))
+        .collect();
+    let outcome = store.apply(entries[2].clone(), NOW).expect("apply");
+    assert_eq!(outcome, Outcome::Held { expected: 1 });
+    assert_eq!(store.pending_len(), 1);
+    let report = store
+        .apply_batch(vec![entries[4].clone(), entries[0].clone()], NOW)
+        .expect("apply");
+    assert_eq!(
+        report.outcomes[1],
+        Outcome::Applied {
+            hash: entries[0].hash()
+        }
+    );
+    assert_eq!(report.outcomes[0], Outcome::Held { expected: 2 });
+    let report = store
+        .apply_batch(vec![entries[1].clone(), entries[1].clone()], NOW)
+        .expect("apply");
+    assert!(report.outcomes[0].is_applied());
+    assert_eq!(report.outcomes[1], Outcome::Duplicate);
+    assert_eq!(report.released, 1, "entry 3 was waiting in the buffer");
+    assert_eq!(
+        store
+            .head(&entries[0].header.author)
+            .expect("head")
+            .map(|h| h.seq),
+        Some(3)
+    );
+    assert_eq!(store.pending_len(), 1, "entry 5 still waits for entry 4");
+    store.apply(entries[3].clone(), NOW).expect("apply");
+    assert_eq!(
+        store
+            .head(&entries[0].header.author)
+            .expect("head")
+            .map(|h| h.seq),
+        Some(5)
+    );
+    assert_eq!(store.pending_len(), 0);
+}
+
+/// Rejections come back with their reason and store nothing.
+#[test]
+fn invalid_entries_are_rejected_with_a_reason() {
+    let mut network = network();
+    let TestStore { store, .. } = harness::open(&network);
+    let german = testkit::vehicle(network.code(2), "v1", "VIN1", 1);
+    let entry = network.sign(1, Body::Put(german));
+    let outcome = store.apply(entry, NOW).expect("apply");
+    assert!(
+        matches!(outcome, Outcome::Rejected(EntryError::NotOwner { .. })),
+        "{outcome:?}"
+    );
+    assert_eq!(store.entry_count().expect("count"), 0);
+}
+
+/// Everything survives closing and reopening the store.
+#[test]
+fn data_survives_a_reopen() {
+    let mut network = network();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("store");
+    let digest = {
+        let store = harness::open_at(&network, &path);
+        let entries = (0..50)
+            .map(|i| network.put_document(3, &format!("p{i}"), &format!("N{i}")))
+            .collect();
+        store.apply_batch(entries, NOW).expect("apply");
+        store.digest().expect("digest")
+    };
+    let store = Store::open(&harness::config(&path), &network.genesis).expect("reopen");
+    assert_eq!(store.digest().expect("digest"), digest);
+    assert_eq!(store.entry_count().expect("count"), 50);
+    assert_eq!(store.live_record_count().expect("count"), 50);
+    assert_eq!(
+        store
+            .search(&IndexTerm::travel_document("N49", None, None), 10)
+            .expect("search")
+            .len(),
+        1
+    );
+    assert_eq!(
+        store.members().expect("members").len(),
+        4,
+        "learned certificates persist"
+    );
+}
+
+/// Two replicas converge through `entries_after` in bounded batches and then share a digest.
+#[test]
+fn a_replica_catches_up_from_another_in_bounded_batches() {
+    let mut network = network();
+    let source = harness::open(&network);
+    let target = harness::open(&network);
+    let mut entries = Vec::new();
+    for i in 0..300 {
+        entries.push(network.put_document(1 + i % 3, &format!("p{i}"), &format!("N{i}")));
+    }
+    source.store.apply_batch(entries, NOW).expect("apply");
+    assert_ne!(
+        source.store.digest().expect("digest"),
+        target.store.digest().expect("digest")
+    );
+
+    let mut rounds = 0;
+    loop {
+        let batch = source
+            .store
+            .entries_after(&target.store.heads().expect("heads"), 64, 1 << 20)
+            .expect("entries_after");
+        assert!(batch.entries.len() <= 64);
+        let report = target.store.apply_batch(batch.entries, NOW).expect("apply");
+        assert!(report.outcomes.iter().all(Outcome::is_applied));
+        rounds += 1;
+        if batch.complete {
+            break;
+        }
+    }
+    assert_eq!(rounds, 5, "300 entries in batches of at most 64");
+    assert_eq!(
+        source.store.digest().expect("digest"),
+        target.store.digest().expect("digest")
+    );
+    assert_eq!(
+        source.store.heads().expect("heads"),
+        target.store.heads().expect("heads")
+    );
+    let empty = BTreeMap::new();
+    assert_eq!(
+        source
+            .store
+            .entries_after(&empty, 1, 1)
+            .expect("entries_after")
+            .entries
+            .len(),
+        1
+    );
+}
+
+/// A store refuses another network's genesis, and a second opener gets a clear error.
+#[test]
+fn opening_the_wrong_network_or_a_locked_store_is_a_clear_error() {
+    let network = network();
+    let TestStore { store, dir } = harness::open(&network);
+    let path = dir.path().join("store");
+    let locked = Store::open(&harness::config(&path), &network.genesis);
+    assert!(matches!(locked, Err(Error::Locked { .. })), "{locked:?}");
+    drop(store);
+    let other = TestNetwork::new("another", &["XGS"]);
+    let wrong = Store::open(&harness::config(&path), &other.genesis);
+    assert!(
+        matches!(wrong, Err(Error::WrongNetwork { .. })),
+        "{wrong:?}"
+    );
+    let message = wrong.err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(message.contains("use a fresh directory"), "{message}");
+}
+
+/// A certificate from another network's root is refused.
+#[test]
+fn a_foreign_certificate_is_not_learned() {
+    let network = network();
+    let other = TestNetwork::new("another", &["XGS", "FRA"]);
+    let TestStore { store, .. } = harness::open(&network);
+    assert!(
+        store
+            .learn_certificate(&other.members[1].certificate)
+            .is_err()
+    );
+}
