@@ -201,6 +201,15 @@ pub enum RecordData {
 }
 
 impl RecordData {
+    /// Checks the fields against their database's schema.
+    pub fn validate(&self) -> Result<(), SchemaError> {
+        match self {
+            RecordData::TravelDocument(document) => document.validate(),
+            RecordData::Vehicle(vehicle) => vehicle.validate(),
+            RecordData::Person(person) => person.validate(),
+        }
+    }
+
     pub fn database(&self) -> Database {
         match self {
             RecordData::TravelDocument(_) => Database::TravelDocuments,
@@ -240,12 +249,7 @@ impl Record {
         {
             return Err(RecordError::AccessList);
         }
-        match &self.data {
-            RecordData::TravelDocument(document) => document.validate()?,
-            RecordData::Vehicle(vehicle) => vehicle.validate()?,
-            RecordData::Person(person) => person.validate()?,
-        }
-        Ok(())
+        Ok(self.data.validate()?)
     }
 
     /// The exact-search terms this record is indexed under.

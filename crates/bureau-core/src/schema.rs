@@ -87,6 +87,38 @@ fn check_list(field: &'static str, len: usize) -> Result<(), SchemaError> {
     Ok(())
 }
 
+/// `FromStr` and `Display` for closed enumerations, with the same kebab-case names serde uses,
+/// so the CLI, the API and the wire agree on spelling.
+macro_rules! named_enum {
+    ($ty:ident { $($variant:ident => $name:literal),+ $(,)? }) => {
+        impl $ty {
+            pub const NAMES: &'static [&'static str] = &[$($name),+];
+            pub fn name(&self) -> &'static str {
+                match self { $($ty::$variant => $name),+ }
+            }
+        }
+        impl std::fmt::Display for $ty {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.name())
+            }
+        }
+        impl std::str::FromStr for $ty {
+            type Err = SchemaError;
+            fn from_str(text: &str) -> Result<Self, Self::Err> {
+                match text.trim().to_ascii_lowercase().as_str() {
+                    $($name => Ok($ty::$variant),)+
+                    _ => Err(SchemaError::new(stringify!($ty), format!("{text:?} is not one of {}", $ty::NAMES.join(", ")))),
+                }
+            }
+        }
+    };
+}
+
+named_enum!(DocumentType { Passport => "passport", IdCard => "id-card", Visa => "visa", Other => "other" });
+named_enum!(LossType { StolenBlank => "stolen-blank", Stolen => "stolen", Lost => "lost", Revoked => "revoked" });
+named_enum!(VehicleKind { Car => "car", Truck => "truck", Motorcycle => "motorcycle", Trailer => "trailer", Part => "part", Other => "other" });
+named_enum!(Sex { Female => "female", Male => "male", Unknown => "unknown" });
+
 /// Kinds of travel document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]

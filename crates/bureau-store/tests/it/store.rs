@@ -299,3 +299,50 @@ fn a_foreign_certificate_is_not_learned() {
             .is_err()
     );
 }
+
+/// The buffer of early entries is bounded: beyond it entries are dropped (to be fetched again
+/// by sync), not held, and the store stays usable.
+#[test]
+fn the_pending_buffer_is_bounded() {
+    let mut network = network();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut config = harness::config(&dir.path().join("store"));
+    config.max_pending_entries = 2;
+    let store = Store::open(&config, &network.genesis).expect("open");
+    for certificate in network.certificates() {
+        store.learn_certificate(&certificate).expect("learn");
+    }
+    let entries: Vec<_> = (0..5)
+        .map(|i| network.put_document(1, &format!("p{i}"), &format!("N{i}")))
+        .collect();
+    let report = store
+        .apply_batch(entries[2..].to_vec(), NOW)
+        .expect("apply");
+    assert_eq!(
+        report.outcomes,
+        vec![
+            Outcome::Held { expected: 1 },
+            Outcome::Held { expected: 1 },
+            Outcome::Dropped { expected: 1 }
+        ]
+    );
+    assert_eq!(store.pending_len(), 2);
+    let report = store
+        .apply_batch(entries[..2].to_vec(), NOW)
+        .expect("apply");
+    assert_eq!(report.released, 2);
+    assert_eq!(
+        store
+            .head(&entries[0].header.author)
+            .expect("head")
+            .map(|h| h.seq),
+        Some(4)
+    );
+    assert!(
+        store
+            .apply(entries[4].clone(), NOW)
+            .expect("apply")
+            .is_applied(),
+        "the dropped entry arrives again"
+    );
+}

@@ -1,0 +1,225 @@
+//! The command line: raw flags as clap parses them. `main.rs` turns them into calls.
+
+use std::path::PathBuf;
+
+use bureau_core::schema::{DocumentType, LossType, Sex, VehicleKind};
+use bureau_core::{CountryCode, Date, MemberCode, PartialDate, RecordKey};
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "bureau",
+    version,
+    about = "A peer-to-peer network for police records shared between national bureaus",
+    long_about = "A peer-to-peer network for police records shared between national bureaus.\n\n\
+        Every member runs this same binary. Founding a network and admitting members is done \
+        offline with `genesis`, `init` and `admit`; records are published and searched with \
+        `publish`, `search`, `get` and `cancel` on a node directory."
+)]
+pub struct Cli {
+    /// The node directory (keys, certificate, genesis, replica).
+    #[arg(long, global = true, env = "BUREAU_DIR", default_value = ".")]
+    pub dir: PathBuf,
+    /// Print JSON instead of a table.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// sled page cache for the replica, in MiB.
+    #[arg(long, global = true, env = "BUREAU_CACHE_MIB", default_value_t = 32)]
+    pub cache_mib: u64,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Found a network: write a root key (keep it offline) and a genesis file into --dir.
+    Genesis {
+        /// The network's name, e.g. "bureau-testnet".
+        #[arg(long)]
+        name: String,
+        /// Address of a node to contact first (repeatable), e.g. /ip4/192.0.2.1/tcp/7000.
+        #[arg(long = "bootstrap")]
+        bootstrap: Vec<String>,
+    },
+    /// Create this node's keys in --dir and a join request for the root-key holder.
+    Init {
+        /// The member this node serves: an ISO 3166 alpha-3 code, or XGS for the secretariat.
+        #[arg(long)]
+        member: MemberCode,
+        /// The network's genesis file.
+        #[arg(long)]
+        genesis: PathBuf,
+    },
+    /// Sign a certificate for a join request (root-key holder only).
+    Admit {
+        /// The root key written by `bureau genesis`.
+        #[arg(long)]
+        root: PathBuf,
+        /// The network's genesis file.
+        #[arg(long)]
+        genesis: PathBuf,
+        /// The node's join-request.bureau.
+        request: PathBuf,
+        /// Give the secretariat role (only for member XGS).
+        #[arg(long, value_parser = ["secretariat"])]
+        role: Option<String>,
+        /// Days the certificate is valid.
+        #[arg(long, default_value_t = crate::trust::DEFAULT_CERTIFICATE_DAYS)]
+        valid_days: u32,
+        /// Where to write the certificate (the node expects it as node.cert in its directory).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Publish or update a record owned by this member.
+    #[command(subcommand)]
+    Publish(Publish),
+    /// Search the local replica by exact identifiers or name.
+    #[command(subcommand)]
+    Search(Search),
+    /// Show one record by reference (DATABASE/OWNER/ID, as printed by publish and search).
+    Get { reference: RecordKey },
+    /// Cancel a record this member owns; it disappears from search everywhere.
+    Cancel {
+        reference: RecordKey,
+        /// Why the record is cancelled (kept in the signed log).
+        #[arg(long)]
+        reason: String,
+    },
+    /// Show the node's member, digest and counts.
+    Status,
+    /// Copy into this replica every entry another local replica holds that this one lacks.
+    Sync {
+        /// The other node directory.
+        #[arg(long)]
+        from: PathBuf,
+    },
+    /// Build a demonstration network offline: a secretariat and members with their own
+    /// replicas, sample records, and replicas synchronised until their digests agree.
+    Sandbox {
+        /// How many member nodes besides the secretariat.
+        #[arg(long, default_value_t = 4)]
+        members: usize,
+    },
+}
+
+/// Fields every record has.
+#[derive(Debug, Args)]
+pub struct Common {
+    /// Local id of the record (default: derived from its identifier).
+    #[arg(long)]
+    pub id: Option<String>,
+    /// Date the record must be reviewed by (default: today plus the database's retention).
+    #[arg(long)]
+    pub review_date: Option<Date>,
+    /// Who may read it: all, secretariat, or a comma-separated list of member codes.
+    #[arg(long, default_value = "all")]
+    pub access: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Publish {
+    /// A stolen, lost or revoked travel document issued by this member.
+    Sltd {
+        #[arg(long)]
+        number: String,
+        #[arg(long = "type", default_value = "passport")]
+        document_type: DocumentType,
+        #[arg(long, default_value = "stolen")]
+        loss: LossType,
+        #[arg(long)]
+        issued: Option<Date>,
+        #[arg(long)]
+        expires: Option<Date>,
+        #[arg(long)]
+        theft_date: Option<Date>,
+        #[arg(long)]
+        theft_place: Option<String>,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// A stolen motor vehicle.
+    Vehicle {
+        #[arg(long)]
+        vin: String,
+        #[arg(long, default_value = "car")]
+        kind: VehicleKind,
+        #[arg(long)]
+        engine: Option<String>,
+        #[arg(long)]
+        make: Option<String>,
+        #[arg(long)]
+        model: Option<String>,
+        #[arg(long)]
+        year: Option<u16>,
+        #[arg(long)]
+        colour: Option<String>,
+        #[arg(long)]
+        plate: Option<String>,
+        #[arg(long)]
+        plate_country: Option<CountryCode>,
+        #[arg(long)]
+        theft_date: Option<Date>,
+        #[arg(long)]
+        theft_place: Option<String>,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// A person subject to police cooperation.
+    Person {
+        #[arg(long)]
+        family_name: String,
+        #[arg(long, default_value = "")]
+        given_names: String,
+        #[arg(long = "alias")]
+        aliases: Vec<String>,
+        #[arg(long, default_value = "unknown")]
+        sex: Sex,
+        /// Date of birth: YYYY, YYYY-MM or YYYY-MM-DD.
+        #[arg(long)]
+        dob: Option<PartialDate>,
+        #[arg(long)]
+        place_of_birth: Option<String>,
+        #[arg(long = "nationality")]
+        nationalities: Vec<CountryCode>,
+        #[arg(long = "document")]
+        documents: Vec<String>,
+        #[arg(long)]
+        description: Option<String>,
+        #[arg(long)]
+        offence: Option<String>,
+        /// Warrant reference (with --authority and --max-penalty-months).
+        #[arg(long, requires_all = ["authority", "max_penalty_months"])]
+        warrant: Option<String>,
+        #[arg(long)]
+        authority: Option<String>,
+        #[arg(long)]
+        max_penalty_months: Option<u32>,
+        #[command(flatten)]
+        common: Common,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Search {
+    /// Travel documents by number (case, spaces and dashes ignored).
+    Sltd {
+        #[arg(long)]
+        number: String,
+        /// Issuing country, to narrow the search.
+        #[arg(long)]
+        country: Option<MemberCode>,
+        /// Document type (needs --country).
+        #[arg(long = "type")]
+        document_type: Option<DocumentType>,
+    },
+    /// Vehicles by VIN.
+    Vehicle {
+        #[arg(long)]
+        vin: String,
+    },
+    /// Persons by name (all parts, any order, case and accents ignored).
+    Person {
+        #[arg(long)]
+        name: String,
+    },
+}

@@ -1,0 +1,108 @@
+//! How results are shown: a readable table by default, JSON with `--json`.
+
+use bureau_core::{Record, RecordData};
+use serde::Serialize;
+
+/// Prints `value` as pretty JSON.
+pub fn json<T: Serialize>(value: &T) {
+    match serde_json::to_string_pretty(value) {
+        Ok(text) => println!("{text}"),
+        Err(error) => eprintln!("error: cannot render JSON: {error}"),
+    }
+}
+
+/// One line describing a record's data.
+pub fn summary(record: &Record) -> String {
+    match &record.data {
+        RecordData::TravelDocument(document) => format!(
+            "{} {} issued by {}, {}",
+            document.document_type, document.number, document.issuing_country, document.loss
+        ),
+        RecordData::Vehicle(vehicle) => {
+            let mut text = format!("{} VIN {}", vehicle.kind, vehicle.vin);
+            for part in [&vehicle.make, &vehicle.model, &vehicle.colour]
+                .into_iter()
+                .flatten()
+            {
+                text.push(' ');
+                text.push_str(part);
+            }
+            text
+        }
+        RecordData::Person(person) => {
+            let mut text = format!("{}, {}", person.family_name, person.given_names);
+            if let Some(dob) = person.date_of_birth {
+                text.push_str(&format!(" born {dob}"));
+            }
+            if !person.nationalities.is_empty() {
+                let codes: Vec<_> = person
+                    .nationalities
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect();
+                text.push_str(&format!(" ({})", codes.join(", ")));
+            }
+            text
+        }
+    }
+}
+
+/// A table with a header row and columns padded to their widest cell.
+pub fn table(header: &[&str], rows: &[Vec<String>]) {
+    let mut widths: Vec<usize> = header.iter().map(|cell| cell.chars().count()).collect();
+    for row in rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let line = |cells: Vec<String>| {
+        let padded: Vec<String> = cells
+            .iter()
+            .zip(&widths)
+            .map(|(cell, width)| format!("{cell:<width$}"))
+            .collect();
+        println!("{}", padded.join("  ").trim_end());
+    };
+    line(header.iter().map(ToString::to_string).collect());
+    for row in rows {
+        line(row.clone());
+    }
+}
+
+/// JSON form of a record with its reference alongside.
+#[derive(Serialize)]
+pub struct RecordOut<'a> {
+    #[serde(rename = "ref")]
+    pub reference: String,
+    #[serde(flatten)]
+    pub record: &'a Record,
+}
+
+pub fn records(records: &[Record], as_json: bool) {
+    if as_json {
+        let out: Vec<RecordOut> = records
+            .iter()
+            .map(|record| RecordOut {
+                reference: record.key.to_string(),
+                record,
+            })
+            .collect();
+        json(&out);
+        return;
+    }
+    if records.is_empty() {
+        println!("no match");
+        return;
+    }
+    let rows: Vec<Vec<String>> = records
+        .iter()
+        .map(|record| {
+            vec![
+                record.key.to_string(),
+                record.version.to_string(),
+                summary(record),
+            ]
+        })
+        .collect();
+    table(&["REF", "VERSION", "RECORD"], &rows);
+}

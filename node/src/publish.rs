@@ -1,0 +1,171 @@
+//! Turning `bureau publish` flags into a record, its local id and its access.
+
+use anyhow::{Result, bail};
+use bureau_core::hash::Hash;
+use bureau_core::normalize;
+use bureau_core::schema::{LegalBasis, Person, TravelDocument, Vehicle};
+use bureau_core::{Access, Date, MemberCode, RecordData};
+
+use crate::cli::{Common, Publish};
+
+/// A record ready to publish.
+#[derive(Debug)]
+pub struct Draft {
+    pub local_id: String,
+    pub access: Access,
+    pub review_date: Option<Date>,
+    pub data: RecordData,
+}
+
+/// Parses `--access`: `all`, `secretariat`, or member codes separated by commas.
+pub fn parse_access(text: &str) -> Result<Access> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "all" => Ok(Access::All),
+        "secretariat" => Ok(Access::SecretariatOnly),
+        list => {
+            let members = list
+                .split(',')
+                .map(|code| code.parse::<MemberCode>())
+                .collect::<Result<_, _>>()?;
+            Ok(Access::Members(members))
+        }
+    }
+}
+
+/// The default local id for an identifier: its normalised form, lower-cased.
+fn id_from_identifier(identifier: &str) -> String {
+    normalize::identifier(identifier)
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(bureau_core::record::MAX_LOCAL_ID_BYTES)
+        .collect::<String>()
+        .to_ascii_lowercase()
+}
+
+fn finish(common: Common, default_id: String, data: RecordData) -> Result<Draft> {
+    data.validate()?;
+    let local_id = common.id.unwrap_or(default_id);
+    if local_id.is_empty() {
+        bail!("cannot derive a local id from the identifier; pass --id");
+    }
+    Ok(Draft {
+        local_id,
+        access: parse_access(&common.access)?,
+        review_date: common.review_date,
+        data,
+    })
+}
+
+/// Builds the record described by the flags, for the member `owner`.
+pub fn draft(publish: Publish, owner: MemberCode) -> Result<Draft> {
+    match publish {
+        Publish::Sltd {
+            number,
+            document_type,
+            loss,
+            issued,
+            expires,
+            theft_date,
+            theft_place,
+            common,
+        } => {
+            let Some(issuing_country) = owner.country() else {
+                bail!(
+                    "the secretariat does not issue travel documents; only the issuing country publishes them"
+                );
+            };
+            let id = id_from_identifier(&number);
+            let data = RecordData::TravelDocument(TravelDocument {
+                number,
+                issuing_country,
+                document_type,
+                loss,
+                issue_date: issued,
+                expiry_date: expires,
+                theft_date,
+                theft_place,
+            });
+            finish(common, id, data)
+        }
+        Publish::Vehicle {
+            vin,
+            kind,
+            engine,
+            make,
+            model,
+            year,
+            colour,
+            plate,
+            plate_country,
+            theft_date,
+            theft_place,
+            common,
+        } => {
+            let id = id_from_identifier(&vin);
+            let data = RecordData::Vehicle(Vehicle {
+                vin,
+                kind,
+                engine_number: engine,
+                make,
+                model,
+                year,
+                colour,
+                plate,
+                plate_country,
+                theft_date,
+                theft_place,
+            });
+            finish(common, id, data)
+        }
+        Publish::Person {
+            family_name,
+            given_names,
+            aliases,
+            sex,
+            dob,
+            place_of_birth,
+            nationalities,
+            documents,
+            description,
+            offence,
+            warrant,
+            authority,
+            max_penalty_months,
+            common,
+        } => {
+            // Names may be in any script, so the default id is a short hash of who the person is.
+            let who = format!(
+                "{}\0{}\0{}",
+                family_name,
+                given_names,
+                dob.map(|d| d.to_string()).unwrap_or_default()
+            );
+            let id = format!(
+                "n{}",
+                &Hash::of(b"bureau/person-id\0", &[who.as_bytes()]).to_string()[..12]
+            );
+            let legal_basis = match (warrant, authority, max_penalty_months) {
+                (Some(warrant), Some(authority), Some(max_penalty_months)) => Some(LegalBasis {
+                    warrant,
+                    authority,
+                    max_penalty_months,
+                }),
+                _ => None,
+            };
+            let data = RecordData::Person(Person {
+                family_name,
+                given_names,
+                aliases,
+                sex,
+                date_of_birth: dob,
+                place_of_birth,
+                nationalities,
+                documents,
+                description,
+                offence,
+                legal_basis,
+            });
+            finish(common, id, data)
+        }
+    }
+}

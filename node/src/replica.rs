@@ -1,0 +1,258 @@
+//! A member's view of its local replica: publish, cancel, search, get and status, signed with
+//! the node's key. The offline CLI uses it directly; the daemon will serve the same operations.
+
+use std::collections::BTreeMap;
+
+use anyhow::{Context, Result, bail};
+use bureau_core::entry::Cancel;
+use bureau_core::record::IndexTerm;
+use bureau_core::schema::DocumentType;
+use bureau_core::{
+    Access, Body, Certificate, Date, Entry, Hash, MemberCode, Record, RecordData, RecordKey,
+    SecretKey, Timestamp,
+};
+use bureau_store::{Outcome, RecordView, Store};
+use serde::Serialize;
+
+use crate::clock;
+use crate::files::{Identity, NodeDir};
+
+/// Most results one search returns.
+pub const MAX_SEARCH_RESULTS: usize = 100;
+/// Entries per batch when copying between replicas.
+pub const SYNC_BATCH_ENTRIES: usize = 1024;
+/// Bytes per batch when copying between replicas.
+pub const SYNC_BATCH_BYTES: usize = 4 * 1024 * 1024;
+
+/// An exact search.
+#[derive(Debug, Clone)]
+pub enum Query {
+    TravelDocument {
+        number: String,
+        issuing_country: Option<MemberCode>,
+        document_type: Option<DocumentType>,
+    },
+    Vehicle {
+        vin: String,
+    },
+    Person {
+        name: String,
+    },
+}
+
+impl Query {
+    fn term(&self) -> Result<IndexTerm> {
+        let term = match self {
+            Query::TravelDocument {
+                number,
+                issuing_country,
+                document_type,
+            } => {
+                if document_type.is_some() && issuing_country.is_none() {
+                    bail!("--type needs --country: document types are indexed per issuing country");
+                }
+                IndexTerm::travel_document(number, *issuing_country, *document_type)
+            }
+            Query::Vehicle { vin } => IndexTerm::vin(vin),
+            Query::Person { name } => IndexTerm::person_name(name, ""),
+        };
+        if term.bytes.is_empty() || term.bytes == b"/" {
+            bail!("the search term has no letters or digits");
+        }
+        Ok(term)
+    }
+}
+
+/// What a publish or cancel did.
+#[derive(Debug, Clone, Serialize)]
+pub struct Published {
+    #[serde(rename = "ref")]
+    pub reference: String,
+    pub version: u64,
+    pub seq: u64,
+    pub entry: Hash,
+}
+
+/// A node's status.
+#[derive(Debug, Clone, Serialize)]
+pub struct Status {
+    pub member: MemberCode,
+    pub node_key: String,
+    pub network: String,
+    pub digest: Hash,
+    pub entries: u64,
+    pub records: u64,
+    pub authors: usize,
+    pub members_known: usize,
+    pub pending: usize,
+    pub store_bytes: u64,
+}
+
+/// The local replica, opened with the node's identity.
+#[derive(Debug)]
+pub struct Replica {
+    pub store: Store,
+    pub key: SecretKey,
+    pub certificate: Certificate,
+}
+
+impl Replica {
+    /// Opens the node directory's replica and teaches it the node's own certificate.
+    pub fn open(dir: &NodeDir, cache_capacity_bytes: u64) -> Result<Replica> {
+        let identity = Identity::load(dir)?;
+        let mut config = bureau_store::Config::new(dir.store());
+        config.cache_capacity_bytes = cache_capacity_bytes;
+        let store = Store::open(&config, &identity.genesis)?;
+        store.learn_certificate(&identity.certificate)?;
+        Ok(Replica {
+            store,
+            key: identity.key,
+            certificate: identity.certificate,
+        })
+    }
+
+    pub fn member(&self) -> MemberCode {
+        self.certificate.member()
+    }
+
+    /// Signs `body` as the next entry of this node's log and applies it.
+    fn append(&self, body: Body) -> Result<Entry> {
+        let head = self.store.head(&self.key.public())?;
+        // Entries of one log never go back in time, even if the wall clock does.
+        let now = clock::now().max(head.map_or(Timestamp(0), |head| head.timestamp));
+        let entry = Entry::sign(&self.key, self.store.network(), head.as_ref(), now, body);
+        match self.store.apply(entry.clone(), clock::now())? {
+            Outcome::Applied { .. } => Ok(entry),
+            Outcome::Rejected(error) => bail!("rejected: {error}"),
+            other => bail!("unexpected outcome for a local entry: {other:?}"),
+        }
+    }
+
+    /// The version a change to `key` must carry: one above whatever the replica holds.
+    fn next_version(&self, key: &RecordKey) -> Result<u64> {
+        Ok(self.store.get(key)?.map_or(1, |view| view.version + 1))
+    }
+
+    /// Publishes (or updates) a record owned by this member.
+    pub fn publish(
+        &self,
+        local_id: &str,
+        access: Access,
+        review_date: Option<Date>,
+        data: RecordData,
+    ) -> Result<Published> {
+        let key = RecordKey::new(data.database(), self.member(), local_id)?;
+        let version = self.next_version(&key)?;
+        let today = clock::now().date();
+        let review_date =
+            review_date.unwrap_or_else(|| today.plus_years(data.database().retention_years()));
+        if review_date <= today {
+            bail!("the review date {review_date} is not in the future");
+        }
+        let record = Record {
+            key: key.clone(),
+            version,
+            access,
+            review_date,
+            data,
+        };
+        let entry = self.append(Body::Put(record))?;
+        Ok(published(&key, version, &entry))
+    }
+
+    /// Cancels a record owned by this member.
+    pub fn cancel(&self, key: &RecordKey, reason: &str) -> Result<Published> {
+        if key.owner != self.member() {
+            bail!(
+                "{key} belongs to {}; only the owner may cancel it",
+                key.owner
+            );
+        }
+        let view = self
+            .store
+            .get(key)?
+            .with_context(|| format!("no record {key} in this replica"))?;
+        if view.record.is_none() {
+            bail!("{key} is already cancelled");
+        }
+        let version = view.version + 1;
+        let entry = self.append(Body::Cancel(Cancel {
+            key: key.clone(),
+            version,
+            reason: reason.to_owned(),
+        }))?;
+        Ok(published(key, version, &entry))
+    }
+
+    pub fn search(&self, query: &Query) -> Result<Vec<Record>> {
+        Ok(self.store.search(&query.term()?, MAX_SEARCH_RESULTS)?)
+    }
+
+    pub fn get(&self, key: &RecordKey) -> Result<Option<RecordView>> {
+        Ok(self.store.get(key)?)
+    }
+
+    pub fn status(&self) -> Result<Status> {
+        let heads = self.store.heads()?;
+        Ok(Status {
+            member: self.member(),
+            node_key: self.key.public().to_string(),
+            network: self.store.network().to_string(),
+            digest: bureau_store::digest_of(&heads),
+            entries: heads.values().map(|head| head.seq).sum(),
+            records: self.store.live_record_count()?,
+            authors: heads.len(),
+            members_known: self.store.members()?.len(),
+            pending: self.store.pending_len(),
+            store_bytes: self.store.size_on_disk()?,
+        })
+    }
+}
+
+fn published(key: &RecordKey, version: u64, entry: &Entry) -> Published {
+    Published {
+        reference: key.to_string(),
+        version,
+        seq: entry.header.seq,
+        entry: entry.hash(),
+    }
+}
+
+/// What one offline copy moved.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Copied {
+    pub applied: usize,
+    pub rejected: usize,
+    pub batches: usize,
+}
+
+/// Copies every entry `from` holds that `to` lacks, in bounded batches (the same exchange the
+/// network's sync protocol will make). Certificates travel first, since entries need them.
+pub fn copy_missing(from: &Store, to: &Store) -> Result<Copied> {
+    for certificate in from.members()? {
+        to.learn_certificate(&certificate)?;
+    }
+    let mut copied = Copied::default();
+    loop {
+        let their_heads: BTreeMap<_, _> = to.heads()?;
+        let batch = from.entries_after(&their_heads, SYNC_BATCH_ENTRIES, SYNC_BATCH_BYTES)?;
+        if batch.entries.is_empty() {
+            return Ok(copied);
+        }
+        let report = to.apply_batch(batch.entries, clock::now())?;
+        copied.batches += 1;
+        for outcome in &report.outcomes {
+            match outcome {
+                Outcome::Applied { .. } => copied.applied += 1,
+                Outcome::Rejected(_) => copied.rejected += 1,
+                _ => {}
+            }
+        }
+        if batch.complete {
+            return Ok(copied);
+        }
+        if !report.outcomes.iter().any(Outcome::is_applied) {
+            bail!("copy made no progress: the target rejects what the source holds");
+        }
+    }
+}

@@ -1,0 +1,390 @@
+//! The offline trust flow and the record commands, as the README shows them.
+
+use std::os::unix::fs::PermissionsExt;
+
+use crate::harness::{bureau, fails, json, ok};
+
+/// Founds a network, admits France, and returns the temp dir.
+fn admitted_france() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cwd = dir.path();
+    ok(cwd, &["genesis", "--dir", "net", "--name", "testnet"]);
+    ok(
+        cwd,
+        &[
+            "init",
+            "--dir",
+            "fra",
+            "--member",
+            "FRA",
+            "--genesis",
+            "net/genesis.bureau",
+        ],
+    );
+    ok(
+        cwd,
+        &[
+            "admit",
+            "--root",
+            "net/root.key",
+            "--genesis",
+            "net/genesis.bureau",
+            "fra/join-request.bureau",
+            "--out",
+            "fra/node.cert",
+        ],
+    );
+    dir
+}
+
+/// Keys are private files; genesis, init and admit produce a usable node directory.
+#[test]
+fn the_trust_flow_makes_a_working_node() {
+    let dir = admitted_france();
+    let cwd = dir.path();
+    for secret in ["net/root.key", "fra/node.key", "fra/encryption.key"] {
+        let mode = std::fs::metadata(cwd.join(secret))
+            .expect("key file")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{secret} must be private");
+    }
+    let status = json(&ok(cwd, &["--dir", "fra", "status", "--json"]));
+    assert_eq!(status["member"], "FRA");
+    assert_eq!(status["entries"], 0);
+}
+
+/// Publish, search however typed, get, cancel: the officer's round trip.
+#[test]
+fn publish_search_get_cancel() {
+    let dir = admitted_france();
+    let cwd = dir.path();
+    let published = json(&ok(
+        cwd,
+        &[
+            "--dir",
+            "fra",
+            "publish",
+            "sltd",
+            "--number",
+            "P 1234-567",
+            "--type",
+            "passport",
+            "--loss",
+            "stolen",
+            "--json",
+        ],
+    ));
+    assert_eq!(published["ref"], "sltd/FRA/p1234567");
+
+    let found = json(&ok(
+        cwd,
+        &[
+            "--dir", "fra", "search", "sltd", "--number", "p1234567", "--json",
+        ],
+    ));
+    assert_eq!(found[0]["ref"], "sltd/FRA/p1234567");
+    assert_eq!(
+        found[0]["data"]["travel-document"]["issuing_country"],
+        "FRA"
+    );
+    let table = ok(
+        cwd,
+        &["--dir", "fra", "search", "sltd", "--number", "P1234567"],
+    );
+    assert!(table.contains("sltd/FRA/p1234567"), "{table}");
+
+    let person = json(&ok(
+        cwd,
+        &[
+            "--dir",
+            "fra",
+            "publish",
+            "person",
+            "--family-name",
+            "Müller",
+            "--given-names",
+            "Jürgen",
+            "--dob",
+            "1968-11",
+            "--json",
+        ],
+    ));
+    let found = json(&ok(
+        cwd,
+        &[
+            "--dir",
+            "fra",
+            "search",
+            "person",
+            "--name",
+            "JURGEN mueller",
+            "--json",
+        ],
+    ));
+    assert_eq!(
+        found.as_array().map(Vec::len),
+        Some(0),
+        "exact name keys do not transliterate ue"
+    );
+    let found = json(&ok(
+        cwd,
+        &[
+            "--dir",
+            "fra",
+            "search",
+            "person",
+            "--name",
+            "jurgen muller",
+            "--json",
+        ],
+    ));
+    assert_eq!(found[0]["ref"], person["ref"]);
+
+    ok(
+        cwd,
+        &[
+            "--dir",
+            "fra",
+            "cancel",
+            "sltd/FRA/p1234567",
+            "--reason",
+            "document recovered",
+        ],
+    );
+    let view = json(&ok(
+        cwd,
+        &["--dir", "fra", "get", "sltd/FRA/p1234567", "--json"],
+    ));
+    assert_eq!(view["version"], 2);
+    assert_eq!(view["cancel_reason"], "document recovered");
+    let found = json(&ok(
+        cwd,
+        &[
+            "--dir", "fra", "search", "sltd", "--number", "p1234567", "--json",
+        ],
+    ));
+    assert_eq!(found.as_array().map(Vec::len), Some(0));
+
+    // Publishing the same document again raises the version.
+    let again = json(&ok(
+        cwd,
+        &[
+            "--dir",
+            "fra",
+            "publish",
+            "sltd",
+            "--number",
+            "P 1234-567",
+            "--json",
+        ],
+    ));
+    assert_eq!(again["version"], 3);
+}
+
+/// Mistakes get a clear message and a non-zero exit, and change nothing.
+#[test]
+fn mistakes_are_explained() {
+    let dir = admitted_france();
+    let cwd = dir.path();
+    let error = fails(cwd, &["--dir", "nowhere", "status"]);
+    assert!(
+        error.contains("genesis not found at nowhere/genesis.bureau"),
+        "{error}"
+    );
+    let error = fails(cwd, &["--dir", "fra", "publish", "sltd", "--number", " - "]);
+    assert!(
+        error.contains("field number: has no letters or digits"),
+        "{error}"
+    );
+    let error = fails(
+        cwd,
+        &[
+            "--dir",
+            "fra",
+            "publish",
+            "sltd",
+            "--number",
+            "X1",
+            "--issued",
+            "2023-02-30",
+        ],
+    );
+    assert!(error.contains("2023-02-30 does not exist"), "{error}");
+    let error = fails(
+        cwd,
+        &[
+            "init",
+            "--dir",
+            "x",
+            "--member",
+            "ZZZ",
+            "--genesis",
+            "net/genesis.bureau",
+        ],
+    );
+    assert!(
+        error.contains("not an ISO 3166 alpha-3 country code"),
+        "{error}"
+    );
+    let error = fails(
+        cwd,
+        &[
+            "admit",
+            "--root",
+            "net/root.key",
+            "--genesis",
+            "net/genesis.bureau",
+            "fra/join-request.bureau",
+            "--out",
+            "fra/node.cert",
+        ],
+    );
+    assert!(
+        error.contains("already exists; refusing to overwrite"),
+        "{error}"
+    );
+    let error = fails(
+        cwd,
+        &[
+            "admit",
+            "--root",
+            "net/root.key",
+            "--genesis",
+            "net/genesis.bureau",
+            "fra/join-request.bureau",
+            "--role",
+            "secretariat",
+            "--out",
+            "x.cert",
+        ],
+    );
+    assert!(
+        error.contains("secretariat role goes with member code XGS"),
+        "{error}"
+    );
+    let error = fails(
+        cwd,
+        &[
+            "--dir",
+            "fra",
+            "cancel",
+            "sltd/DEU/abc",
+            "--reason",
+            "not mine",
+        ],
+    );
+    assert!(error.contains("only the owner may cancel it"), "{error}");
+    let status = json(&ok(cwd, &["--dir", "fra", "status", "--json"]));
+    assert_eq!(status["entries"], 0, "failed commands wrote nothing");
+
+    // A second network's root key cannot admit into this one.
+    ok(cwd, &["genesis", "--dir", "other", "--name", "other"]);
+    let error = fails(
+        cwd,
+        &[
+            "admit",
+            "--root",
+            "other/root.key",
+            "--genesis",
+            "net/genesis.bureau",
+            "fra/join-request.bureau",
+            "--out",
+            "y.cert",
+        ],
+    );
+    assert!(
+        error.contains("is not the root key of the network"),
+        "{error}"
+    );
+}
+
+/// The sandbox builds a network whose replicas all converge, and its suggested commands work.
+#[test]
+fn the_sandbox_converges_and_its_examples_work() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cwd = dir.path();
+    let statuses = json(&ok(cwd, &["sandbox", "--members", "3", "--json"]));
+    let digests: std::collections::BTreeSet<String> = statuses
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|status| status["digest"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(digests.len(), 1, "every replica has the same digest");
+    assert_eq!(statuses[0]["members_known"], 4);
+
+    let found = json(&ok(
+        cwd,
+        &[
+            "--dir",
+            "sandbox/node3",
+            "search",
+            "sltd",
+            "--number",
+            "f1234667",
+            "--json",
+        ],
+    ));
+    assert_eq!(
+        found[0]["ref"], "sltd/FRA/f1234667",
+        "a French document found on the Italian node"
+    );
+    let found = json(&ok(
+        cwd,
+        &[
+            "--dir",
+            "sandbox/node3",
+            "search",
+            "person",
+            "--name",
+            "jurgen muller",
+            "--json",
+        ],
+    ));
+    assert_eq!(found[0]["key"]["owner"], "DEU");
+
+    ok(
+        cwd,
+        &[
+            "--dir",
+            "sandbox/node1",
+            "publish",
+            "sltd",
+            "--number",
+            "P 1234-567",
+        ],
+    );
+    let copied = json(&ok(
+        cwd,
+        &[
+            "--dir",
+            "sandbox/node3",
+            "sync",
+            "--from",
+            "sandbox/node1",
+            "--json",
+        ],
+    ));
+    assert_eq!(copied["applied"], 1);
+    let found = json(&ok(
+        cwd,
+        &[
+            "--dir",
+            "sandbox/node3",
+            "search",
+            "sltd",
+            "--number",
+            "p1234567",
+            "--json",
+        ],
+    ));
+    assert_eq!(found[0]["ref"], "sltd/FRA/p1234567");
+
+    let run = bureau(cwd, &["sandbox"]);
+    assert!(
+        !run.success && run.stderr.contains("already exists"),
+        "{}",
+        run.stderr
+    );
+}
