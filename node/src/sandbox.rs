@@ -140,25 +140,31 @@ pub fn run(dir: &Path, members: usize, cache_mib: u64, as_json: bool) -> Result<
             "\nevery replica holds the same entries: {}",
             if digests.len() == 1 { "yes" } else { "NO" }
         );
+        let exe = std::env::current_exe().ok();
+        let cwd = std::env::current_dir().ok();
+        let bureau = match (&exe, &cwd) {
+            (Some(exe), Some(cwd)) => exe.strip_prefix(cwd).unwrap_or(exe).display().to_string(),
+            _ => "bureau".to_owned(),
+        };
         println!("\ntry:");
         println!(
-            "  bureau --dir {} search sltd --number f1234667",
+            "  {bureau} --dir {} search sltd --number f1234667",
             last.display()
         );
         println!(
-            "  bureau --dir {} search person --name \"jurgen muller\"",
+            "  {bureau} --dir {} search person --name \"jurgen muller\"",
             last.display()
         );
         println!(
-            "  bureau --dir {} publish sltd --number \"P 1234-567\" --type passport --loss stolen",
+            "  {bureau} --dir {} publish sltd --number \"P 1234-567\" --type passport --loss stolen",
             dir.join("node1").display()
         );
         println!(
-            "  bureau --dir {} sync --from {}",
+            "  {bureau} --dir {} sync --from {}",
             last.display(),
             dir.join("node1").display()
         );
-        println!("  bureau --dir {} status", last.display());
+        println!("  {bureau} --dir {} status", last.display());
     }
     if digests.len() != 1 {
         bail!(
