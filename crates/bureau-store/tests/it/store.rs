@@ -346,3 +346,31 @@ fn the_pending_buffer_is_bounded() {
         "the dropped entry arrives again"
     );
 }
+
+/// A damaged store is reported with its path and what to do, not a panic.
+#[test]
+fn a_corrupt_store_is_a_clear_error() {
+    let network = network();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("store");
+    drop(harness::open_at(&network, &path));
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let mut garbage = Vec::new();
+    let mut value = 0x2545_f491_4f6c_dd1du64;
+    for _ in 0..64 * 1024 {
+        value ^= value << 13;
+        value ^= value >> 7;
+        value ^= value << 17;
+        garbage.push(value as u8);
+    }
+    std::fs::write(path.join("conf"), &garbage[..512]).expect("damage conf");
+    std::fs::write(path.join("db"), &garbage).expect("damage db");
+    let opened =
+        std::panic::catch_unwind(|| Store::open(&harness::config(&path), &network.genesis));
+    let result = opened.expect("opening a damaged store must not panic");
+    let error = result.err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(
+        error.contains(&path.display().to_string()),
+        "error names the path: {error}"
+    );
+}
