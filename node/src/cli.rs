@@ -17,15 +17,22 @@ use clap::{Args, Parser, Subcommand};
         `publish`, `search`, `get` and `cancel` on a node directory."
 )]
 pub struct Cli {
-    /// The node directory (keys, certificate, genesis, replica).
-    #[arg(long, global = true, env = "BUREAU_DIR", default_value = ".")]
-    pub dir: PathBuf,
+    /// The node directory (keys, certificate, genesis, replica); for sandbox and devnet, the
+    /// directory of the whole network (default ./sandbox, ./devnet).
+    #[arg(long, global = true, env = "BUREAU_DIR")]
+    pub dir: Option<PathBuf>,
     /// Print JSON instead of a table.
     #[arg(long, global = true)]
     pub json: bool,
     /// sled page cache for the replica, in MiB.
     #[arg(long, global = true, env = "BUREAU_CACHE_MIB", default_value_t = 32)]
     pub cache_mib: u64,
+    /// The node's API (default: the address in DIR/api.addr when a node runs there).
+    #[arg(long, global = true, env = "BUREAU_API")]
+    pub api: Option<String>,
+    /// The API bearer token (default: DIR/api.token).
+    #[arg(long, global = true, env = "BUREAU_TOKEN")]
+    pub token: Option<String>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -85,8 +92,22 @@ pub enum Command {
         #[arg(long)]
         reason: String,
     },
-    /// Show the node's member, digest and counts.
+    /// Show the node's member, digest, counts and (when it runs) its peers count.
     Status,
+    /// Show the peers a running node is connected to.
+    Peers,
+    /// Run the node daemon.
+    #[command(subcommand)]
+    Node(NodeCommand),
+    /// Start a local network of real node processes with sample data; Ctrl-C stops it.
+    Devnet {
+        /// How many nodes, the secretariat (node0) included.
+        #[arg(long, default_value_t = 5)]
+        nodes: usize,
+        /// The first node's port (TCP and QUIC); node i uses base + i.
+        #[arg(long, default_value_t = 7000)]
+        base_port: u16,
+    },
     /// Copy into this replica every entry another local replica holds that this one lacks.
     Sync {
         /// The other node directory.
@@ -100,6 +121,12 @@ pub enum Command {
         #[arg(long, default_value_t = 4)]
         members: usize,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NodeCommand {
+    /// Run the daemon on --dir: network, replica and local API (stops on Ctrl-C or SIGTERM).
+    Run(crate::config::RunFlags),
 }
 
 /// Fields every record has.

@@ -70,7 +70,7 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) {
 }
 
 /// JSON form of a record with its reference alongside.
-#[derive(Serialize)]
+#[derive(Debug, Serialize)]
 pub struct RecordOut<'a> {
     #[serde(rename = "ref")]
     pub reference: String,

@@ -8,8 +8,8 @@ use bureau_core::{Access, Date, MemberCode, RecordData};
 
 use crate::cli::{Common, Publish};
 
-/// A record ready to publish.
-#[derive(Debug)]
+/// A record ready to publish: what the CLI sends to the API.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Draft {
     pub local_id: String,
     pub access: Access,

@@ -2,6 +2,7 @@
 //! the node's key. The offline CLI uses it directly; the daemon will serve the same operations.
 
 use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, Result, bail};
 use bureau_core::entry::Cancel;
@@ -12,7 +13,7 @@ use bureau_core::{
     SecretKey, Timestamp,
 };
 use bureau_store::{Outcome, RecordView, Store};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::clock;
 use crate::files::{Identity, NodeDir};
@@ -25,19 +26,19 @@ pub const SYNC_BATCH_ENTRIES: usize = 1024;
 pub const SYNC_BATCH_BYTES: usize = 4 * 1024 * 1024;
 
 /// An exact search.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "database", rename_all = "kebab-case")]
 pub enum Query {
+    #[serde(rename = "sltd")]
     TravelDocument {
         number: String,
         issuing_country: Option<MemberCode>,
         document_type: Option<DocumentType>,
     },
-    Vehicle {
-        vin: String,
-    },
-    Person {
-        name: String,
-    },
+    #[serde(rename = "vehicles")]
+    Vehicle { vin: String },
+    #[serde(rename = "persons")]
+    Person { name: String },
 }
 
 impl Query {
@@ -64,7 +65,7 @@ impl Query {
 }
 
 /// What a publish or cancel did.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Published {
     #[serde(rename = "ref")]
     pub reference: String,
@@ -74,7 +75,7 @@ pub struct Published {
 }
 
 /// A node's status.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Status {
     pub member: MemberCode,
     pub node_key: String,
@@ -91,9 +92,11 @@ pub struct Status {
 /// The local replica, opened with the node's identity.
 #[derive(Debug)]
 pub struct Replica {
-    pub store: Store,
+    pub store: Arc<Store>,
     pub key: SecretKey,
     pub certificate: Certificate,
+    /// Serialises appends: reading the head, signing the next entry and applying it are one step.
+    append: Mutex<()>,
 }
 
 impl Replica {
@@ -105,9 +108,10 @@ impl Replica {
         let store = Store::open(&config, &identity.genesis)?;
         store.learn_certificate(&identity.certificate)?;
         Ok(Replica {
-            store,
+            store: Arc::new(store),
             key: identity.key,
             certificate: identity.certificate,
+            append: Mutex::new(()),
         })
     }
 
@@ -115,8 +119,35 @@ impl Replica {
         self.certificate.member()
     }
 
-    /// Signs `body` as the next entry of this node's log and applies it.
-    fn append(&self, body: Body) -> Result<Entry> {
+    /// Builds the next entry's body (given the version the change must carry), signs it as the
+    /// next entry of this node's log and applies it. Reading the current version and the head,
+    /// signing and applying are one step under the append lock, so concurrent changes never
+    /// share a version or a seq.
+    fn append(
+        &self,
+        key: &RecordKey,
+        build: impl FnOnce(Option<RecordView>) -> Result<Body>,
+    ) -> Result<Entry> {
+        let _serialised = self
+            .append
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let body = build(self.store.get(key)?)?;
+        self.sign_and_apply(body)
+    }
+
+    /// Announces a member's certificate with an `Admit` entry (secretariat only).
+    pub fn admit(&self, certificate: Certificate) -> Result<Entry> {
+        let _serialised = self
+            .append
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        self.sign_and_apply(Body::Admit(certificate))
+    }
+
+    /// Signs `body` as the next entry of this node's log and applies it; the caller holds the
+    /// append lock.
+    fn sign_and_apply(&self, body: Body) -> Result<Entry> {
         let head = self.store.head(&self.key.public())?;
         // Entries of one log never go back in time, even if the wall clock does.
         let now = clock::now().max(head.map_or(Timestamp(0), |head| head.timestamp));
@@ -128,60 +159,59 @@ impl Replica {
         }
     }
 
-    /// The version a change to `key` must carry: one above whatever the replica holds.
-    fn next_version(&self, key: &RecordKey) -> Result<u64> {
-        Ok(self.store.get(key)?.map_or(1, |view| view.version + 1))
-    }
-
-    /// Publishes (or updates) a record owned by this member.
+    /// Publishes (or updates) a record owned by this member; returns what was published and the
+    /// signed entry, for the network to gossip.
     pub fn publish(
         &self,
         local_id: &str,
         access: Access,
         review_date: Option<Date>,
         data: RecordData,
-    ) -> Result<Published> {
+    ) -> Result<(Published, Entry)> {
         let key = RecordKey::new(data.database(), self.member(), local_id)?;
-        let version = self.next_version(&key)?;
         let today = clock::now().date();
         let review_date =
             review_date.unwrap_or_else(|| today.plus_years(data.database().retention_years()));
         if review_date <= today {
             bail!("the review date {review_date} is not in the future");
         }
-        let record = Record {
-            key: key.clone(),
-            version,
-            access,
-            review_date,
-            data,
-        };
-        let entry = self.append(Body::Put(record))?;
-        Ok(published(&key, version, &entry))
+        let mut version = 0;
+        let entry = self.append(&key, |current| {
+            // One above whatever the replica holds, published or cancelled.
+            version = current.map_or(1, |view| view.version + 1);
+            Ok(Body::Put(Record {
+                key: key.clone(),
+                version,
+                access,
+                review_date,
+                data,
+            }))
+        })?;
+        Ok((published(&key, version, &entry), entry))
     }
 
-    /// Cancels a record owned by this member.
-    pub fn cancel(&self, key: &RecordKey, reason: &str) -> Result<Published> {
+    /// Cancels a record owned by this member; returns the result and the signed entry.
+    pub fn cancel(&self, key: &RecordKey, reason: &str) -> Result<(Published, Entry)> {
         if key.owner != self.member() {
             bail!(
                 "{key} belongs to {}; only the owner may cancel it",
                 key.owner
             );
         }
-        let view = self
-            .store
-            .get(key)?
-            .with_context(|| format!("no record {key} in this replica"))?;
-        if view.record.is_none() {
-            bail!("{key} is already cancelled");
-        }
-        let version = view.version + 1;
-        let entry = self.append(Body::Cancel(Cancel {
-            key: key.clone(),
-            version,
-            reason: reason.to_owned(),
-        }))?;
-        Ok(published(key, version, &entry))
+        let mut version = 0;
+        let entry = self.append(key, |current| {
+            let view = current.with_context(|| format!("no record {key} in this replica"))?;
+            if view.record.is_none() {
+                bail!("{key} is already cancelled");
+            }
+            version = view.version + 1;
+            Ok(Body::Cancel(Cancel {
+                key: key.clone(),
+                version,
+                reason: reason.to_owned(),
+            }))
+        })?;
+        Ok((published(key, version, &entry), entry))
     }
 
     pub fn search(&self, query: &Query) -> Result<Vec<Record>> {

@@ -9,79 +9,19 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
-use bureau_core::certificate::{JoinRequestBody, Role};
-use bureau_core::{Access, Body, EncryptionPublicKey, Entry, MemberCode, SecretKey};
+use bureau_core::Access;
 
-use crate::files::{self, NodeDir};
+use crate::files::NodeDir;
 use crate::replica::{self, Replica};
-use crate::{clock, output, sample, trust};
+use crate::{output, provision, sample};
 
-/// Most member nodes a sandbox makes.
-pub const MAX_SANDBOX_MEMBERS: usize = sample::MEMBER_CODES.len();
-
-pub fn run(dir: &Path, members: usize, cache_mib: u64, as_json: bool) -> Result<()> {
-    if !(1..=MAX_SANDBOX_MEMBERS).contains(&members) {
-        bail!("--members must be between 1 and {MAX_SANDBOX_MEMBERS}");
-    }
-    if dir.exists() {
-        bail!(
-            "{} already exists; remove it or pass another --dir",
-            dir.display()
-        );
-    }
-    let founded = trust::genesis(dir, "bureau-sandbox", vec![])?;
-    let genesis = files::read_genesis(&founded.genesis, "just written")?;
-    let root = files::read_key(&founded.root_key, "root key", "just written")?;
-
-    let mut codes = vec![MemberCode::SECRETARIAT];
-    codes.extend(
-        sample::MEMBER_CODES[..members]
-            .iter()
-            .map(|code| code.parse::<MemberCode>().expect("sample codes are valid")),
-    );
-    let mut replicas = Vec::new();
-    for (index, member) in codes.iter().enumerate() {
-        let node = NodeDir::new(dir.join(format!("node{index}")));
-        let key = SecretKey::from_seed(files::random_secret());
-        let encryption = files::random_secret();
-        files::write_secret(&node.node_key(), &key.seed())?;
-        files::write_secret(&node.encryption_key(), &encryption)?;
-        files::write_new(&node.genesis(), &genesis.to_bytes(), false)?;
-        let mut roles = BTreeSet::from([Role::Member]);
-        if member.is_secretariat() {
-            roles.insert(Role::Secretariat);
-        }
-        let request = JoinRequestBody {
-            network: genesis.network_id(),
-            member: *member,
-            node_key: key.public(),
-            encryption_key: EncryptionPublicKey::from_secret(encryption),
-            created_at: clock::now(),
-        };
-        let certificate = trust::issue(
-            &root,
-            &genesis,
-            &request,
-            roles,
-            trust::DEFAULT_CERTIFICATE_DAYS,
-        )?;
-        files::write_new(&node.certificate(), &certificate.to_bytes(), false)?;
-        replicas.push((node.clone(), Replica::open(&node, cache_mib)?));
-    }
-
-    // The secretariat announces every member; members publish their samples.
-    let secretariat = &replicas[0].1;
-    for (_, replica) in &replicas[1..] {
-        let head = secretariat.store.head(&secretariat.key.public())?;
-        let entry = Entry::sign(
-            &secretariat.key,
-            genesis.network_id(),
-            head.as_ref(),
-            clock::now(),
-            Body::Admit(replica.certificate.clone()),
-        );
-        secretariat.store.apply(entry, clock::now())?;
-    }
+pub fn run(dir: &Path, members: usize, cache_bytes: u64, as_json: bool) -> Result<()> {
+    let network = provision::create(dir, "bureau-sandbox", members, cache_bytes)?;
+    let replicas: Vec<(NodeDir, Replica)> = network
+        .nodes
+        .iter()
+        .map(|node| Ok((node.clone(), Replica::open(node, cache_bytes)?)))
+        .collect::<Result<_>>()?;
     let mut published = 0;
     for (index, (_, replica)) in replicas.iter().enumerate() {
         for (id, data) in sample::records(index, replica.member()) {
@@ -117,7 +57,11 @@ pub fn run(dir: &Path, members: usize, cache_mib: u64, as_json: bool) -> Result<
     if as_json {
         output::json(&statuses);
     } else {
-        println!("network {} in {}", founded.network, dir.display());
+        println!(
+            "network {} in {}",
+            network.genesis.network_id(),
+            dir.display()
+        );
         println!(
             "{published} sample records published, {copied} entries copied between replicas\n"
         );

@@ -6,7 +6,7 @@ use bureau_core::codec;
 use bureau_core::hash::{self, Hash};
 use bureau_core::record::IndexTerm;
 use bureau_core::{Body, Certificate, Entry, Head, PublicKey, Record, RecordKey};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::layout::{self, RecordState};
 use crate::{Result, Store, stored};
@@ -20,7 +20,7 @@ pub struct Batch {
 }
 
 /// A record as a replica holds it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RecordView {
     pub key: RecordKey,
     /// The winning version (of the record or of its cancellation).
@@ -207,4 +207,15 @@ pub fn digest_of(heads: &BTreeMap<PublicKey, Head>) -> Hash {
         hasher.update(head.hash.as_bytes());
     }
     hasher.finish()
+}
+
+impl Store {
+    /// The revocation of a certificate serial, if one is held.
+    pub fn revocation(&self, serial: u64) -> Result<Option<bureau_core::entry::Revoke>> {
+        self.trees[layout::T_REVOCATIONS]
+            .get(serial.to_be_bytes())
+            .map_err(|e| self.sled_error(e))?
+            .map(|bytes| stored(codec::decode::<_, { usize::MAX }>(&bytes), &self.path))
+            .transpose()
+    }
 }

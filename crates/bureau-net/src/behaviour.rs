@@ -1,0 +1,144 @@
+//! The composed libp2p behaviour and how each part is configured.
+//!
+//! Gates come first (the derive consults fields in order, and the first denial wins): the block
+//! list of refused peers, connection limits, memory limits. Then identify, ping, Kademlia (member
+//! addresses, our own protocol name, server mode, manual inserts so only verified members enter
+//! the table), gossipsub (anonymous messages, our validation, content ids, one whitelisted
+//! topic, peer scoring) and two request-response protocols (hello, sync).
+
+use std::collections::HashSet;
+use std::error::Error;
+
+use bureau_core::NetworkId;
+use libp2p::swarm::NetworkBehaviour;
+use libp2p::{
+    StreamProtocol, allow_block_list, connection_limits, gossipsub, identify, identity, kad,
+    memory_connection_limits, ping, request_response,
+};
+
+use crate::codec::FrameCodec;
+use crate::config::{self, Config};
+use crate::protocol::{self, Hello, HelloResponse, SyncRequest, SyncResponse};
+
+#[derive(NetworkBehaviour)]
+pub struct Behaviour {
+    pub blocked: allow_block_list::Behaviour<allow_block_list::BlockedPeers>,
+    pub limits: connection_limits::Behaviour,
+    pub memory: memory_connection_limits::Behaviour,
+    pub identify: identify::Behaviour,
+    pub ping: ping::Behaviour,
+    pub kad: kad::Behaviour<kad::store::MemoryStore>,
+    pub gossipsub:
+        gossipsub::Behaviour<gossipsub::IdentityTransform, gossipsub::WhitelistSubscriptionFilter>,
+    pub hello: request_response::Behaviour<FrameCodec<Hello, HelloResponse>>,
+    pub sync: request_response::Behaviour<FrameCodec<SyncRequest, SyncResponse>>,
+}
+
+fn stream_protocol(name: String) -> Result<StreamProtocol, Box<dyn Error + Send + Sync>> {
+    StreamProtocol::try_from_owned(name).map_err(|error| error.to_string().into())
+}
+
+/// Peer scoring for a quiet topic of signed entries. P4 (invalid messages) is what we rely on:
+/// a peer that forwards an entry our store rejects loses 100 points per message, so two forged
+/// entries take it under the publish threshold and nine under the graylist. Mesh-delivery
+/// penalties (P3, P3b) are off, since honest bureaus can be silent for hours. P6 (IP
+/// colocation) comes from the config. Application scores (weight 10) gate unverified peers.
+fn score_params(topic: &gossipsub::IdentTopic, config: &Config) -> gossipsub::PeerScoreParams {
+    let topic_params = gossipsub::TopicScoreParams {
+        topic_weight: 1.0,
+        time_in_mesh_weight: 0.01,
+        first_message_deliveries_weight: 1.0,
+        mesh_message_deliveries_weight: 0.0,
+        mesh_failure_penalty_weight: 0.0,
+        invalid_message_deliveries_weight: -100.0,
+        invalid_message_deliveries_decay: 0.9,
+        ..Default::default()
+    };
+    let mut params = gossipsub::PeerScoreParams {
+        ip_colocation_factor_weight: config.ip_colocation_weight,
+        ..Default::default()
+    };
+    params.topics.insert(topic.hash(), topic_params);
+    params
+}
+
+pub fn build(
+    key: &identity::Keypair,
+    network: &NetworkId,
+    config: &Config,
+) -> Result<Behaviour, Box<dyn Error + Send + Sync>> {
+    let local = key.public().to_peer_id();
+    let topic = gossipsub::IdentTopic::new(protocol::entries_topic(network));
+
+    let gossip_config = gossipsub::ConfigBuilder::default()
+        .validation_mode(gossipsub::ValidationMode::Anonymous)
+        .validate_messages()
+        .message_id_fn(|message: &gossipsub::Message| {
+            let hash = bureau_core::Hash::of(b"bureau/v1/hash/gossip\0", &[&message.data]);
+            gossipsub::MessageId::from(hash.0.to_vec())
+        })
+        .max_transmit_size(config::MAX_GOSSIP_BYTES)
+        .heartbeat_interval(config.gossip_heartbeat)
+        .heartbeat_initial_delay(config.gossip_heartbeat)
+        .build()?;
+    let mut gossipsub = gossipsub::Behaviour::new_with_subscription_filter(
+        gossipsub::MessageAuthenticity::Anonymous,
+        gossip_config,
+        gossipsub::WhitelistSubscriptionFilter(HashSet::from([topic.hash()])),
+    )?;
+    gossipsub.with_peer_score(
+        score_params(&topic, config),
+        gossipsub::PeerScoreThresholds::default(),
+    )?;
+
+    let mut kad_config = kad::Config::new(stream_protocol(protocol::kad_protocol(network))?);
+    kad_config.set_kbucket_inserts(kad::BucketInserts::Manual);
+    let mut kad =
+        kad::Behaviour::with_config(local, kad::store::MemoryStore::new(local), kad_config);
+    kad.set_mode(Some(kad::Mode::Server));
+
+    let limits = connection_limits::ConnectionLimits::default()
+        .with_max_pending_incoming(Some(config::MAX_PENDING_CONNECTIONS))
+        .with_max_pending_outgoing(Some(config::MAX_PENDING_CONNECTIONS))
+        .with_max_established_incoming(Some(config::MAX_ESTABLISHED_PER_DIRECTION))
+        .with_max_established_outgoing(Some(config::MAX_ESTABLISHED_PER_DIRECTION))
+        .with_max_established(Some(config::MAX_ESTABLISHED_CONNECTIONS))
+        .with_max_established_per_peer(Some(config::MAX_CONNECTIONS_PER_PEER));
+    let request_config = request_response::Config::default()
+        .with_request_timeout(config.request_timeout)
+        .with_max_concurrent_streams(config::MAX_CONCURRENT_STREAMS);
+
+    Ok(Behaviour {
+        blocked: Default::default(),
+        limits: connection_limits::Behaviour::new(limits),
+        memory: memory_connection_limits::Behaviour::with_max_percentage(
+            config.max_memory_fraction,
+        ),
+        identify: identify::Behaviour::new(
+            identify::Config::new(protocol::identify_version(network), key.public())
+                .with_agent_version(format!("bureau/{}", env!("CARGO_PKG_VERSION"))),
+        ),
+        ping: ping::Behaviour::new(ping::Config::new()),
+        kad,
+        gossipsub,
+        hello: request_response::Behaviour::with_codec(
+            FrameCodec::new(config::MAX_HELLO_BYTES, config::MAX_HELLO_BYTES),
+            [(
+                stream_protocol(protocol::handshake_protocol(network))?,
+                request_response::ProtocolSupport::Full,
+            )],
+            request_config.clone(),
+        ),
+        sync: request_response::Behaviour::with_codec(
+            FrameCodec::new(
+                config::MAX_SYNC_REQUEST_BYTES,
+                config::MAX_SYNC_RESPONSE_BYTES,
+            ),
+            [(
+                stream_protocol(protocol::sync_protocol(network))?,
+                request_response::ProtocolSupport::Full,
+            )],
+            request_config,
+        ),
+    })
+}

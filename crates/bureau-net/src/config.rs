@@ -1,0 +1,115 @@
+//! Network settings and limits. Every limit is a named constant; the settings a deployment may
+//! change live in [`Config`], with defaults for a real network and [`Config::for_tests`] for
+//! many nodes on one machine.
+
+use std::time::Duration;
+
+pub use libp2p::Multiaddr;
+
+/// Most established connections in total.
+pub const MAX_ESTABLISHED_CONNECTIONS: u32 = 512;
+/// Most established connections in each direction.
+pub const MAX_ESTABLISHED_PER_DIRECTION: u32 = 384;
+/// Most connections being set up in each direction.
+pub const MAX_PENDING_CONNECTIONS: u32 = 64;
+/// Most connections to one peer (two allow a simultaneous dial to settle).
+pub const MAX_CONNECTIONS_PER_PEER: u32 = 2;
+/// Largest handshake message (a certificate and framing).
+pub const MAX_HELLO_BYTES: usize = bureau_core::codec::MAX_CERTIFICATE_BYTES + 64;
+/// Largest sync request: a heads map for a few thousand authors.
+pub const MAX_SYNC_REQUEST_BYTES: usize = 512 * 1024;
+/// Entries per sync response.
+pub const SYNC_BATCH_ENTRIES: usize = 1024;
+/// Bytes of entries per sync response (the response frame adds a little framing).
+pub const SYNC_BATCH_BYTES: usize = 4 * 1024 * 1024;
+/// Largest sync response frame.
+pub const MAX_SYNC_RESPONSE_BYTES: usize =
+    SYNC_BATCH_BYTES + bureau_core::codec::MAX_ENTRY_BYTES + 4096;
+/// Largest gossip frame: one entry plus protobuf and topic overhead. Every node must agree.
+pub const MAX_GOSSIP_BYTES: usize = bureau_core::codec::MAX_ENTRY_BYTES + 2048;
+/// Store jobs (gossip validation, sync serving, sync applying) in flight at once; beyond it
+/// gossip is ignored (sync catches up) and sync requests are answered `Busy`.
+pub const MAX_STORE_JOBS: usize = 256;
+/// Commands queued from handles to the network task.
+pub const COMMAND_QUEUE: usize = 256;
+/// Locally published entries kept for republishing while no peer is subscribed.
+pub const MAX_UNSENT_ENTRIES: usize = 10_000;
+/// Sync requests a peer may make in a burst, and per second after it.
+pub const SYNC_REQUEST_BURST: u32 = 200;
+pub const SYNC_REQUESTS_PER_SECOND: u32 = 50;
+/// Streams open at once per request-response protocol.
+pub const MAX_CONCURRENT_STREAMS: usize = 64;
+/// Gossipsub application score given to a peer until its certificate checks out: far below
+/// the graylist, so nothing is published or forwarded to it and nothing it sends is handled.
+pub const UNVERIFIED_APPLICATION_SCORE: f64 = -1.0e6;
+
+/// Settings of one node's network.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Addresses to listen on (TCP and QUIC multiaddresses).
+    pub listen: Vec<Multiaddr>,
+    /// Nodes to dial at start (with or without `/p2p/<peer id>`).
+    pub bootstrap: Vec<Multiaddr>,
+    /// How often a random peer is asked for what we lack (anti-entropy).
+    pub sync_interval: Duration,
+    /// How long a new connection may take to present a valid certificate.
+    pub handshake_timeout: Duration,
+    /// How long request-response waits for an answer.
+    pub request_timeout: Duration,
+    /// Idle connections between members are kept this long.
+    pub idle_connection_timeout: Duration,
+    pub gossip_heartbeat: Duration,
+    /// Gossipsub's IP-colocation penalty weight (P6, <= 0). Many honest nodes share 127.0.0.1
+    /// in tests and local networks, where it must be 0.
+    pub ip_colocation_weight: f64,
+    /// Refuse new connections above this fraction of the machine's memory.
+    pub max_memory_fraction: f64,
+    /// Resolve `/dns` addresses (off in tests: it reads the system resolver).
+    pub dns: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: vec![
+                "/ip4/0.0.0.0/tcp/7000"
+                    .parse()
+                    .expect("valid literal address"),
+                "/ip4/0.0.0.0/udp/7000/quic-v1"
+                    .parse()
+                    .expect("valid literal address"),
+            ],
+            bootstrap: Vec::new(),
+            sync_interval: Duration::from_secs(30),
+            handshake_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(30),
+            idle_connection_timeout: Duration::from_secs(3600),
+            gossip_heartbeat: Duration::from_millis(700),
+            ip_colocation_weight: -5.0,
+            max_memory_fraction: 0.9,
+            dns: true,
+        }
+    }
+}
+
+impl Config {
+    /// Loopback on a free TCP port, short intervals, no colocation penalty.
+    pub fn for_tests() -> Config {
+        Config {
+            listen: vec![
+                "/ip4/127.0.0.1/tcp/0"
+                    .parse()
+                    .expect("valid literal address"),
+            ],
+            bootstrap: Vec::new(),
+            sync_interval: Duration::from_millis(500),
+            handshake_timeout: Duration::from_secs(5),
+            request_timeout: Duration::from_secs(10),
+            idle_connection_timeout: Duration::from_secs(3600),
+            gossip_heartbeat: Duration::from_millis(200),
+            ip_colocation_weight: 0.0,
+            max_memory_fraction: 1.0,
+            dns: false,
+        }
+    }
+}

@@ -1,0 +1,440 @@
+//! The network task: one `select!` over swarm events, commands from handles, finished store
+//! jobs and a periodic tick. Each arm calls one handler; handlers never wait on the store.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bureau_core::{Certificate, NetworkId, PublicKey};
+use bureau_store::{Committer, Store};
+use futures::StreamExt;
+use libp2p::swarm::dial_opts::{DialOpts, PeerCondition};
+use libp2p::swarm::{Swarm, SwarmEvent};
+use libp2p::{Multiaddr, PeerId, gossipsub, multiaddr::Protocol};
+use tokio::sync::mpsc;
+
+use crate::behaviour::{self, Behaviour, BehaviourEvent};
+use crate::config::{self, Config};
+use crate::gate::PeerState;
+use crate::{Command, Counters, Error, Identity, NetInfo, PeerInfo, identity, protocol};
+
+/// A finished store job, back on the network task.
+pub(crate) enum JobDone {
+    Gate(crate::gate::Checked),
+    Gossip(crate::gossip::Validated),
+    Sync(crate::sync::SyncJob),
+}
+
+/// A connected peer.
+pub(crate) struct Peer {
+    pub state: PeerState,
+    pub connected_at: Instant,
+    pub address: Multiaddr,
+    pub outbound: bool,
+    /// Addresses it listens on (from identify), added to Kademlia once it is verified.
+    pub listen_addrs: Vec<Multiaddr>,
+    /// Sync requests it may still make now (refilled over time).
+    pub sync_tokens: f64,
+    pub tokens_at: Instant,
+}
+
+pub(crate) struct EventLoop {
+    pub swarm: Swarm<Behaviour>,
+    pub store: Arc<Store>,
+    pub committer: Committer,
+    pub network: NetworkId,
+    pub root_key: PublicKey,
+    pub certificate: Certificate,
+    pub topic: gossipsub::IdentTopic,
+    pub config: Config,
+    pub peers: HashMap<PeerId, Peer>,
+    commands: mpsc::Receiver<Command>,
+    pub jobs: mpsc::Sender<JobDone>,
+    done: mpsc::Receiver<JobDone>,
+    pub jobs_in_flight: usize,
+    /// Encoded entries waiting for a subscribed peer.
+    pub unsent: VecDeque<Vec<u8>>,
+    /// Peers we are pulling from now.
+    pub syncing: HashSet<PeerId>,
+    pub counters: Counters,
+    listen_addrs: Vec<Multiaddr>,
+}
+
+impl EventLoop {
+    pub fn new(
+        config: Config,
+        identity: Identity,
+        store: Arc<Store>,
+        committer: Committer,
+        commands: mpsc::Receiver<Command>,
+    ) -> Result<EventLoop, Error> {
+        let keypair = identity::keypair(&identity.key);
+        let network = identity.genesis.network_id();
+        let build_error = |error: &dyn std::fmt::Display| Error::Build(error.to_string());
+        let builder = libp2p::SwarmBuilder::with_existing_identity(keypair)
+            .with_tokio()
+            .with_tcp(
+                libp2p::tcp::Config::default(),
+                libp2p::noise::Config::new,
+                libp2p::yamux::Config::default,
+            )
+            .map_err(|e| build_error(&e))?
+            .with_quic();
+        let swarm_config = |c: libp2p::swarm::Config| {
+            c.with_idle_connection_timeout(config.idle_connection_timeout)
+        };
+        let swarm = if config.dns {
+            builder
+                .with_dns()
+                .map_err(|e| build_error(&e))?
+                .with_behaviour(|key| behaviour::build(key, &network, &config))
+                .map_err(|e| build_error(&e))?
+                .with_swarm_config(swarm_config)
+                .build()
+        } else {
+            builder
+                .with_behaviour(|key| behaviour::build(key, &network, &config))
+                .map_err(|e| build_error(&e))?
+                .with_swarm_config(swarm_config)
+                .build()
+        };
+        let (jobs, done) = mpsc::channel(config::MAX_STORE_JOBS);
+        let mut event_loop = EventLoop {
+            swarm,
+            store,
+            committer,
+            network,
+            root_key: identity.genesis.root_key(),
+            certificate: identity.certificate,
+            topic: gossipsub::IdentTopic::new(protocol::entries_topic(&network)),
+            config,
+            peers: HashMap::new(),
+            commands,
+            jobs,
+            done,
+            jobs_in_flight: 0,
+            unsent: VecDeque::new(),
+            syncing: HashSet::new(),
+            counters: Counters::default(),
+            listen_addrs: Vec::new(),
+        };
+        event_loop
+            .swarm
+            .behaviour_mut()
+            .gossipsub
+            .subscribe(&event_loop.topic)
+            .map_err(|e| build_error(&e))?;
+        Ok(event_loop)
+    }
+
+    /// Opens every listener and waits for its address (port 0 becomes a real port).
+    pub async fn listen(&mut self) -> Result<(), Error> {
+        for address in self.config.listen.clone() {
+            self.swarm
+                .listen_on(address.clone())
+                .map_err(|error| Error::Listen {
+                    address,
+                    reason: error.to_string(),
+                })?;
+        }
+        while self.listen_addrs.len() < self.config.listen.len() {
+            match self.swarm.select_next_some().await {
+                SwarmEvent::NewListenAddr { address, .. } => self.listen_addrs.push(address),
+                SwarmEvent::ListenerError { error, .. } => {
+                    return Err(Error::Listen {
+                        address: self.config.listen[self.listen_addrs.len()].clone(),
+                        reason: error.to_string(),
+                    });
+                }
+                SwarmEvent::ListenerClosed {
+                    addresses, reason, ..
+                } => {
+                    return Err(Error::Listen {
+                        address: addresses
+                            .first()
+                            .cloned()
+                            .unwrap_or_else(|| self.config.listen[0].clone()),
+                        reason: format!("{reason:?}"),
+                    });
+                }
+                _ => {}
+            }
+        }
+        for address in self.config.bootstrap.clone() {
+            self.dial_address(address);
+        }
+        Ok(())
+    }
+
+    pub async fn run(mut self) {
+        let mut tick = tokio::time::interval(self.config.sync_interval);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                event = self.swarm.select_next_some() => self.on_swarm_event(event),
+                command = self.commands.recv() => match command {
+                    Some(Command::Shutdown { reply }) => {
+                        self.close_all();
+                        let _ = reply.send(());
+                        return;
+                    }
+                    Some(command) => self.on_command(command),
+                    // Every handle is gone: nobody can ask anything of us any more.
+                    None => {
+                        self.close_all();
+                        return;
+                    }
+                },
+                Some(done) = self.done.recv() => {
+                    self.jobs_in_flight -= 1;
+                    match done {
+                        JobDone::Gate(checked) => self.on_gate_checked(checked),
+                        JobDone::Gossip(validated) => self.on_gossip_validated(validated),
+                        JobDone::Sync(job) => self.on_sync_job(job),
+                    }
+                }
+                _ = tick.tick() => self.on_tick(),
+            }
+        }
+    }
+
+    /// Runs `work` on a blocking thread and brings its result back as a job. Returns false
+    /// (and runs nothing) when [`config::MAX_STORE_JOBS`] are already in flight.
+    pub fn spawn_job(&mut self, work: impl FnOnce() -> JobDone + Send + 'static) -> bool {
+        if self.jobs_in_flight >= config::MAX_STORE_JOBS {
+            return false;
+        }
+        self.jobs_in_flight += 1;
+        let jobs = self.jobs.clone();
+        tokio::task::spawn_blocking(move || {
+            // The channel holds MAX_STORE_JOBS results, so this never waits; it fails only
+            // when the network task has stopped, and then nobody needs the result.
+            let _ = jobs.blocking_send(work());
+        });
+        true
+    }
+
+    fn on_command(&mut self, command: Command) {
+        match command {
+            Command::Publish { entry, reply } => {
+                self.publish(entry.to_bytes());
+                let _ = reply.send(());
+            }
+            Command::Peers { reply } => {
+                let _ = reply.send(self.peer_infos());
+            }
+            Command::Info { reply } => {
+                let _ = reply.send(NetInfo {
+                    peer_id: self.swarm.local_peer_id().to_string(),
+                    listen: self.listen_addrs.iter().map(ToString::to_string).collect(),
+                    members_connected: self
+                        .peers
+                        .values()
+                        .filter(|peer| peer.state.is_member())
+                        .count(),
+                    counters: self.counters.clone(),
+                });
+            }
+            Command::Dial { address, reply } => {
+                let _ = reply.send(
+                    self.swarm
+                        .dial(dial_opts(address))
+                        .map_err(|error| error.to_string()),
+                );
+            }
+            Command::Shutdown { .. } => {}
+        }
+    }
+
+    fn on_swarm_event(&mut self, event: SwarmEvent<BehaviourEvent>) {
+        match event {
+            SwarmEvent::ConnectionEstablished {
+                peer_id,
+                endpoint,
+                num_established,
+                ..
+            } if num_established.get() == 1 => {
+                self.on_connected(
+                    peer_id,
+                    endpoint.get_remote_address().clone(),
+                    endpoint.is_dialer(),
+                );
+            }
+            SwarmEvent::ConnectionClosed {
+                peer_id,
+                num_established: 0,
+                ..
+            } => {
+                self.peers.remove(&peer_id);
+                self.syncing.remove(&peer_id);
+            }
+            SwarmEvent::NewListenAddr { address, .. } if !self.listen_addrs.contains(&address) => {
+                self.listen_addrs.push(address);
+            }
+            SwarmEvent::OutgoingConnectionError { peer_id, error, .. } => {
+                tracing::debug!(peer = ?peer_id, %error, "dial failed");
+            }
+            SwarmEvent::IncomingConnectionError { error, .. } => {
+                tracing::debug!(%error, "incoming connection failed");
+            }
+            SwarmEvent::Behaviour(event) => self.on_behaviour_event(event),
+            _ => {}
+        }
+    }
+
+    fn on_behaviour_event(&mut self, event: BehaviourEvent) {
+        match event {
+            BehaviourEvent::Hello(event) => self.on_hello_event(event),
+            BehaviourEvent::Sync(event) => self.on_sync_event(event),
+            BehaviourEvent::Gossipsub(event) => self.on_gossip_event(event),
+            BehaviourEvent::Identify(libp2p::identify::Event::Received {
+                peer_id, info, ..
+            }) => {
+                if info.protocol_version != protocol::identify_version(&self.network) {
+                    return;
+                }
+                if let Some(peer) = self.peers.get_mut(&peer_id) {
+                    peer.listen_addrs = info.listen_addrs;
+                    if peer.state.is_member() {
+                        self.add_member_addresses(peer_id);
+                    }
+                }
+            }
+            BehaviourEvent::Kad(libp2p::kad::Event::RoutingUpdated { peer, .. })
+                // A member we learned of through another member: connect to it directly.
+                if !self.swarm.is_connected(&peer) && peer != *self.swarm.local_peer_id() => {
+                    let _ = self.swarm.dial(
+                        DialOpts::peer_id(peer)
+                            .condition(PeerCondition::DisconnectedAndNotDialing)
+                            .build(),
+                    );
+                }
+            _ => {}
+        }
+    }
+
+    /// Tells Kademlia and the swarm where a verified member listens, then asks Kademlia for the
+    /// members it knows, so every member ends up connected to every other.
+    pub fn add_member_addresses(&mut self, peer_id: PeerId) {
+        let Some(peer) = self.peers.get(&peer_id) else {
+            return;
+        };
+        let addresses = peer.listen_addrs.clone();
+        for address in addresses {
+            self.swarm
+                .behaviour_mut()
+                .kad
+                .add_address(&peer_id, address.clone());
+            self.swarm.add_peer_address(peer_id, address);
+        }
+        let _ = self.swarm.behaviour_mut().kad.bootstrap();
+    }
+
+    fn on_tick(&mut self) {
+        self.expire_handshakes();
+        self.republish_unsent();
+        self.anti_entropy();
+        if self.peers.is_empty() {
+            for address in self.config.bootstrap.clone() {
+                self.dial_address(address);
+            }
+        }
+    }
+
+    fn dial_address(&mut self, address: Multiaddr) {
+        if let Err(error) = self.swarm.dial(dial_opts(address.clone())) {
+            tracing::debug!(%address, %error, "cannot dial");
+        }
+    }
+
+    fn close_all(&mut self) {
+        let peers: Vec<PeerId> = self.swarm.connected_peers().copied().collect();
+        for peer in peers {
+            let _ = self.swarm.disconnect_peer_id(peer);
+        }
+    }
+
+    fn peer_infos(&self) -> Vec<PeerInfo> {
+        let mut infos: Vec<PeerInfo> = self
+            .peers
+            .iter()
+            .map(|(peer_id, peer)| PeerInfo {
+                peer_id: peer_id.to_string(),
+                member: peer.state.member(),
+                address: peer.address.to_string(),
+                direction: if peer.outbound { "outbound" } else { "inbound" },
+                connection: if peer.address.iter().any(|p| p == Protocol::P2pCircuit) {
+                    "relayed"
+                } else {
+                    "direct"
+                },
+                connected_seconds: peer.connected_at.elapsed().as_secs(),
+                gossip_score: self
+                    .swarm
+                    .behaviour()
+                    .gossipsub
+                    .peer_score(peer_id)
+                    .unwrap_or(0.0),
+            })
+            .collect();
+        infos.sort_by(|a, b| {
+            a.member
+                .cmp(&b.member)
+                .then_with(|| a.peer_id.cmp(&b.peer_id))
+        });
+        infos
+    }
+
+    /// Refills a peer's sync allowance and takes one request from it.
+    pub fn take_sync_token(&mut self, peer_id: &PeerId) -> bool {
+        let Some(peer) = self.peers.get_mut(peer_id) else {
+            return false;
+        };
+        let now = Instant::now();
+        let elapsed = now.duration_since(peer.tokens_at).as_secs_f64();
+        peer.tokens_at = now;
+        peer.sync_tokens = (peer.sync_tokens
+            + elapsed * f64::from(config::SYNC_REQUESTS_PER_SECOND))
+        .min(f64::from(config::SYNC_REQUEST_BURST));
+        if peer.sync_tokens >= 1.0 {
+            peer.sync_tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+
+    pub fn new_peer(address: Multiaddr, outbound: bool) -> Peer {
+        Peer {
+            state: PeerState::Unverified {
+                since: Instant::now(),
+            },
+            connected_at: Instant::now(),
+            address,
+            outbound,
+            listen_addrs: Vec::new(),
+            sync_tokens: f64::from(config::SYNC_REQUEST_BURST),
+            tokens_at: Instant::now(),
+        }
+    }
+
+    pub fn handshake_deadline(&self) -> Duration {
+        self.config.handshake_timeout
+    }
+}
+
+/// Dial options for an address: with its peer id when it names one (so a connected peer is not
+/// dialled twice), on a fresh local port so simultaneous dials between two nodes do not clash.
+fn dial_opts(address: Multiaddr) -> DialOpts {
+    match address.iter().last() {
+        Some(Protocol::P2p(peer)) => DialOpts::peer_id(peer)
+            .addresses(vec![address])
+            .condition(PeerCondition::DisconnectedAndNotDialing)
+            .allocate_new_port()
+            .build(),
+        _ => DialOpts::unknown_peer_id()
+            .address(address)
+            .allocate_new_port()
+            .build(),
+    }
+}

@@ -1,0 +1,231 @@
+//! The membership gate. Right after a connection opens, each side sends its certificate in a
+//! [`Hello`]; the other checks it against the root key, the peer's own key (the peer id), its
+//! validity period and the revocations it holds. Until then the peer is graylisted in gossip
+//! (nothing is published or forwarded to it, nothing it sends is handled) and refused by sync.
+//! A peer that fails the check, or does not pass it within the handshake timeout, is
+//! disconnected and blocked.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use bureau_core::{Certificate, MemberCode, NetworkId, PublicKey, Timestamp};
+use bureau_store::Store;
+use libp2p::request_response::{self, ResponseChannel};
+use libp2p::{Multiaddr, PeerId};
+
+use crate::config;
+use crate::event_loop::{EventLoop, JobDone};
+use crate::identity;
+use crate::protocol::{Hello, HelloResponse};
+
+/// Where a connected peer stands with the gate.
+#[derive(Debug, Clone)]
+pub enum PeerState {
+    /// Connected, certificate not yet checked.
+    Unverified { since: Instant },
+    /// A current member.
+    Member { certificate: Box<Certificate> },
+}
+
+impl PeerState {
+    pub fn is_member(&self) -> bool {
+        matches!(self, PeerState::Member { .. })
+    }
+    pub fn member(&self) -> Option<MemberCode> {
+        match self {
+            PeerState::Member { certificate } => Some(certificate.member()),
+            PeerState::Unverified { .. } => None,
+        }
+    }
+}
+
+/// The verdict on a peer's certificate, with the response still owed to it.
+pub struct Checked {
+    peer: PeerId,
+    certificate: Certificate,
+    verdict: Result<(), String>,
+    channel: Option<ResponseChannel<HelloResponse>>,
+}
+
+/// Checks a peer's certificate; runs on a blocking thread since it reads (and on success writes)
+/// the store.
+fn check(
+    store: &Store,
+    network: &NetworkId,
+    root_key: &PublicKey,
+    peer: &PeerId,
+    certificate: &Certificate,
+    now: Timestamp,
+) -> Result<(), String> {
+    certificate
+        .verify(network, root_key)
+        .map_err(|error| error.to_string())?;
+    if identity::node_key(peer) != Some(certificate.node_key()) {
+        return Err("the certificate belongs to another key than the connection's".into());
+    }
+    if !certificate.is_valid_at(now) {
+        return Err("the certificate is not valid now".into());
+    }
+    match store.revocation(certificate.body.serial) {
+        Ok(Some(revoke)) => return Err(format!("the certificate was revoked: {}", revoke.reason)),
+        Ok(None) => {}
+        Err(error) => return Err(format!("cannot check revocations: {error}")),
+    }
+    store
+        .learn_certificate(certificate)
+        .map_err(|error| error.to_string())
+}
+
+pub(crate) fn now() -> Timestamp {
+    let since_epoch = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    Timestamp(u64::try_from(since_epoch.as_millis()).unwrap_or(u64::MAX))
+}
+
+impl EventLoop {
+    pub(crate) fn on_connected(&mut self, peer: PeerId, address: Multiaddr, outbound: bool) {
+        self.peers
+            .insert(peer, EventLoop::new_peer(address, outbound));
+        self.swarm
+            .behaviour_mut()
+            .gossipsub
+            .set_application_score(&peer, config::UNVERIFIED_APPLICATION_SCORE);
+        let hello = Hello {
+            certificate: self.certificate.clone(),
+        };
+        self.swarm.behaviour_mut().hello.send_request(&peer, hello);
+    }
+
+    pub(crate) fn on_hello_event(&mut self, event: request_response::Event<Hello, HelloResponse>) {
+        match event {
+            request_response::Event::Message {
+                peer,
+                message:
+                    request_response::Message::Request {
+                        request, channel, ..
+                    },
+                ..
+            } => self.start_check(peer, request.certificate, Some(channel)),
+            request_response::Event::Message {
+                peer,
+                message: request_response::Message::Response { response, .. },
+                ..
+            } => match response {
+                HelloResponse::Welcome { certificate } => {
+                    if !self.peers.get(&peer).is_some_and(|p| p.state.is_member()) {
+                        self.start_check(peer, certificate, None);
+                    }
+                }
+                HelloResponse::Refused { reason } => {
+                    tracing::warn!(%peer, %reason, "peer refused our certificate");
+                    let _ = self.swarm.disconnect_peer_id(peer);
+                }
+            },
+            request_response::Event::OutboundFailure { peer, error, .. } => {
+                tracing::debug!(%peer, %error, "hello failed");
+            }
+            _ => {}
+        }
+    }
+
+    fn start_check(
+        &mut self,
+        peer: PeerId,
+        certificate: Certificate,
+        channel: Option<ResponseChannel<HelloResponse>>,
+    ) {
+        let store = Arc::clone(&self.store);
+        let (network, root_key) = (self.network, self.root_key);
+        let spawned = self.spawn_job(move || {
+            let verdict = check(&store, &network, &root_key, &peer, &certificate, now());
+            JobDone::Gate(Checked {
+                peer,
+                certificate,
+                verdict,
+                channel,
+            })
+        });
+        if !spawned {
+            // Too busy to check now: the peer may dial again later.
+            let _ = self.swarm.disconnect_peer_id(peer);
+        }
+    }
+
+    pub(crate) fn on_gate_checked(&mut self, checked: Checked) {
+        let Checked {
+            peer,
+            certificate,
+            verdict,
+            channel,
+        } = checked;
+        match verdict {
+            Ok(()) => {
+                if let Some(channel) = channel {
+                    let welcome = HelloResponse::Welcome {
+                        certificate: self.certificate.clone(),
+                    };
+                    let _ = self
+                        .swarm
+                        .behaviour_mut()
+                        .hello
+                        .send_response(channel, welcome);
+                }
+                let Some(state) = self.peers.get_mut(&peer) else {
+                    return;
+                };
+                if state.state.is_member() {
+                    return;
+                }
+                tracing::info!(%peer, member = %certificate.member(), "member verified");
+                state.state = PeerState::Member {
+                    certificate: Box::new(certificate),
+                };
+                self.swarm
+                    .behaviour_mut()
+                    .gossipsub
+                    .set_application_score(&peer, 0.0);
+                self.add_member_addresses(peer);
+                self.start_sync(peer);
+            }
+            Err(reason) => {
+                tracing::warn!(%peer, %reason, "refusing peer");
+                if let Some(channel) = channel {
+                    let refused = HelloResponse::Refused {
+                        reason: reason.clone(),
+                    };
+                    let _ = self
+                        .swarm
+                        .behaviour_mut()
+                        .hello
+                        .send_response(channel, refused);
+                }
+                self.refuse(peer);
+            }
+        }
+    }
+
+    /// Disconnects a peer and blocks it: no new connection either way.
+    pub(crate) fn refuse(&mut self, peer: PeerId) {
+        self.counters.peers_refused += 1;
+        self.peers.remove(&peer);
+        self.swarm.behaviour_mut().blocked.block_peer(peer);
+        self.swarm.behaviour_mut().kad.remove_peer(&peer);
+    }
+
+    /// Disconnects peers that have not shown a valid certificate in time.
+    pub(crate) fn expire_handshakes(&mut self) {
+        let deadline = self.handshake_deadline();
+        let late: Vec<PeerId> = self
+            .peers
+            .iter()
+            .filter(|(_, peer)| matches!(peer.state, PeerState::Unverified { since } if since.elapsed() > deadline))
+            .map(|(peer, _)| *peer)
+            .collect();
+        for peer in late {
+            tracing::info!(%peer, "no valid certificate in time: disconnecting");
+            self.peers.remove(&peer);
+            let _ = self.swarm.disconnect_peer_id(peer);
+        }
+    }
+}

@@ -1,0 +1,74 @@
+//! What nodes say to each other: protocol names, the gossip topic, and the messages of the
+//! membership handshake and of sync. Every name carries the network id, so two networks never
+//! mix even if their nodes meet.
+
+use std::collections::BTreeMap;
+
+use bureau_core::{Certificate, Entry, Hash, Head, NetworkId, PublicKey};
+use serde::{Deserialize, Serialize};
+
+/// The certificate exchange that opens every connection.
+pub fn handshake_protocol(network: &NetworkId) -> String {
+    format!("/bureau/{}/hello/1", short(network))
+}
+
+/// Version-vector sync.
+pub fn sync_protocol(network: &NetworkId) -> String {
+    format!("/bureau/{}/sync/1", short(network))
+}
+
+/// Kademlia, kept apart from the public IPFS DHT.
+pub fn kad_protocol(network: &NetworkId) -> String {
+    format!("/bureau/{}/kad/1", short(network))
+}
+
+/// Identify's protocol version string.
+pub fn identify_version(network: &NetworkId) -> String {
+    format!("/bureau/{}/1", short(network))
+}
+
+/// The one gossip topic per network: signed entries.
+pub fn entries_topic(network: &NetworkId) -> String {
+    format!("bureau/{network}/entries/1")
+}
+
+fn short(network: &NetworkId) -> String {
+    network.to_string()[..16].to_owned()
+}
+
+/// Sent by each side right after a connection opens.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Hello {
+    pub certificate: Certificate,
+}
+
+/// The answer to a [`Hello`]: the responder's own certificate, or why it refuses.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum HelloResponse {
+    Welcome { certificate: Certificate },
+    Refused { reason: String },
+}
+
+/// A pull: "here is what I hold; send me what I lack".
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum SyncRequest {
+    /// First step: just the digest, which settles the common case (already in sync) cheaply.
+    Digest(Hash),
+    /// Second step: every author's head.
+    Heads(BTreeMap<PublicKey, Head>),
+}
+
+/// The answer to a [`SyncRequest`].
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum SyncResponse {
+    /// Same digest: nothing to send.
+    InSync,
+    /// Digests differ: send your heads.
+    SendHeads,
+    /// Entries the requester lacks; `complete` is false when a limit cut the batch short.
+    Entries { entries: Vec<Entry>, complete: bool },
+    /// Over the rate limit or too busy: try later.
+    Busy,
+    /// The requester is not a verified member.
+    Refused,
+}

@@ -1,0 +1,259 @@
+//! Version-vector sync: pulling what a peer has and we lack.
+//!
+//! The puller sends its digest; the peer answers `InSync` or `SendHeads`; the puller sends its
+//! heads; the peer answers with the missing entries in a bounded batch, which the puller applies
+//! (signatures verified in a batch) and asks again until the batch is complete. A pull runs when
+//! a member is verified, when gossip shows a gap, and every `sync_interval` with a random member
+//! (anti-entropy). Each peer's requests are rate-limited; at most one pull per peer runs at once.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use bureau_core::{Entry, Head, PublicKey};
+use bureau_store::Outcome;
+use libp2p::PeerId;
+use libp2p::request_response::{self, ResponseChannel};
+use rand::seq::IteratorRandom;
+
+use crate::config;
+use crate::event_loop::{EventLoop, JobDone};
+use crate::protocol::{SyncRequest, SyncResponse};
+
+/// Store work for sync, finished.
+pub enum SyncJob {
+    /// Our digest, to open a pull.
+    Digest { peer: PeerId, request: SyncRequest },
+    /// Our heads, for the next step of a pull.
+    Heads { peer: PeerId, request: SyncRequest },
+    /// A batch applied; pull again unless it was the last.
+    Applied {
+        peer: PeerId,
+        applied: usize,
+        again: bool,
+    },
+    /// An answer to a peer's request.
+    Serve {
+        channel: ResponseChannel<SyncResponse>,
+        response: SyncResponse,
+    },
+    /// The store failed; give up this round.
+    Failed { peer: Option<PeerId>, error: String },
+}
+
+impl EventLoop {
+    /// Starts a pull from `peer` unless one is running or the peer is not a member.
+    pub(crate) fn start_sync(&mut self, peer: PeerId) {
+        if self.syncing.contains(&peer)
+            || !self.peers.get(&peer).is_some_and(|p| p.state.is_member())
+        {
+            return;
+        }
+        let store = Arc::clone(&self.store);
+        if self.spawn_job(move || match store.digest() {
+            Ok(digest) => JobDone::Sync(SyncJob::Digest {
+                peer,
+                request: SyncRequest::Digest(digest),
+            }),
+            Err(error) => JobDone::Sync(SyncJob::Failed {
+                peer: Some(peer),
+                error: error.to_string(),
+            }),
+        }) {
+            self.syncing.insert(peer);
+            self.counters.sync_rounds += 1;
+        }
+    }
+
+    fn send_heads(&mut self, peer: PeerId) {
+        let store = Arc::clone(&self.store);
+        let spawned = self.spawn_job(move || match store.heads() {
+            Ok(heads) => JobDone::Sync(SyncJob::Heads {
+                peer,
+                request: SyncRequest::Heads(heads),
+            }),
+            Err(error) => JobDone::Sync(SyncJob::Failed {
+                peer: Some(peer),
+                error: error.to_string(),
+            }),
+        });
+        if !spawned {
+            self.syncing.remove(&peer);
+        }
+    }
+
+    pub(crate) fn anti_entropy(&mut self) {
+        let candidates = self
+            .peers
+            .iter()
+            .filter(|(peer, state)| state.state.is_member() && !self.syncing.contains(peer))
+            .map(|(peer, _)| *peer);
+        if let Some(peer) = candidates.choose(&mut rand::rng()) {
+            self.start_sync(peer);
+        }
+    }
+
+    pub(crate) fn on_sync_job(&mut self, job: SyncJob) {
+        match job {
+            SyncJob::Digest { peer, request } | SyncJob::Heads { peer, request } => {
+                self.swarm.behaviour_mut().sync.send_request(&peer, request);
+            }
+            SyncJob::Applied {
+                peer,
+                applied,
+                again,
+            } => {
+                self.counters.sync_entries_applied += applied as u64;
+                if again && self.peers.contains_key(&peer) {
+                    self.send_heads(peer);
+                } else {
+                    self.syncing.remove(&peer);
+                }
+            }
+            SyncJob::Serve { channel, response } => {
+                self.counters.sync_requests_served += 1;
+                let _ = self
+                    .swarm
+                    .behaviour_mut()
+                    .sync
+                    .send_response(channel, response);
+            }
+            SyncJob::Failed { peer, error } => {
+                tracing::error!(%error, "store failed during sync");
+                if let Some(peer) = peer {
+                    self.syncing.remove(&peer);
+                }
+            }
+        }
+    }
+
+    pub(crate) fn on_sync_event(
+        &mut self,
+        event: request_response::Event<SyncRequest, SyncResponse>,
+    ) {
+        match event {
+            request_response::Event::Message {
+                peer,
+                message:
+                    request_response::Message::Request {
+                        request, channel, ..
+                    },
+                ..
+            } => self.serve(peer, request, channel),
+            request_response::Event::Message {
+                peer,
+                message: request_response::Message::Response { response, .. },
+                ..
+            } => self.on_sync_response(peer, response),
+            request_response::Event::OutboundFailure { peer, error, .. } => {
+                tracing::debug!(%peer, %error, "sync request failed");
+                self.syncing.remove(&peer);
+            }
+            _ => {}
+        }
+    }
+
+    fn on_sync_response(&mut self, peer: PeerId, response: SyncResponse) {
+        match response {
+            SyncResponse::SendHeads => self.send_heads(peer),
+            SyncResponse::Entries { entries, complete } => {
+                self.apply_pulled(peer, entries, complete)
+            }
+            SyncResponse::InSync | SyncResponse::Busy | SyncResponse::Refused => {
+                self.syncing.remove(&peer);
+            }
+        }
+    }
+
+    fn apply_pulled(&mut self, peer: PeerId, entries: Vec<Entry>, complete: bool) {
+        if entries.is_empty() {
+            self.syncing.remove(&peer);
+            return;
+        }
+        let store = Arc::clone(&self.store);
+        let spawned = self.spawn_job(move || {
+            let now = crate::gate::now();
+            match store.apply_batch(entries, now) {
+                Ok(report) => {
+                    let applied =
+                        report.outcomes.iter().filter(|o| o.is_applied()).count() + report.released;
+                    let rejected = report
+                        .outcomes
+                        .iter()
+                        .filter(|o| matches!(o, Outcome::Rejected(_)))
+                        .count();
+                    if rejected > 0 {
+                        tracing::info!(%peer, rejected, "sync batch held invalid entries");
+                    }
+                    // Ask again only if this batch moved us on: a peer that keeps sending what
+                    // we reject cannot keep us looping.
+                    JobDone::Sync(SyncJob::Applied {
+                        peer,
+                        applied,
+                        again: !complete && applied > 0,
+                    })
+                }
+                Err(error) => JobDone::Sync(SyncJob::Failed {
+                    peer: Some(peer),
+                    error: error.to_string(),
+                }),
+            }
+        });
+        if !spawned {
+            self.syncing.remove(&peer);
+        }
+    }
+
+    fn serve(
+        &mut self,
+        peer: PeerId,
+        request: SyncRequest,
+        channel: ResponseChannel<SyncResponse>,
+    ) {
+        if !self.peers.get(&peer).is_some_and(|p| p.state.is_member()) {
+            let _ = self
+                .swarm
+                .behaviour_mut()
+                .sync
+                .send_response(channel, SyncResponse::Refused);
+            return;
+        }
+        if !self.take_sync_token(&peer) || self.jobs_in_flight >= config::MAX_STORE_JOBS {
+            self.counters.sync_requests_limited += 1;
+            let _ = self
+                .swarm
+                .behaviour_mut()
+                .sync
+                .send_response(channel, SyncResponse::Busy);
+            return;
+        }
+        let store = Arc::clone(&self.store);
+        self.spawn_job(move || {
+            let response = match request {
+                SyncRequest::Digest(theirs) => match store.digest() {
+                    Ok(ours) if ours == theirs => Ok(SyncResponse::InSync),
+                    Ok(_) => Ok(SyncResponse::SendHeads),
+                    Err(error) => Err(error),
+                },
+                SyncRequest::Heads(heads) => entries_for(&store, &heads),
+            };
+            match response {
+                Ok(response) => JobDone::Sync(SyncJob::Serve { channel, response }),
+                Err(error) => JobDone::Sync(SyncJob::Failed {
+                    peer: None,
+                    error: error.to_string(),
+                }),
+            }
+        });
+    }
+}
+
+fn entries_for(
+    store: &bureau_store::Store,
+    heads: &BTreeMap<PublicKey, Head>,
+) -> Result<SyncResponse, bureau_store::Error> {
+    let batch = store.entries_after(heads, config::SYNC_BATCH_ENTRIES, config::SYNC_BATCH_BYTES)?;
+    Ok(SyncResponse::Entries {
+        entries: batch.entries,
+        complete: batch.complete,
+    })
+}

@@ -1,0 +1,251 @@
+//! The local HTTP+JSON API: what the CLI and national systems talk to.
+//!
+//! Loopback by default, every request needs `Authorization: Bearer <DIR/api.token>`, bodies are
+//! limited to [`MAX_API_REQUEST_BYTES`], and every error is JSON `{"error": "..."}` with a
+//! fitting status. Store work runs on blocking threads.
+
+use std::sync::Arc;
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{DefaultBodyLimit, Path, Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use bureau_core::RecordKey;
+use serde::{Deserialize, Serialize};
+use tokio::sync::mpsc;
+
+use crate::output::RecordOut;
+use crate::publish::Draft;
+use crate::replica::{Published, Query, Replica, Status};
+
+/// Largest request body the API reads.
+pub const MAX_API_REQUEST_BYTES: usize = 256 * 1024;
+
+/// What the handlers share.
+#[derive(Clone)]
+pub struct ApiState {
+    pub replica: Arc<Replica>,
+    pub net: bureau_net::Handle,
+    pub token: Arc<String>,
+    /// Asks the daemon to stop (`POST /v1/shutdown`).
+    pub shutdown: mpsc::Sender<()>,
+}
+
+/// An error as the API returns it.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    message: String,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            message: message.into(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: String,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (
+            self.status,
+            Json(ErrorBody {
+                error: self.message,
+            }),
+        )
+            .into_response()
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(rejection: JsonRejection) -> ApiError {
+        ApiError::new(rejection.status(), rejection.body_text())
+    }
+}
+
+type ApiResult<T> = Result<Json<T>, ApiError>;
+
+/// Runs store work off the async threads; its errors are the caller's (400), a dead worker is ours.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> anyhow::Result<T> + Send + 'static,
+) -> Result<T, ApiError> {
+    match tokio::task::spawn_blocking(work).await {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(error)) => Err(ApiError::new(StatusCode::BAD_REQUEST, format!("{error:#}"))),
+        Err(error) => Err(ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            error.to_string(),
+        )),
+    }
+}
+
+/// The node's status: the replica's plus the network's.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct NodeStatus {
+    #[serde(flatten)]
+    pub replica: Status,
+    pub peer_id: String,
+    /// Connected peers.
+    pub peers: usize,
+    /// Connected peers whose certificates checked out.
+    pub members_connected: usize,
+    pub listen: Vec<String>,
+    pub counters: serde_json::Value,
+}
+
+impl std::fmt::Debug for ApiState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never print the token.
+        write!(f, "ApiState({})", self.replica.member())
+    }
+}
+
+pub fn router(state: ApiState) -> Router {
+    Router::new()
+        .route("/v1/status", get(status))
+        .route("/v1/peers", get(peers))
+        .route("/v1/records", post(publish))
+        .route("/v1/records/{database}/{owner}/{id}", get(record))
+        .route("/v1/records/{database}/{owner}/{id}/cancel", post(cancel))
+        .route("/v1/search", post(search))
+        .route("/v1/shutdown", post(shutdown))
+        .layer(middleware::from_fn_with_state(state.clone(), authorise))
+        .layer(DefaultBodyLimit::max(MAX_API_REQUEST_BYTES))
+        .with_state(state)
+}
+
+async fn authorise(State(state): State<ApiState>, request: Request, next: Next) -> Response {
+    let presented = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "));
+    let matches = presented.is_some_and(|token| {
+        // Compare every byte, so timing does not tell how much of a guess was right.
+        token.len() == state.token.len()
+            && token
+                .bytes()
+                .zip(state.token.bytes())
+                .fold(0, |acc, (a, b)| acc | (a ^ b))
+                == 0
+    });
+    if !matches {
+        return ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "missing or wrong bearer token (see DIR/api.token)",
+        )
+        .into_response();
+    }
+    next.run(request).await
+}
+
+async fn status(State(state): State<ApiState>) -> ApiResult<NodeStatus> {
+    let replica = Arc::clone(&state.replica);
+    let status = blocking(move || replica.status()).await?;
+    let info = state.net.info().await.map_err(unavailable)?;
+    let peers = state.net.peers().await.map_err(unavailable)?;
+    Ok(Json(NodeStatus {
+        replica: status,
+        peer_id: info.peer_id,
+        peers: peers.len(),
+        members_connected: info.members_connected,
+        listen: info.listen,
+        counters: serde_json::to_value(info.counters).unwrap_or_default(),
+    }))
+}
+
+fn unavailable(error: bureau_net::Error) -> ApiError {
+    ApiError::new(StatusCode::SERVICE_UNAVAILABLE, error.to_string())
+}
+
+async fn peers(State(state): State<ApiState>) -> ApiResult<Vec<bureau_net::PeerInfo>> {
+    Ok(Json(state.net.peers().await.map_err(unavailable)?))
+}
+
+async fn publish(
+    State(state): State<ApiState>,
+    draft: Result<Json<Draft>, JsonRejection>,
+) -> ApiResult<Published> {
+    let Json(draft) = draft?;
+    let replica = Arc::clone(&state.replica);
+    let (published, entry) = blocking(move || {
+        replica.publish(&draft.local_id, draft.access, draft.review_date, draft.data)
+    })
+    .await?;
+    state.net.publish(entry).await.map_err(unavailable)?;
+    Ok(Json(published))
+}
+
+fn key_of(database: &str, owner: &str, id: &str) -> Result<RecordKey, ApiError> {
+    format!("{database}/{owner}/{id}")
+        .parse()
+        .map_err(|error: bureau_core::record::RecordError| {
+            ApiError::new(StatusCode::BAD_REQUEST, error.to_string())
+        })
+}
+
+async fn record(
+    State(state): State<ApiState>,
+    Path((database, owner, id)): Path<(String, String, String)>,
+) -> ApiResult<bureau_store::RecordView> {
+    let key = key_of(&database, &owner, &id)?;
+    let replica = Arc::clone(&state.replica);
+    let lookup = key.clone();
+    match blocking(move || replica.get(&lookup)).await? {
+        Some(view) => Ok(Json(view)),
+        None => Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            format!("no record {key} in this replica"),
+        )),
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct CancelBody {
+    pub reason: String,
+}
+
+async fn cancel(
+    State(state): State<ApiState>,
+    Path((database, owner, id)): Path<(String, String, String)>,
+    body: Result<Json<CancelBody>, JsonRejection>,
+) -> ApiResult<Published> {
+    let Json(body) = body?;
+    let key = key_of(&database, &owner, &id)?;
+    let replica = Arc::clone(&state.replica);
+    let (published, entry) = blocking(move || replica.cancel(&key, &body.reason)).await?;
+    state.net.publish(entry).await.map_err(unavailable)?;
+    Ok(Json(published))
+}
+
+async fn search(
+    State(state): State<ApiState>,
+    query: Result<Json<Query>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let Json(query) = query?;
+    let replica = Arc::clone(&state.replica);
+    let records = blocking(move || replica.search(&query)).await?;
+    let out: Vec<RecordOut> = records
+        .iter()
+        .map(|record| RecordOut {
+            reference: record.key.to_string(),
+            record,
+        })
+        .collect();
+    Ok(Json(out).into_response())
+}
+
+async fn shutdown(State(state): State<ApiState>) -> StatusCode {
+    let _ = state.shutdown.try_send(());
+    StatusCode::ACCEPTED
+}

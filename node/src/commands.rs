@@ -1,0 +1,336 @@
+//! What each command does: offline trust commands, record commands through a running node's
+//! API (or on the replica itself when none runs), the daemon, and the demonstration networks.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use anyhow::{Context, Result};
+use bureau_core::MemberCode;
+
+use crate::cli::{Cli, Command, NodeCommand, Search};
+use crate::client::Backend;
+use crate::config::NodeConfig;
+use crate::files::{self, NodeDir};
+use crate::replica::{self, Query, Replica};
+use crate::{daemon, devnet, output, publish, sandbox, trust};
+
+pub fn run(cli: Cli) -> Result<()> {
+    let cache_bytes = cli.cache_mib.saturating_mul(1024 * 1024);
+    let as_json = cli.json;
+    let node_dir = || NodeDir::new(cli.dir.clone().unwrap_or_else(|| PathBuf::from(".")));
+    let backend = || {
+        Backend::open(
+            &node_dir(),
+            cli.api.as_deref(),
+            cli.token.as_deref(),
+            cache_bytes,
+        )
+    };
+    match cli.command {
+        Command::Genesis {
+            ref name,
+            ref bootstrap,
+        } => {
+            let founded = trust::genesis(&node_dir().root, name, bootstrap.clone())?;
+            if as_json {
+                output::json(&serde_json::json!({
+                    "network": founded.network,
+                    "genesis": founded.genesis,
+                    "root_key": founded.root_key,
+                }));
+            } else {
+                println!("network {}", founded.network);
+                println!("genesis  {}", founded.genesis.display());
+                println!(
+                    "root key {} (keep it offline: it admits and revokes members)",
+                    founded.root_key.display()
+                );
+            }
+        }
+        Command::Init {
+            member,
+            ref genesis,
+        } => {
+            let dir = node_dir();
+            let request = trust::init(&dir, member, genesis)?;
+            println!(
+                "node key and join request written for {member} in {}",
+                dir.root.display()
+            );
+            println!(
+                "next: send {} to the root-key holder, who runs",
+                request.display()
+            );
+            println!(
+                "  bureau admit --root ROOT_KEY --genesis GENESIS {} --out {}",
+                request.display(),
+                dir.certificate().display()
+            );
+        }
+        Command::Admit {
+            ref root,
+            ref genesis,
+            ref request,
+            ref role,
+            valid_days,
+            ref out,
+        } => {
+            let certificate =
+                trust::admit(root, genesis, request, role.is_some(), valid_days, out)?;
+            println!(
+                "certificate {} for {} (key {}) written to {}",
+                certificate.body.serial,
+                certificate.member(),
+                certificate.node_key().short(),
+                out.display()
+            );
+        }
+        Command::Publish(publish) => {
+            let backend = backend()?;
+            let draft = publish::draft(publish, member_of(&backend)?)?;
+            let published = backend.publish(draft)?;
+            if as_json {
+                output::json(&published);
+            } else {
+                println!(
+                    "published {} (version {}, entry {})",
+                    published.reference, published.version, published.seq
+                );
+            }
+        }
+        Command::Search(search) => {
+            let query = match search {
+                Search::Sltd {
+                    number,
+                    country,
+                    document_type,
+                } => Query::TravelDocument {
+                    number,
+                    issuing_country: country,
+                    document_type,
+                },
+                Search::Vehicle { vin } => Query::Vehicle { vin },
+                Search::Person { name } => Query::Person { name },
+            };
+            output::records(&backend()?.search(&query)?, as_json);
+        }
+        Command::Get { ref reference } => {
+            let view = backend()?
+                .get(reference)?
+                .with_context(|| format!("no record {reference} in this replica"))?;
+            if as_json {
+                output::json(&view);
+            } else {
+                match &view.record {
+                    Some(record) => {
+                        println!("{reference}  version {}", view.version);
+                        println!("{}", serde_json::to_string_pretty(&record.data)?);
+                        println!("review by {}", record.review_date);
+                    }
+                    None => println!(
+                        "{reference}  version {}  cancelled: {}",
+                        view.version,
+                        view.cancel_reason.as_deref().unwrap_or("no reason")
+                    ),
+                }
+            }
+        }
+        Command::Cancel {
+            ref reference,
+            ref reason,
+        } => {
+            let published = backend()?.cancel(reference, reason)?;
+            if as_json {
+                output::json(&published);
+            } else {
+                println!(
+                    "cancelled {} (version {})",
+                    published.reference, published.version
+                );
+            }
+        }
+        Command::Status => {
+            let status = backend()?.status()?;
+            if as_json {
+                output::json(&status);
+            } else {
+                print_status(&status);
+            }
+        }
+        Command::Peers => {
+            let peers = backend()?.peers()?;
+            if as_json {
+                output::json(&peers);
+            } else {
+                print_peers(&peers);
+            }
+        }
+        Command::Sync { ref from } => {
+            let replica = Replica::open(&node_dir(), cache_bytes)?;
+            let source = Replica::open(&NodeDir::new(from), cache_bytes)?;
+            let copied = replica::copy_missing(&source.store, &replica.store)?;
+            if as_json {
+                output::json(&copied);
+            } else {
+                println!(
+                    "copied {} entries from {} in {} batches ({} rejected)",
+                    copied.applied,
+                    from.display(),
+                    copied.batches,
+                    copied.rejected
+                );
+            }
+        }
+        Command::Sandbox { members } => {
+            let dir = cli.dir.clone().unwrap_or_else(|| PathBuf::from("sandbox"));
+            sandbox::run(&dir, members, cache_bytes.min(8 << 20), as_json)?;
+        }
+        Command::Node(NodeCommand::Run(ref flags)) => {
+            let dir = node_dir();
+            let genesis = files::read_genesis(
+                &dir.genesis(),
+                "is --dir a node directory? `bureau init` makes one, or run `bureau devnet`",
+            )?;
+            let config = NodeConfig::load(&dir.root, &genesis, flags, cli.cache_mib)?;
+            runtime()?.block_on(daemon::run(dir, config))?;
+        }
+        Command::Devnet { nodes, base_port } => {
+            let dir = cli.dir.clone().unwrap_or_else(|| PathBuf::from("devnet"));
+            let interrupted = interrupt_flag()?;
+            devnet::run(&dir, nodes, base_port, cache_bytes.min(16 << 20), &|| {
+                interrupted.load(Ordering::Relaxed)
+            })?;
+        }
+    }
+    Ok(())
+}
+
+/// The member a record command acts for: the running node's, or the directory's certificate.
+fn member_of(backend: &Backend) -> Result<MemberCode> {
+    match backend {
+        Backend::Local(replica) => Ok(replica.member()),
+        Backend::Api(client) => {
+            let status: serde_json::Value = client.get("/v1/status")?;
+            let member = status["member"]
+                .as_str()
+                .context("the node's status names no member")?;
+            Ok(member.parse()?)
+        }
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+/// A flag set on Ctrl-C or SIGTERM, for the devnet's blocking loop.
+fn interrupt_flag() -> Result<Arc<AtomicBool>> {
+    let flag = Arc::new(AtomicBool::new(false));
+    let set = Arc::clone(&flag);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the signal thread")?;
+    std::thread::Builder::new()
+        .name("bureau-signals".into())
+        .spawn(move || {
+            runtime.block_on(async {
+                let terminate =
+                    tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate());
+                match terminate {
+                    Ok(mut terminate) => {
+                        tokio::select! {
+                            _ = tokio::signal::ctrl_c() => {}
+                            _ = terminate.recv() => {}
+                        }
+                    }
+                    Err(_) => {
+                        let _ = tokio::signal::ctrl_c().await;
+                    }
+                }
+            });
+            set.store(true, Ordering::Relaxed);
+        })
+        .context("cannot start the signal thread")?;
+    Ok(flag)
+}
+
+fn print_status(status: &serde_json::Value) {
+    let fields = [
+        "member",
+        "node_key",
+        "peer_id",
+        "network",
+        "digest",
+        "entries",
+        "records",
+        "authors",
+        "members_known",
+        "peers",
+        "members_connected",
+        "pending",
+        "store_bytes",
+    ];
+    let rows: Vec<Vec<String>> = fields
+        .iter()
+        .filter(|field| !status[**field].is_null())
+        .map(|field| {
+            let value = &status[*field];
+            vec![
+                field.replace('_', " "),
+                value
+                    .as_str()
+                    .map_or_else(|| value.to_string(), str::to_owned),
+            ]
+        })
+        .collect();
+    output::table(&["FIELD", "VALUE"], &rows);
+    if let Some(listen) = status["listen"].as_array() {
+        for address in listen {
+            println!("listen         {}", address.as_str().unwrap_or_default());
+        }
+    }
+}
+
+fn print_peers(peers: &serde_json::Value) {
+    let rows: Vec<Vec<String>> = peers
+        .as_array()
+        .map(|peers| {
+            peers
+                .iter()
+                .map(|peer| {
+                    let text = |field: &str| peer[field].as_str().unwrap_or("-").to_owned();
+                    vec![
+                        text("member"),
+                        text("peer_id"),
+                        text("connection"),
+                        text("direction"),
+                        text("address"),
+                        peer["connected_seconds"].to_string(),
+                        format!("{:.1}", peer["gossip_score"].as_f64().unwrap_or_default()),
+                    ]
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    if rows.is_empty() {
+        println!("no peers");
+        return;
+    }
+    output::table(
+        &[
+            "MEMBER",
+            "PEER",
+            "HOW",
+            "DIRECTION",
+            "ADDRESS",
+            "SECONDS",
+            "SCORE",
+        ],
+        &rows,
+    );
+}

@@ -1,0 +1,135 @@
+//! The daemon's configuration: a TOML file (`DIR/bureau.toml` by default), overridden by flags
+//! and `BUREAU_*` environment variables (clap reads both), over built-in defaults.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use bureau_core::Genesis;
+use serde::{Deserialize, Serialize};
+
+/// The config file a node directory may hold.
+pub const CONFIG_FILE: &str = "bureau.toml";
+/// Where the local API listens unless told otherwise: loopback, any free port (the port is
+/// written to `DIR/api.addr`).
+pub const DEFAULT_API_LISTEN: &str = "127.0.0.1:0";
+
+/// What a config file may say; every field is optional.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    /// Multiaddresses to listen on.
+    pub listen: Option<Vec<String>>,
+    /// Multiaddresses to dial at start, in addition to the genesis bootstrap list.
+    pub bootstrap: Option<Vec<String>>,
+    /// `IP:PORT` of the local API.
+    pub api_listen: Option<String>,
+    /// sled cache in MiB.
+    pub cache_mib: Option<u64>,
+    /// Anti-entropy interval in milliseconds.
+    pub sync_interval_ms: Option<u64>,
+    /// Gossipsub IP-colocation penalty weight (0 for many nodes on one address).
+    pub ip_colocation_weight: Option<f64>,
+    /// Resolve `/dns` addresses.
+    pub dns: Option<bool>,
+}
+
+/// Flags (and their environment variables) that override the file.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct RunFlags {
+    /// The config file (default: DIR/bureau.toml when it exists).
+    #[arg(long, env = "BUREAU_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Listen address (repeatable), e.g. /ip4/0.0.0.0/tcp/7000.
+    #[arg(long, env = "BUREAU_LISTEN", value_delimiter = ',')]
+    pub listen: Vec<String>,
+    /// Address to dial at start (repeatable).
+    #[arg(long, env = "BUREAU_BOOTSTRAP", value_delimiter = ',')]
+    pub bootstrap: Vec<String>,
+    /// The local API's IP:PORT.
+    #[arg(long, env = "BUREAU_API_LISTEN")]
+    pub api_listen: Option<String>,
+    /// Anti-entropy interval in milliseconds.
+    #[arg(long, env = "BUREAU_SYNC_INTERVAL_MS")]
+    pub sync_interval_ms: Option<u64>,
+}
+
+/// The resolved configuration of a daemon.
+#[derive(Debug, Clone)]
+pub struct NodeConfig {
+    pub net: bureau_net::Config,
+    pub api_listen: SocketAddr,
+    pub cache_bytes: u64,
+}
+
+fn addresses(texts: &[String], what: &str) -> Result<Vec<bureau_net::config::Multiaddr>> {
+    texts
+        .iter()
+        .map(|text| {
+            text.parse()
+                .with_context(|| format!("{what} {text:?} is not a multiaddress"))
+        })
+        .collect()
+}
+
+impl NodeConfig {
+    /// Reads the file (if any) and applies the flags over it.
+    pub fn load(
+        dir: &Path,
+        genesis: &Genesis,
+        flags: &RunFlags,
+        cache_mib: u64,
+    ) -> Result<NodeConfig> {
+        let path = flags
+            .config
+            .clone()
+            .unwrap_or_else(|| dir.join(CONFIG_FILE));
+        let file = if path.exists() || flags.config.is_some() {
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            toml::from_str::<FileConfig>(&text)
+                .with_context(|| format!("{} is not a valid config file", path.display()))?
+        } else {
+            FileConfig::default()
+        };
+        let mut net = bureau_net::Config::default();
+        let listen = if flags.listen.is_empty() {
+            file.listen.clone()
+        } else {
+            Some(flags.listen.clone())
+        };
+        if let Some(listen) = listen {
+            net.listen = addresses(&listen, "listen address")?;
+        }
+        let mut bootstrap = genesis.body.bootstrap.clone();
+        bootstrap.extend(file.bootstrap.clone().unwrap_or_default());
+        bootstrap.extend(flags.bootstrap.iter().cloned());
+        net.bootstrap = addresses(&bootstrap, "bootstrap address")?;
+        if let Some(ms) = flags.sync_interval_ms.or(file.sync_interval_ms) {
+            net.sync_interval = Duration::from_millis(ms.max(100));
+        }
+        if let Some(weight) = file.ip_colocation_weight {
+            net.ip_colocation_weight = weight.min(0.0);
+        }
+        if let Some(dns) = file.dns {
+            net.dns = dns;
+        }
+        let api = flags
+            .api_listen
+            .clone()
+            .or(file.api_listen.clone())
+            .unwrap_or_else(|| DEFAULT_API_LISTEN.to_owned());
+        let api_listen = api.parse().with_context(|| {
+            format!("API address {api:?} is not IP:PORT (e.g. {DEFAULT_API_LISTEN})")
+        })?;
+        Ok(NodeConfig {
+            net,
+            api_listen,
+            cache_bytes: file
+                .cache_mib
+                .unwrap_or(cache_mib)
+                .saturating_mul(1024 * 1024),
+        })
+    }
+}

@@ -1,0 +1,157 @@
+//! `bureau node run`: the daemon. It loads the node's identity, opens the replica, starts the
+//! network and the local API, writes `DIR/api.addr` and `DIR/api.token`, and on SIGINT, SIGTERM
+//! or `POST /v1/shutdown` stops the API, closes connections, flushes the store and removes
+//! `api.addr`.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use bureau_store::Committer;
+use tokio::sync::mpsc;
+
+use crate::api::{self, ApiState};
+use crate::clock;
+use crate::config::NodeConfig;
+use crate::files::{self, NodeDir};
+use crate::replica::Replica;
+
+/// The file holding the API's address.
+pub const API_ADDR: &str = "api.addr";
+/// The file holding the API's bearer token (mode 0600).
+pub const API_TOKEN: &str = "api.token";
+
+/// A running node.
+pub struct Running {
+    pub api_addr: SocketAddr,
+    pub token: String,
+    pub net: bureau_net::Handle,
+    pub replica: Arc<Replica>,
+    dir: NodeDir,
+    net_task: tokio::task::JoinHandle<()>,
+    api_task: tokio::task::JoinHandle<()>,
+    stop_api: tokio::sync::oneshot::Sender<()>,
+    shutdown_requests: mpsc::Receiver<()>,
+}
+
+impl std::fmt::Debug for Running {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Running({} at {})",
+            self.dir.root.display(),
+            self.api_addr
+        )
+    }
+}
+
+/// The API token of a node directory, made on first start.
+fn token(dir: &NodeDir) -> Result<String> {
+    let path = dir.root.join(API_TOKEN);
+    if path.exists() {
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        return Ok(text.trim().to_owned());
+    }
+    let token = hex::encode(files::random_secret());
+    files::write_new(&path, format!("{token}\n").as_bytes(), true)?;
+    Ok(token)
+}
+
+/// Starts a node on `dir`; returns once it listens on the network and serves the API.
+pub async fn start(dir: NodeDir, config: NodeConfig) -> Result<Running> {
+    let open_dir = dir.clone();
+    let cache_bytes = config.cache_bytes;
+    let replica = tokio::task::spawn_blocking(move || Replica::open(&open_dir, cache_bytes))
+        .await
+        .context("the store thread failed")??;
+    let replica = Arc::new(replica);
+    let committer = Committer::spawn(Arc::clone(&replica.store), clock::now);
+    let genesis = files::read_genesis(&dir.genesis(), "the node directory's genesis")?;
+    let identity = bureau_net::Identity {
+        key: replica.key.clone(),
+        certificate: replica.certificate.clone(),
+        genesis,
+    };
+    let (net, net_task) =
+        bureau_net::start(config.net, identity, Arc::clone(&replica.store), committer).await?;
+
+    let token = token(&dir)?;
+    let listener = tokio::net::TcpListener::bind(config.api_listen)
+        .await
+        .with_context(|| format!("cannot listen for the API on {}", config.api_listen))?;
+    let api_addr = listener.local_addr()?;
+    let (shutdown, shutdown_requests) = mpsc::channel(1);
+    let router = api::router(ApiState {
+        replica: Arc::clone(&replica),
+        net: net.clone(),
+        token: Arc::new(token.clone()),
+        shutdown,
+    });
+    let (stop_api, stopped) = tokio::sync::oneshot::channel::<()>();
+    let api_task = tokio::spawn(async move {
+        let serve = axum::serve(listener, router).with_graceful_shutdown(async move {
+            let _ = stopped.await;
+        });
+        if let Err(error) = serve.await {
+            tracing::error!(%error, "the API server failed");
+        }
+    });
+    std::fs::write(dir.root.join(API_ADDR), format!("{api_addr}\n"))
+        .with_context(|| format!("cannot write {}", dir.root.join(API_ADDR).display()))?;
+    Ok(Running {
+        api_addr,
+        token,
+        net,
+        replica,
+        dir,
+        net_task,
+        api_task,
+        stop_api,
+        shutdown_requests,
+    })
+}
+
+impl Running {
+    /// Waits until someone asks the node to stop through the API.
+    pub async fn shutdown_requested(&mut self) {
+        let _ = self.shutdown_requests.recv().await;
+    }
+
+    /// Stops the API and the network, flushes the store and removes `api.addr`.
+    pub async fn shutdown(self) -> Result<()> {
+        let _ = std::fs::remove_file(self.dir.root.join(API_ADDR));
+        let _ = self.stop_api.send(());
+        let _ = self.api_task.await;
+        let _ = self.net.shutdown().await;
+        let _ = self.net_task.await;
+        let replica = self.replica;
+        tokio::task::spawn_blocking(move || replica.store.flush())
+            .await
+            .context("the store thread failed")??;
+        Ok(())
+    }
+}
+
+/// Runs the daemon until SIGINT, SIGTERM or an API shutdown request.
+pub async fn run(dir: NodeDir, config: NodeConfig) -> Result<()> {
+    let mut running = start(dir, config).await?;
+    let info = running.net.info().await?;
+    println!(
+        "bureau node {} ({}) up: peer {}, listening on {}, API http://{}",
+        running.replica.member(),
+        running.dir.root.display(),
+        info.peer_id,
+        info.listen.join(" "),
+        running.api_addr
+    );
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .context("cannot install the SIGTERM handler")?;
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = terminate.recv() => {}
+        _ = running.shutdown_requested() => {}
+    }
+    println!("stopping");
+    running.shutdown().await
+}

@@ -1,0 +1,28 @@
+//! The `bureau` node: daemon, local API and command line, as a library so tests can start nodes
+//! in-process. `main.rs` only parses the command line and calls [`commands::run`].
+//!
+//! Components:
+//! - `cli`, `commands`: the flags and what each command does; `output`: tables and JSON;
+//! - `files`: the node directory and key files; `clock`: the wall clock; `config`: the daemon's
+//!   TOML, flags and environment;
+//! - `trust`: genesis, init and admit; `provision`: whole local networks;
+//! - `replica`: publish, cancel, search, get and status on the local replica;
+//! - `daemon`: `bureau node run`; `api`: its HTTP+JSON API; `client`: the CLI's side of it;
+//! - `sample`, `sandbox`, `devnet`: demonstration networks.
+
+pub mod api;
+pub mod cli;
+pub mod client;
+pub mod clock;
+pub mod commands;
+pub mod config;
+pub mod daemon;
+pub mod devnet;
+pub mod files;
+pub mod output;
+pub mod provision;
+pub mod publish;
+pub mod replica;
+pub mod sample;
+pub mod sandbox;
+pub mod trust;

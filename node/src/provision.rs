@@ -1,0 +1,92 @@
+//! Making a whole local network at once: a genesis, a root key and one admitted node directory
+//! per member, the secretariat first. The secretariat's log starts with an `Admit` entry for
+//! every member, so every replica learns every certificate. Used by `sandbox` and `devnet`.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Result, bail};
+use bureau_core::certificate::{JoinRequestBody, Role};
+use bureau_core::{EncryptionPublicKey, Genesis, MemberCode, SecretKey};
+
+use crate::files::{self, NodeDir};
+use crate::replica::Replica;
+use crate::{clock, sample, trust};
+
+/// Most member nodes (besides the secretariat) a local network gets.
+pub const MAX_LOCAL_MEMBERS: usize = sample::MEMBER_CODES.len();
+
+/// A local network on disk.
+#[derive(Debug)]
+pub struct LocalNetwork {
+    pub dir: PathBuf,
+    pub genesis: Genesis,
+    /// `node0` is the secretariat; `node1..` the members, in [`sample::MEMBER_CODES`] order.
+    pub nodes: Vec<NodeDir>,
+}
+
+/// The member codes of a local network with `members` members.
+pub fn codes(members: usize) -> Result<Vec<MemberCode>> {
+    if !(1..=MAX_LOCAL_MEMBERS).contains(&members) {
+        bail!("a local network has 1 to {MAX_LOCAL_MEMBERS} members besides the secretariat");
+    }
+    let mut codes = vec![MemberCode::SECRETARIAT];
+    for code in &sample::MEMBER_CODES[..members] {
+        codes.push(code.parse::<MemberCode>()?);
+    }
+    Ok(codes)
+}
+
+/// Creates the network in `dir` (which must not exist yet).
+pub fn create(dir: &Path, name: &str, members: usize, cache_bytes: u64) -> Result<LocalNetwork> {
+    let codes = codes(members)?;
+    if dir.exists() {
+        bail!(
+            "{} already exists; remove it or pass another --dir",
+            dir.display()
+        );
+    }
+    let founded = trust::genesis(dir, name, vec![])?;
+    let genesis = files::read_genesis(&founded.genesis, "just written")?;
+    let root = files::read_key(&founded.root_key, "root key", "just written")?;
+    let mut nodes = Vec::new();
+    let mut certificates = Vec::new();
+    for (index, member) in codes.iter().enumerate() {
+        let node = NodeDir::new(dir.join(format!("node{index}")));
+        let key = SecretKey::from_seed(files::random_secret());
+        let encryption = files::random_secret();
+        files::write_secret(&node.node_key(), &key.seed())?;
+        files::write_secret(&node.encryption_key(), &encryption)?;
+        files::write_new(&node.genesis(), &genesis.to_bytes(), false)?;
+        let mut roles = BTreeSet::from([Role::Member]);
+        if member.is_secretariat() {
+            roles.insert(Role::Secretariat);
+        }
+        let request = JoinRequestBody {
+            network: genesis.network_id(),
+            member: *member,
+            node_key: key.public(),
+            encryption_key: EncryptionPublicKey::from_secret(encryption),
+            created_at: clock::now(),
+        };
+        let certificate = trust::issue(
+            &root,
+            &genesis,
+            &request,
+            roles,
+            trust::DEFAULT_CERTIFICATE_DAYS,
+        )?;
+        files::write_new(&node.certificate(), &certificate.to_bytes(), false)?;
+        certificates.push(certificate);
+        nodes.push(node);
+    }
+    let secretariat = Replica::open(&nodes[0], cache_bytes)?;
+    for certificate in certificates.into_iter().skip(1) {
+        secretariat.admit(certificate)?;
+    }
+    Ok(LocalNetwork {
+        dir: dir.to_owned(),
+        genesis,
+        nodes,
+    })
+}
