@@ -40,10 +40,18 @@ pub struct TestNetwork {
     pub root: SecretKey,
     pub genesis: Genesis,
     pub members: Vec<TestMember>,
+    /// The time certificates are centred on.
+    pub now: Timestamp,
 }
 
 impl TestNetwork {
     pub fn new(label: &str, codes: &[&str]) -> TestNetwork {
+        TestNetwork::new_at(label, codes, NOW)
+    }
+
+    /// A network whose certificates are valid from a year before `now` to a year after: for
+    /// tests that run real nodes, which sign with the wall clock.
+    pub fn new_at(label: &str, codes: &[&str], now: Timestamp) -> TestNetwork {
         let root = seeded_key(&format!("{label}/root"));
         let genesis = Genesis::create(
             &root,
@@ -56,6 +64,7 @@ impl TestNetwork {
             root,
             genesis,
             members: Vec::new(),
+            now,
         };
         for (index, code) in codes.iter().enumerate() {
             let key = seeded_key(&format!("{label}/member/{index}"));
@@ -66,17 +75,18 @@ impl TestNetwork {
 
     /// Issues a certificate for `key` as `member` and adds the member.
     pub fn add_member(&mut self, key: SecretKey, member: MemberCode) -> usize {
+        let now = self.now;
         let certificate = self.certify(
             &key,
             member,
-            Timestamp(NOW.0 - YEAR_MS),
-            Timestamp(NOW.0 + YEAR_MS),
+            Timestamp(now.0 - YEAR_MS),
+            Timestamp(now.0 + YEAR_MS),
         );
         self.members.push(TestMember {
             key,
             certificate,
             head: None,
-            clock: NOW,
+            clock: now,
         });
         self.members.len() - 1
     }

@@ -1,5 +1,7 @@
-//! End-to-end tests of the `bureau` binary, run as a user would run it, in temporary
-//! directories.
+//! End-to-end tests of the node: the `bureau` binary run as a user runs it, and networks of
+//! real nodes in one process.
 
 mod cli;
 mod harness;
+mod net_harness;
+mod network;
