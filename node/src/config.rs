@@ -133,3 +133,50 @@ impl NodeConfig {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Flags win over the file, the file over the defaults; bootstrap lists add up.
+    #[test]
+    fn flags_override_the_file() {
+        let network = bureau_core::testkit::TestNetwork::new("config", &["XGS"]);
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(
+            dir.path().join(CONFIG_FILE),
+            "listen = [\"/ip4/127.0.0.1/tcp/9000\"]\napi_listen = \"127.0.0.1:9100\"\nsync_interval_ms = 2000\nbootstrap = [\"/ip4/127.0.0.1/tcp/9001\"]\n",
+        )
+        .expect("write config");
+        let from_file =
+            NodeConfig::load(dir.path(), &network.genesis, &RunFlags::default(), 32).expect("load");
+        assert_eq!(
+            from_file.net.listen[0].to_string(),
+            "/ip4/127.0.0.1/tcp/9000"
+        );
+        assert_eq!(from_file.api_listen.port(), 9100);
+        assert_eq!(from_file.net.sync_interval, Duration::from_secs(2));
+        assert_eq!(
+            from_file.net.bootstrap.len(),
+            2,
+            "genesis bootstrap plus the file's"
+        );
+
+        let flags = RunFlags {
+            listen: vec!["/ip4/127.0.0.1/tcp/9500".into()],
+            api_listen: Some("127.0.0.1:9600".into()),
+            ..RunFlags::default()
+        };
+        let overridden = NodeConfig::load(dir.path(), &network.genesis, &flags, 32).expect("load");
+        assert_eq!(
+            overridden.net.listen[0].to_string(),
+            "/ip4/127.0.0.1/tcp/9500"
+        );
+        assert_eq!(overridden.api_listen.port(), 9600);
+
+        std::fs::write(dir.path().join(CONFIG_FILE), "listen_on = []\n").expect("write config");
+        let error = NodeConfig::load(dir.path(), &network.genesis, &RunFlags::default(), 32)
+            .expect_err("unknown key");
+        assert!(format!("{error:#}").contains("unknown field"), "{error:#}");
+    }
+}
