@@ -235,14 +235,7 @@ async fn search(
     let Json(query) = query?;
     let replica = Arc::clone(&state.replica);
     let records = blocking(move || replica.search(&query)).await?;
-    let out: Vec<RecordOut> = records
-        .iter()
-        .map(|record| RecordOut {
-            reference: record.key.to_string(),
-            record,
-        })
-        .collect();
-    Ok(Json(out).into_response())
+    Ok(Json(RecordOut::list(&records)).into_response())
 }
 
 async fn shutdown(State(state): State<ApiState>) -> StatusCode {

@@ -78,16 +78,21 @@ pub struct RecordOut<'a> {
     pub record: &'a Record,
 }
 
-pub fn records(records: &[Record], as_json: bool) {
-    if as_json {
-        let out: Vec<RecordOut> = records
+impl<'a> RecordOut<'a> {
+    pub fn list(records: &'a [Record]) -> Vec<RecordOut<'a>> {
+        records
             .iter()
             .map(|record| RecordOut {
                 reference: record.key.to_string(),
                 record,
             })
-            .collect();
-        json(&out);
+            .collect()
+    }
+}
+
+pub fn records(records: &[Record], as_json: bool) {
+    if as_json {
+        json(&RecordOut::list(records));
         return;
     }
     if records.is_empty() {
