@@ -118,6 +118,9 @@ pub fn router(state: ApiState) -> Router {
         .route("/v1/records/{database}/{owner}/{id}", get(record))
         .route("/v1/records/{database}/{owner}/{id}/cancel", post(cancel))
         .route("/v1/search", post(search))
+        .route("/v1/members", get(members))
+        .route("/v1/admit", post(admit))
+        .route("/v1/revoke", post(revoke))
         .route("/v1/shutdown", post(shutdown))
         .layer(middleware::from_fn_with_state(state.clone(), authorise))
         .layer(DefaultBodyLimit::max(MAX_API_REQUEST_BYTES))
@@ -151,8 +154,16 @@ async fn authorise(State(state): State<ApiState>, request: Request, next: Next) 
 
 async fn status(State(state): State<ApiState>) -> ApiResult<NodeStatus> {
     let replica = Arc::clone(&state.replica);
-    let status = blocking(move || replica.status()).await?;
+    let mut status = blocking(move || replica.status()).await?;
     let info = state.net.info().await.map_err(unavailable)?;
+    // A revoked node may never receive the revocation itself: its peers refuse it first, and
+    // say why.
+    if status.revoked.is_none() {
+        status.revoked = info
+            .refused_by_network
+            .clone()
+            .filter(|reason| reason.contains("revoked"));
+    }
     let peers = state.net.peers().await.map_err(unavailable)?;
     Ok(Json(NodeStatus {
         replica: status,
@@ -241,4 +252,76 @@ async fn search(
 async fn shutdown(State(state): State<ApiState>) -> StatusCode {
     let _ = state.shutdown.try_send(());
     StatusCode::ACCEPTED
+}
+
+async fn members(State(state): State<ApiState>) -> ApiResult<Vec<crate::replica::MemberInfo>> {
+    let replica = Arc::clone(&state.replica);
+    Ok(Json(blocking(move || replica.members()).await?))
+}
+
+/// A certificate to announce, as the hex of its file.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct AdmitBody {
+    pub certificate: String,
+}
+
+/// What an admission or revocation published.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Announced {
+    pub member: bureau_core::MemberCode,
+    pub serials: Vec<u64>,
+    pub entries: Vec<u64>,
+}
+
+async fn admit(
+    State(state): State<ApiState>,
+    body: Result<Json<AdmitBody>, JsonRejection>,
+) -> ApiResult<Announced> {
+    let Json(body) = body?;
+    let bytes = hex::decode(body.certificate.trim())
+        .map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, "certificate is not hex"))?;
+    let certificate = bureau_core::Certificate::from_bytes(&bytes)
+        .map_err(|error| ApiError::new(StatusCode::BAD_REQUEST, error.to_string()))?;
+    let (member, serial) = (certificate.member(), certificate.body.serial);
+    let replica = Arc::clone(&state.replica);
+    let entry = blocking(move || replica.admit(certificate)).await?;
+    let seq = entry.header.seq;
+    state.net.publish(entry).await.map_err(unavailable)?;
+    Ok(Json(Announced {
+        member,
+        serials: vec![serial],
+        entries: vec![seq],
+    }))
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct RevokeBody {
+    pub member: bureau_core::MemberCode,
+    /// Only this certificate (key rotation); all current ones when absent.
+    #[serde(default)]
+    pub serial: Option<u64>,
+    pub reason: String,
+}
+
+async fn revoke(
+    State(state): State<ApiState>,
+    body: Result<Json<RevokeBody>, JsonRejection>,
+) -> ApiResult<Announced> {
+    let Json(body) = body?;
+    let replica = Arc::clone(&state.replica);
+    let member = body.member;
+    let entries = blocking(move || replica.revoke(body.member, body.serial, &body.reason)).await?;
+    let mut announced = Announced {
+        member,
+        serials: Vec::new(),
+        entries: Vec::new(),
+    };
+    for entry in entries {
+        if let Some(bureau_core::Body::Revoke(revoke)) = &entry.body {
+            announced.serials.push(revoke.serial);
+        }
+        announced.entries.push(entry.header.seq);
+        state.net.publish(entry).await.map_err(unavailable)?;
+    }
+    Ok(Json(announced))
 }

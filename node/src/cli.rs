@@ -96,6 +96,25 @@ pub enum Command {
     Status,
     /// Show the peers a running node is connected to.
     Peers,
+    /// List the members this replica knows: roles, serials, status.
+    Members,
+    /// Announce a member's certificate to the network (secretariat node only).
+    AdmitPublish {
+        /// The certificate file written by `bureau admit`.
+        certificate: PathBuf,
+    },
+    /// Revoke a member's current certificates (secretariat node only): its later entries are
+    /// refused and its connections closed everywhere.
+    Revoke {
+        /// The member code, e.g. FRA.
+        member: MemberCode,
+        /// Only this certificate (for key rotation; see `bureau members`).
+        #[arg(long)]
+        serial: Option<u64>,
+        /// Why (kept in the signed log and shown to the revoked node).
+        #[arg(long)]
+        reason: String,
+    },
     /// Run the node daemon.
     #[command(subcommand)]
     Node(NodeCommand),

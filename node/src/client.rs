@@ -238,6 +238,64 @@ impl Backend {
         }
     }
 
+    pub fn members(&self) -> Result<Vec<crate::replica::MemberInfo>> {
+        match self {
+            Backend::Api(client) => client.get("/v1/members"),
+            Backend::Local(replica) => replica.members(),
+        }
+    }
+
+    pub fn admit(&self, certificate: &bureau_core::Certificate) -> Result<crate::api::Announced> {
+        match self {
+            Backend::Api(client) => client.post(
+                "/v1/admit",
+                &crate::api::AdmitBody {
+                    certificate: hex::encode(certificate.to_bytes()),
+                },
+            ),
+            Backend::Local(replica) => {
+                let entry = replica.admit(certificate.clone())?;
+                Ok(crate::api::Announced {
+                    member: certificate.member(),
+                    serials: vec![certificate.body.serial],
+                    entries: vec![entry.header.seq],
+                })
+            }
+        }
+    }
+
+    pub fn revoke(
+        &self,
+        member: bureau_core::MemberCode,
+        serial: Option<u64>,
+        reason: &str,
+    ) -> Result<crate::api::Announced> {
+        match self {
+            Backend::Api(client) => client.post(
+                "/v1/revoke",
+                &crate::api::RevokeBody {
+                    member,
+                    serial,
+                    reason: reason.to_owned(),
+                },
+            ),
+            Backend::Local(replica) => {
+                let entries = replica.revoke(member, serial, reason)?;
+                Ok(crate::api::Announced {
+                    member,
+                    serials: entries
+                        .iter()
+                        .filter_map(|entry| match &entry.body {
+                            Some(bureau_core::Body::Revoke(revoke)) => Some(revoke.serial),
+                            _ => None,
+                        })
+                        .collect(),
+                    entries: entries.iter().map(|entry| entry.header.seq).collect(),
+                })
+            }
+        }
+    }
+
     pub fn peers(&self) -> Result<serde_json::Value> {
         match self {
             Backend::Api(client) => client.get("/v1/peers"),

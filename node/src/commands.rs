@@ -166,6 +166,77 @@ pub fn run(cli: Cli) -> Result<()> {
                 print_peers(&peers);
             }
         }
+        Command::Members => {
+            let members = backend()?.members()?;
+            if as_json {
+                output::json(&members);
+            } else {
+                let rows: Vec<Vec<String>> = members
+                    .iter()
+                    .map(|member| {
+                        let roles: Vec<String> = member
+                            .roles
+                            .iter()
+                            .map(|role| format!("{role:?}").to_lowercase())
+                            .collect();
+                        vec![
+                            member.member.to_string(),
+                            roles.join(","),
+                            member.serial.to_string(),
+                            member.node_key.chars().take(8).collect(),
+                            member.not_after.to_string(),
+                            member.status.clone(),
+                            member.revocation.clone().unwrap_or_default(),
+                        ]
+                    })
+                    .collect();
+                output::table(
+                    &[
+                        "MEMBER",
+                        "ROLES",
+                        "SERIAL",
+                        "KEY",
+                        "VALID UNTIL",
+                        "STATUS",
+                        "REVOCATION",
+                    ],
+                    &rows,
+                );
+            }
+        }
+        Command::AdmitPublish { ref certificate } => {
+            let path = certificate;
+            let bytes = files::read(path, "certificate", "the file `bureau admit` wrote")?;
+            let certificate = bureau_core::Certificate::from_bytes(&bytes)
+                .with_context(|| format!("{} is not a certificate", path.display()))?;
+            let announced = backend()?.admit(&certificate)?;
+            if as_json {
+                output::json(&announced);
+            } else {
+                println!(
+                    "announced {} (certificate {}) to the network",
+                    announced.member, certificate.body.serial
+                );
+            }
+        }
+        Command::Revoke {
+            member,
+            serial,
+            ref reason,
+        } => {
+            let announced = backend()?.revoke(member, serial, reason)?;
+            if as_json {
+                output::json(&announced);
+            } else {
+                let serials: Vec<String> =
+                    announced.serials.iter().map(ToString::to_string).collect();
+                println!(
+                    "revoked {} (certificates {})",
+                    announced.member,
+                    serials.join(", ")
+                );
+            }
+        }
         Command::Sync { ref from } => {
             let replica = Replica::open(&node_dir(), cache_bytes)?;
             let source = Replica::open(&NodeDir::new(from), cache_bytes)?;

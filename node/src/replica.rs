@@ -74,10 +74,26 @@ pub struct Published {
     pub entry: Hash,
 }
 
+/// A member as a replica knows it: one line of `bureau members`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MemberInfo {
+    pub member: MemberCode,
+    pub roles: Vec<bureau_core::Role>,
+    pub serial: u64,
+    pub node_key: String,
+    pub not_after: bureau_core::Date,
+    /// `active`, `revoked` or `expired`.
+    pub status: String,
+    /// Why it was revoked, and the last entry of its key that stays valid.
+    pub revocation: Option<String>,
+}
+
 /// A node's status.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Status {
     pub member: MemberCode,
+    /// Set when this node's own certificate has been revoked: why.
+    pub revoked: Option<String>,
     pub node_key: String,
     pub network: String,
     pub digest: Hash,
@@ -143,6 +159,82 @@ impl Replica {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         self.sign_and_apply(Body::Admit(certificate))
+    }
+
+    /// Revokes the current certificates of `member` (secretariat only), or only the one with
+    /// `serial` (key rotation): each key's entries after its present head in this replica stop
+    /// being valid everywhere.
+    pub fn revoke(
+        &self,
+        member: MemberCode,
+        serial: Option<u64>,
+        reason: &str,
+    ) -> Result<Vec<Entry>> {
+        let now = clock::now();
+        let targets: Vec<Certificate> = self
+            .store
+            .members()?
+            .into_iter()
+            .filter(|certificate| certificate.member() == member && certificate.is_valid_at(now))
+            .filter(|certificate| serial.is_none_or(|serial| certificate.body.serial == serial))
+            .collect();
+        let mut entries = Vec::new();
+        for certificate in targets {
+            if self.store.revocation(certificate.body.serial)?.is_some() {
+                continue;
+            }
+            let last_valid_seq = self
+                .store
+                .head(&certificate.node_key())?
+                .map_or(0, |head| head.seq);
+            let _serialised = self
+                .append
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            entries.push(
+                self.sign_and_apply(Body::Revoke(bureau_core::entry::Revoke {
+                    serial: certificate.body.serial,
+                    last_valid_seq,
+                    reason: reason.to_owned(),
+                }))?,
+            );
+        }
+        if entries.is_empty() {
+            bail!("{member} has no current certificate that is not already revoked");
+        }
+        Ok(entries)
+    }
+
+    /// Every member this replica knows, with the status of its certificate.
+    pub fn members(&self) -> Result<Vec<MemberInfo>> {
+        let now = clock::now();
+        let mut members = Vec::new();
+        for certificate in self.store.members()? {
+            let revocation = self.store.revocation(certificate.body.serial)?;
+            let status = if revocation.is_some() {
+                "revoked"
+            } else if certificate.is_valid_at(now) {
+                "active"
+            } else {
+                "expired"
+            };
+            members.push(MemberInfo {
+                member: certificate.member(),
+                roles: certificate.body.roles.iter().copied().collect(),
+                serial: certificate.body.serial,
+                node_key: certificate.node_key().to_string(),
+                not_after: certificate.body.not_after.date(),
+                status: status.to_owned(),
+                revocation: revocation.map(|revoke| {
+                    format!(
+                        "{} (entries after seq {} refused)",
+                        revoke.reason, revoke.last_valid_seq
+                    )
+                }),
+            });
+        }
+        members.sort_by(|a, b| a.member.cmp(&b.member).then(a.serial.cmp(&b.serial)));
+        Ok(members)
     }
 
     /// Signs `body` as the next entry of this node's log and applies it; the caller holds the
@@ -224,8 +316,13 @@ impl Replica {
 
     pub fn status(&self) -> Result<Status> {
         let heads = self.store.heads()?;
+        let revoked = self
+            .store
+            .revocation(self.certificate.body.serial)?
+            .map(|revoke| revoke.reason);
         Ok(Status {
             member: self.member(),
+            revoked,
             node_key: self.key.public().to_string(),
             network: self.store.network().to_string(),
             digest: bureau_store::digest_of(&heads),

@@ -58,6 +58,10 @@ pub(crate) struct EventLoop {
     pub syncing: HashSet<PeerId>,
     pub counters: Counters,
     listen_addrs: Vec<Multiaddr>,
+    /// Peers refused at the handshake, blocked once our refusal has been sent to them.
+    pub refusing: HashSet<PeerId>,
+    /// The last reason a peer gave for refusing us.
+    pub refused_by_network: Option<String>,
 }
 
 impl EventLoop {
@@ -117,6 +121,8 @@ impl EventLoop {
             syncing: HashSet::new(),
             counters: Counters::default(),
             listen_addrs: Vec::new(),
+            refusing: HashSet::new(),
+            refused_by_network: None,
         };
         event_loop
             .swarm
@@ -218,6 +224,7 @@ impl EventLoop {
         match command {
             Command::Publish { entry, reply } => {
                 self.publish(entry.to_bytes());
+                self.on_entry_applied(&entry);
                 let _ = reply.send(());
             }
             Command::Peers { reply } => {
@@ -233,6 +240,7 @@ impl EventLoop {
                         .filter(|peer| peer.state.is_member())
                         .count(),
                     counters: self.counters.clone(),
+                    refused_by_network: self.refused_by_network.clone(),
                 });
             }
             Command::Dial { address, reply } => {

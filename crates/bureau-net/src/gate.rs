@@ -119,9 +119,17 @@ impl EventLoop {
                 }
                 HelloResponse::Refused { reason } => {
                     tracing::warn!(%peer, %reason, "peer refused our certificate");
+                    self.refused_by_network = Some(reason);
                     let _ = self.swarm.disconnect_peer_id(peer);
                 }
             },
+            // Our refusal reached the peer (or could not): now block it.
+            request_response::Event::ResponseSent { peer, .. }
+            | request_response::Event::InboundFailure { peer, .. }
+                if self.refusing.remove(&peer) =>
+            {
+                self.refuse(peer);
+            }
             request_response::Event::OutboundFailure { peer, error, .. } => {
                 tracing::debug!(%peer, %error, "hello failed");
             }
@@ -190,17 +198,22 @@ impl EventLoop {
             }
             Err(reason) => {
                 tracing::warn!(%peer, %reason, "refusing peer");
-                if let Some(channel) = channel {
-                    let refused = HelloResponse::Refused {
-                        reason: reason.clone(),
-                    };
-                    let _ = self
-                        .swarm
+                // Tell the peer why before blocking it, so its operator can read the reason in
+                // its status; block at once when there is nobody to tell.
+                let told = channel.is_some_and(|channel| {
+                    let refused = HelloResponse::Refused { reason };
+                    self.swarm
                         .behaviour_mut()
                         .hello
-                        .send_response(channel, refused);
+                        .send_response(channel, refused)
+                        .is_ok()
+                });
+                if told {
+                    self.peers.remove(&peer);
+                    self.refusing.insert(peer);
+                } else {
+                    self.refuse(peer);
                 }
-                self.refuse(peer);
             }
         }
     }
@@ -211,6 +224,29 @@ impl EventLoop {
         self.peers.remove(&peer);
         self.swarm.behaviour_mut().blocked.block_peer(peer);
         self.swarm.behaviour_mut().kad.remove_peer(&peer);
+    }
+
+    /// Acts on an entry the local store has applied: a revocation disconnects the peers that use
+    /// the revoked certificate. They are not blocked yet: when they dial again, the handshake
+    /// refuses them with the reason, then blocks them.
+    pub(crate) fn on_entry_applied(&mut self, entry: &bureau_core::Entry) {
+        let Some(bureau_core::Body::Revoke(revoke)) = &entry.body else {
+            return;
+        };
+        let revoked: Vec<PeerId> = self
+            .peers
+            .iter()
+            .filter(|(_, peer)| {
+                matches!(&peer.state, PeerState::Member { certificate } if certificate.body.serial == revoke.serial)
+            })
+            .map(|(peer, _)| *peer)
+            .collect();
+        for peer in revoked {
+            tracing::info!(%peer, serial = revoke.serial, "certificate revoked: disconnecting");
+            self.peers.remove(&peer);
+            self.syncing.remove(&peer);
+            let _ = self.swarm.disconnect_peer_id(peer);
+        }
     }
 
     /// Disconnects peers that have not shown a valid certificate in time.

@@ -16,6 +16,7 @@ use crate::event_loop::{EventLoop, JobDone};
 pub struct Validated {
     source: PeerId,
     message_id: MessageId,
+    entry: Box<Entry>,
     outcome: Result<Outcome, String>,
 }
 
@@ -62,12 +63,13 @@ impl EventLoop {
         let id = message_id.clone();
         let spawned = self.spawn_job(move || {
             let outcome = committer
-                .apply(vec![entry])
+                .apply(vec![entry.clone()])
                 .map_err(|error| error.to_string())
                 .and_then(|mut outcomes| outcomes.pop().ok_or_else(|| "no outcome".to_owned()));
             JobDone::Gossip(Validated {
                 source,
                 message_id: id,
+                entry: Box::new(entry),
                 outcome,
             })
         });
@@ -82,11 +84,13 @@ impl EventLoop {
         let Validated {
             source,
             message_id,
+            entry,
             outcome,
         } = validated;
         let acceptance = match outcome {
             Ok(Outcome::Applied { .. }) => {
                 self.counters.gossip_accepted += 1;
+                self.on_entry_applied(&entry);
                 MessageAcceptance::Accept
             }
             Ok(Outcome::Duplicate) => {

@@ -102,6 +102,8 @@ pub struct NetInfo {
     pub listen: Vec<String>,
     pub members_connected: usize,
     pub counters: Counters,
+    /// The last reason a peer gave for refusing our certificate (for example a revocation).
+    pub refused_by_network: Option<String>,
 }
 
 /// A cloneable handle to the network task.

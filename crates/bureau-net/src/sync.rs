@@ -25,11 +25,13 @@ pub enum SyncJob {
     Digest { peer: PeerId, request: SyncRequest },
     /// Our heads, for the next step of a pull.
     Heads { peer: PeerId, request: SyncRequest },
-    /// A batch applied; pull again unless it was the last.
+    /// A batch applied; pull again unless it was the last. Carries the applied revocations,
+    /// which the network acts on.
     Applied {
         peer: PeerId,
         applied: usize,
         again: bool,
+        revocations: Vec<Entry>,
     },
     /// An answer to a peer's request.
     Serve {
@@ -101,8 +103,12 @@ impl EventLoop {
                 peer,
                 applied,
                 again,
+                revocations,
             } => {
                 self.counters.sync_entries_applied += applied as u64;
+                for entry in &revocations {
+                    self.on_entry_applied(entry);
+                }
                 if again && self.peers.contains_key(&peer) {
                     self.send_heads(peer);
                 } else {
@@ -172,6 +178,11 @@ impl EventLoop {
         let store = Arc::clone(&self.store);
         let spawned = self.spawn_job(move || {
             let now = crate::gate::now();
+            let revocations: Vec<Entry> = entries
+                .iter()
+                .filter(|entry| matches!(entry.body, Some(bureau_core::Body::Revoke(_))))
+                .cloned()
+                .collect();
             match store.apply_batch(entries, now) {
                 Ok(report) => {
                     let applied =
@@ -190,6 +201,7 @@ impl EventLoop {
                         peer,
                         applied,
                         again: !complete && applied > 0,
+                        revocations,
                     })
                 }
                 Err(error) => JobDone::Sync(SyncJob::Failed {

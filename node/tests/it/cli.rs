@@ -388,3 +388,71 @@ fn the_sandbox_converges_and_its_examples_work() {
         run.stderr
     );
 }
+
+/// The secretariat revokes a member from the command line; every replica that learns it shows
+/// the member as revoked, with the reason; a plain member cannot revoke.
+#[test]
+fn members_and_revocation_from_the_command_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cwd = dir.path();
+    ok(cwd, &["sandbox", "--members", "2"]);
+    let members = json(&ok(cwd, &["--dir", "sandbox/node1", "members", "--json"]));
+    assert_eq!(members.as_array().map(Vec::len), Some(3));
+    let error = fails(
+        cwd,
+        &[
+            "--dir",
+            "sandbox/node1",
+            "revoke",
+            "DEU",
+            "--reason",
+            "not mine to do",
+        ],
+    );
+    assert!(error.contains("needs the secretariat role"), "{error}");
+
+    ok(
+        cwd,
+        &[
+            "--dir",
+            "sandbox/node0",
+            "revoke",
+            "DEU",
+            "--reason",
+            "key compromised",
+        ],
+    );
+    ok(
+        cwd,
+        &["--dir", "sandbox/node1", "sync", "--from", "sandbox/node0"],
+    );
+    let members = json(&ok(cwd, &["--dir", "sandbox/node1", "members", "--json"]));
+    let germany = members
+        .as_array()
+        .and_then(|members| members.iter().find(|m| m["member"] == "DEU"))
+        .expect("DEU listed");
+    assert_eq!(germany["status"], "revoked");
+    assert!(
+        germany["revocation"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("key compromised")
+    );
+    let status = json(&ok(
+        cwd,
+        &[
+            "--dir",
+            "sandbox/node2",
+            "sync",
+            "--from",
+            "sandbox/node0",
+            "--json",
+        ],
+    ));
+    assert_eq!(status["applied"], 1);
+    let status = json(&ok(cwd, &["--dir", "sandbox/node2", "status", "--json"]));
+    assert_eq!(
+        status["revoked"], "key compromised",
+        "the revoked node's own status says why"
+    );
+}

@@ -3,5 +3,6 @@
 
 mod cli;
 mod harness;
+mod membership;
 mod net_harness;
 mod network;

@@ -374,3 +374,48 @@ fn a_corrupt_store_is_a_clear_error() {
         "error names the path: {error}"
     );
 }
+
+/// Key rotation: a member's new key updates the records its old key wrote (ownership is by
+/// member), and once the old key is revoked at a seq, its later entries are refused.
+#[test]
+fn rotation_keeps_ownership() {
+    let mut network = network();
+    let old = 1;
+    let new = network.add_member(testkit::seeded_key("FRA, second key"), network.code(old));
+    let TestStore { store, .. } = harness::open(&network);
+    let code = network.code(old);
+    let v1 = network.sign(
+        old,
+        Body::Put(testkit::travel_document(code, "p1", "ROT1", 1)),
+    );
+    let v2 = network.sign(
+        new,
+        Body::Put(testkit::travel_document(code, "p1", "ROT2", 2)),
+    );
+    let serial = network.members[old].certificate.body.serial;
+    let revoke = network.revoke(0, serial, 1);
+    let late = network.sign(
+        old,
+        Body::Put(testkit::travel_document(code, "p1", "ROT3", 3)),
+    );
+    let report = store.apply_batch(vec![v1, v2, revoke], NOW).expect("apply");
+    assert!(
+        report.outcomes.iter().all(Outcome::is_applied),
+        "{:?}",
+        report.outcomes
+    );
+    let key = RecordKey::new(Database::TravelDocuments, code, "p1").expect("key");
+    let view = store.get(&key).expect("get").expect("present");
+    assert_eq!(view.version, 2);
+    assert_eq!(
+        view.author,
+        network.members[new].key.public(),
+        "the new key's update wins"
+    );
+    let outcome = store.apply(late, NOW).expect("apply");
+    assert!(
+        matches!(outcome, Outcome::Rejected(EntryError::Revoked { .. })),
+        "{outcome:?}"
+    );
+    assert_eq!(store.get(&key).expect("get").expect("present").version, 2);
+}

@@ -1,0 +1,166 @@
+//! The secretariat's powers over membership on a running network: admission, revocation, and
+//! that only the secretariat has them.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use bureau_core::Body;
+
+use crate::net_harness::{TestNet, wait_until};
+
+/// A member admitted while the network runs joins it: the secretariat's `Admit` entry reaches
+/// every node, and the new node gets every entry.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_is_admitted_into_a_running_network() {
+    let mut net = TestNet::new("admission", 4);
+    for index in 0..3 {
+        net.start_node(index).await;
+    }
+    net.wait_meshed().await;
+    net.publish_document(1, "BEFORE1").await;
+    let certificate = net.network.members[3].certificate.clone();
+    let secretariat = Arc::clone(&net.node(0).replica);
+    let entry = tokio::task::spawn_blocking(move || secretariat.admit(certificate))
+        .await
+        .expect("join")
+        .expect("admit");
+    net.node(0).net.publish(entry).await.expect("gossip");
+    net.start_node(3).await;
+    net.wait_meshed().await;
+    net.wait_converged().await;
+    let newcomer = net.network.code(3);
+    for index in 0..4 {
+        let replica = Arc::clone(&net.node(index).replica);
+        let members = tokio::task::spawn_blocking(move || replica.members())
+            .await
+            .expect("join")
+            .expect("members");
+        assert!(
+            members
+                .iter()
+                .any(|m| m.member == newcomer && m.status == "active"),
+            "node {index}: {members:?}"
+        );
+    }
+    net.shutdown().await;
+}
+
+/// A revocation reaches every node of a 10-node network: each closes the revoked node's
+/// connections, refuses its later entries, and the revoked node learns why.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_revocation_takes_effect_on_every_node() {
+    let net = TestNet::start("revocation", 10).await;
+    net.wait_meshed().await;
+    let revoked = 5;
+    let revoked_peer = net.node(revoked).net.info().await.expect("info").peer_id;
+    let serial = net.network.members[revoked].certificate.body.serial;
+    let code = net.network.code(revoked);
+
+    let started = Instant::now();
+    let secretariat = Arc::clone(&net.node(0).replica);
+    let entries =
+        tokio::task::spawn_blocking(move || secretariat.revoke(code, None, "key compromised"))
+            .await
+            .expect("join")
+            .expect("revoke");
+    for entry in entries {
+        net.node(0).net.publish(entry).await.expect("gossip");
+    }
+    let others: Vec<usize> = (0..10).filter(|index| *index != revoked).collect();
+    wait_until(
+        "every node applying the revocation and dropping the revoked node",
+        || async {
+            for &index in &others {
+                let store = Arc::clone(&net.node(index).replica.store);
+                let known = tokio::task::spawn_blocking(move || store.revocation(serial))
+                    .await
+                    .expect("join")
+                    .expect("read");
+                let peers = net.node(index).net.peers().await.expect("peers");
+                if known.is_none() || peers.iter().any(|peer| peer.peer_id == revoked_peer) {
+                    return false;
+                }
+            }
+            true
+        },
+    )
+    .await;
+    eprintln!("revocation effective on 9 nodes in {:?}", started.elapsed());
+
+    // What the revoked node still signs is stored nowhere else.
+    let entry = net.publish_document(revoked, "AFTER1").await;
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    for &index in &others {
+        let store = Arc::clone(&net.node(index).replica.store);
+        let (author, seq) = (entry.header.author, entry.header.seq);
+        let stored = tokio::task::spawn_blocking(move || store.entry(&author, seq))
+            .await
+            .expect("join")
+            .expect("read");
+        assert!(
+            stored.is_none(),
+            "node {index} stored an entry of a revoked key"
+        );
+    }
+    // It dials again, is refused with the reason, and its status says so.
+    wait_until("the revoked node told why", || async {
+        net.node(revoked)
+            .net
+            .info()
+            .await
+            .ok()
+            .and_then(|info| info.refused_by_network)
+            .is_some_and(|reason| reason.contains("revoked") && reason.contains("key compromised"))
+    })
+    .await;
+    net.shutdown().await;
+}
+
+/// A plain member's revocation is rejected by every node and revokes nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn secretariat_bodies_from_a_member_are_rejected_everywhere() {
+    let mut net = TestNet::start("usurper", 3).await;
+    net.wait_meshed().await;
+    let head = {
+        let store = Arc::clone(&net.node(1).replica.store);
+        let author = net.network.members[1].key.public();
+        tokio::task::spawn_blocking(move || store.head(&author))
+            .await
+            .expect("join")
+            .expect("head")
+    };
+    net.network.members[1].head = head;
+    net.network.members[1].clock = bureau_node::clock::now();
+    let serial = net.network.members[2].certificate.body.serial;
+    let usurped = net.network.revoke(1, serial, 0);
+    assert!(matches!(usurped.body, Some(Body::Revoke(_))));
+    net.node(1)
+        .net
+        .publish(usurped.clone())
+        .await
+        .expect("gossip");
+    wait_until("the usurped revocation rejected", || async {
+        net.node(0)
+            .net
+            .info()
+            .await
+            .map(|info| info.counters.gossip_rejected)
+            .unwrap_or(0)
+            >= 1
+    })
+    .await;
+    for index in [0, 2] {
+        let store = Arc::clone(&net.node(index).replica.store);
+        let revocation = tokio::task::spawn_blocking(move || store.revocation(serial))
+            .await
+            .expect("join")
+            .expect("read");
+        assert!(
+            revocation.is_none(),
+            "node {index} accepted a member's revocation"
+        );
+    }
+    let peers = net.node(0).net.peers().await.expect("peers");
+    assert_eq!(peers.len(), 2, "nobody was disconnected");
+    net.shutdown().await;
+}
