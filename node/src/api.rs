@@ -117,6 +117,7 @@ pub fn router(state: ApiState) -> Router {
         .route("/v1/records", post(publish))
         .route("/v1/records/{database}/{owner}/{id}", get(record))
         .route("/v1/records/{database}/{owner}/{id}/cancel", post(cancel))
+        .route("/v1/records/{database}/{owner}/{id}/block", post(block))
         .route("/v1/search", post(search))
         .route("/v1/members", get(members))
         .route("/v1/admit", post(admit))
@@ -324,4 +325,39 @@ async fn revoke(
         state.net.publish(entry).await.map_err(unavailable)?;
     }
     Ok(Json(announced))
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct BlockBody {
+    /// True to block, false to unblock.
+    pub blocked: bool,
+    pub reason: String,
+}
+
+/// What a block or unblock published.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Blocked {
+    #[serde(rename = "ref")]
+    pub reference: String,
+    pub blocked: bool,
+    pub seq: u64,
+}
+
+async fn block(
+    State(state): State<ApiState>,
+    Path((database, owner, id)): Path<(String, String, String)>,
+    body: Result<Json<BlockBody>, JsonRejection>,
+) -> ApiResult<Blocked> {
+    let Json(body) = body?;
+    let key = key_of(&database, &owner, &id)?;
+    let replica = Arc::clone(&state.replica);
+    let reference = key.to_string();
+    let entry = blocking(move || replica.block(&key, body.blocked, &body.reason)).await?;
+    let seq = entry.header.seq;
+    state.net.publish(entry).await.map_err(unavailable)?;
+    Ok(Json(Blocked {
+        reference,
+        blocked: body.blocked,
+        seq,
+    }))
 }

@@ -92,6 +92,19 @@ pub enum Command {
         #[arg(long)]
         reason: String,
     },
+    /// Block a record as non-compliant (secretariat only): hidden from search everywhere.
+    Block {
+        reference: RecordKey,
+        /// Why (Article 3, data rules…); kept in the signed log.
+        #[arg(long)]
+        reason: String,
+    },
+    /// Lift a block (secretariat only).
+    Unblock {
+        reference: RecordKey,
+        #[arg(long)]
+        reason: String,
+    },
     /// Show the node's member, digest, counts and (when it runs) its peers count.
     Status,
     /// Show the peers a running node is connected to.

@@ -238,6 +238,31 @@ impl Backend {
         }
     }
 
+    pub fn block(
+        &self,
+        key: &RecordKey,
+        blocked: bool,
+        reason: &str,
+    ) -> Result<crate::api::Blocked> {
+        match self {
+            Backend::Api(client) => client.post(
+                &format!("{}/block", reference_path(key)),
+                &crate::api::BlockBody {
+                    blocked,
+                    reason: reason.to_owned(),
+                },
+            ),
+            Backend::Local(replica) => {
+                let entry = replica.block(key, blocked, reason)?;
+                Ok(crate::api::Blocked {
+                    reference: key.to_string(),
+                    blocked,
+                    seq: entry.header.seq,
+                })
+            }
+        }
+    }
+
     pub fn members(&self) -> Result<Vec<crate::replica::MemberInfo>> {
         match self {
             Backend::Api(client) => client.get("/v1/members"),

@@ -127,6 +127,9 @@ pub fn run(cli: Cli) -> Result<()> {
                         println!("{reference}  version {}", view.version);
                         println!("{}", serde_json::to_string_pretty(&record.data)?);
                         println!("review by {}", record.review_date);
+                        if let Some(reason) = &view.blocked {
+                            println!("BLOCKED by the secretariat: {reason} (hidden from search)");
+                        }
                     }
                     None => println!(
                         "{reference}  version {}  cancelled: {}",
@@ -147,6 +150,26 @@ pub fn run(cli: Cli) -> Result<()> {
                 println!(
                     "cancelled {} (version {})",
                     published.reference, published.version
+                );
+            }
+        }
+        Command::Block {
+            ref reference,
+            ref reason,
+        }
+        | Command::Unblock {
+            ref reference,
+            ref reason,
+        } => {
+            let blocked = matches!(cli.command, Command::Block { .. });
+            let done = backend()?.block(reference, blocked, reason)?;
+            if as_json {
+                output::json(&done);
+            } else {
+                println!(
+                    "{} {}",
+                    if blocked { "blocked" } else { "unblocked" },
+                    done.reference
                 );
             }
         }

@@ -205,6 +205,19 @@ impl Replica {
         Ok(entries)
     }
 
+    /// Blocks (or unblocks) a record on every replica (secretariat only).
+    pub fn block(&self, key: &RecordKey, blocked: bool, reason: &str) -> Result<Entry> {
+        let _serialised = self
+            .append
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        self.sign_and_apply(Body::Block(bureau_core::entry::Block {
+            key: key.clone(),
+            blocked,
+            reason: reason.to_owned(),
+        }))
+    }
+
     /// Every member this replica knows, with the status of its certificate.
     pub fn members(&self) -> Result<Vec<MemberInfo>> {
         let now = clock::now();

@@ -46,6 +46,16 @@ pub struct Revoke {
     pub reason: String,
 }
 
+/// Secretariat only: hides a record from search on every replica (non-compliance with
+/// Article 3 or the data rules), or lifts that. The record itself is never edited.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Block {
+    pub key: RecordKey,
+    /// True to block, false to unblock.
+    pub blocked: bool,
+    pub reason: String,
+}
+
 /// What an entry does. The declaration order is the wire encoding: append, never reorder.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -57,6 +67,8 @@ pub enum Body {
     Admit(Certificate),
     /// Secretariat only.
     Revoke(Revoke),
+    /// Secretariat only.
+    Block(Block),
 }
 
 impl Body {
@@ -67,6 +79,8 @@ impl Body {
             Body::Cancel(_) => "cancel",
             Body::Admit(_) => "admit",
             Body::Revoke(_) => "revoke",
+            Body::Block(block) if block.blocked => "block",
+            Body::Block(_) => "unblock",
         }
     }
 

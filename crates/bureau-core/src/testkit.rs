@@ -404,6 +404,8 @@ impl MemoryReplica {
                     self.certificates.insert(key, certificate.clone());
                 }
             }
+            // Blocks overlay search; the model compares records, which blocks never change.
+            Some(Body::Block(_)) => {}
             Some(Body::Revoke(revoke)) => {
                 let earlier = self
                     .revocations

@@ -160,6 +160,10 @@ pub fn check_alone(entry: &Entry, network: &NetworkId, now: Timestamp) -> Result
         }
         Body::Admit(_) => {}
         Body::Revoke(revoke) => check_reason(&revoke.reason)?,
+        Body::Block(block) => {
+            block.key.check()?;
+            check_reason(&block.reason)?;
+        }
     }
     Ok(())
 }
@@ -258,7 +262,7 @@ fn check_body_rights<V: ReplicaView>(
                 .verify(&view.network(), &view.root_key())
                 .map_err(EntryError::InvalidCertificate)
         }
-        Body::Revoke(_) => {
+        Body::Revoke(_) | Body::Block(_) => {
             if !author.has_role(Role::Secretariat) {
                 return Err(EntryError::SecretariatOnly { kind: body.kind() });
             }

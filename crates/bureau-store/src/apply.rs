@@ -359,6 +359,22 @@ impl BatchTx<'_> {
                         .insert(&revoke.serial.to_be_bytes()[..], codec::encode(revoke))?;
                 }
             }
+            Some(Body::Block(block)) => {
+                let state = layout::BlockState {
+                    blocked: block.blocked,
+                    reason: block.reason.clone(),
+                    order: (header.timestamp, header.author, header.seq),
+                };
+                let key = block.key.to_bytes();
+                let held: Option<layout::BlockState> = self
+                    .view
+                    .get(layout::T_BLOCKS, &key)?
+                    .map(|bytes| self.view.decode(&bytes))
+                    .transpose()?;
+                if held.is_none_or(|held| held.order < state.order) {
+                    trees[layout::T_BLOCKS].insert(key, codec::encode(&state))?;
+                }
+            }
             None => {}
         }
         Ok(head.hash)

@@ -10,6 +10,7 @@
 //! | `records` | [`RecordKey::to_bytes`](bureau_core::RecordKey::to_bytes) | encoded [`RecordState`] |
 //! | `members` | node key (32) | encoded certificate |
 //! | `revocations` | serial (8, BE) | encoded revocation |
+//! | `blocks` | record key | encoded [`BlockState`] |
 //! | `index/…` | term · 0x00 · record key | empty |
 //! | `meta` | name | value |
 
@@ -23,6 +24,7 @@ pub const RECORDS: &str = "records";
 pub const MEMBERS: &str = "members";
 pub const REVOCATIONS: &str = "revocations";
 pub const META: &str = "meta";
+pub const BLOCKS: &str = "blocks";
 
 /// Meta key: the genesis this store belongs to.
 pub const META_GENESIS: &[u8] = b"genesis";
@@ -36,8 +38,9 @@ pub const T_RECORDS: usize = 2;
 pub const T_MEMBERS: usize = 3;
 pub const T_REVOCATIONS: usize = 4;
 pub const T_META: usize = 5;
+pub const T_BLOCKS: usize = 6;
 /// Index trees follow, in [`Index::ALL`] order.
-pub const T_FIRST_INDEX: usize = 6;
+pub const T_FIRST_INDEX: usize = 7;
 
 pub fn index_position(index: Index) -> usize {
     T_FIRST_INDEX
@@ -77,4 +80,13 @@ pub struct RecordState {
     pub seq: u64,
     /// False once the winning entry is a cancellation.
     pub live: bool,
+}
+
+/// The secretariat's latest word on a record: the block or unblock entry with the latest
+/// `(timestamp, author, seq)` wins, so replicas agree whatever the arrival order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlockState {
+    pub blocked: bool,
+    pub reason: String,
+    pub order: (bureau_core::Timestamp, PublicKey, u64),
 }

@@ -122,7 +122,7 @@ impl Store {
             layout::RECORDS,
             layout::MEMBERS,
         ];
-        names.extend([layout::REVOCATIONS, layout::META]);
+        names.extend([layout::REVOCATIONS, layout::META, layout::BLOCKS]);
         names.extend(Index::ALL.iter().map(Index::name));
         let trees = names
             .iter()

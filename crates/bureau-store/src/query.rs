@@ -29,6 +29,8 @@ pub struct RecordView {
     pub record: Option<Record>,
     /// The reason given when it was cancelled.
     pub cancel_reason: Option<String>,
+    /// Why the secretariat blocked it, while it is blocked (it is then hidden from search).
+    pub blocked: Option<String>,
     pub author: PublicKey,
     pub seq: u64,
 }
@@ -126,6 +128,7 @@ impl Store {
             version: state.precedence.version,
             record,
             cancel_reason,
+            blocked: self.block(key)?,
             author: state.author,
             seq: state.seq,
         }))
@@ -145,6 +148,12 @@ impl Store {
             let (key, _) = item.map_err(|e| self.sled_error(e))?;
             let record_key = layout::record_part_of_index_key(&key)
                 .ok_or_else(|| self.corrupt("index key without separator"))?;
+            if self
+                .block_state(record_key)?
+                .is_some_and(|block| block.blocked)
+            {
+                continue;
+            }
             let Some(state) = self.trees[layout::T_RECORDS]
                 .get(record_key)
                 .map_err(|e| self.sled_error(e))?
@@ -161,6 +170,22 @@ impl Store {
             }
         }
         Ok(found)
+    }
+
+    /// Why a record is blocked, if it is.
+    pub fn block(&self, key: &RecordKey) -> Result<Option<String>> {
+        Ok(self
+            .block_state(&key.to_bytes())?
+            .filter(|block| block.blocked)
+            .map(|block| block.reason))
+    }
+
+    fn block_state(&self, record_key: &[u8]) -> Result<Option<layout::BlockState>> {
+        self.trees[layout::T_BLOCKS]
+            .get(record_key)
+            .map_err(|e| self.sled_error(e))?
+            .map(|bytes| stored(codec::decode::<_, { usize::MAX }>(&bytes), &self.path))
+            .transpose()
     }
 
     /// Every known certificate, by node key.

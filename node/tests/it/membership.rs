@@ -164,3 +164,99 @@ async fn secretariat_bodies_from_a_member_are_rejected_everywhere() {
     assert_eq!(peers.len(), 2, "nobody was disconnected");
     net.shutdown().await;
 }
+
+async fn found_on(net: &TestNet, index: usize, number: &str) -> usize {
+    let store = Arc::clone(&net.node(index).replica.store);
+    let term = bureau_core::record::IndexTerm::travel_document(number, None, None);
+    tokio::task::spawn_blocking(move || store.search(&term, 10))
+        .await
+        .expect("join")
+        .expect("search")
+        .len()
+}
+
+/// A block by the secretariat hides a record from search on every node without editing it;
+/// unblocking shows it again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_block_hides_a_record_everywhere() {
+    let net = TestNet::start("blocks", 3).await;
+    net.wait_meshed().await;
+    let entry = net.publish_document(1, "BLK1").await;
+    let Some(Body::Put(record)) = entry.body else {
+        panic!("a put")
+    };
+    net.wait_converged().await;
+    assert_eq!(found_on(&net, 2, "BLK1").await, 1);
+
+    for blocked in [true, false] {
+        let secretariat = Arc::clone(&net.node(0).replica);
+        let key = record.key.clone();
+        let block = tokio::task::spawn_blocking(move || {
+            secretariat.block(&key, blocked, "Article 3 review")
+        })
+        .await
+        .expect("join")
+        .expect("block");
+        net.node(0).net.publish(block).await.expect("gossip");
+        net.wait_converged().await;
+        for index in 0..3 {
+            assert_eq!(
+                found_on(&net, index, "BLK1").await,
+                usize::from(!blocked),
+                "node {index}"
+            );
+            let store = Arc::clone(&net.node(index).replica.store);
+            let key = record.key.clone();
+            let view = tokio::task::spawn_blocking(move || store.get(&key))
+                .await
+                .expect("join")
+                .expect("get")
+                .expect("kept");
+            assert_eq!(
+                view.record.as_ref(),
+                Some(&record),
+                "the record itself is not edited"
+            );
+            assert_eq!(view.blocked.is_some(), blocked);
+        }
+    }
+    // A member cannot block.
+    let member = Arc::clone(&net.node(2).replica);
+    let key = record.key.clone();
+    let refused = tokio::task::spawn_blocking(move || member.block(&key, true, "not mine"))
+        .await
+        .expect("join");
+    assert!(
+        refused
+            .expect_err("members cannot block")
+            .to_string()
+            .contains("secretariat role")
+    );
+    net.shutdown().await;
+}
+
+/// With the secretariat stopped, members keep publishing, replicating and searching.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_network_works_without_the_secretariat() {
+    let mut net = TestNet::start("no-secretariat", 4).await;
+    net.wait_meshed().await;
+    net.stop_node(0).await;
+    for index in 1..4 {
+        net.publish_document(index, &format!("NOSEC{index}")).await;
+    }
+    net.wait_converged().await;
+    for index in 1..4 {
+        for number in ["NOSEC1", "NOSEC2", "NOSEC3"] {
+            assert_eq!(
+                found_on(&net, index, number).await,
+                1,
+                "{number} on node {index}"
+            );
+        }
+    }
+    // When it returns, it catches up.
+    net.start_node(0).await;
+    net.wait_converged().await;
+    assert_eq!(found_on(&net, 0, "NOSEC3").await, 1);
+    net.shutdown().await;
+}
