@@ -123,6 +123,7 @@ pub fn router(state: ApiState) -> Router {
         .route("/v1/admit", post(admit))
         .route("/v1/revoke", post(revoke))
         .route("/v1/shutdown", post(shutdown))
+        .merge(case_routes())
         .layer(middleware::from_fn_with_state(state.clone(), authorise))
         .layer(DefaultBodyLimit::max(MAX_API_REQUEST_BYTES))
         .with_state(state)
@@ -360,4 +361,151 @@ async fn block(
         blocked: body.blocked,
         seq,
     }))
+}
+
+/// Runs a case action on the replica, gossips its entry, returns what it did.
+async fn case_action(
+    state: &ApiState,
+    work: impl FnOnce(&Replica) -> anyhow::Result<(crate::cases::CaseDone, bureau_core::Entry)>
+    + Send
+    + 'static,
+) -> ApiResult<crate::cases::CaseDone> {
+    let replica = Arc::clone(&state.replica);
+    let (done, entry) = blocking(move || work(&replica)).await?;
+    state.net.publish(entry).await.map_err(unavailable)?;
+    Ok(Json(done))
+}
+
+fn case_of(owner: &str, id: &str) -> Result<bureau_core::case::CaseRef, ApiError> {
+    format!("{owner}/{id}")
+        .parse()
+        .map_err(|error: bureau_core::schema::SchemaError| {
+            ApiError::new(StatusCode::BAD_REQUEST, error.to_string())
+        })
+}
+
+/// A review or cancellation.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct CaseBody {
+    /// For notice reviews: publish, refuse or more-info.
+    #[serde(default)]
+    pub decision: Option<bureau_core::case::Decision>,
+    #[serde(default)]
+    pub reason: String,
+}
+
+pub fn case_routes() -> Router<ApiState> {
+    Router::new()
+        .route("/v1/notices", get(list_notices).post(request_notice))
+        .route("/v1/notices/{owner}/{id}", get(show_notice))
+        .route("/v1/notices/{owner}/{id}/review", post(review_notice))
+        .route("/v1/notices/{owner}/{id}/cancel", post(cancel_notice))
+        .route("/v1/diffusions", get(list_diffusions).post(send_diffusion))
+        .route("/v1/diffusions/{owner}/{id}/flag", post(flag_diffusion))
+        .route(
+            "/v1/diffusions/{owner}/{id}/withdraw",
+            post(withdraw_diffusion),
+        )
+}
+
+async fn list_notices(State(state): State<ApiState>) -> ApiResult<Vec<bureau_core::case::Notice>> {
+    let replica = Arc::clone(&state.replica);
+    Ok(Json(blocking(move || replica.notices()).await?))
+}
+
+async fn show_notice(
+    State(state): State<ApiState>,
+    Path((owner, id)): Path<(String, String)>,
+) -> ApiResult<bureau_core::case::Notice> {
+    let case = case_of(&owner, &id)?;
+    let replica = Arc::clone(&state.replica);
+    let lookup = case.clone();
+    match blocking(move || replica.notice(&lookup)).await? {
+        Some(notice) => Ok(Json(notice)),
+        None => Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            format!("no notice {case} visible here"),
+        )),
+    }
+}
+
+async fn request_notice(
+    State(state): State<ApiState>,
+    draft: Result<Json<crate::cases::NoticeDraft>, JsonRejection>,
+) -> ApiResult<crate::cases::CaseDone> {
+    let Json(draft) = draft?;
+    case_action(&state, move |replica| replica.request_notice(draft)).await
+}
+
+async fn review_notice(
+    State(state): State<ApiState>,
+    Path((owner, id)): Path<(String, String)>,
+    body: Result<Json<CaseBody>, JsonRejection>,
+) -> ApiResult<crate::cases::CaseDone> {
+    let Json(body) = body?;
+    let case = case_of(&owner, &id)?;
+    let decision = body.decision.ok_or_else(|| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "a review needs a decision: publish, refuse or more-info",
+        )
+    })?;
+    case_action(&state, move |replica| {
+        replica.review_notice(&case, decision, &body.reason)
+    })
+    .await
+}
+
+async fn cancel_notice(
+    State(state): State<ApiState>,
+    Path((owner, id)): Path<(String, String)>,
+    body: Result<Json<CaseBody>, JsonRejection>,
+) -> ApiResult<crate::cases::CaseDone> {
+    let Json(body) = body?;
+    let case = case_of(&owner, &id)?;
+    case_action(&state, move |replica| {
+        replica.cancel_notice(&case, &body.reason)
+    })
+    .await
+}
+
+async fn list_diffusions(
+    State(state): State<ApiState>,
+) -> ApiResult<Vec<bureau_core::case::Diffusion>> {
+    let replica = Arc::clone(&state.replica);
+    Ok(Json(blocking(move || replica.diffusions()).await?))
+}
+
+async fn send_diffusion(
+    State(state): State<ApiState>,
+    draft: Result<Json<crate::cases::DiffusionDraft>, JsonRejection>,
+) -> ApiResult<crate::cases::CaseDone> {
+    let Json(draft) = draft?;
+    case_action(&state, move |replica| replica.send_diffusion(draft)).await
+}
+
+async fn flag_diffusion(
+    State(state): State<ApiState>,
+    Path((owner, id)): Path<(String, String)>,
+    body: Result<Json<CaseBody>, JsonRejection>,
+) -> ApiResult<crate::cases::CaseDone> {
+    let Json(body) = body?;
+    let case = case_of(&owner, &id)?;
+    case_action(&state, move |replica| {
+        replica.review_diffusion(&case, false, &body.reason)
+    })
+    .await
+}
+
+async fn withdraw_diffusion(
+    State(state): State<ApiState>,
+    Path((owner, id)): Path<(String, String)>,
+    body: Result<Json<CaseBody>, JsonRejection>,
+) -> ApiResult<crate::cases::CaseDone> {
+    let Json(body) = body?;
+    let case = case_of(&owner, &id)?;
+    case_action(&state, move |replica| {
+        replica.review_diffusion(&case, true, &body.reason)
+    })
+    .await
 }

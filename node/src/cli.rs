@@ -92,6 +92,12 @@ pub enum Command {
         #[arg(long)]
         reason: String,
     },
+    /// Notices: request, review (secretariat), list, show, cancel.
+    #[command(subcommand)]
+    Notice(NoticeCommand),
+    /// Diffusions: send to chosen members, list, flag or withdraw (secretariat).
+    #[command(subcommand)]
+    Diffusion(DiffusionCommand),
     /// Block a record as non-compliant (secretariat only): hidden from search everywhere.
     Block {
         reference: RecordKey,
@@ -152,6 +158,75 @@ pub enum Command {
         /// How many member nodes besides the secretariat.
         #[arg(long, default_value_t = 4)]
         members: usize,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NoticeCommand {
+    /// File a notice request about one of this member's person records.
+    Request {
+        #[arg(long)]
+        colour: bureau_core::case::Colour,
+        /// The person record (persons/OWNER/ID); its offence and warrant go into the request.
+        #[arg(long)]
+        person: RecordKey,
+        #[arg(long)]
+        summary: String,
+        /// Months left to serve (for a convicted person).
+        #[arg(long)]
+        remaining_months: Option<u32>,
+        /// The notice's id (default: colour and person id).
+        #[arg(long)]
+        id: Option<String>,
+    },
+    /// Review a request (secretariat only).
+    Review {
+        /// OWNER/ID, as `notice list` shows it.
+        notice: bureau_core::case::CaseRef,
+        #[arg(long)]
+        decision: bureau_core::case::Decision,
+        #[arg(long, default_value = "")]
+        reason: String,
+    },
+    /// The notices this member may see.
+    List,
+    /// One notice.
+    Show { notice: bureau_core::case::CaseRef },
+    /// Withdraw a notice (its requester, or the secretariat).
+    Cancel {
+        notice: bureau_core::case::CaseRef,
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DiffusionCommand {
+    /// Send a diffusion about one of this member's person records to chosen members.
+    Send {
+        /// Recipients, comma-separated member codes.
+        #[arg(long, value_delimiter = ',', required = true)]
+        to: Vec<MemberCode>,
+        #[arg(long)]
+        person: RecordKey,
+        #[arg(long)]
+        purpose: String,
+        #[arg(long)]
+        id: Option<String>,
+    },
+    /// The diffusions this member sent, received or reviews.
+    List,
+    /// Flag a diffusion as not compliant (secretariat only).
+    Flag {
+        diffusion: bureau_core::case::CaseRef,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Withdraw a diffusion (secretariat only).
+    Withdraw {
+        diffusion: bureau_core::case::CaseRef,
+        #[arg(long)]
+        reason: String,
     },
 }
 

@@ -263,6 +263,18 @@ impl Backend {
         }
     }
 
+    /// Runs a command on whichever side serves this directory.
+    pub fn either<T>(
+        &self,
+        api: impl FnOnce(&Client) -> Result<T>,
+        local: impl FnOnce(&Replica) -> Result<T>,
+    ) -> Result<T> {
+        match self {
+            Backend::Api(client) => api(client),
+            Backend::Local(replica) => local(replica),
+        }
+    }
+
     pub fn members(&self) -> Result<Vec<crate::replica::MemberInfo>> {
         match self {
             Backend::Api(client) => client.get("/v1/members"),

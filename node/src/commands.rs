@@ -8,7 +8,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use anyhow::{Context, Result};
 use bureau_core::MemberCode;
 
-use crate::cli::{Cli, Command, NodeCommand, Search};
+use crate::cases::{CaseDone, DiffusionDraft, NoticeDraft};
+use crate::cli::{Cli, Command, DiffusionCommand, NodeCommand, NoticeCommand, Search};
 use crate::client::Backend;
 use crate::config::NodeConfig;
 use crate::files::{self, NodeDir};
@@ -173,6 +174,8 @@ pub fn run(cli: Cli) -> Result<()> {
                 );
             }
         }
+        Command::Notice(ref command) => notice(&backend()?, command, as_json)?,
+        Command::Diffusion(ref command) => diffusion(&backend()?, command, as_json)?,
         Command::Status => {
             let status = backend()?.status()?;
             if as_json {
@@ -427,4 +430,165 @@ fn print_peers(peers: &serde_json::Value) {
         ],
         &rows,
     );
+}
+
+fn print_done(done: &CaseDone, what: &str, as_json: bool) {
+    if as_json {
+        output::json(done);
+    } else {
+        println!("{what} {} (entry {})", done.reference, done.seq);
+    }
+}
+
+fn notice(backend: &Backend, command: &NoticeCommand, as_json: bool) -> Result<()> {
+    match command {
+        NoticeCommand::Request {
+            colour,
+            person,
+            summary,
+            remaining_months,
+            id,
+        } => {
+            let draft = NoticeDraft {
+                id: id.clone(),
+                colour: *colour,
+                person: person.clone(),
+                summary: summary.clone(),
+                remaining_months: *remaining_months,
+            };
+            let done = backend.either(
+                |client| client.post("/v1/notices", &draft),
+                |replica| Ok(replica.request_notice(draft.clone())?.0),
+            )?;
+            print_done(&done, "requested (request being processed)", as_json);
+        }
+        NoticeCommand::Review {
+            notice,
+            decision,
+            reason,
+        } => {
+            let body = crate::api::CaseBody {
+                decision: Some(*decision),
+                reason: reason.clone(),
+            };
+            let done = backend.either(
+                |client| client.post(&format!("/v1/notices/{notice}/review"), &body),
+                |replica| Ok(replica.review_notice(notice, *decision, reason)?.0),
+            )?;
+            print_done(&done, &format!("reviewed ({decision})"), as_json);
+        }
+        NoticeCommand::Cancel { notice, reason } => {
+            let body = crate::api::CaseBody {
+                decision: None,
+                reason: reason.clone(),
+            };
+            let done = backend.either(
+                |client| client.post(&format!("/v1/notices/{notice}/cancel"), &body),
+                |replica| Ok(replica.cancel_notice(notice, reason)?.0),
+            )?;
+            print_done(&done, "cancelled", as_json);
+        }
+        NoticeCommand::List => {
+            let notices: Vec<bureau_core::case::Notice> = backend.either(
+                |client| client.get("/v1/notices"),
+                |replica| replica.notices(),
+            )?;
+            if as_json {
+                output::json(&notices);
+            } else {
+                let rows: Vec<Vec<String>> = notices
+                    .iter()
+                    .map(|notice| {
+                        vec![
+                            notice.case.to_string(),
+                            notice.request.colour.to_string(),
+                            format!("{:?}", notice.status).to_lowercase(),
+                            notice.request.person.to_string(),
+                            notice.reason.clone().unwrap_or_default(),
+                        ]
+                    })
+                    .collect();
+                output::table(&["NOTICE", "COLOUR", "STATUS", "PERSON", "REASON"], &rows);
+            }
+        }
+        NoticeCommand::Show { notice } => {
+            let found: Option<bureau_core::case::Notice> = backend.either(
+                |client| match client.get(&format!("/v1/notices/{notice}")) {
+                    Ok(notice) => Ok(Some(notice)),
+                    Err(error) if error.to_string().starts_with("no notice") => Ok(None),
+                    Err(error) => Err(error),
+                },
+                |replica| replica.notice(notice),
+            )?;
+            let found = found.with_context(|| format!("no notice {notice} visible here"))?;
+            output::json(&found);
+        }
+    }
+    Ok(())
+}
+
+fn diffusion(backend: &Backend, command: &DiffusionCommand, as_json: bool) -> Result<()> {
+    match command {
+        DiffusionCommand::Send {
+            to,
+            person,
+            purpose,
+            id,
+        } => {
+            let draft = DiffusionDraft {
+                id: id.clone(),
+                to: to.iter().copied().collect(),
+                person: person.clone(),
+                purpose: purpose.clone(),
+            };
+            let done = backend.either(
+                |client| client.post("/v1/diffusions", &draft),
+                |replica| Ok(replica.send_diffusion(draft.clone())?.0),
+            )?;
+            print_done(&done, "sent", as_json);
+        }
+        DiffusionCommand::Flag { diffusion, reason }
+        | DiffusionCommand::Withdraw { diffusion, reason } => {
+            let withdraw = matches!(command, DiffusionCommand::Withdraw { .. });
+            let body = crate::api::CaseBody {
+                decision: None,
+                reason: reason.clone(),
+            };
+            let action = if withdraw { "withdraw" } else { "flag" };
+            let done = backend.either(
+                |client| client.post(&format!("/v1/diffusions/{diffusion}/{action}"), &body),
+                |replica| Ok(replica.review_diffusion(diffusion, withdraw, reason)?.0),
+            )?;
+            print_done(
+                &done,
+                if withdraw { "withdrawn" } else { "flagged" },
+                as_json,
+            );
+        }
+        DiffusionCommand::List => {
+            let diffusions: Vec<bureau_core::case::Diffusion> = backend.either(
+                |client| client.get("/v1/diffusions"),
+                |replica| replica.diffusions(),
+            )?;
+            if as_json {
+                output::json(&diffusions);
+            } else {
+                let rows: Vec<Vec<String>> = diffusions
+                    .iter()
+                    .map(|d| {
+                        let to: Vec<String> = d.to.iter().map(ToString::to_string).collect();
+                        vec![
+                            d.case.to_string(),
+                            to.join(","),
+                            d.person.to_string(),
+                            format!("{:?}", d.status).to_lowercase(),
+                            d.reason.clone().unwrap_or_default(),
+                        ]
+                    })
+                    .collect();
+                output::table(&["DIFFUSION", "TO", "PERSON", "STATUS", "REASON"], &rows);
+            }
+        }
+    }
+    Ok(())
 }

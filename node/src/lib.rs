@@ -6,11 +6,13 @@
 //! - `files`: the node directory and key files; `clock`: the wall clock; `config`: the daemon's
 //!   TOML, flags and environment;
 //! - `trust`: genesis, init and admit; `provision`: whole local networks;
-//! - `replica`: publish, cancel, search, get and status on the local replica;
+//! - `replica`: publish, cancel, search, get and status on the local replica; `cases`: notices
+//!   and diffusions;
 //! - `daemon`: `bureau node run`; `api`: its HTTP+JSON API; `client`: the CLI's side of it;
 //! - `sample`, `sandbox`, `devnet`: demonstration networks.
 
 pub mod api;
+pub mod cases;
 pub mod cli;
 pub mod client;
 pub mod clock;

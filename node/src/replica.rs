@@ -154,11 +154,7 @@ impl Replica {
 
     /// Announces a member's certificate with an `Admit` entry (secretariat only).
     pub fn admit(&self, certificate: Certificate) -> Result<Entry> {
-        let _serialised = self
-            .append
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        self.sign_and_apply(Body::Admit(certificate))
+        self.append_body(Body::Admit(certificate))
     }
 
     /// Revokes the current certificates of `member` (secretariat only), or only the one with
@@ -207,15 +203,20 @@ impl Replica {
 
     /// Blocks (or unblocks) a record on every replica (secretariat only).
     pub fn block(&self, key: &RecordKey, blocked: bool, reason: &str) -> Result<Entry> {
-        let _serialised = self
-            .append
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        self.sign_and_apply(Body::Block(bureau_core::entry::Block {
+        self.append_body(Body::Block(bureau_core::entry::Block {
             key: key.clone(),
             blocked,
             reason: reason.to_owned(),
         }))
+    }
+
+    /// Signs and applies a body that is not a record change.
+    pub fn append_body(&self, body: Body) -> Result<Entry> {
+        let _serialised = self
+            .append
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        self.sign_and_apply(body)
     }
 
     /// Every member this replica knows, with the status of its certificate.

@@ -69,6 +69,10 @@ pub enum Body {
     Revoke(Revoke),
     /// Secretariat only.
     Block(Block),
+    /// Filing, reviewing or cancelling a notice.
+    Notice(crate::case::NoticeAction),
+    /// Sending, flagging or withdrawing a diffusion.
+    Diffusion(crate::case::DiffusionAction),
 }
 
 impl Body {
@@ -81,6 +85,8 @@ impl Body {
             Body::Revoke(_) => "revoke",
             Body::Block(block) if block.blocked => "block",
             Body::Block(_) => "unblock",
+            Body::Notice(_) => "notice",
+            Body::Diffusion(_) => "diffusion",
         }
     }
 

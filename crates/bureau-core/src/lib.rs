@@ -11,9 +11,11 @@
 //! - [`genesis`] and [`certificate`]: the root of trust and the certificates it signs;
 //! - [`entry`]: signed, hash-chained log entries and their bodies;
 //! - [`record`] and [`schema`]: the records entries describe and how replicas fold them;
+//! - [`case`]: notices and diffusions, folded from the events of several logs;
 //! - [`normalize`]: the normalised search keys used by every index;
 //! - [`validate`]: the validation rules, as pure functions with `now` passed in.
 
+pub mod case;
 pub mod certificate;
 pub mod codec;
 pub mod entry;

@@ -114,6 +114,8 @@ macro_rules! named_enum {
     };
 }
 
+pub(crate) use named_enum;
+
 named_enum!(DocumentType { Passport => "passport", IdCard => "id-card", Visa => "visa", Other => "other" });
 named_enum!(LossType { StolenBlank => "stolen-blank", Stolen => "stolen", Lost => "lost", Revoked => "revoked" });
 named_enum!(VehicleKind { Car => "car", Truck => "truck", Motorcycle => "motorcycle", Trailer => "trailer", Part => "part", Other => "other" });

@@ -404,8 +404,8 @@ impl MemoryReplica {
                     self.certificates.insert(key, certificate.clone());
                 }
             }
-            // Blocks overlay search; the model compares records, which blocks never change.
-            Some(Body::Block(_)) => {}
+            // Blocks, notices and diffusions never change records, which is what the model compares.
+            Some(Body::Block(_) | Body::Notice(_) | Body::Diffusion(_)) => {}
             Some(Body::Revoke(revoke)) => {
                 let earlier = self
                     .revocations

@@ -11,6 +11,7 @@
 
 use std::time::Duration;
 
+use crate::case::{DiffusionAction, NoticeAction};
 use crate::certificate::{Certificate, CertificateError, Role};
 use crate::codec::{self, MAX_ENTRY_BYTES};
 use crate::entry::{Body, Entry, Head, Revoke};
@@ -86,6 +87,8 @@ pub enum EntryError {
     InvalidRecord(#[from] RecordError),
     #[error("the reason must be 1 to {MAX_REASON_CHARS} printable characters")]
     Reason,
+    #[error("invalid notice or diffusion: {0}")]
+    InvalidCase(crate::schema::SchemaError),
 }
 
 impl EntryError {
@@ -164,6 +167,8 @@ pub fn check_alone(entry: &Entry, network: &NetworkId, now: Timestamp) -> Result
             block.key.check()?;
             check_reason(&block.reason)?;
         }
+        Body::Notice(action) => action.validate().map_err(EntryError::InvalidCase)?,
+        Body::Diffusion(action) => action.validate().map_err(EntryError::InvalidCase)?,
     }
     Ok(())
 }
@@ -262,7 +267,15 @@ fn check_body_rights<V: ReplicaView>(
                 .verify(&view.network(), &view.root_key())
                 .map_err(EntryError::InvalidCertificate)
         }
-        Body::Revoke(_) | Body::Block(_) => {
+        Body::Notice(NoticeAction::Request(request)) => check_owner(&request.person),
+        Body::Diffusion(DiffusionAction::Send { person, .. }) => check_owner(person),
+        Body::Notice(NoticeAction::Cancel { notice, .. }) if notice.owner == author.member() => {
+            Ok(())
+        }
+        Body::Revoke(_)
+        | Body::Block(_)
+        | Body::Notice(NoticeAction::Review { .. } | NoticeAction::Cancel { .. })
+        | Body::Diffusion(DiffusionAction::Flag { .. } | DiffusionAction::Withdraw { .. }) => {
             if !author.has_role(Role::Secretariat) {
                 return Err(EntryError::SecretariatOnly { kind: body.kind() });
             }

@@ -375,9 +375,49 @@ impl BatchTx<'_> {
                     trees[layout::T_BLOCKS].insert(key, codec::encode(&state))?;
                 }
             }
+            Some(Body::Notice(action)) => self.record_case(
+                layout::CASE_NOTICE,
+                entry,
+                |member| action.case(member),
+                action,
+            )?,
+            Some(Body::Diffusion(action)) => self.record_case(
+                layout::CASE_DIFFUSION,
+                entry,
+                |member| action.case(member),
+                action,
+            )?,
             None => {}
         }
         Ok(head.hash)
+    }
+
+    /// Adds an event to its case's history; the case's state is folded from it when read.
+    fn record_case<A: serde::Serialize + Clone>(
+        &mut self,
+        kind: u8,
+        entry: &Entry,
+        case_of: impl FnOnce(bureau_core::MemberCode) -> bureau_core::case::CaseRef,
+        action: &A,
+    ) -> TxResult<()> {
+        let header = &entry.header;
+        let Some(certificate) = self.view.certificate(&header.author)? else {
+            return Ok(());
+        };
+        let member = certificate.member();
+        let order = bureau_core::case::EventOrder {
+            timestamp: header.timestamp,
+            author: header.author,
+            seq: header.seq,
+        };
+        let event = bureau_core::case::CaseEvent {
+            order,
+            member,
+            action: action.clone(),
+        };
+        let key = layout::case_event_key(kind, &case_of(member), &order);
+        self.view.trees[layout::T_CASES].insert(key, codec::encode(&event))?;
+        Ok(())
     }
 
     /// Makes `new` the record's state if it takes precedence, moving index entries and the live

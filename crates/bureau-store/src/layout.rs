@@ -11,6 +11,7 @@
 //! | `members` | node key (32) | encoded certificate |
 //! | `revocations` | serial (8, BE) | encoded revocation |
 //! | `blocks` | record key | encoded [`BlockState`] |
+//! | `cases` | kind (1) · owner (3) · id · 0x00 · timestamp (8, BE) · author (32) · seq (8, BE) | encoded case event |
 //! | `index/…` | term · 0x00 · record key | empty |
 //! | `meta` | name | value |
 
@@ -25,6 +26,7 @@ pub const MEMBERS: &str = "members";
 pub const REVOCATIONS: &str = "revocations";
 pub const META: &str = "meta";
 pub const BLOCKS: &str = "blocks";
+pub const CASES: &str = "cases";
 
 /// Meta key: the genesis this store belongs to.
 pub const META_GENESIS: &[u8] = b"genesis";
@@ -39,8 +41,36 @@ pub const T_MEMBERS: usize = 3;
 pub const T_REVOCATIONS: usize = 4;
 pub const T_META: usize = 5;
 pub const T_BLOCKS: usize = 6;
+pub const T_CASES: usize = 7;
 /// Index trees follow, in [`Index::ALL`] order.
-pub const T_FIRST_INDEX: usize = 7;
+pub const T_FIRST_INDEX: usize = 8;
+
+/// Case kinds in the `cases` tree.
+pub const CASE_NOTICE: u8 = b'N';
+pub const CASE_DIFFUSION: u8 = b'D';
+
+/// The prefix of every event of one case.
+pub fn case_prefix(kind: u8, case: &bureau_core::case::CaseRef) -> Vec<u8> {
+    let mut key = Vec::with_capacity(5 + case.id.len());
+    key.push(kind);
+    key.extend_from_slice(case.owner.as_bytes());
+    key.extend_from_slice(case.id.as_bytes());
+    key.push(0);
+    key
+}
+
+/// The key of one event: its case, then its replay order.
+pub fn case_event_key(
+    kind: u8,
+    case: &bureau_core::case::CaseRef,
+    order: &bureau_core::case::EventOrder,
+) -> Vec<u8> {
+    let mut key = case_prefix(kind, case);
+    key.extend_from_slice(&order.timestamp.0.to_be_bytes());
+    key.extend_from_slice(order.author.as_bytes());
+    key.extend_from_slice(&order.seq.to_be_bytes());
+    key
+}
 
 pub fn index_position(index: Index) -> usize {
     T_FIRST_INDEX

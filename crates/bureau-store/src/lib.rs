@@ -122,7 +122,12 @@ impl Store {
             layout::RECORDS,
             layout::MEMBERS,
         ];
-        names.extend([layout::REVOCATIONS, layout::META, layout::BLOCKS]);
+        names.extend([
+            layout::REVOCATIONS,
+            layout::META,
+            layout::BLOCKS,
+            layout::CASES,
+        ]);
         names.extend(Index::ALL.iter().map(Index::name));
         let trees = names
             .iter()

@@ -244,3 +244,89 @@ impl Store {
             .transpose()
     }
 }
+
+impl Store {
+    fn case_events<A: serde::de::DeserializeOwned>(
+        &self,
+        prefix: &[u8],
+    ) -> Result<Vec<bureau_core::case::CaseEvent<A>>> {
+        self.trees[layout::T_CASES]
+            .scan_prefix(prefix)
+            .values()
+            .map(|bytes| {
+                let bytes = bytes.map_err(|e| self.sled_error(e))?;
+                stored(codec::decode::<_, { usize::MAX }>(&bytes), &self.path)
+            })
+            .collect()
+    }
+
+    /// Every case of a kind, with its events in replay order.
+    fn cases<A: serde::de::DeserializeOwned>(
+        &self,
+        kind: u8,
+    ) -> Result<
+        Vec<(
+            bureau_core::case::CaseRef,
+            Vec<bureau_core::case::CaseEvent<A>>,
+        )>,
+    > {
+        let mut cases: Vec<(
+            bureau_core::case::CaseRef,
+            Vec<bureau_core::case::CaseEvent<A>>,
+        )> = Vec::new();
+        for item in self.trees[layout::T_CASES].scan_prefix([kind]) {
+            let (key, bytes) = item.map_err(|e| self.sled_error(e))?;
+            let separator = key
+                .iter()
+                .skip(4)
+                .position(|byte| *byte == 0)
+                .map(|at| at + 4);
+            let (Some(separator), Ok(owner)) = (
+                separator,
+                key.get(1..4)
+                    .and_then(|code| <[u8; 3]>::try_from(code).ok())
+                    .ok_or(())
+                    .and_then(|code| bureau_core::MemberCode::try_from(code).map_err(|_| ())),
+            ) else {
+                return Err(self.corrupt("malformed case key"));
+            };
+            let case = bureau_core::case::CaseRef {
+                owner,
+                id: String::from_utf8_lossy(&key[4..separator]).into_owned(),
+            };
+            let event = stored(codec::decode::<_, { usize::MAX }>(&bytes), &self.path)?;
+            match cases.last_mut() {
+                Some((last, events)) if *last == case => events.push(event),
+                _ => cases.push((case, vec![event])),
+            }
+        }
+        Ok(cases)
+    }
+
+    /// A notice, folded from its events.
+    pub fn notice(
+        &self,
+        case: &bureau_core::case::CaseRef,
+    ) -> Result<Option<bureau_core::case::Notice>> {
+        let events = self.case_events(&layout::case_prefix(layout::CASE_NOTICE, case))?;
+        Ok(bureau_core::case::fold_notice(case, &events))
+    }
+
+    /// Every notice this replica holds.
+    pub fn notices(&self) -> Result<Vec<bureau_core::case::Notice>> {
+        Ok(self
+            .cases(layout::CASE_NOTICE)?
+            .into_iter()
+            .filter_map(|(case, events)| bureau_core::case::fold_notice(&case, &events))
+            .collect())
+    }
+
+    /// Every diffusion this replica holds.
+    pub fn diffusions(&self) -> Result<Vec<bureau_core::case::Diffusion>> {
+        Ok(self
+            .cases(layout::CASE_DIFFUSION)?
+            .into_iter()
+            .filter_map(|(case, events)| bureau_core::case::fold_diffusion(&case, &events))
+            .collect())
+    }
+}

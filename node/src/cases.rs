@@ -1,0 +1,198 @@
+//! Notices and diffusions on a member's replica: filing, reviewing, sending, and what this
+//! member may see of them. Visibility is enforced by the node that answers: a notice under
+//! review is shown to its requester and the secretariat only, a diffusion to its sender, its
+//! recipients and the secretariat. (Sealing restricted data on every replica comes with
+//! restricted records.)
+
+use std::collections::BTreeSet;
+
+use anyhow::{Context, Result, bail};
+use bureau_core::case::{
+    CaseRef, Colour, Decision, DiffusionAction, Notice, NoticeAction, NoticeRequest,
+};
+use bureau_core::{Body, Entry, MemberCode, RecordData, RecordKey};
+use serde::{Deserialize, Serialize};
+
+use crate::replica::Replica;
+
+/// A notice request as the CLI and the API give it; offence and legal basis come from the
+/// person record.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct NoticeDraft {
+    pub id: Option<String>,
+    pub colour: Colour,
+    /// The requester's person record, as `persons/OWNER/ID`.
+    pub person: RecordKey,
+    pub summary: String,
+    pub remaining_months: Option<u32>,
+}
+
+/// A diffusion as the CLI and the API give it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DiffusionDraft {
+    pub id: Option<String>,
+    pub to: BTreeSet<MemberCode>,
+    pub person: RecordKey,
+    pub purpose: String,
+}
+
+/// What a case action published.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CaseDone {
+    #[serde(rename = "ref")]
+    pub reference: String,
+    pub seq: u64,
+}
+
+fn done(case: &CaseRef, entry: &Entry) -> CaseDone {
+    CaseDone {
+        reference: case.to_string(),
+        seq: entry.header.seq,
+    }
+}
+
+impl Replica {
+    fn person_for_case(&self, person: &RecordKey) -> Result<bureau_core::schema::Person> {
+        if person.owner != self.member() {
+            bail!(
+                "{person} belongs to {}; a bureau acts on its own person records",
+                person.owner
+            );
+        }
+        let view = self
+            .get(person)?
+            .with_context(|| format!("no record {person} in this replica"))?;
+        match view.record.map(|record| record.data) {
+            Some(RecordData::Person(person)) => Ok(person),
+            Some(_) => bail!("{person} is not a person record"),
+            None => bail!("{person} is cancelled"),
+        }
+    }
+
+    /// Files (or files again, after a request for more information) a notice request.
+    pub fn request_notice(&self, draft: NoticeDraft) -> Result<(CaseDone, Entry)> {
+        let person = self.person_for_case(&draft.person)?;
+        let id = draft
+            .id
+            .unwrap_or_else(|| format!("{}-{}", draft.colour, draft.person.local_id));
+        let request = NoticeRequest {
+            id: id.clone(),
+            colour: draft.colour,
+            person: draft.person,
+            summary: draft.summary,
+            offence: person.offence,
+            legal_basis: person.legal_basis,
+            remaining_months: draft.remaining_months,
+        };
+        request.validate()?;
+        let case = CaseRef {
+            owner: self.member(),
+            id,
+        };
+        let entry = self.append_body(Body::Notice(NoticeAction::Request(request)))?;
+        Ok((done(&case, &entry), entry))
+    }
+
+    /// The secretariat's review of a notice request.
+    pub fn review_notice(
+        &self,
+        case: &CaseRef,
+        decision: Decision,
+        reason: &str,
+    ) -> Result<(CaseDone, Entry)> {
+        let notice = self
+            .store
+            .notice(case)?
+            .with_context(|| format!("no notice {case} in this replica"))?;
+        if notice.status != bureau_core::case::NoticeStatus::Requested {
+            bail!(
+                "notice {case} is {:?}, not waiting for review",
+                notice.status
+            );
+        }
+        let entry = self.append_body(Body::Notice(NoticeAction::Review {
+            notice: case.clone(),
+            decision,
+            reason: reason.to_owned(),
+        }))?;
+        Ok((done(case, &entry), entry))
+    }
+
+    pub fn cancel_notice(&self, case: &CaseRef, reason: &str) -> Result<(CaseDone, Entry)> {
+        self.store
+            .notice(case)?
+            .with_context(|| format!("no notice {case} in this replica"))?;
+        let entry = self.append_body(Body::Notice(NoticeAction::Cancel {
+            notice: case.clone(),
+            reason: reason.to_owned(),
+        }))?;
+        Ok((done(case, &entry), entry))
+    }
+
+    fn may_see_notice(&self, notice: &Notice) -> bool {
+        self.member().is_secretariat() || notice.case.owner == self.member() || notice.was_published
+    }
+
+    /// The notices this member may see.
+    pub fn notices(&self) -> Result<Vec<Notice>> {
+        Ok(self
+            .store
+            .notices()?
+            .into_iter()
+            .filter(|n| self.may_see_notice(n))
+            .collect())
+    }
+
+    pub fn notice(&self, case: &CaseRef) -> Result<Option<Notice>> {
+        Ok(self.store.notice(case)?.filter(|n| self.may_see_notice(n)))
+    }
+
+    /// Sends a diffusion about one of this member's person records to chosen members.
+    pub fn send_diffusion(&self, draft: DiffusionDraft) -> Result<(CaseDone, Entry)> {
+        self.person_for_case(&draft.person)?;
+        let id = draft
+            .id
+            .unwrap_or_else(|| format!("d-{}-{}", draft.person.local_id, crate::clock::now().0));
+        let action = DiffusionAction::Send {
+            id: id.clone(),
+            to: draft.to,
+            person: draft.person,
+            purpose: draft.purpose,
+        };
+        action.validate()?;
+        let case = CaseRef {
+            owner: self.member(),
+            id,
+        };
+        let entry = self.append_body(Body::Diffusion(action))?;
+        Ok((done(&case, &entry), entry))
+    }
+
+    /// The secretariat flags (`withdraw` false) or withdraws a diffusion.
+    pub fn review_diffusion(
+        &self,
+        case: &CaseRef,
+        withdraw: bool,
+        reason: &str,
+    ) -> Result<(CaseDone, Entry)> {
+        let (diffusion, reason) = (case.clone(), reason.to_owned());
+        let action = if withdraw {
+            DiffusionAction::Withdraw { diffusion, reason }
+        } else {
+            DiffusionAction::Flag { diffusion, reason }
+        };
+        let entry = self.append_body(Body::Diffusion(action))?;
+        Ok((done(case, &entry), entry))
+    }
+
+    /// The diffusions this member sent, received, or (as the secretariat) reviews.
+    pub fn diffusions(&self) -> Result<Vec<bureau_core::case::Diffusion>> {
+        let me = self.member();
+        Ok(self
+            .store
+            .diffusions()?
+            .into_iter()
+            .filter(|d| me.is_secretariat() || d.case.owner == me || d.to.contains(&me))
+            .collect())
+    }
+}

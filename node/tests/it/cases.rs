@@ -1,0 +1,249 @@
+//! Notices and diffusions across a network: the review workflow with each outcome, who sees a
+//! request before it is published, the Red Notice rules, and the secretariat's diffusion review.
+
+use std::sync::Arc;
+
+use bureau_core::case::{CaseRef, Colour, Decision, NoticeStatus};
+use bureau_core::schema::LegalBasis;
+use bureau_core::{Access, RecordData, RecordKey};
+use bureau_node::cases::{DiffusionDraft, NoticeDraft};
+use bureau_node::replica::Replica;
+
+use crate::net_harness::TestNet;
+
+/// Runs `work` on node `index`'s replica and gossips the entry it makes.
+async fn act<T: Send + 'static>(
+    net: &TestNet,
+    index: usize,
+    work: impl FnOnce(&Replica) -> anyhow::Result<(T, bureau_core::Entry)> + Send + 'static,
+) -> anyhow::Result<T> {
+    let replica = Arc::clone(&net.node(index).replica);
+    let (value, entry) = tokio::task::spawn_blocking(move || work(&replica))
+        .await
+        .expect("join")?;
+    net.node(index).net.publish(entry).await.expect("gossip");
+    net.wait_converged().await;
+    Ok(value)
+}
+
+async fn notice_on(
+    net: &TestNet,
+    index: usize,
+    case: &CaseRef,
+) -> Option<bureau_core::case::Notice> {
+    let replica = Arc::clone(&net.node(index).replica);
+    let case = case.clone();
+    tokio::task::spawn_blocking(move || replica.notice(&case))
+        .await
+        .expect("join")
+        .expect("notice")
+}
+
+/// Publishes a wanted person on France's node, with a warrant of `penalty_months`.
+async fn wanted_person(net: &TestNet, local_id: &str, penalty_months: u32) -> RecordKey {
+    let id = local_id.to_owned();
+    act(net, 1, move |replica| {
+        let mut record = bureau_core::testkit::person(replica.member(), &id, "Ivanov", "Sergei", 1);
+        if let RecordData::Person(person) = &mut record.data {
+            person.legal_basis = Some(LegalBasis {
+                warrant: "W-1".into(),
+                authority: "Paris investigating judge".into(),
+                max_penalty_months: penalty_months,
+            });
+        }
+        let (published, entry) = replica.publish(&id, Access::All, None, record.data)?;
+        Ok((published.reference.parse::<RecordKey>()?, entry))
+    })
+    .await
+    .expect("person published")
+}
+
+fn draft(person: &RecordKey, id: &str) -> NoticeDraft {
+    NoticeDraft {
+        id: Some(id.into()),
+        colour: Colour::Red,
+        person: person.clone(),
+        summary: "armed robbery, Lyon, 2025".into(),
+        remaining_months: None,
+    }
+}
+
+/// Request → more information → request again → published → cancelled; and refused; with the
+/// request visible only to the requester and the secretariat until published.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_notice_workflow_end_to_end() {
+    let net = TestNet::start("notices", 3).await;
+    net.wait_meshed().await;
+    let person = wanted_person(&net, "n1", 60).await;
+
+    let first = draft(&person, "red-1");
+    let case: CaseRef = act(&net, 1, move |r| r.request_notice(first))
+        .await
+        .expect("request")
+        .reference
+        .parse()
+        .expect("ref");
+    assert_eq!(
+        notice_on(&net, 1, &case).await.map(|n| n.status),
+        Some(NoticeStatus::Requested)
+    );
+    assert_eq!(
+        notice_on(&net, 0, &case).await.map(|n| n.status),
+        Some(NoticeStatus::Requested)
+    );
+    assert!(
+        notice_on(&net, 2, &case).await.is_none(),
+        "another member does not see a request under review"
+    );
+
+    let review = |decision: Decision, reason: &'static str| {
+        let case = case.clone();
+        move |r: &Replica| r.review_notice(&case, decision, reason)
+    };
+    act(
+        &net,
+        0,
+        review(Decision::MoreInfo, "which court issued the warrant?"),
+    )
+    .await
+    .expect("review");
+    let notice = notice_on(&net, 1, &case)
+        .await
+        .expect("visible to requester");
+    assert_eq!(notice.status, NoticeStatus::MoreInfo);
+    assert_eq!(
+        notice.reason.as_deref(),
+        Some("which court issued the warrant?")
+    );
+    let again = draft(&person, "red-1");
+    act(&net, 1, move |r| r.request_notice(again))
+        .await
+        .expect("request again");
+    assert_eq!(
+        notice_on(&net, 0, &case).await.map(|n| n.status),
+        Some(NoticeStatus::Requested)
+    );
+
+    // Only the secretariat reviews.
+    let usurped = act(&net, 2, review(Decision::Publish, "")).await;
+    assert!(usurped.is_err(), "a member cannot review");
+    act(&net, 0, review(Decision::Publish, ""))
+        .await
+        .expect("publish");
+    for index in 0..3 {
+        assert_eq!(
+            notice_on(&net, index, &case).await.map(|n| n.status),
+            Some(NoticeStatus::Published),
+            "node {index}"
+        );
+    }
+    let cancel_case = case.clone();
+    act(&net, 1, move |r| r.cancel_notice(&cancel_case, "arrested"))
+        .await
+        .expect("cancel");
+    assert_eq!(
+        notice_on(&net, 2, &case).await.map(|n| n.status),
+        Some(NoticeStatus::Cancelled)
+    );
+
+    // A second request, refused.
+    let second = draft(&person, "red-2");
+    let refused: CaseRef = act(&net, 1, move |r| r.request_notice(second))
+        .await
+        .expect("request")
+        .reference
+        .parse()
+        .expect("ref");
+    let refuse_case = refused.clone();
+    act(&net, 0, move |r| {
+        r.review_notice(
+            &refuse_case,
+            Decision::Refuse,
+            "Article 3: political character",
+        )
+    })
+    .await
+    .expect("refuse");
+    let notice = notice_on(&net, 1, &refused)
+        .await
+        .expect("visible to requester");
+    assert_eq!(notice.status, NoticeStatus::Refused);
+    assert!(
+        notice_on(&net, 2, &refused).await.is_none(),
+        "a refused request stays hidden from others"
+    );
+    net.shutdown().await;
+}
+
+/// A Red Notice needs a possible penalty of at least two years (or six months left to serve).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_red_notice_for_a_minor_offence_is_refused_mechanically() {
+    let net = TestNet::start("red-rules", 2).await;
+    net.wait_meshed().await;
+    let person = wanted_person(&net, "n2", 12).await;
+    let minor = draft(&person, "red-minor");
+    let error = act(&net, 1, move |r| r.request_notice(minor))
+        .await
+        .expect_err("refused");
+    assert!(error.to_string().contains("at least 24 months"), "{error}");
+    let mut serving = draft(&person, "red-serving");
+    serving.remaining_months = Some(8);
+    act(&net, 1, move |r| r.request_notice(serving))
+        .await
+        .expect("six months left to serve suffice");
+    net.shutdown().await;
+}
+
+/// A diffusion is recorded at once for its sender and recipients (not for others), and the
+/// secretariat can flag and then withdraw it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn diffusions_reach_their_recipients_and_the_secretariat_reviews_them() {
+    let net = TestNet::start("diffusions", 4).await;
+    net.wait_meshed().await;
+    let person = wanted_person(&net, "n3", 60).await;
+    let recipient = net.network.code(2);
+    let draft = DiffusionDraft {
+        id: Some("d1".into()),
+        to: [recipient].into_iter().collect(),
+        person,
+        purpose: "locate and report".into(),
+    };
+    let case: CaseRef = act(&net, 1, move |r| r.send_diffusion(draft))
+        .await
+        .expect("send")
+        .reference
+        .parse()
+        .expect("ref");
+    let seen = |index: usize| {
+        let replica = Arc::clone(&net.node(index).replica);
+        async move {
+            tokio::task::spawn_blocking(move || replica.diffusions())
+                .await
+                .expect("join")
+                .expect("list")
+        }
+    };
+    assert_eq!(seen(1).await.len(), 1, "sender");
+    assert_eq!(seen(2).await.len(), 1, "recipient");
+    assert_eq!(seen(0).await.len(), 1, "secretariat");
+    assert!(seen(3).await.is_empty(), "not a recipient");
+
+    for (withdraw, status) in [(false, "flagged"), (true, "withdrawn")] {
+        let case = case.clone();
+        act(&net, 0, move |r| {
+            r.review_diffusion(&case, withdraw, "not compliant with the data rules")
+        })
+        .await
+        .expect("review");
+        let diffusion = seen(2).await.remove(0);
+        assert_eq!(format!("{:?}", diffusion.status).to_lowercase(), status);
+    }
+    let case = case.clone();
+    assert!(
+        act(&net, 2, move |r| r.review_diffusion(&case, true, "no"))
+            .await
+            .is_err(),
+        "members cannot withdraw"
+    );
+    net.shutdown().await;
+}
