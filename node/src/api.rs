@@ -401,10 +401,9 @@ pub fn case_routes() -> Router<ApiState> {
         .route("/v1/notices/{owner}/{id}/review", post(review_notice))
         .route("/v1/notices/{owner}/{id}/cancel", post(cancel_notice))
         .route("/v1/diffusions", get(list_diffusions).post(send_diffusion))
-        .route("/v1/diffusions/{owner}/{id}/flag", post(flag_diffusion))
         .route(
-            "/v1/diffusions/{owner}/{id}/withdraw",
-            post(withdraw_diffusion),
+            "/v1/diffusions/{owner}/{id}/{action}",
+            post(review_diffusion),
         )
 }
 
@@ -484,28 +483,25 @@ async fn send_diffusion(
     case_action(&state, move |replica| replica.send_diffusion(draft)).await
 }
 
-async fn flag_diffusion(
+async fn review_diffusion(
     State(state): State<ApiState>,
-    Path((owner, id)): Path<(String, String)>,
+    Path((owner, id, action)): Path<(String, String, String)>,
     body: Result<Json<CaseBody>, JsonRejection>,
 ) -> ApiResult<crate::cases::CaseDone> {
     let Json(body) = body?;
     let case = case_of(&owner, &id)?;
+    let withdraw = match action.as_str() {
+        "flag" => false,
+        "withdraw" => true,
+        _ => {
+            return Err(ApiError::new(
+                StatusCode::NOT_FOUND,
+                "a diffusion is flagged or withdrawn",
+            ));
+        }
+    };
     case_action(&state, move |replica| {
-        replica.review_diffusion(&case, false, &body.reason)
-    })
-    .await
-}
-
-async fn withdraw_diffusion(
-    State(state): State<ApiState>,
-    Path((owner, id)): Path<(String, String)>,
-    body: Result<Json<CaseBody>, JsonRejection>,
-) -> ApiResult<crate::cases::CaseDone> {
-    let Json(body) = body?;
-    let case = case_of(&owner, &id)?;
-    case_action(&state, move |replica| {
-        replica.review_diffusion(&case, true, &body.reason)
+        replica.review_diffusion(&case, withdraw, &body.reason)
     })
     .await
 }

@@ -121,16 +121,7 @@ async fn a_revocation_takes_effect_on_every_node() {
 async fn secretariat_bodies_from_a_member_are_rejected_everywhere() {
     let mut net = TestNet::start("usurper", 3).await;
     net.wait_meshed().await;
-    let head = {
-        let store = Arc::clone(&net.node(1).replica.store);
-        let author = net.network.members[1].key.public();
-        tokio::task::spawn_blocking(move || store.head(&author))
-            .await
-            .expect("join")
-            .expect("head")
-    };
-    net.network.members[1].head = head;
-    net.network.members[1].clock = bureau_node::clock::now();
+    net.resume_log(1).await;
     let serial = net.network.members[2].certificate.body.serial;
     let usurped = net.network.revoke(1, serial, 0);
     assert!(matches!(usurped.body, Some(Body::Revoke(_))));

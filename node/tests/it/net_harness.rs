@@ -134,6 +134,19 @@ impl TestNet {
         digests
     }
 
+    /// Points the test network's copy of member `index` at its node's real log head, so the
+    /// test can sign that member's next entry by hand.
+    pub async fn resume_log(&mut self, index: usize) {
+        let store = std::sync::Arc::clone(&self.node(index).replica.store);
+        let author = self.network.members[index].key.public();
+        let head = tokio::task::spawn_blocking(move || store.head(&author))
+            .await
+            .expect("join")
+            .expect("head");
+        self.network.members[index].head = head;
+        self.network.members[index].clock = now();
+    }
+
     /// Waits until every running node is connected to every other running node.
     pub async fn wait_meshed(&self) {
         let running = self.nodes.iter().flatten().count();

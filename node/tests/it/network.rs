@@ -206,16 +206,7 @@ async fn a_member_gossiping_a_forged_entry_is_penalised() {
     let mut net = TestNet::start("forgery", 3).await;
     net.wait_meshed().await;
     // Node 1 signs its next entry, then breaks the signature, and gossips it without storing it.
-    let head = {
-        let store = Arc::clone(&net.node(1).replica.store);
-        let author = net.network.members[1].key.public();
-        tokio::task::spawn_blocking(move || store.head(&author))
-            .await
-            .expect("join")
-            .expect("head")
-    };
-    net.network.members[1].head = head;
-    net.network.members[1].clock = bureau_node::clock::now();
+    net.resume_log(1).await;
     let mut forged = net.network.put_document(1, "f1", "FORGED1");
     forged.signature.0[10] ^= 0x40;
     let forger = net.node(1).net.info().await.expect("info").peer_id;
