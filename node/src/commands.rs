@@ -359,6 +359,7 @@ fn interrupt_flag() -> Result<Arc<AtomicBool>> {
 fn print_status(status: &serde_json::Value) {
     let fields = [
         "member",
+        "revoked",
         "node_key",
         "peer_id",
         "network",
