@@ -120,6 +120,7 @@ pub fn router(state: ApiState) -> Router {
         .route("/v1/records/{database}/{owner}/{id}/block", post(block))
         .route("/v1/search", post(search))
         .route("/v1/members", get(members))
+        .route("/v1/review/{within_days}", get(review))
         .route("/v1/admit", post(admit))
         .route("/v1/revoke", post(revoke))
         .route("/v1/shutdown", post(shutdown))
@@ -504,4 +505,13 @@ async fn review_diffusion(
         replica.review_diffusion(&case, withdraw, &body.reason)
     })
     .await
+}
+
+async fn review(
+    State(state): State<ApiState>,
+    Path(within_days): Path<i64>,
+) -> Result<Response, ApiError> {
+    let replica = Arc::clone(&state.replica);
+    let due = blocking(move || replica.due_for_review(within_days)).await?;
+    Ok(Json(RecordOut::list(&due)).into_response())
 }

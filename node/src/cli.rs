@@ -115,6 +115,12 @@ pub enum Command {
     Status,
     /// Show the peers a running node is connected to.
     Peers,
+    /// This member's records due for review (and those already expired); extend one by
+    /// publishing it again with a later --review-date.
+    Review {
+        #[arg(long, default_value_t = crate::replica::REVIEW_NOTICE_DAYS)]
+        within_days: i64,
+    },
     /// List the members this replica knows: roles, serials, status.
     Members,
     /// Announce a member's certificate to the network (secretariat node only).

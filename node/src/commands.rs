@@ -13,6 +13,7 @@ use crate::cli::{Cli, Command, DiffusionCommand, NodeCommand, NoticeCommand, Sea
 use crate::client::Backend;
 use crate::config::NodeConfig;
 use crate::files::{self, NodeDir};
+use crate::output::RecordOut;
 use crate::replica::{self, Query, Replica};
 use crate::{daemon, devnet, output, publish, sandbox, trust};
 
@@ -128,6 +129,9 @@ pub fn run(cli: Cli) -> Result<()> {
                         println!("{reference}  version {}", view.version);
                         println!("{}", serde_json::to_string_pretty(&record.data)?);
                         println!("review by {}", record.review_date);
+                        if replica::is_expired(record, crate::clock::now().date()) {
+                            println!("EXPIRED: the review date has passed (not shown in searches)");
+                        }
                         if let Some(reason) = &view.blocked {
                             println!("BLOCKED by the secretariat: {reason} (hidden from search)");
                         }
@@ -190,6 +194,37 @@ pub fn run(cli: Cli) -> Result<()> {
                 output::json(&peers);
             } else {
                 print_peers(&peers);
+            }
+        }
+        Command::Review { within_days } => {
+            let due: Vec<bureau_core::Record> = backend()?.either(
+                |client| client.get(&format!("/v1/review/{within_days}")),
+                |replica| replica.due_for_review(within_days),
+            )?;
+            if as_json {
+                output::json(&RecordOut::list(&due));
+            } else if due.is_empty() {
+                println!("nothing due for review in the next {within_days} days");
+            } else {
+                let today = crate::clock::now().date();
+                let rows: Vec<Vec<String>> = due
+                    .iter()
+                    .map(|record| {
+                        let days = record.review_date.days_since_epoch() - today.days_since_epoch();
+                        let when = if days < 0 {
+                            format!("EXPIRED {} days ago", -days)
+                        } else {
+                            format!("in {days} days")
+                        };
+                        vec![
+                            record.key.to_string(),
+                            record.review_date.to_string(),
+                            when,
+                            output::summary(record),
+                        ]
+                    })
+                    .collect();
+                output::table(&["REF", "REVIEW BY", "WHEN", "RECORD"], &rows);
             }
         }
         Command::Members => {

@@ -18,6 +18,16 @@ use serde::{Deserialize, Serialize};
 use crate::clock;
 use crate::files::{Identity, NodeDir};
 
+/// How far ahead `bureau review` looks by default: six months, when `DOMAIN.md` says the
+/// source is reminded.
+pub const REVIEW_NOTICE_DAYS: i64 = 183;
+
+/// A record whose review date has passed without an extension has expired: it no longer
+/// answers searches.
+pub fn is_expired(record: &Record, today: Date) -> bool {
+    record.review_date < today
+}
+
 /// Most results one search returns.
 pub const MAX_SEARCH_RESULTS: usize = 100;
 /// Entries per batch when copying between replicas.
@@ -320,8 +330,30 @@ impl Replica {
         Ok((published(key, version, &entry), entry))
     }
 
+    /// Exact search; expired records are left out.
     pub fn search(&self, query: &Query) -> Result<Vec<Record>> {
-        Ok(self.store.search(&query.term()?, MAX_SEARCH_RESULTS)?)
+        let today = clock::now().date();
+        let mut records = self.store.search(&query.term()?, MAX_SEARCH_RESULTS)?;
+        records.retain(|record| !is_expired(record, today));
+        Ok(records)
+    }
+
+    /// This member's live records whose review date falls within `within_days`, soonest first
+    /// (expired ones included, at the top).
+    pub fn due_for_review(&self, within_days: i64) -> Result<Vec<Record>> {
+        let horizon = clock::now().date().plus_days(within_days);
+        let mut due: Vec<Record> = self
+            .store
+            .records_of(&self.member())?
+            .into_iter()
+            .filter(|record| record.review_date <= horizon)
+            .collect();
+        due.sort_by(|a, b| {
+            a.review_date
+                .cmp(&b.review_date)
+                .then_with(|| a.key.cmp(&b.key))
+        });
+        Ok(due)
     }
 
     pub fn get(&self, key: &RecordKey) -> Result<Option<RecordView>> {
@@ -395,5 +427,22 @@ pub fn copy_missing(from: &Store, to: &Store) -> Result<Copied> {
         if !report.outcomes.iter().any(Outcome::is_applied) {
             bail!("copy made no progress: the target rejects what the source holds");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A record expires the day after its review date.
+    #[test]
+    fn records_expire_after_their_review_date() {
+        let mut record =
+            bureau_core::testkit::travel_document("FRA".parse().expect("code"), "p1", "P1", 1);
+        let today = Date::new(2030, 6, 1).expect("date");
+        record.review_date = today;
+        assert!(!is_expired(&record, today), "due today is not yet expired");
+        record.review_date = today.plus_days(-1);
+        assert!(is_expired(&record, today));
     }
 }

@@ -89,6 +89,13 @@ pub enum EntryError {
     Reason,
     #[error("invalid notice or diffusion: {0}")]
     InvalidCase(crate::schema::SchemaError),
+    #[error(
+        "the review date {review_date} is later than the database allows ({latest}); review and extend instead"
+    )]
+    ReviewDateTooFar {
+        review_date: crate::Date,
+        latest: crate::Date,
+    },
 }
 
 impl EntryError {
@@ -153,7 +160,21 @@ pub fn check_alone(entry: &Entry, network: &NetworkId, now: Timestamp) -> Result
         return Err(EntryError::BodyHashMismatch);
     }
     match body {
-        Body::Put(record) => record.validate()?,
+        Body::Put(record) => {
+            record.validate()?;
+            // A record may go unreviewed for at most its database's retention period, counted
+            // from the entry that (re)publishes it.
+            let latest = header
+                .timestamp
+                .date()
+                .plus_years(record.key.database.retention_years());
+            if record.review_date > latest {
+                return Err(EntryError::ReviewDateTooFar {
+                    review_date: record.review_date,
+                    latest,
+                });
+            }
+        }
         Body::Cancel(cancel) => {
             cancel.key.check()?;
             if cancel.version == 0 {

@@ -330,3 +330,29 @@ impl Store {
             .collect())
     }
 }
+
+impl Store {
+    /// Every live record a member owns, in key order.
+    pub fn records_of(&self, owner: &bureau_core::MemberCode) -> Result<Vec<Record>> {
+        let mut records = Vec::new();
+        for database in bureau_core::Database::ALL {
+            let mut prefix = vec![database.tag()];
+            prefix.extend_from_slice(owner.as_bytes());
+            for item in self.trees[layout::T_RECORDS].scan_prefix(prefix) {
+                let (_, bytes) = item.map_err(|e| self.sled_error(e))?;
+                let state: RecordState =
+                    stored(codec::decode::<_, { usize::MAX }>(&bytes), &self.path)?;
+                if !state.live {
+                    continue;
+                }
+                if let Some(Body::Put(record)) = self
+                    .entry(&state.author, state.seq)?
+                    .and_then(|entry| entry.body)
+                {
+                    records.push(record);
+                }
+            }
+        }
+        Ok(records)
+    }
+}

@@ -456,3 +456,88 @@ fn members_and_revocation_from_the_command_line() {
         "the revoked node's own status says why"
     );
 }
+
+/// `bureau review` lists what is due within the horizon, soonest first; a review date beyond
+/// the database's retention is refused; publishing again with a later date extends a record.
+#[test]
+fn review_lists_records_due_and_extension_moves_them_out() {
+    let dir = admitted_france();
+    let cwd = dir.path();
+    let soon = bureau_node::clock::now().date().plus_days(30).to_string();
+    let later = bureau_node::clock::now().date().plus_days(400).to_string();
+    ok(
+        cwd,
+        &[
+            "--dir",
+            "fra",
+            "publish",
+            "sltd",
+            "--number",
+            "R1",
+            "--review-date",
+            &soon,
+        ],
+    );
+    ok(
+        cwd,
+        &[
+            "--dir",
+            "fra",
+            "publish",
+            "sltd",
+            "--number",
+            "R2",
+            "--review-date",
+            &later,
+        ],
+    );
+    let due = json(&ok(cwd, &["--dir", "fra", "review", "--json"]));
+    let refs: Vec<&str> = due
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|r| r["ref"].as_str())
+        .collect();
+    assert_eq!(
+        refs,
+        vec!["sltd/FRA/r1"],
+        "only the record due within six months"
+    );
+
+    let too_far = bureau_node::clock::now().date().plus_years(11).to_string();
+    let error = fails(
+        cwd,
+        &[
+            "--dir",
+            "fra",
+            "publish",
+            "sltd",
+            "--number",
+            "R3",
+            "--review-date",
+            &too_far,
+        ],
+    );
+    assert!(error.contains("later than the database allows"), "{error}");
+
+    ok(
+        cwd,
+        &[
+            "--dir",
+            "fra",
+            "publish",
+            "sltd",
+            "--number",
+            "R1",
+            "--review-date",
+            &later,
+        ],
+    );
+    let due = json(&ok(cwd, &["--dir", "fra", "review", "--json"]));
+    assert_eq!(due.as_array().map(Vec::len), Some(0), "extended");
+    let table = ok(cwd, &["--dir", "fra", "review", "--within-days", "500"]);
+    assert!(
+        table.contains("sltd/FRA/r1") && table.contains("sltd/FRA/r2"),
+        "{table}"
+    );
+}

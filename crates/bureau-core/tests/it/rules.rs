@@ -299,3 +299,24 @@ fn a_weak_key_is_refused() {
         Some(bureau_core::keys::KeyError::WeakPublicKey)
     );
 }
+
+/// A record cannot be kept unreviewed longer than its database's retention period.
+#[test]
+fn a_review_date_beyond_retention_is_rejected() {
+    let (mut network, mut replica) = network();
+    let mut record = testkit::person(network.code(1), "n1", "Doe", "John", 1);
+    record.review_date = NOW.date().plus_years(6);
+    let entry = network.sign(1, Body::Put(record.clone()));
+    assert!(matches!(
+        rejected(replica.apply(&entry, NOW)),
+        EntryError::ReviewDateTooFar { .. }
+    ));
+    network.members[1].head = None;
+    record.review_date = NOW.date().plus_years(5);
+    let entry = network.sign(1, Body::Put(record));
+    assert_eq!(
+        replica.apply(&entry, NOW),
+        ModelOutcome::Applied,
+        "five years is the persons limit"
+    );
+}
