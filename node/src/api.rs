@@ -120,6 +120,7 @@ pub fn router(state: ApiState) -> Router {
         .route("/v1/records/{database}/{owner}/{id}/block", post(block))
         .route("/v1/search", post(search))
         .route("/v1/members", get(members))
+        .route("/v1/erase", post(erase))
         .route("/v1/review/{within_days}", get(review))
         .route("/v1/admit", post(admit))
         .route("/v1/revoke", post(revoke))
@@ -514,4 +515,18 @@ async fn review(
     let replica = Arc::clone(&state.replica);
     let due = blocking(move || replica.due_for_review(within_days)).await?;
     Ok(Json(RecordOut::list(&due)).into_response())
+}
+
+/// What `POST /v1/erase` did.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Erased {
+    /// `Erase` entries published.
+    pub erase_entries: usize,
+}
+
+async fn erase(State(state): State<ApiState>) -> ApiResult<Erased> {
+    let erase_entries = crate::daemon::erase_and_gossip(&state.replica, &state.net)
+        .await
+        .map_err(|error| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, format!("{error:#}")))?;
+    Ok(Json(Erased { erase_entries }))
 }

@@ -121,6 +121,9 @@ pub enum Command {
         #[arg(long, default_value_t = crate::replica::REVIEW_NOTICE_DAYS)]
         within_days: i64,
     },
+    /// Erase, on every replica, the bodies of this member's expired and cancelled records (a
+    /// running node also does it every hour). Signed headers stay, so logs still verify.
+    Erase,
     /// List the members this replica knows: roles, serials, status.
     Members,
     /// Announce a member's certificate to the network (secretariat node only).

@@ -136,6 +136,10 @@ pub fn run(cli: Cli) -> Result<()> {
                             println!("BLOCKED by the secretariat: {reason} (hidden from search)");
                         }
                     }
+                    None if view.erased => println!(
+                        "{reference}  version {}  erased (expired or cancelled)",
+                        view.version
+                    ),
                     None => println!(
                         "{reference}  version {}  cancelled: {}",
                         view.version,
@@ -225,6 +229,21 @@ pub fn run(cli: Cli) -> Result<()> {
                     })
                     .collect();
                 output::table(&["REF", "REVIEW BY", "WHEN", "RECORD"], &rows);
+            }
+        }
+        Command::Erase => {
+            let erased: crate::api::Erased = backend()?.either(
+                |client| client.post("/v1/erase", &serde_json::json!({})),
+                |replica| {
+                    Ok(crate::api::Erased {
+                        erase_entries: replica.erase_due()?.len(),
+                    })
+                },
+            )?;
+            if as_json {
+                output::json(&erased);
+            } else {
+                println!("{} erase entries published", erased.erase_entries);
             }
         }
         Command::Members => {

@@ -20,6 +20,8 @@ use crate::replica::Replica;
 pub const API_ADDR: &str = "api.addr";
 /// The file holding the API's bearer token (mode 0600).
 pub const API_TOKEN: &str = "api.token";
+/// How often the node erases the bodies of its own expired and cancelled records.
+pub const ERASE_INTERVAL: std::time::Duration = std::time::Duration::from_secs(3600);
 
 /// A running node.
 pub struct Running {
@@ -32,6 +34,7 @@ pub struct Running {
     api_task: tokio::task::JoinHandle<()>,
     stop_api: tokio::sync::oneshot::Sender<()>,
     shutdown_requests: mpsc::Receiver<()>,
+    eraser: tokio::task::JoinHandle<()>,
 }
 
 impl std::fmt::Debug for Running {
@@ -97,6 +100,7 @@ pub async fn start(dir: NodeDir, config: NodeConfig) -> Result<Running> {
             tracing::error!(%error, "the API server failed");
         }
     });
+    let eraser = tokio::spawn(erase_periodically(Arc::clone(&replica), net.clone()));
     std::fs::write(dir.root.join(API_ADDR), format!("{api_addr}\n"))
         .with_context(|| format!("cannot write {}", dir.root.join(API_ADDR).display()))?;
     Ok(Running {
@@ -109,7 +113,33 @@ pub async fn start(dir: NodeDir, config: NodeConfig) -> Result<Running> {
         api_task,
         stop_api,
         shutdown_requests,
+        eraser,
     })
+}
+
+/// Runs [`erase_and_gossip`] every [`ERASE_INTERVAL`].
+async fn erase_periodically(replica: Arc<Replica>, net: bureau_net::Handle) {
+    let mut interval = tokio::time::interval(ERASE_INTERVAL);
+    loop {
+        interval.tick().await;
+        if let Err(error) = erase_and_gossip(&replica, &net).await {
+            tracing::error!(error = %format!("{error:#}"), "erasing expired records failed");
+        }
+    }
+}
+
+/// Erases this member's expired and cancelled records everywhere; returns how many `Erase`
+/// entries it published.
+pub async fn erase_and_gossip(replica: &Arc<Replica>, net: &bureau_net::Handle) -> Result<usize> {
+    let worker = Arc::clone(replica);
+    let entries = tokio::task::spawn_blocking(move || worker.erase_due())
+        .await
+        .context("the store thread failed")??;
+    let count = entries.len();
+    for entry in entries {
+        net.publish(entry).await?;
+    }
+    Ok(count)
 }
 
 impl Running {
@@ -120,6 +150,7 @@ impl Running {
 
     /// Stops the API and the network, flushes the store and removes `api.addr`.
     pub async fn shutdown(self) -> Result<()> {
+        self.eraser.abort();
         let _ = std::fs::remove_file(self.dir.root.join(API_ADDR));
         let _ = self.stop_api.send(());
         let _ = self.api_task.await;

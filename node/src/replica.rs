@@ -229,6 +229,62 @@ impl Replica {
         self.sign_and_apply(body)
     }
 
+    /// Erases, on every replica, the bodies of this member's records that expired or were
+    /// cancelled: publishes `Erase` entries naming their `Put` entries (all versions), in chunks
+    /// of [`bureau_core::entry::MAX_ERASE_ENTRIES`]. Returns the entries, for the network.
+    pub fn erase_due(&self) -> Result<Vec<Entry>> {
+        let today = clock::now().date();
+        let me = self.member();
+        let my_keys: Vec<_> = self
+            .store
+            .members()?
+            .into_iter()
+            .filter(|certificate| certificate.member() == me)
+            .map(|certificate| certificate.node_key())
+            .collect();
+        let mut puts: BTreeMap<RecordKey, Vec<bureau_core::entry::ErasedEntry>> = BTreeMap::new();
+        for author in &my_keys {
+            self.store.for_each_entry(author, |entry| {
+                if let Some(Body::Put(record)) = &entry.body {
+                    puts.entry(record.key.clone()).or_default().push(
+                        bureau_core::entry::ErasedEntry {
+                            author: entry.header.author,
+                            seq: entry.header.seq,
+                            entry: entry.hash(),
+                        },
+                    );
+                }
+            })?;
+        }
+        let mut due: Vec<(bureau_core::entry::ErasedEntry, &'static str)> = Vec::new();
+        for (key, entries) in puts {
+            let Some(view) = self.store.get(&key)? else {
+                continue;
+            };
+            let reason = match &view.record {
+                None => "record cancelled",
+                Some(record) if is_expired(record, today) => "retention: review date passed",
+                Some(_) => continue,
+            };
+            due.extend(entries.into_iter().map(|entry| (entry, reason)));
+        }
+        let mut published = Vec::new();
+        for reason in ["record cancelled", "retention: review date passed"] {
+            let mine: Vec<_> = due
+                .iter()
+                .filter(|(_, why)| *why == reason)
+                .map(|(entry, _)| entry.clone())
+                .collect();
+            for chunk in mine.chunks(bureau_core::entry::MAX_ERASE_ENTRIES) {
+                published.push(self.append_body(Body::Erase(bureau_core::entry::Erase {
+                    entries: chunk.to_vec(),
+                    reason: reason.to_owned(),
+                }))?);
+            }
+        }
+        Ok(published)
+    }
+
     /// Every member this replica knows, with the status of its certificate.
     pub fn members(&self) -> Result<Vec<MemberInfo>> {
         let now = clock::now();
@@ -412,7 +468,7 @@ pub fn copy_missing(from: &Store, to: &Store) -> Result<Copied> {
         if batch.entries.is_empty() {
             return Ok(copied);
         }
-        let report = to.apply_batch(batch.entries, clock::now())?;
+        let report = to.apply_batch_with_proofs(batch.entries, batch.proofs, clock::now())?;
         copied.batches += 1;
         for outcome in &report.outcomes {
             match outcome {

@@ -56,6 +56,28 @@ pub struct Block {
     pub reason: String,
 }
 
+/// Most entries one `Erase` names.
+pub const MAX_ERASE_ENTRIES: usize = 256;
+
+/// One entry whose body may be erased.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErasedEntry {
+    pub author: PublicKey,
+    pub seq: u64,
+    /// The entry's hash, so the erasure names exactly one entry.
+    pub entry: Hash,
+}
+
+/// Authorises replicas to drop the bodies of entries (retention expired, record cancelled, a
+/// deletion order) while their signed headers stay, so logs still verify. Signed by the member
+/// that wrote the entries, or by the secretariat. It also travels as the proof that lets a
+/// replica accept those entries without their bodies.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Erase {
+    pub entries: Vec<ErasedEntry>,
+    pub reason: String,
+}
+
 /// What an entry does. The declaration order is the wire encoding: append, never reorder.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -73,6 +95,8 @@ pub enum Body {
     Notice(crate::case::NoticeAction),
     /// Sending, flagging or withdrawing a diffusion.
     Diffusion(crate::case::DiffusionAction),
+    /// Dropping bodies of entries whose records expired or were cancelled.
+    Erase(Erase),
 }
 
 impl Body {
@@ -87,6 +111,7 @@ impl Body {
             Body::Block(_) => "unblock",
             Body::Notice(_) => "notice",
             Body::Diffusion(_) => "diffusion",
+            Body::Erase(_) => "erase",
         }
     }
 

@@ -298,6 +298,10 @@ impl crate::validate::ReplicaView for MemoryReplica {
             .and_then(|log| log.last())
             .map(Entry::as_head))
     }
+    fn erasure(&self, _: &crate::PublicKey, _: u64) -> Result<Option<Hash>, Self::Error> {
+        // The model is never given entries without bodies.
+        Ok(None)
+    }
     fn entry_hash(&self, author: &crate::PublicKey, seq: u64) -> Result<Option<Hash>, Self::Error> {
         let index = usize::try_from(seq).ok().and_then(|seq| seq.checked_sub(1));
         Ok(index
@@ -405,7 +409,7 @@ impl MemoryReplica {
                 }
             }
             // Blocks, notices and diffusions never change records, which is what the model compares.
-            Some(Body::Block(_) | Body::Notice(_) | Body::Diffusion(_)) => {}
+            Some(Body::Block(_) | Body::Notice(_) | Body::Diffusion(_) | Body::Erase(_)) => {}
             Some(Body::Revoke(revoke)) => {
                 let earlier = self
                     .revocations

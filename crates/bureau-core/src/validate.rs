@@ -116,6 +116,8 @@ pub trait ReplicaView {
     fn revocation(&self, serial: u64) -> Result<Option<Revoke>, Self::Error>;
     fn head(&self, author: &PublicKey) -> Result<Option<Head>, Self::Error>;
     fn entry_hash(&self, author: &PublicKey, seq: u64) -> Result<Option<Hash>, Self::Error>;
+    /// The hash of the entry at `(author, seq)` whose body an `Erase` has allowed to drop.
+    fn erasure(&self, author: &PublicKey, seq: u64) -> Result<Option<Hash>, Self::Error>;
 }
 
 /// Where a valid-looking entry stands relative to the replica's copy of its author's log.
@@ -155,7 +157,10 @@ pub fn check_alone(entry: &Entry, network: &NetworkId, now: Timestamp) -> Result
             now: now.0,
         });
     }
-    let body = entry.body.as_ref().ok_or(EntryError::MissingBody)?;
+    // An entry without its body is judged in context: it needs an erasure that names it.
+    let Some(body) = entry.body.as_ref() else {
+        return Ok(());
+    };
     if body.hash() != header.body_hash {
         return Err(EntryError::BodyHashMismatch);
     }
@@ -189,6 +194,18 @@ pub fn check_alone(entry: &Entry, network: &NetworkId, now: Timestamp) -> Result
             check_reason(&block.reason)?;
         }
         Body::Notice(action) => action.validate().map_err(EntryError::InvalidCase)?,
+        Body::Erase(erase) => {
+            if erase.entries.is_empty() || erase.entries.len() > crate::entry::MAX_ERASE_ENTRIES {
+                return Err(EntryError::InvalidCase(crate::schema::SchemaError::new(
+                    "entries",
+                    format!(
+                        "an erasure names 1 to {} entries",
+                        crate::entry::MAX_ERASE_ENTRIES
+                    ),
+                )));
+            }
+            check_reason(&erase.reason)?;
+        }
         Body::Diffusion(action) => action.validate().map_err(EntryError::InvalidCase)?,
     }
     Ok(())
@@ -204,20 +221,8 @@ pub fn check_in_context<V: ReplicaView>(
     let Some(certificate) = view.certificate(&header.author)? else {
         return Ok(Err(EntryError::UnknownAuthor(header.author)));
     };
-    if !certificate.is_valid_at(header.timestamp) {
-        return Ok(Err(EntryError::NotCurrentMember {
-            author: header.author,
-            member: certificate.member(),
-        }));
-    }
-    if let Some(revoke) = view.revocation(certificate.body.serial)?
-        && header.seq > revoke.last_valid_seq
-    {
-        return Ok(Err(EntryError::Revoked {
-            serial: revoke.serial,
-            last_valid_seq: revoke.last_valid_seq,
-            reason: revoke.reason,
-        }));
+    if let Err(error) = standing(view, &certificate, header)? {
+        return Ok(Err(error));
     }
     let head = view.head(&header.author)?;
     let head_seq = head.map_or(0, |head| head.seq);
@@ -242,6 +247,14 @@ pub fn check_in_context<V: ReplicaView>(
     }
     if header.timestamp < prev_timestamp {
         return Ok(Err(EntryError::TimestampBeforePrevious));
+    }
+    if entry.body.is_none() {
+        let erased = view.erasure(&header.author, header.seq)?;
+        return Ok(if erased == Some(entry.hash()) {
+            Ok(Placement::Next)
+        } else {
+            Err(EntryError::MissingBody)
+        });
     }
     Ok(check_body_rights(view, &certificate, entry).map(|()| Placement::Next))
 }
@@ -288,6 +301,24 @@ fn check_body_rights<V: ReplicaView>(
                 .verify(&view.network(), &view.root_key())
                 .map_err(EntryError::InvalidCertificate)
         }
+        Body::Erase(erase) => {
+            if author.has_role(Role::Secretariat) {
+                return Ok(());
+            }
+            for erased in &erase.entries {
+                // Only the member that wrote an entry may erase it (any of its keys).
+                let Some(writer) = view.certificate(&erased.author).ok().flatten() else {
+                    return Err(EntryError::UnknownAuthor(erased.author));
+                };
+                if writer.member() != author.member() {
+                    return Err(EntryError::NotOwner {
+                        author_member: author.member(),
+                        owner: writer.member(),
+                    });
+                }
+            }
+            Ok(())
+        }
         Body::Notice(NoticeAction::Request(request)) => check_owner(&request.person),
         Body::Diffusion(DiffusionAction::Send { person, .. }) => check_owner(person),
         Body::Notice(NoticeAction::Cancel { notice, .. }) if notice.owner == author.member() => {
@@ -303,4 +334,52 @@ fn check_body_rights<V: ReplicaView>(
             Ok(())
         }
     }
+}
+
+/// Checks an `Erase` entry on its own, out of log order, as the proof that lets a replica
+/// accept entries without their bodies: its signature (checked by the caller), its author's
+/// standing and its right to erase what it names. It is applied in order later like any entry.
+pub fn check_erasure_proof<V: ReplicaView>(
+    view: &V,
+    entry: &Entry,
+    now: Timestamp,
+) -> Result<Result<(), EntryError>, V::Error> {
+    if let Err(error) = check_alone(entry, &view.network(), now) {
+        return Ok(Err(error));
+    }
+    if !matches!(entry.body, Some(Body::Erase(_))) {
+        return Ok(Err(EntryError::MissingBody));
+    }
+    let Some(certificate) = view.certificate(&entry.header.author)? else {
+        return Ok(Err(EntryError::UnknownAuthor(entry.header.author)));
+    };
+    if let Err(error) = standing(view, &certificate, &entry.header)? {
+        return Ok(Err(error));
+    }
+    Ok(check_body_rights(view, &certificate, entry))
+}
+
+/// Whether the author's certificate covers the entry: valid at its time, and not revoked before
+/// its seq.
+fn standing<V: ReplicaView>(
+    view: &V,
+    certificate: &Certificate,
+    header: &crate::entry::EntryHeader,
+) -> Result<Result<(), EntryError>, V::Error> {
+    if !certificate.is_valid_at(header.timestamp) {
+        return Ok(Err(EntryError::NotCurrentMember {
+            author: header.author,
+            member: certificate.member(),
+        }));
+    }
+    if let Some(revoke) = view.revocation(certificate.body.serial)?
+        && header.seq > revoke.last_valid_seq
+    {
+        return Ok(Err(EntryError::Revoked {
+            serial: revoke.serial,
+            last_valid_seq: revoke.last_valid_seq,
+            reason: revoke.reason,
+        }));
+    }
+    Ok(Ok(()))
 }

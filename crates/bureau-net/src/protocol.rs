@@ -66,7 +66,12 @@ pub enum SyncResponse {
     /// Digests differ: send your heads.
     SendHeads,
     /// Entries the requester lacks; `complete` is false when a limit cut the batch short.
-    Entries { entries: Vec<Entry>, complete: bool },
+    /// `proofs` are the `Erase` entries that allow some of them to come without bodies.
+    Entries {
+        entries: Vec<Entry>,
+        complete: bool,
+        proofs: Vec<Entry>,
+    },
     /// Over the rate limit or too busy: try later.
     Busy,
     /// The requester is not a verified member.

@@ -161,16 +161,24 @@ impl EventLoop {
     fn on_sync_response(&mut self, peer: PeerId, response: SyncResponse) {
         match response {
             SyncResponse::SendHeads => self.send_heads(peer),
-            SyncResponse::Entries { entries, complete } => {
-                self.apply_pulled(peer, entries, complete)
-            }
+            SyncResponse::Entries {
+                entries,
+                complete,
+                proofs,
+            } => self.apply_pulled(peer, entries, proofs, complete),
             SyncResponse::InSync | SyncResponse::Busy | SyncResponse::Refused => {
                 self.syncing.remove(&peer);
             }
         }
     }
 
-    fn apply_pulled(&mut self, peer: PeerId, entries: Vec<Entry>, complete: bool) {
+    fn apply_pulled(
+        &mut self,
+        peer: PeerId,
+        entries: Vec<Entry>,
+        proofs: Vec<Entry>,
+        complete: bool,
+    ) {
         if entries.is_empty() {
             self.syncing.remove(&peer);
             return;
@@ -183,7 +191,7 @@ impl EventLoop {
                 .filter(|entry| matches!(entry.body, Some(bureau_core::Body::Revoke(_))))
                 .cloned()
                 .collect();
-            match store.apply_batch(entries, now) {
+            match store.apply_batch_with_proofs(entries, proofs, now) {
                 Ok(report) => {
                     let applied =
                         report.outcomes.iter().filter(|o| o.is_applied()).count() + report.released;
@@ -267,5 +275,6 @@ fn entries_for(
     Ok(SyncResponse::Entries {
         entries: batch.entries,
         complete: batch.complete,
+        proofs: batch.proofs,
     })
 }

@@ -72,6 +72,25 @@ impl Store {
     /// the order given; an entry whose predecessors are missing is held and applied as soon as
     /// they arrive, in this batch or a later one.
     pub fn apply_batch(&self, entries: Vec<Entry>, now: Timestamp) -> Result<ApplyReport> {
+        self.apply_batch_with_proofs(entries, Vec::new(), now)
+    }
+
+    /// [`Store::apply_batch`], with `Erase` entries that authorise some of `entries` to come
+    /// without their bodies (a sync peer sends them along). Valid proofs are recorded first, in
+    /// the same transaction; invalid ones are ignored, and the entries they would cover are then
+    /// rejected for their missing body.
+    pub fn apply_batch_with_proofs(
+        &self,
+        entries: Vec<Entry>,
+        proofs: Vec<Entry>,
+        now: Timestamp,
+    ) -> Result<ApplyReport> {
+        let verdicts = entry::verify_signatures(&proofs);
+        let proofs: Vec<Entry> = proofs
+            .into_iter()
+            .zip(verdicts)
+            .filter_map(|(proof, verdict)| verdict.is_ok().then_some(proof))
+            .collect();
         let mut outcomes: Vec<Option<Outcome>> = entries
             .iter()
             .map(|entry| {
@@ -109,6 +128,13 @@ impl Store {
                 released: Vec::new(),
                 touched: BTreeMap::new(),
             };
+            for proof in &proofs {
+                if validate::check_erasure_proof(&batch.view, proof, now)?.is_ok()
+                    && let Some(Body::Erase(erase)) = &proof.body
+                {
+                    batch.authorise_erasure(proof, erase)?;
+                }
+            }
             for (index, entry) in entries.iter().enumerate() {
                 if batch.outcomes[index].is_none() {
                     batch.place(index, entry, &entries)?;
@@ -207,6 +233,14 @@ impl ReplicaView for TxView<'_> {
         self.get(layout::T_HEADS, author.as_bytes())?
             .map(|bytes| self.decode(&bytes))
             .transpose()
+    }
+
+    fn erasure(&self, author: &PublicKey, seq: u64) -> TxResult<Option<Hash>> {
+        let Some(bytes) = self.get(layout::T_ERASURES, &layout::entry_key(author, seq))? else {
+            return Ok(None);
+        };
+        let erasure: layout::Erasure = self.decode(&bytes)?;
+        Ok(Some(erasure.entry))
     }
 
     fn entry_hash(&self, author: &PublicKey, seq: u64) -> TxResult<Option<Hash>> {
@@ -387,9 +421,79 @@ impl BatchTx<'_> {
                 |member| action.case(member),
                 action,
             )?,
+            Some(Body::Erase(erase)) => {
+                self.authorise_erasure(entry, erase)?;
+                for erased in &erase.entries {
+                    self.erase_body(erased)?;
+                }
+            }
             None => {}
         }
         Ok(head.hash)
+    }
+
+    /// Records that the entries an `Erase` names may be held without their bodies.
+    fn authorise_erasure(&mut self, by: &Entry, erase: &bureau_core::entry::Erase) -> TxResult<()> {
+        for erased in &erase.entries {
+            let key = layout::entry_key(&erased.author, erased.seq);
+            if self.view.get(layout::T_ERASURES, &key)?.is_none() {
+                let erasure = layout::Erasure {
+                    entry: erased.entry,
+                    by_author: by.header.author,
+                    by_seq: by.header.seq,
+                };
+                self.view.trees[layout::T_ERASURES].insert(&key[..], codec::encode(&erasure))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Drops a stored entry's body (if it is the entry named and still has one). A record
+    /// whose current version loses its body disappears: out of the indexes, no longer live.
+    fn erase_body(&mut self, erased: &bureau_core::entry::ErasedEntry) -> TxResult<()> {
+        let trees = self.view.trees;
+        let key = layout::entry_key(&erased.author, erased.seq);
+        let Some(bytes) = self.view.get(layout::T_ENTRIES, &key)? else {
+            return Ok(());
+        };
+        let mut stored: Entry = self.view.decode(&bytes)?;
+        if stored.hash() != erased.entry {
+            return Ok(());
+        }
+        let Some(body) = stored.body.take() else {
+            return Ok(());
+        };
+        trees[layout::T_ENTRIES].insert(&key[..], stored.to_bytes())?;
+        let Body::Put(record) = body else {
+            return Ok(());
+        };
+        let record_key = record.key.to_bytes();
+        let Some(state_bytes) = self.view.get(layout::T_RECORDS, &record_key)? else {
+            return Ok(());
+        };
+        let mut state: RecordState = self.view.decode(&state_bytes)?;
+        if state.author != erased.author || state.seq != erased.seq || !state.live {
+            return Ok(());
+        }
+        for term in record.index_terms() {
+            trees[layout::index_position(term.index)]
+                .remove(layout::index_key(&term.bytes, &record.key))?;
+        }
+        state.live = false;
+        trees[layout::T_RECORDS].insert(record_key, codec::encode(&state))?;
+        self.adjust_live(false)
+    }
+
+    /// Moves the live-record count by one.
+    fn adjust_live(&mut self, up: bool) -> TxResult<()> {
+        let meta = &self.view.trees[layout::T_META];
+        let live = meta
+            .get(layout::META_LIVE_RECORDS)?
+            .and_then(|bytes| <[u8; 8]>::try_from(bytes.as_ref()).ok())
+            .map_or(0, u64::from_be_bytes);
+        let live = if up { live + 1 } else { live.saturating_sub(1) };
+        meta.insert(layout::META_LIVE_RECORDS, &live.to_be_bytes()[..])?;
+        Ok(())
     }
 
     /// Adds an event to its case's history; the case's state is folded from it when read.
@@ -448,17 +552,7 @@ impl BatchTx<'_> {
         }
         trees[layout::T_RECORDS].insert(key_bytes, codec::encode(&new))?;
         if was_live != new.live {
-            let meta = &trees[layout::T_META];
-            let live = meta
-                .get(layout::META_LIVE_RECORDS)?
-                .and_then(|bytes| <[u8; 8]>::try_from(bytes.as_ref()).ok())
-                .map_or(0, u64::from_be_bytes);
-            let live = if new.live {
-                live + 1
-            } else {
-                live.saturating_sub(1)
-            };
-            meta.insert(layout::META_LIVE_RECORDS, &live.to_be_bytes()[..])?;
+            self.adjust_live(new.live)?;
         }
         Ok(())
     }

@@ -11,6 +11,7 @@
 //! | `members` | node key (32) | encoded certificate |
 //! | `revocations` | serial (8, BE) | encoded revocation |
 //! | `blocks` | record key | encoded [`BlockState`] |
+//! | `erasures` | author (32) · seq (8, BE) | encoded [`Erasure`] |
 //! | `cases` | kind (1) · owner (3) · id · 0x00 · timestamp (8, BE) · author (32) · seq (8, BE) | encoded case event |
 //! | `index/…` | term · 0x00 · record key | empty |
 //! | `meta` | name | value |
@@ -27,6 +28,7 @@ pub const REVOCATIONS: &str = "revocations";
 pub const META: &str = "meta";
 pub const BLOCKS: &str = "blocks";
 pub const CASES: &str = "cases";
+pub const ERASURES: &str = "erasures";
 
 /// Meta key: the genesis this store belongs to.
 pub const META_GENESIS: &[u8] = b"genesis";
@@ -42,8 +44,9 @@ pub const T_REVOCATIONS: usize = 4;
 pub const T_META: usize = 5;
 pub const T_BLOCKS: usize = 6;
 pub const T_CASES: usize = 7;
+pub const T_ERASURES: usize = 8;
 /// Index trees follow, in [`Index::ALL`] order.
-pub const T_FIRST_INDEX: usize = 8;
+pub const T_FIRST_INDEX: usize = 9;
 
 /// Case kinds in the `cases` tree.
 pub const CASE_NOTICE: u8 = b'N';
@@ -119,4 +122,12 @@ pub struct BlockState {
     pub blocked: bool,
     pub reason: String,
     pub order: (bureau_core::Timestamp, PublicKey, u64),
+}
+
+/// An entry whose body an `Erase` entry allows to drop, and where that `Erase` is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Erasure {
+    pub entry: bureau_core::Hash,
+    pub by_author: PublicKey,
+    pub by_seq: u64,
 }

@@ -127,6 +127,7 @@ impl Store {
             layout::META,
             layout::BLOCKS,
             layout::CASES,
+            layout::ERASURES,
         ]);
         names.extend(Index::ALL.iter().map(Index::name));
         let trees = names

@@ -17,6 +17,8 @@ pub struct Batch {
     pub entries: Vec<Entry>,
     /// False when a limit cut the batch short: ask again with the new heads.
     pub complete: bool,
+    /// The `Erase` entries that let the receiver accept the batch's entries without bodies.
+    pub proofs: Vec<Entry>,
 }
 
 /// A record as a replica holds it.
@@ -31,6 +33,8 @@ pub struct RecordView {
     pub cancel_reason: Option<String>,
     /// Why the secretariat blocked it, while it is blocked (it is then hidden from search).
     pub blocked: Option<String>,
+    /// True when its current version's body has been erased (retention or cancellation).
+    pub erased: bool,
     pub author: PublicKey,
     pub seq: u64,
 }
@@ -73,6 +77,7 @@ impl Store {
         let mut batch = Batch {
             entries: Vec::new(),
             complete: true,
+            proofs: Vec::new(),
         };
         let mut bytes = 0usize;
         for (author, head) in self.heads()? {
@@ -90,12 +95,36 @@ impl Store {
                     return Ok(batch);
                 }
                 bytes += value.len();
-                batch
-                    .entries
-                    .push(stored(Entry::from_bytes(&value), &self.path)?);
+                let entry = stored(Entry::from_bytes(&value), &self.path)?;
+                if entry.body.is_none() {
+                    self.add_proof(&entry, &mut batch.proofs)?;
+                }
+                batch.entries.push(entry);
             }
         }
         Ok(batch)
+    }
+
+    /// Adds the `Erase` entry that covers an entry held without its body.
+    fn add_proof(&self, entry: &Entry, proofs: &mut Vec<Entry>) -> Result<()> {
+        let key = layout::entry_key(&entry.header.author, entry.header.seq);
+        let Some(bytes) = self.trees[layout::T_ERASURES]
+            .get(key)
+            .map_err(|e| self.sled_error(e))?
+        else {
+            return Ok(());
+        };
+        let erasure: layout::Erasure =
+            stored(codec::decode::<_, { usize::MAX }>(&bytes), &self.path)?;
+        if proofs.iter().any(|proof| {
+            proof.header.author == erasure.by_author && proof.header.seq == erasure.by_seq
+        }) {
+            return Ok(());
+        }
+        if let Some(proof) = self.entry(&erasure.by_author, erasure.by_seq)? {
+            proofs.push(proof);
+        }
+        Ok(())
     }
 
     pub fn entry(&self, author: &PublicKey, seq: u64) -> Result<Option<Entry>> {
@@ -118,6 +147,7 @@ impl Store {
         let entry = self
             .entry(&state.author, state.seq)?
             .ok_or_else(|| self.corrupt(format!("record {key} points at a missing entry")))?;
+        let erased = entry.body.is_none();
         let (record, cancel_reason) = match entry.body {
             Some(Body::Put(record)) => (Some(record), None),
             Some(Body::Cancel(cancel)) => (None, Some(cancel.reason)),
@@ -129,6 +159,7 @@ impl Store {
             record,
             cancel_reason,
             blocked: self.block(key)?,
+            erased,
             author: state.author,
             seq: state.seq,
         }))
@@ -354,5 +385,17 @@ impl Store {
             }
         }
         Ok(records)
+    }
+}
+
+impl Store {
+    /// Calls `visit` with every entry of one author's log, in seq order.
+    pub fn for_each_entry(&self, author: &PublicKey, mut visit: impl FnMut(Entry)) -> Result<()> {
+        let range = layout::entry_key(author, 0)..=layout::entry_key(author, u64::MAX);
+        for item in self.trees[layout::T_ENTRIES].range(range) {
+            let (_, value) = item.map_err(|e| self.sled_error(e))?;
+            visit(stored(Entry::from_bytes(&value), &self.path)?);
+        }
+        Ok(())
     }
 }

@@ -166,6 +166,12 @@ fn publish_search_get_cancel() {
     ));
     assert_eq!(found.as_array().map(Vec::len), Some(0));
 
+    // The cancelled record's body is erased once; a second run finds nothing more.
+    let erased = json(&ok(cwd, &["--dir", "fra", "erase", "--json"]));
+    assert_eq!(erased["erase_entries"], 1);
+    let erased = json(&ok(cwd, &["--dir", "fra", "erase", "--json"]));
+    assert_eq!(erased["erase_entries"], 0);
+
     // Publishing the same document again raises the version.
     let again = json(&ok(
         cwd,

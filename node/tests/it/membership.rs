@@ -251,3 +251,53 @@ async fn the_network_works_without_the_secretariat() {
     assert_eq!(found_on(&net, 0, "NOSEC3").await, 1);
     net.shutdown().await;
 }
+
+/// Cancelled records' bodies are erased on every node, digests still agree, and a node that
+/// joins afterwards gets the erased entries (with their proof) and agrees too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn erasure_reaches_every_node_and_digests_still_converge() {
+    let mut net = TestNet::new("erasure", 4);
+    for index in 0..3 {
+        net.start_node(index).await;
+    }
+    net.wait_meshed().await;
+    let entry = net.publish_document(1, "ERASED1").await;
+    let Some(Body::Put(record)) = entry.body.clone() else {
+        panic!("a put")
+    };
+    let replica = Arc::clone(&net.node(1).replica);
+    let key = record.key.clone();
+    let (_, cancel) =
+        tokio::task::spawn_blocking(move || replica.cancel(&key, "document recovered"))
+            .await
+            .expect("join")
+            .expect("cancel");
+    net.node(1).net.publish(cancel).await.expect("gossip");
+    let count = bureau_node::daemon::erase_and_gossip(&net.node(1).replica, &net.node(1).net)
+        .await
+        .expect("erase");
+    assert_eq!(count, 1, "one Erase entry for the cancelled record");
+    net.wait_converged().await;
+    for index in 0..3 {
+        let store = Arc::clone(&net.node(index).replica.store);
+        let (author, seq) = (entry.header.author, entry.header.seq);
+        let held = tokio::task::spawn_blocking(move || store.entry(&author, seq))
+            .await
+            .expect("join")
+            .expect("read");
+        assert!(
+            held.expect("header kept").body.is_none(),
+            "node {index} still holds the body"
+        );
+    }
+    // Nothing more to erase on a second run.
+    let again = bureau_node::daemon::erase_and_gossip(&net.node(1).replica, &net.node(1).net)
+        .await
+        .expect("erase");
+    assert_eq!(again, 0);
+
+    net.start_node(3).await;
+    net.wait_meshed().await;
+    net.wait_converged().await;
+    net.shutdown().await;
+}

@@ -419,3 +419,143 @@ fn rotation_keeps_ownership() {
     );
     assert_eq!(store.get(&key).expect("get").expect("present").version, 2);
 }
+
+/// An `Erase` by the owner drops bodies but keeps signed headers: the record disappears, the
+/// digest does not change, and another replica takes the body-less entries only with the proof.
+#[test]
+fn erasure_drops_bodies_and_keeps_logs_verifiable() {
+    let mut network = network();
+    let code = network.code(1);
+    let put = network.sign(
+        1,
+        Body::Put(testkit::travel_document(code, "p1", "ERASE1", 1)),
+    );
+    let key = RecordKey::new(Database::TravelDocuments, code, "p1").expect("key");
+    let cancel = network.cancel(1, key.clone(), 2);
+    let erase = network.sign(
+        1,
+        Body::Erase(bureau_core::entry::Erase {
+            entries: vec![bureau_core::entry::ErasedEntry {
+                author: put.header.author,
+                seq: put.header.seq,
+                entry: put.hash(),
+            }],
+            reason: "record cancelled".into(),
+        }),
+    );
+    let source = harness::open(&network);
+    source
+        .store
+        .apply_batch(vec![put.clone(), cancel], NOW)
+        .expect("apply");
+    let digest = source.store.digest().expect("digest");
+    assert!(
+        source
+            .store
+            .apply(erase.clone(), NOW)
+            .expect("apply")
+            .is_applied()
+    );
+    let held = source
+        .store
+        .entry(&put.header.author, put.header.seq)
+        .expect("read")
+        .expect("header kept");
+    assert!(held.body.is_none(), "the body is gone");
+    assert_eq!(held.hash(), put.hash(), "the signed header is unchanged");
+    assert!(held.verify_signature().is_ok());
+
+    // Another replica gets the erased entry from the source, with the proof.
+    let target = harness::open(&network);
+    let batch = source
+        .store
+        .entries_after(&Default::default(), 100, 1 << 20)
+        .expect("entries_after");
+    assert_eq!(batch.proofs, vec![erase.clone()]);
+    let without_proof = target
+        .store
+        .apply_batch(batch.entries.clone(), NOW)
+        .expect("apply");
+    assert!(matches!(
+        without_proof.outcomes[0],
+        Outcome::Rejected(EntryError::MissingBody)
+    ));
+    let with_proof = target
+        .store
+        .apply_batch_with_proofs(batch.entries, batch.proofs, NOW)
+        .expect("apply");
+    // The first attempt held the entries after the refused one; they apply now too.
+    assert!(
+        with_proof.outcomes[0].is_applied(),
+        "{:?}",
+        with_proof.outcomes
+    );
+    assert!(
+        with_proof
+            .outcomes
+            .iter()
+            .all(|o| !matches!(o, Outcome::Rejected(_)))
+    );
+    assert_eq!(
+        target.store.digest().expect("digest"),
+        source.store.digest().expect("digest")
+    );
+    assert_ne!(
+        digest,
+        source.store.digest().expect("digest"),
+        "the erase entry itself is new"
+    );
+
+    // Nobody else may erase France's entries.
+    let forged = network.sign(
+        2,
+        Body::Erase(bureau_core::entry::Erase {
+            entries: vec![bureau_core::entry::ErasedEntry {
+                author: put.header.author,
+                seq: put.header.seq,
+                entry: put.hash(),
+            }],
+            reason: "not mine".into(),
+        }),
+    );
+    assert!(matches!(
+        source.store.apply(forged, NOW).expect("apply"),
+        Outcome::Rejected(EntryError::NotOwner { .. })
+    ));
+}
+
+/// Erasing the current version of a live record takes it out of search.
+#[test]
+fn erasing_a_live_record_removes_it_from_search() {
+    let mut network = network();
+    let code = network.code(1);
+    let put = network.sign(
+        1,
+        Body::Put(testkit::travel_document(code, "p1", "GONE1", 1)),
+    );
+    let erase = network.sign(
+        1,
+        Body::Erase(bureau_core::entry::Erase {
+            entries: vec![bureau_core::entry::ErasedEntry {
+                author: put.header.author,
+                seq: put.header.seq,
+                entry: put.hash(),
+            }],
+            reason: "retention: review date passed".into(),
+        }),
+    );
+    let TestStore { store, .. } = harness::open(&network);
+    store.apply_batch(vec![put, erase], NOW).expect("apply");
+    assert!(
+        store
+            .search(&IndexTerm::travel_document("GONE1", None, None), 10)
+            .expect("search")
+            .is_empty()
+    );
+    assert_eq!(store.live_record_count().expect("count"), 0);
+    let view = store
+        .get(&RecordKey::new(Database::TravelDocuments, code, "p1").expect("key"))
+        .expect("get")
+        .expect("state kept");
+    assert!(view.erased && view.record.is_none());
+}
