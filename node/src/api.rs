@@ -118,6 +118,7 @@ pub fn router(state: ApiState) -> Router {
         .route("/v1/records/{database}/{owner}/{id}", get(record))
         .route("/v1/records/{database}/{owner}/{id}/cancel", post(cancel))
         .route("/v1/records/{database}/{owner}/{id}/block", post(block))
+        .route("/v1/records/{database}/{owner}/{id}/extend", post(extend))
         .route("/v1/search", post(search))
         .route("/v1/members", get(members))
         .route("/v1/erase", post(erase))
@@ -529,4 +530,24 @@ async fn erase(State(state): State<ApiState>) -> ApiResult<Erased> {
         .await
         .map_err(|error| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, format!("{error:#}")))?;
     Ok(Json(Erased { erase_entries }))
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ExtendBody {
+    pub review_date: bureau_core::Date,
+    pub reason: String,
+}
+
+async fn extend(
+    State(state): State<ApiState>,
+    Path((database, owner, id)): Path<(String, String, String)>,
+    body: Result<Json<ExtendBody>, JsonRejection>,
+) -> ApiResult<Published> {
+    let Json(body) = body?;
+    let key = key_of(&database, &owner, &id)?;
+    let replica = Arc::clone(&state.replica);
+    let (published, entry) =
+        blocking(move || replica.extend(&key, body.review_date, &body.reason)).await?;
+    state.net.publish(entry).await.map_err(unavailable)?;
+    Ok(Json(published))
 }

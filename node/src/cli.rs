@@ -121,6 +121,14 @@ pub enum Command {
         #[arg(long, default_value_t = crate::replica::REVIEW_NOTICE_DAYS)]
         within_days: i64,
     },
+    /// Extend a record's review date, with the reason (a new version with the same data).
+    Extend {
+        reference: RecordKey,
+        #[arg(long)]
+        review_date: Date,
+        #[arg(long)]
+        reason: String,
+    },
     /// Erase, on every replica, the bodies of this member's expired and cancelled records (a
     /// running node also does it every hour). Signed headers stay, so logs still verify.
     Erase,

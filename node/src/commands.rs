@@ -231,6 +231,36 @@ pub fn run(cli: Cli) -> Result<()> {
                 output::table(&["REF", "REVIEW BY", "WHEN", "RECORD"], &rows);
             }
         }
+        Command::Extend {
+            ref reference,
+            review_date,
+            ref reason,
+        } => {
+            let body = crate::api::ExtendBody {
+                review_date,
+                reason: reason.clone(),
+            };
+            let published: crate::replica::Published = backend()?.either(
+                |client| {
+                    client.post(
+                        &format!(
+                            "/v1/records/{}/{}/{}/extend",
+                            reference.database, reference.owner, reference.local_id
+                        ),
+                        &body,
+                    )
+                },
+                |replica| Ok(replica.extend(reference, review_date, reason)?.0),
+            )?;
+            if as_json {
+                output::json(&published);
+            } else {
+                println!(
+                    "extended {} to {review_date} (version {})",
+                    published.reference, published.version
+                );
+            }
+        }
         Command::Erase => {
             let erased: crate::api::Erased = backend()?.either(
                 |client| client.post("/v1/erase", &serde_json::json!({})),

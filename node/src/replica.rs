@@ -356,10 +356,48 @@ impl Replica {
                 version,
                 access,
                 review_date,
+                review_reason: None,
                 data,
             }))
         })?;
         Ok((published(&key, version, &entry), entry))
+    }
+
+    /// Extends a record's review date, with the reason the source gives (`DOMAIN.md`: "+5 with
+    /// reasons"): a new version with the same data.
+    pub fn extend(
+        &self,
+        key: &RecordKey,
+        review_date: Date,
+        reason: &str,
+    ) -> Result<(Published, Entry)> {
+        if key.owner != self.member() {
+            bail!(
+                "{key} belongs to {}; only the owner may extend it",
+                key.owner
+            );
+        }
+        let mut version = 0;
+        let entry = self.append(key, |current| {
+            let view = current.with_context(|| format!("no record {key} in this replica"))?;
+            let record = view
+                .record
+                .with_context(|| format!("{key} is cancelled or erased"))?;
+            if review_date <= record.review_date {
+                bail!(
+                    "{review_date} is not later than the current review date {}",
+                    record.review_date
+                );
+            }
+            version = view.version + 1;
+            Ok(Body::Put(Record {
+                version,
+                review_date,
+                review_reason: Some(reason.to_owned()),
+                ..record
+            }))
+        })?;
+        Ok((published(key, version, &entry), entry))
     }
 
     /// Cancels a record owned by this member; returns the result and the signed entry.

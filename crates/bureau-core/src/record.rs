@@ -228,6 +228,8 @@ pub struct Record {
     pub access: Access,
     /// When the owner must review the record, or it expires.
     pub review_date: Date,
+    /// Why the source extended the review date, when it did.
+    pub review_reason: Option<String>,
     pub data: RecordData,
 }
 
@@ -248,6 +250,9 @@ impl Record {
             && (members.is_empty() || members.len() > MAX_ACCESS_MEMBERS)
         {
             return Err(RecordError::AccessList);
+        }
+        if let Some(reason) = &self.review_reason {
+            schema::check_text("review_reason", reason, schema::MAX_TEXT_CHARS, true)?;
         }
         Ok(self.data.validate()?)
     }

@@ -186,6 +186,7 @@ pub fn travel_document(owner: MemberCode, local_id: &str, number: &str, version:
         version,
         access: Access::All,
         review_date: review_date(),
+        review_reason: None,
         data: RecordData::TravelDocument(TravelDocument {
             number: number.into(),
             issuing_country: owner
@@ -209,6 +210,7 @@ pub fn vehicle(owner: MemberCode, local_id: &str, vin: &str, version: u64) -> Re
         version,
         access: Access::All,
         review_date: review_date(),
+        review_reason: None,
         data: RecordData::Vehicle(Vehicle {
             vin: vin.into(),
             kind: VehicleKind::Car,
@@ -239,6 +241,7 @@ pub fn person(
         version,
         access: Access::All,
         review_date: review_date(),
+        review_reason: None,
         data: RecordData::Person(Person {
             family_name: family_name.into(),
             given_names: given_names.into(),

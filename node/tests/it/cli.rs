@@ -464,7 +464,7 @@ fn members_and_revocation_from_the_command_line() {
 }
 
 /// `bureau review` lists what is due within the horizon, soonest first; a review date beyond
-/// the database's retention is refused; publishing again with a later date extends a record.
+/// the database's retention is refused; `bureau extend` moves a record out, with its reason.
 #[test]
 fn review_lists_records_due_and_extension_moves_them_out() {
     let dir = admitted_france();

@@ -301,3 +301,49 @@ async fn erasure_reaches_every_node_and_digests_still_converge() {
     net.wait_converged().await;
     net.shutdown().await;
 }
+
+/// A record whose review date has passed is out of search on every node, and its owner's
+/// erasure removes its body everywhere.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expired_record_leaves_search_and_is_erased() {
+    let mut net = TestNet::start("expiry", 3).await;
+    net.wait_meshed().await;
+    // France published this 200 days ago, due for review 100 days ago.
+    net.resume_log(1).await;
+    let now = bureau_node::clock::now();
+    let day = 86_400_000;
+    net.network.members[1].clock = bureau_core::Timestamp(now.0 - 200 * day);
+    let mut record = bureau_core::testkit::travel_document(net.network.code(1), "old1", "OLD1", 1);
+    record.review_date = bureau_core::Timestamp(now.0 - 100 * day).date();
+    let entry = net.network.sign(1, Body::Put(record));
+    let store = Arc::clone(&net.node(1).replica.store);
+    let applied = tokio::task::spawn_blocking(move || store.apply(entry.clone(), now))
+        .await
+        .expect("join")
+        .expect("apply");
+    assert!(applied.is_applied(), "{applied:?}");
+    let query = bureau_node::replica::Query::TravelDocument {
+        number: "OLD1".into(),
+        issuing_country: None,
+        document_type: None,
+    };
+    let replica = Arc::clone(&net.node(1).replica);
+    let found = tokio::task::spawn_blocking(move || replica.search(&query))
+        .await
+        .expect("join")
+        .expect("search");
+    assert!(
+        found.is_empty(),
+        "an expired record does not answer searches"
+    );
+
+    let count = bureau_node::daemon::erase_and_gossip(&net.node(1).replica, &net.node(1).net)
+        .await
+        .expect("erase");
+    assert_eq!(count, 1);
+    net.wait_converged().await;
+    for index in 0..3 {
+        assert_eq!(found_on(&net, index, "OLD1").await, 0, "node {index}");
+    }
+    net.shutdown().await;
+}
