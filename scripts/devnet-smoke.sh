@@ -25,7 +25,7 @@ echo "devnet up in $(echo "$(date +%s.%N) - $started" | bc) s (wall clock, warm 
 check() { echo "\$ bureau $*"; "$bureau" "$@"; }
 check --dir devnet/node1 publish sltd --number "P 1234-567" --type passport --loss stolen
 for _ in $(seq 1 50); do
-  "$bureau" --dir devnet/node4 search sltd --number p1234567 --json | grep -q p1234567 && break
+  "$bureau" --dir devnet/node4 search sltd --number p1234567 --json 2>/dev/null | grep -q p1234567 && break
   sleep 0.1
 done
 check --dir devnet/node4 search sltd --number p1234567 | tee search.out
