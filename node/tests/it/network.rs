@@ -277,6 +277,11 @@ async fn the_api_publishes_and_searches_across_nodes() {
         let bad = serde_json::json!({"local_id": "x", "data": {"travel-document": {}}});
         let error = client.post::<_, serde_json::Value>("/v1/records", &bad).expect_err("bad input refused");
         assert!(!error.to_string().is_empty());
+        let huge = serde_json::json!({"database": "sltd", "number": "X".repeat(300 * 1024)});
+        let error = client.post::<_, serde_json::Value>("/v1/search", &huge).expect_err("an oversized body is refused");
+        assert!(error.to_string().to_lowercase().contains("length limit") || error.to_string().contains("413"), "{error}");
+        let anonymous = Client::new(&addr_one.to_string(), "");
+        assert!(anonymous.get::<serde_json::Value>("/v1/members").is_err(), "every route needs the token");
         let missing = client.get::<serde_json::Value>("/v1/records/sltd/FRA/nothing").expect_err("404");
         assert!(missing.to_string().contains("no record"), "{missing}");
 
