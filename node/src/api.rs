@@ -193,13 +193,10 @@ async fn publish(
     draft: Result<Json<Draft>, JsonRejection>,
 ) -> ApiResult<Published> {
     let Json(draft) = draft?;
-    let replica = Arc::clone(&state.replica);
-    let (published, entry) = blocking(move || {
+    act(&state, move |replica| {
         replica.publish(&draft.local_id, draft.access, draft.review_date, draft.data)
     })
-    .await?;
-    state.net.publish(entry).await.map_err(unavailable)?;
-    Ok(Json(published))
+    .await
 }
 
 fn key_of(database: &str, owner: &str, id: &str) -> Result<RecordKey, ApiError> {
@@ -238,10 +235,7 @@ async fn cancel(
 ) -> ApiResult<Published> {
     let Json(body) = body?;
     let key = key_of(&database, &owner, &id)?;
-    let replica = Arc::clone(&state.replica);
-    let (published, entry) = blocking(move || replica.cancel(&key, &body.reason)).await?;
-    state.net.publish(entry).await.map_err(unavailable)?;
-    Ok(Json(published))
+    act(&state, move |replica| replica.cancel(&key, &body.reason)).await
 }
 
 async fn search(
@@ -287,16 +281,17 @@ async fn admit(
         .map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, "certificate is not hex"))?;
     let certificate = bureau_core::Certificate::from_bytes(&bytes)
         .map_err(|error| ApiError::new(StatusCode::BAD_REQUEST, error.to_string()))?;
-    let (member, serial) = (certificate.member(), certificate.body.serial);
-    let replica = Arc::clone(&state.replica);
-    let entry = blocking(move || replica.admit(certificate)).await?;
-    let seq = entry.header.seq;
-    state.net.publish(entry).await.map_err(unavailable)?;
-    Ok(Json(Announced {
-        member,
-        serials: vec![serial],
-        entries: vec![seq],
-    }))
+    act(&state, move |replica| {
+        let (member, serial) = (certificate.member(), certificate.body.serial);
+        let entry = replica.admit(certificate)?;
+        let done = Announced {
+            member,
+            serials: vec![serial],
+            entries: vec![entry.header.seq],
+        };
+        Ok((done, entry))
+    })
+    .await
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -354,25 +349,25 @@ async fn block(
 ) -> ApiResult<Blocked> {
     let Json(body) = body?;
     let key = key_of(&database, &owner, &id)?;
-    let replica = Arc::clone(&state.replica);
-    let reference = key.to_string();
-    let entry = blocking(move || replica.block(&key, body.blocked, &body.reason)).await?;
-    let seq = entry.header.seq;
-    state.net.publish(entry).await.map_err(unavailable)?;
-    Ok(Json(Blocked {
-        reference,
-        blocked: body.blocked,
-        seq,
-    }))
+    act(&state, move |replica| {
+        let entry = replica.block(&key, body.blocked, &body.reason)?;
+        let done = Blocked {
+            reference: key.to_string(),
+            blocked: body.blocked,
+            seq: entry.header.seq,
+        };
+        Ok((done, entry))
+    })
+    .await
 }
 
 /// Runs a case action on the replica, gossips its entry, returns what it did.
-async fn case_action(
+/// Runs a change on the replica (off the async threads), gossips the entry it signed, and
+/// returns what it did: the shape of every write the API serves.
+async fn act<T: Send + 'static>(
     state: &ApiState,
-    work: impl FnOnce(&Replica) -> anyhow::Result<(crate::cases::CaseDone, bureau_core::Entry)>
-    + Send
-    + 'static,
-) -> ApiResult<crate::cases::CaseDone> {
+    work: impl FnOnce(&Replica) -> anyhow::Result<(T, bureau_core::Entry)> + Send + 'static,
+) -> ApiResult<T> {
     let replica = Arc::clone(&state.replica);
     let (done, entry) = blocking(move || work(&replica)).await?;
     state.net.publish(entry).await.map_err(unavailable)?;
@@ -436,7 +431,7 @@ async fn request_notice(
     draft: Result<Json<crate::cases::NoticeDraft>, JsonRejection>,
 ) -> ApiResult<crate::cases::CaseDone> {
     let Json(draft) = draft?;
-    case_action(&state, move |replica| replica.request_notice(draft)).await
+    act(&state, move |replica| replica.request_notice(draft)).await
 }
 
 async fn review_notice(
@@ -452,7 +447,7 @@ async fn review_notice(
             "a review needs a decision: publish, refuse or more-info",
         )
     })?;
-    case_action(&state, move |replica| {
+    act(&state, move |replica| {
         replica.review_notice(&case, decision, &body.reason)
     })
     .await
@@ -465,7 +460,7 @@ async fn cancel_notice(
 ) -> ApiResult<crate::cases::CaseDone> {
     let Json(body) = body?;
     let case = case_of(&owner, &id)?;
-    case_action(&state, move |replica| {
+    act(&state, move |replica| {
         replica.cancel_notice(&case, &body.reason)
     })
     .await
@@ -483,7 +478,7 @@ async fn send_diffusion(
     draft: Result<Json<crate::cases::DiffusionDraft>, JsonRejection>,
 ) -> ApiResult<crate::cases::CaseDone> {
     let Json(draft) = draft?;
-    case_action(&state, move |replica| replica.send_diffusion(draft)).await
+    act(&state, move |replica| replica.send_diffusion(draft)).await
 }
 
 async fn review_diffusion(
@@ -503,7 +498,7 @@ async fn review_diffusion(
             ));
         }
     };
-    case_action(&state, move |replica| {
+    act(&state, move |replica| {
         replica.review_diffusion(&case, withdraw, &body.reason)
     })
     .await
@@ -545,9 +540,8 @@ async fn extend(
 ) -> ApiResult<Published> {
     let Json(body) = body?;
     let key = key_of(&database, &owner, &id)?;
-    let replica = Arc::clone(&state.replica);
-    let (published, entry) =
-        blocking(move || replica.extend(&key, body.review_date, &body.reason)).await?;
-    state.net.publish(entry).await.map_err(unavailable)?;
-    Ok(Json(published))
+    act(&state, move |replica| {
+        replica.extend(&key, body.review_date, &body.reason)
+    })
+    .await
 }
