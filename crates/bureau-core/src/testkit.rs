@@ -162,6 +162,21 @@ impl TestNetwork {
         )
     }
 
+    /// Member `index` erases the body of `target`.
+    pub fn erase(&mut self, index: usize, target: &Entry, reason: &str) -> Entry {
+        self.sign(
+            index,
+            Body::Erase(crate::entry::Erase {
+                entries: vec![crate::entry::ErasedEntry {
+                    author: target.header.author,
+                    seq: target.header.seq,
+                    entry: target.hash(),
+                }],
+                reason: reason.into(),
+            }),
+        )
+    }
+
     pub fn revoke(&mut self, secretariat: usize, serial: u64, last_valid_seq: u64) -> Entry {
         self.sign(
             secretariat,

@@ -4,6 +4,21 @@ use std::os::unix::fs::PermissionsExt;
 
 use crate::harness::{bureau, fails, json, ok};
 
+/// `bureau admit` for France's join request, signed with `root`, written to `out`.
+fn admit_args<'a>(root: &'a str, out: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
+        "admit",
+        "--root",
+        root,
+        "--genesis",
+        "net/genesis.bureau",
+        "fra/join-request.bureau",
+    ];
+    args.extend_from_slice(extra);
+    args.extend_from_slice(&["--out", out]);
+    args
+}
+
 /// Founds a network, admits France, and returns the temp dir.
 fn admitted_france() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -21,19 +36,7 @@ fn admitted_france() -> tempfile::TempDir {
             "net/genesis.bureau",
         ],
     );
-    ok(
-        cwd,
-        &[
-            "admit",
-            "--root",
-            "net/root.key",
-            "--genesis",
-            "net/genesis.bureau",
-            "fra/join-request.bureau",
-            "--out",
-            "fra/node.cert",
-        ],
-    );
+    ok(cwd, &admit_args("net/root.key", "fra/node.cert", &[]));
     dir
 }
 
@@ -233,37 +236,14 @@ fn mistakes_are_explained() {
         error.contains("not an ISO 3166 alpha-3 country code"),
         "{error}"
     );
-    let error = fails(
-        cwd,
-        &[
-            "admit",
-            "--root",
-            "net/root.key",
-            "--genesis",
-            "net/genesis.bureau",
-            "fra/join-request.bureau",
-            "--out",
-            "fra/node.cert",
-        ],
-    );
+    let error = fails(cwd, &admit_args("net/root.key", "fra/node.cert", &[]));
     assert!(
         error.contains("already exists; refusing to overwrite"),
         "{error}"
     );
     let error = fails(
         cwd,
-        &[
-            "admit",
-            "--root",
-            "net/root.key",
-            "--genesis",
-            "net/genesis.bureau",
-            "fra/join-request.bureau",
-            "--role",
-            "secretariat",
-            "--out",
-            "x.cert",
-        ],
+        &admit_args("net/root.key", "x.cert", &["--role", "secretariat"]),
     );
     assert!(
         error.contains("secretariat role goes with member code XGS"),
@@ -286,19 +266,7 @@ fn mistakes_are_explained() {
 
     // A second network's root key cannot admit into this one.
     ok(cwd, &["genesis", "--dir", "other", "--name", "other"]);
-    let error = fails(
-        cwd,
-        &[
-            "admit",
-            "--root",
-            "other/root.key",
-            "--genesis",
-            "net/genesis.bureau",
-            "fra/join-request.bureau",
-            "--out",
-            "y.cert",
-        ],
-    );
+    let error = fails(cwd, &admit_args("other/root.key", "y.cert", &[]));
     assert!(
         error.contains("is not the root key of the network"),
         "{error}"

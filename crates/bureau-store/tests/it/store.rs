@@ -432,17 +432,7 @@ fn erasure_drops_bodies_and_keeps_logs_verifiable() {
     );
     let key = RecordKey::new(Database::TravelDocuments, code, "p1").expect("key");
     let cancel = network.cancel(1, key.clone(), 2);
-    let erase = network.sign(
-        1,
-        Body::Erase(bureau_core::entry::Erase {
-            entries: vec![bureau_core::entry::ErasedEntry {
-                author: put.header.author,
-                seq: put.header.seq,
-                entry: put.hash(),
-            }],
-            reason: "record cancelled".into(),
-        }),
-    );
+    let erase = network.erase(1, &put, "record cancelled");
     let source = harness::open(&network);
     source
         .store
@@ -507,17 +497,7 @@ fn erasure_drops_bodies_and_keeps_logs_verifiable() {
     );
 
     // Nobody else may erase France's entries.
-    let forged = network.sign(
-        2,
-        Body::Erase(bureau_core::entry::Erase {
-            entries: vec![bureau_core::entry::ErasedEntry {
-                author: put.header.author,
-                seq: put.header.seq,
-                entry: put.hash(),
-            }],
-            reason: "not mine".into(),
-        }),
-    );
+    let forged = network.erase(2, &put, "not mine");
     assert!(matches!(
         source.store.apply(forged, NOW).expect("apply"),
         Outcome::Rejected(EntryError::NotOwner { .. })
@@ -533,17 +513,7 @@ fn erasing_a_live_record_removes_it_from_search() {
         1,
         Body::Put(testkit::travel_document(code, "p1", "GONE1", 1)),
     );
-    let erase = network.sign(
-        1,
-        Body::Erase(bureau_core::entry::Erase {
-            entries: vec![bureau_core::entry::ErasedEntry {
-                author: put.header.author,
-                seq: put.header.seq,
-                entry: put.hash(),
-            }],
-            reason: "retention: review date passed".into(),
-        }),
-    );
+    let erase = network.erase(1, &put, "retention: review date passed");
     let TestStore { store, .. } = harness::open(&network);
     store.apply_batch(vec![put, erase], NOW).expect("apply");
     assert!(
