@@ -240,6 +240,10 @@ impl EncryptionPublicKey {
     pub fn from_secret(secret: [u8; 32]) -> EncryptionPublicKey {
         EncryptionPublicKey(MontgomeryPoint::mul_base_clamped(secret).to_bytes())
     }
+
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
 }
 
 impl std::fmt::Display for EncryptionPublicKey {

@@ -13,6 +13,7 @@
 //! - [`record`] and [`schema`]: the records entries describe and how replicas fold them;
 //! - [`case`]: notices and diffusions, folded from the events of several logs;
 //! - [`normalize`]: the normalised search keys used by every index;
+//! - [`seal`]: restricted bodies encrypted for their recipients' X25519 keys (HPKE);
 //! - [`validate`]: the validation rules, as pure functions with `now` passed in.
 
 pub mod case;
@@ -26,6 +27,7 @@ pub mod member;
 pub mod normalize;
 pub mod record;
 pub mod schema;
+pub mod seal;
 pub mod time;
 pub mod validate;
 
