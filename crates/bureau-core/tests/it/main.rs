@@ -1,4 +1,5 @@
-//! Integration tests of bureau-core: the wire format and the validation rules.
+//! Integration tests of bureau-core: the wire format, the validation rules and sealing.
 
 mod golden;
 mod rules;
+mod seal;
