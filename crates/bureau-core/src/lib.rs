@@ -13,6 +13,7 @@
 //! - [`record`] and [`schema`]: the records entries describe and how replicas fold them;
 //! - [`case`]: notices and diffusions, folded from the events of several logs;
 //! - [`normalize`]: the normalised search keys used by every index;
+//! - [`names`]: person names across scripts: transliteration, phonetic keys, fuzzy scores;
 //! - [`validate`]: the validation rules, as pure functions with `now` passed in.
 
 pub mod case;
@@ -23,6 +24,7 @@ pub mod genesis;
 pub mod hash;
 pub mod keys;
 pub mod member;
+pub mod names;
 pub mod normalize;
 pub mod record;
 pub mod schema;
