@@ -14,6 +14,7 @@
 //! - [`case`]: notices and diffusions, folded from the events of several logs;
 //! - [`normalize`]: the normalised search keys used by every index;
 //! - [`seal`]: restricted bodies encrypted for their recipients' X25519 keys (HPKE);
+//! - [`names`]: person names across scripts: transliteration, phonetic keys, fuzzy scores;
 //! - [`validate`]: the validation rules, as pure functions with `now` passed in.
 
 pub mod case;
@@ -24,6 +25,7 @@ pub mod genesis;
 pub mod hash;
 pub mod keys;
 pub mod member;
+pub mod names;
 pub mod normalize;
 pub mod record;
 pub mod schema;

@@ -3,8 +3,8 @@
 //! Identifiers (document numbers, VINs, plates) keep letters and digits only, upper-cased, so
 //! "P 1234-567" and "p1234567" are one key. Names are folded (compatibility decomposition,
 //! combining marks removed, lower-cased) and their parts sorted, so "Müller, Jürgen" and
-//! "jurgen muller" are one key. Transliteration across scripts and fuzzy matching come later,
-//! on top of these keys.
+//! "jurgen muller" are one key. Transliteration across scripts and fuzzy matching are in
+//! [`crate::names`].
 
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
