@@ -5,7 +5,8 @@
 //! The domain rule is that every processing of police data is traceable. The log is therefore
 //! append-only, and [`AuditLog::append`] returns only once the line is on disk (`sync_data`):
 //! nothing acknowledged to a caller is lost in a crash. A crash in the middle of an append
-//! leaves a torn last line (no newline), which [`AuditLog::open`] cuts off with a warning.
+//! leaves a torn last line (no newline), which [`AuditLog::open`] cuts off with a warning; a
+//! whole, sound line that only lacks its newline is kept.
 //!
 //! # Line format
 //!
@@ -353,14 +354,14 @@ struct Tail {
 impl AuditLog {
     /// Opens the log at `path`, creating it (mode 0600: it holds the queries) if it is missing.
     /// Reads only the end of the file, to learn where the chain stands; a torn last line left by
-    /// a crash mid-append is cut off with a warning. Refuses a log whose last line is damaged,
-    /// since new lines could not chain to it.
+    /// a crash mid-append is cut off with a warning (see `finish_unfinished`). Refuses a log
+    /// whose last line is damaged, since new lines could not chain to it.
     pub fn open(path: impl Into<PathBuf>) -> Result<AuditLog, AuditError> {
         let path = path.into();
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(io_error("create the directory of", &path))?;
         }
-        let file = OpenOptions::new()
+        let mut file = OpenOptions::new()
             .read(true)
             .append(true)
             .create(true)
@@ -369,26 +370,21 @@ impl AuditLog {
             .map_err(io_error("open", &path))?;
         let len = file.metadata().map_err(io_error("open", &path))?.len();
         let end = find_end(&file, len, &path)?;
-        if end.complete_len < len {
-            tracing::warn!(
-                path = %path.display(),
-                dropped_bytes = len - end.complete_len,
-                "audit log ended in a torn line (a crash mid-append); cut it off"
-            );
-            file.set_len(end.complete_len)
-                .and_then(|()| file.sync_data())
-                .map_err(io_error("cut the torn line off", &path))?;
-        }
-        let head = match end.last_line {
+        let mut head = match &end.last_line {
             None => AuditHead::EMPTY,
-            Some(line) => head_of(&line, &path)?,
+            Some(line) => head_of(line, &path)?,
         };
+        let mut complete_len = end.complete_len;
+        if complete_len < len {
+            head = finish_unfinished(&mut file, &end, head, &path)?;
+            complete_len = file.metadata().map_err(io_error("open", &path))?.len();
+        }
         Ok(AuditLog {
             path,
             tail: Mutex::new(Tail {
                 file,
                 head,
-                len: end.complete_len,
+                len: complete_len,
                 broken: false,
             }),
         })
@@ -452,6 +448,36 @@ struct LogEnd {
     complete_len: u64,
     /// The last complete line, without its newline.
     last_line: Option<Vec<u8>>,
+    /// What follows the last newline: normally nothing.
+    unfinished: Vec<u8>,
+}
+
+/// Deals with text after the last newline. A crash mid-append leaves part of a line, which was
+/// never acknowledged: it is cut off. A whole sound line that only lacks its newline (the crash
+/// hit the last byte, or an editor dropped it) is kept and given its newline, since cutting it
+/// would lose a line that may have been acknowledged.
+fn finish_unfinished(
+    file: &mut File,
+    end: &LogEnd,
+    head: AuditHead,
+    path: &Path,
+) -> Result<AuditHead, AuditError> {
+    if let Ok(next) = reader::check_line(&end.unfinished, head) {
+        tracing::warn!(path = %path.display(), seq = next.seq, "audit log's last line lacked its newline; added it");
+        file.write_all(b"\n")
+            .and_then(|()| file.sync_data())
+            .map_err(io_error("finish the last line of", path))?;
+        return Ok(next);
+    }
+    tracing::warn!(
+        path = %path.display(),
+        dropped_bytes = end.unfinished.len(),
+        "audit log ended in a torn line (a crash mid-append); cut it off"
+    );
+    file.set_len(end.complete_len)
+        .and_then(|()| file.sync_data())
+        .map_err(io_error("cut the torn line off", path))?;
+    Ok(head)
 }
 
 /// Finds the last complete line by reading at most two line lengths from the end: a torn line
@@ -470,10 +496,12 @@ fn find_end(file: &File, len: u64, path: &Path) -> Result<LogEnd, AuditError> {
         return Err(damaged(path, "it ends in more text than one line"));
     }
     let complete_len = window_start + complete as u64;
+    let unfinished = window[complete..].to_vec();
     if complete == 0 {
         return Ok(LogEnd {
             complete_len,
             last_line: None,
+            unfinished,
         });
     }
     let body = &window[..complete - 1];
@@ -485,6 +513,7 @@ fn find_end(file: &File, len: u64, path: &Path) -> Result<LogEnd, AuditError> {
     Ok(LogEnd {
         complete_len,
         last_line: Some(body[line_start..].to_vec()),
+        unfinished,
     })
 }
 

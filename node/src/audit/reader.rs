@@ -219,7 +219,7 @@ pub fn verify(path: &Path) -> Result<VerifyReport, AuditError> {
 }
 
 /// Checks one line against the line before it (`before`), returning the new head.
-fn check_line(line: &[u8], before: AuditHead) -> Result<AuditHead, ProblemKind> {
+pub(super) fn check_line(line: &[u8], before: AuditHead) -> Result<AuditHead, ProblemKind> {
     let record = AuditRecord::from_line(line).map_err(|error| ProblemKind::Unparsable {
         error: error.to_string(),
     })?;

@@ -188,6 +188,19 @@ fn torn_tail_is_cut_off_and_appends_continue() {
     assert_eq!((report.good_lines, report.unfinished_bytes), (4, 0));
 }
 
+/// A sound last line that only lacks its newline (an editor dropped it) is kept, not cut off.
+#[test]
+fn whole_last_line_without_newline_is_kept() {
+    let (_dir, path) = log_with(3);
+    let whole = std::fs::read(&path).expect("read");
+    std::fs::write(&path, &whole[..whole.len() - 1]).expect("drop the newline");
+    let log = AuditLog::open(&path).expect("open");
+    assert_eq!(log.head().seq, 3);
+    assert_eq!(std::fs::read(&path).expect("read"), whole);
+    assert_eq!(log.append(search(4)).expect("append").seq, 4);
+    assert!(audit::verify(&path).expect("verify").is_intact());
+}
+
 /// Appends from many threads at once each get their own seq, and the result is one chain.
 #[test]
 fn concurrent_appends_make_one_chain() {
