@@ -1,9 +1,10 @@
 //! The files a node and a root-key holder keep, and how they are read and written.
 //!
 //! A node directory holds `node.key` and `encryption.key` (secret, mode 0600), `genesis.bureau`,
-//! `node.cert` once admitted, `join-request.bureau`, and the replica under `store/`. Key files
-//! are hex text; the rest is the canonical binary encoding. Every error names the file and, when
-//! the user can act, says what to do.
+//! `node.cert` once admitted, `join-request.bureau`, the replica under `store/`, and `audit.log`
+//! (every search and change, JSON lines, see [`crate::audit`]). Key files are hex text; the rest
+//! is the canonical binary encoding. Every error names the file and, when the user can act, says
+//! what to do.
 
 use std::fs::OpenOptions;
 use std::io::Write;
@@ -19,6 +20,7 @@ pub const GENESIS: &str = "genesis.bureau";
 pub const CERTIFICATE: &str = "node.cert";
 pub const JOIN_REQUEST: &str = "join-request.bureau";
 pub const STORE: &str = "store";
+pub const AUDIT_LOG: &str = "audit.log";
 pub const ROOT_KEY: &str = "root.key";
 
 /// The paths inside a node directory.
@@ -48,6 +50,9 @@ impl NodeDir {
     }
     pub fn store(&self) -> PathBuf {
         self.root.join(STORE)
+    }
+    pub fn audit_log(&self) -> PathBuf {
+        self.root.join(AUDIT_LOG)
     }
 }
 

@@ -3,6 +3,7 @@
 //!
 //! Components:
 //! - `cli`, `commands`: the flags and what each command does; `output`: tables and JSON;
+//! - `audit`: the append-only, hash-chained log of every search and change;
 //! - `files`: the node directory and key files; `clock`: the wall clock; `config`: the daemon's
 //!   TOML, flags and environment;
 //! - `trust`: genesis, init and admit; `provision`: whole local networks;
@@ -12,6 +13,7 @@
 //! - `sample`, `sandbox`, `devnet`: demonstration networks.
 
 pub mod api;
+pub mod audit;
 pub mod cases;
 pub mod cli;
 pub mod client;

@@ -1,6 +1,7 @@
 //! End-to-end tests of the node: the `bureau` binary run as a user runs it, and networks of
 //! real nodes in one process.
 
+mod audit;
 mod cases;
 mod cli;
 mod harness;
