@@ -323,6 +323,8 @@ async fn a_member_known_only_through_kademlia_is_reached() {
     assert_eq!(answer, Ok(b"ack:hit".to_vec()));
 }
 
+/// A whole exchange with a short idle timeout (the connection may also be held by the gossip
+/// mesh; the next test checks the direct stream alone).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_slow_answer_outlives_the_idle_connection_timeout() {
     let network = network();

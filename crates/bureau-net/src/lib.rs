@@ -203,7 +203,8 @@ impl Handle {
     /// Sends `payload` to a node of member `to` and returns its answer. Uses a connected,
     /// verified node of that member; otherwise dials the nodes its certificates name (asking
     /// Kademlia for their addresses when needed) and waits up to
-    /// `Config::direct_connect_timeout` for one to pass the gate. Delivery is at most once per
+    /// `Config::direct_connect_timeout` for one to pass the gate, then up to
+    /// `Config::direct_request_timeout` for the answer. Delivery is at most once per
     /// call: a failed call may or may not have reached the receiver, so payloads must be safe
     /// to receive twice.
     pub async fn send_direct(
