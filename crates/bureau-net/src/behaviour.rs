@@ -4,7 +4,7 @@
 //! list of refused peers, connection limits, memory limits. Then identify, ping, Kademlia (member
 //! addresses, our own protocol name, server mode, manual inserts so only verified members enter
 //! the table), gossipsub (anonymous messages, our validation, content ids, one whitelisted
-//! topic, peer scoring) and two request-response protocols (hello, sync).
+//! topic, peer scoring) and three request-response protocols (hello, sync, direct).
 
 use std::collections::HashSet;
 use std::error::Error;
@@ -18,7 +18,9 @@ use libp2p::{
 
 use crate::codec::FrameCodec;
 use crate::config::{self, Config};
-use crate::protocol::{self, Hello, HelloResponse, SyncRequest, SyncResponse};
+use crate::protocol::{
+    self, DirectRequest, DirectResponse, Hello, HelloResponse, SyncRequest, SyncResponse,
+};
 
 #[derive(NetworkBehaviour)]
 pub struct Behaviour {
@@ -32,6 +34,7 @@ pub struct Behaviour {
         gossipsub::Behaviour<gossipsub::IdentityTransform, gossipsub::WhitelistSubscriptionFilter>,
     pub hello: request_response::Behaviour<FrameCodec<Hello, HelloResponse>>,
     pub sync: request_response::Behaviour<FrameCodec<SyncRequest, SyncResponse>>,
+    pub direct: request_response::Behaviour<FrameCodec<DirectRequest, DirectResponse>>,
 }
 
 fn stream_protocol(name: String) -> Result<StreamProtocol, Box<dyn Error + Send + Sync>> {
@@ -139,6 +142,21 @@ pub fn build(
                 request_response::ProtocolSupport::Full,
             )],
             request_config,
+        ),
+        direct: request_response::Behaviour::with_codec(
+            FrameCodec::new(
+                config::MAX_DIRECT_BYTES + config::DIRECT_FRAME_OVERHEAD,
+                config::MAX_DIRECT_RESPONSE_BYTES + config::DIRECT_FRAME_OVERHEAD,
+            ),
+            [(
+                stream_protocol(protocol::direct_protocol(network))?,
+                request_response::ProtocolSupport::Full,
+            )],
+            // The stream stays open (and keeps its connection from idling out) until the
+            // receiver's node answers, so the timeout covers that answer too.
+            request_response::Config::default()
+                .with_request_timeout(config.direct_request_timeout)
+                .with_max_concurrent_streams(config::MAX_CONCURRENT_STREAMS),
         ),
     })
 }

@@ -39,6 +39,18 @@ pub const SYNC_REQUEST_BURST: u32 = 200;
 pub const SYNC_REQUESTS_PER_SECOND: u32 = 50;
 /// Streams open at once per request-response protocol.
 pub const MAX_CONCURRENT_STREAMS: usize = 64;
+/// Largest direct message payload (a hit notice or a SIENA-style message, signed by the node).
+pub const MAX_DIRECT_BYTES: usize = 64 * 1024;
+/// Largest direct answer payload (the receiver's acknowledgement or reply).
+pub const MAX_DIRECT_RESPONSE_BYTES: usize = 64 * 1024;
+/// Bincode and enum framing around a direct payload.
+pub const DIRECT_FRAME_OVERHEAD: usize = 64;
+/// Direct messages queued for the node before the network answers "busy".
+pub const DIRECT_INBOX: usize = 64;
+/// Direct messages handed to the node and not yet answered; beyond it, new ones get "busy".
+pub const MAX_DIRECT_UNANSWERED: usize = 256;
+/// Outgoing direct messages waiting for a connection to their member at once.
+pub const MAX_DIRECT_WAITING: usize = 256;
 /// Gossipsub application score given to a peer until its certificate checks out: far below
 /// the graylist, so nothing is published or forwarded to it and nothing it sends is handled.
 pub const UNVERIFIED_APPLICATION_SCORE: f64 = -1.0e6;
@@ -56,6 +68,15 @@ pub struct Config {
     pub handshake_timeout: Duration,
     /// How long request-response waits for an answer.
     pub request_timeout: Duration,
+    /// How long a direct message waits for a verified connection to its member's node (dialing
+    /// its known addresses, then asking Kademlia) before the send fails as unreachable.
+    pub direct_connect_timeout: Duration,
+    /// How long a direct exchange may take once sent, the receiver's answer included. Both
+    /// sides apply it to the stream, so it must exceed `direct_reply_timeout`.
+    pub direct_request_timeout: Duration,
+    /// How long the local node may take to answer a direct message before the network answers
+    /// the sender with an error in its place.
+    pub direct_reply_timeout: Duration,
     /// Idle connections between members are kept this long.
     pub idle_connection_timeout: Duration,
     pub gossip_heartbeat: Duration,
@@ -83,6 +104,9 @@ impl Default for Config {
             sync_interval: Duration::from_secs(30),
             handshake_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(30),
+            direct_connect_timeout: Duration::from_secs(20),
+            direct_request_timeout: Duration::from_secs(30),
+            direct_reply_timeout: Duration::from_secs(20),
             idle_connection_timeout: Duration::from_secs(3600),
             gossip_heartbeat: Duration::from_millis(700),
             ip_colocation_weight: -5.0,
@@ -105,6 +129,9 @@ impl Config {
             sync_interval: Duration::from_millis(500),
             handshake_timeout: Duration::from_secs(5),
             request_timeout: Duration::from_secs(10),
+            direct_connect_timeout: Duration::from_secs(3),
+            direct_request_timeout: Duration::from_secs(5),
+            direct_reply_timeout: Duration::from_secs(2),
             idle_connection_timeout: Duration::from_secs(3600),
             gossip_heartbeat: Duration::from_millis(200),
             ip_colocation_weight: 0.0,

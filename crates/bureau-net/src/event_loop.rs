@@ -1,5 +1,5 @@
 //! The network task: one `select!` over swarm events, commands from handles, finished store
-//! jobs and a periodic tick. Each arm calls one handler; handlers never wait on the store.
+//! jobs, the node's answers to direct messages, direct-message deadlines and a periodic tick. Each arm calls one handler; handlers never wait on the store.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
@@ -15,19 +15,26 @@ use tokio::sync::mpsc;
 
 use crate::behaviour::{self, Behaviour, BehaviourEvent};
 use crate::config::{self, Config};
+use crate::direct::Direct;
 use crate::gate::PeerState;
-use crate::{Command, Counters, Error, Identity, NetInfo, PeerInfo, identity, protocol};
+use crate::{
+    Command, Counters, Error, Identity, InboundDirect, NetInfo, PeerInfo, identity, protocol,
+};
 
 /// A finished store job, back on the network task.
 pub(crate) enum JobDone {
     Gate(crate::gate::Checked),
     Gossip(crate::gossip::Validated),
     Sync(crate::sync::SyncJob),
+    Direct(crate::direct::NodesFound),
 }
 
 /// A connected peer.
 pub(crate) struct Peer {
     pub state: PeerState,
+    /// It accepted our certificate (answered our hello with a welcome): it takes our direct
+    /// messages.
+    pub welcomed: bool,
     pub connected_at: Instant,
     pub address: Multiaddr,
     pub outbound: bool,
@@ -62,6 +69,7 @@ pub(crate) struct EventLoop {
     pub refusing: HashSet<PeerId>,
     /// The last reason a peer gave for refusing us.
     pub refused_by_network: Option<String>,
+    pub direct: Direct,
 }
 
 impl EventLoop {
@@ -71,6 +79,7 @@ impl EventLoop {
         store: Arc<Store>,
         committer: Committer,
         commands: mpsc::Receiver<Command>,
+        inbox: mpsc::Sender<InboundDirect>,
     ) -> Result<EventLoop, Error> {
         let keypair = identity::keypair(&identity.key);
         let network = identity.genesis.network_id();
@@ -123,6 +132,7 @@ impl EventLoop {
             listen_addrs: Vec::new(),
             refusing: HashSet::new(),
             refused_by_network: None,
+            direct: Direct::new(inbox),
         };
         event_loop
             .swarm
@@ -176,6 +186,7 @@ impl EventLoop {
         let mut tick = tokio::time::interval(self.config.sync_interval);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
+            let direct_deadline = self.direct.next_deadline();
             tokio::select! {
                 event = self.swarm.select_next_some() => self.on_swarm_event(event),
                 command = self.commands.recv() => match command {
@@ -197,7 +208,14 @@ impl EventLoop {
                         JobDone::Gate(checked) => self.on_gate_checked(checked),
                         JobDone::Gossip(validated) => self.on_gossip_validated(validated),
                         JobDone::Sync(job) => self.on_sync_job(job),
+                        JobDone::Direct(found) => self.on_direct_nodes(found),
                     }
+                }
+                Some(answer) = self.direct.answers.next(), if !self.direct.answers.is_empty() => {
+                    self.on_direct_answer(answer);
+                }
+                () = sleep_until(direct_deadline), if direct_deadline.is_some() => {
+                    self.expire_direct_waits();
                 }
                 _ = tick.tick() => self.on_tick(),
             }
@@ -250,6 +268,7 @@ impl EventLoop {
                         .map_err(|error| error.to_string()),
                 );
             }
+            Command::SendDirect { to, payload, reply } => self.send_direct(to, payload, reply),
             Command::Shutdown { .. } => {}
         }
     }
@@ -281,6 +300,9 @@ impl EventLoop {
             }
             SwarmEvent::OutgoingConnectionError { peer_id, error, .. } => {
                 tracing::debug!(peer = ?peer_id, %error, "dial failed");
+                if let Some(peer) = peer_id {
+                    self.on_direct_dial_failed(peer);
+                }
             }
             SwarmEvent::IncomingConnectionError { error, .. } => {
                 tracing::debug!(%error, "incoming connection failed");
@@ -294,6 +316,13 @@ impl EventLoop {
         match event {
             BehaviourEvent::Hello(event) => self.on_hello_event(event),
             BehaviourEvent::Sync(event) => self.on_sync_event(event),
+            BehaviourEvent::Direct(event) => self.on_direct_event(event),
+            BehaviourEvent::Kad(libp2p::kad::Event::OutboundQueryProgressed {
+                id,
+                result: libp2p::kad::QueryResult::GetClosestPeers(result),
+                step,
+                ..
+            }) => self.on_direct_lookup(id, result, step.last),
             BehaviourEvent::Gossipsub(event) => self.on_gossip_event(event),
             BehaviourEvent::Identify(libp2p::identify::Event::Received {
                 peer_id, info, ..
@@ -417,6 +446,7 @@ impl EventLoop {
             state: PeerState::Unverified {
                 since: Instant::now(),
             },
+            welcomed: false,
             connected_at: Instant::now(),
             address,
             outbound,
@@ -444,5 +474,13 @@ fn dial_opts(address: Multiaddr) -> DialOpts {
             .address(address)
             .allocate_new_port()
             .build(),
+    }
+}
+
+/// Sleeps until `deadline`; forever without one (its `select!` arm is disabled then anyway).
+async fn sleep_until(deadline: Option<tokio::time::Instant>) {
+    match deadline {
+        Some(deadline) => tokio::time::sleep_until(deadline).await,
+        None => futures::future::pending().await,
     }
 }

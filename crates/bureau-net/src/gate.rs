@@ -113,7 +113,13 @@ impl EventLoop {
                 ..
             } => match response {
                 HelloResponse::Welcome { certificate } => {
-                    if !self.peers.get(&peer).is_some_and(|p| p.state.is_member()) {
+                    let verified = self.peers.get_mut(&peer).is_some_and(|state| {
+                        state.welcomed = true;
+                        state.state.is_member()
+                    });
+                    if verified {
+                        self.on_direct_peer_ready(peer);
+                    } else {
                         self.start_check(peer, certificate, None);
                     }
                 }
@@ -195,6 +201,7 @@ impl EventLoop {
                     .set_application_score(&peer, 0.0);
                 self.add_member_addresses(peer);
                 self.start_sync(peer);
+                self.on_direct_peer_ready(peer);
             }
             Err(reason) => {
                 tracing::warn!(%peer, %reason, "refusing peer");

@@ -8,11 +8,15 @@
 //! - `gate`: the membership handshake (certificates exchanged on every new connection);
 //! - `gossip`: entry gossip with validation by the store before forwarding;
 //! - `sync`: version-vector sync (digest, then heads, then bounded batches of entries);
+//! - `direct`: point-to-point messages between members' nodes (opaque bytes and an answer);
 //! - `codec`, `protocol`, `identity`, `config`: framing, messages, keys, limits.
 
 mod behaviour;
 mod codec;
 pub mod config;
+mod direct;
+#[cfg(test)]
+mod direct_tests;
 mod event_loop;
 mod gate;
 mod gossip;
@@ -24,7 +28,7 @@ use std::sync::Arc;
 
 use bureau_core::{Certificate, Entry, Genesis, MemberCode, SecretKey};
 use bureau_store::{Committer, Store};
-use libp2p::Multiaddr;
+use libp2p::{Multiaddr, PeerId};
 use serde::Serialize;
 use tokio::sync::{mpsc, oneshot};
 
@@ -39,6 +43,42 @@ pub enum Error {
     Listen { address: Multiaddr, reason: String },
     #[error("cannot build the network: {0}")]
     Build(String),
+}
+
+/// Why a direct message got no answer. Every case may be retried later (the node's outbox does)
+/// except [`DirectError::TooLarge`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DirectError {
+    #[error(
+        "no node of member {member} could be reached and verified in time: it may be offline, or no certificate of it is known yet"
+    )]
+    Unreachable { member: MemberCode },
+    #[error("the message is {size} bytes, over the limit of {limit}: split or shorten it")]
+    TooLarge { size: usize, limit: usize },
+    #[error("member {member}'s node is busy: send again later")]
+    Busy { member: MemberCode },
+    #[error("member {member}'s node refused the message: {reason}")]
+    Refused { member: MemberCode, reason: String },
+    #[error("the exchange with member {member}'s node failed: {reason}")]
+    Failed { member: MemberCode, reason: String },
+    #[error("too many direct messages are waiting for a connection here: send again later")]
+    Overloaded,
+    #[error("the network is shutting down")]
+    ShuttingDown,
+}
+
+/// A direct message from another member's node, for the local node to handle. Answer it through
+/// `reply` within `Config::direct_reply_timeout`: `Ok` bytes reach the sender as its answer
+/// (at most [`config::MAX_DIRECT_RESPONSE_BYTES`]), `Err` as a refusal with that reason.
+/// Dropping `reply` answers with an error.
+#[derive(Debug)]
+pub struct InboundDirect {
+    /// The sender, as the gate verified it from its certificate.
+    pub from: MemberCode,
+    /// The sender's node.
+    pub peer: PeerId,
+    pub payload: Vec<u8>,
+    pub reply: oneshot::Sender<Result<Vec<u8>, String>>,
 }
 
 /// A request to the network task.
@@ -59,6 +99,12 @@ pub enum Command {
     Dial {
         address: Multiaddr,
         reply: oneshot::Sender<Result<(), String>>,
+    },
+    /// Send a direct message to a member's node and wait for its answer.
+    SendDirect {
+        to: MemberCode,
+        payload: Vec<u8>,
+        reply: oneshot::Sender<Result<Vec<u8>, DirectError>>,
     },
     /// Close every connection and stop.
     Shutdown { reply: oneshot::Sender<()> },
@@ -93,6 +139,18 @@ pub struct Counters {
     pub sync_requests_limited: u64,
     pub published: u64,
     pub unsent: u64,
+    /// Direct messages answered by their receiver.
+    pub direct_sent: u64,
+    /// Outgoing direct messages that failed (unreachable, refused, busy, stream failures).
+    pub direct_send_failed: u64,
+    /// Direct messages handed to the local node.
+    pub direct_received: u64,
+    /// Incoming direct messages refused: the sender is not a verified member.
+    pub direct_refused: u64,
+    /// Incoming direct messages answered "busy" (the node's inbox was full).
+    pub direct_busy: u64,
+    /// Incoming direct messages the local node answered with an error, too late or not at all.
+    pub direct_unanswered: u64,
 }
 
 /// The network's addresses and counters.
@@ -142,6 +200,29 @@ impl Handle {
         self.ask(|reply| Command::Dial { address, reply }).await
     }
 
+    /// Sends `payload` to a node of member `to` and returns its answer. Uses a connected,
+    /// verified node of that member; otherwise dials the nodes its certificates name (asking
+    /// Kademlia for their addresses when needed) and waits up to
+    /// `Config::direct_connect_timeout` for one to pass the gate, then up to
+    /// `Config::direct_request_timeout` for the answer. Delivery is at most once per
+    /// call: a failed call may or may not have reached the receiver, so payloads must be safe
+    /// to receive twice.
+    pub async fn send_direct(
+        &self,
+        to: MemberCode,
+        payload: Vec<u8>,
+    ) -> Result<Vec<u8>, DirectError> {
+        if payload.len() > config::MAX_DIRECT_BYTES {
+            return Err(DirectError::TooLarge {
+                size: payload.len(),
+                limit: config::MAX_DIRECT_BYTES,
+            });
+        }
+        self.ask(|reply| Command::SendDirect { to, payload, reply })
+            .await
+            .map_err(|_| DirectError::ShuttingDown)?
+    }
+
     /// Stops the network task; returns once its connections are closed.
     pub async fn shutdown(&self) -> Result<(), Error> {
         self.ask(|reply| Command::Shutdown { reply }).await
@@ -156,17 +237,45 @@ pub struct Identity {
     pub genesis: Genesis,
 }
 
+/// A started network: its handle, its task, and the direct messages other members send here.
+#[derive(Debug)]
+pub struct Started {
+    pub handle: Handle,
+    pub task: tokio::task::JoinHandle<()>,
+    /// Incoming direct messages, bounded by [`config::DIRECT_INBOX`]: when the node falls
+    /// behind, senders are answered "busy" and retry. Dropping it refuses direct messages.
+    pub direct: mpsc::Receiver<InboundDirect>,
+}
+
 /// Builds the swarm, starts listening, dials the bootstrap nodes and spawns the network task.
-/// Returns once every listener has its address.
+/// Returns once every listener has its address. Direct messages are refused: use
+/// [`start_with_direct`] to receive them.
 pub async fn start(
     config: Config,
     identity: Identity,
     store: Arc<Store>,
     committer: Committer,
 ) -> Result<(Handle, tokio::task::JoinHandle<()>), Error> {
+    let started = start_with_direct(config, identity, store, committer).await?;
+    Ok((started.handle, started.task))
+}
+
+/// Like [`start`], and hands incoming direct messages to the caller.
+pub async fn start_with_direct(
+    config: Config,
+    identity: Identity,
+    store: Arc<Store>,
+    committer: Committer,
+) -> Result<Started, Error> {
     let (commands, receiver) = mpsc::channel(config::COMMAND_QUEUE);
-    let mut event_loop = event_loop::EventLoop::new(config, identity, store, committer, receiver)?;
+    let (inbox, direct) = mpsc::channel(config::DIRECT_INBOX);
+    let mut event_loop =
+        event_loop::EventLoop::new(config, identity, store, committer, receiver, inbox)?;
     event_loop.listen().await?;
     let task = tokio::spawn(event_loop.run());
-    Ok((Handle { commands }, task))
+    Ok(Started {
+        handle: Handle { commands },
+        task,
+        direct,
+    })
 }

@@ -17,6 +17,11 @@ pub fn sync_protocol(network: &NetworkId) -> String {
     format!("/bureau/{}/sync/1", short(network))
 }
 
+/// Direct messages between two members' nodes (hit notices, SIENA-style messages).
+pub fn direct_protocol(network: &NetworkId) -> String {
+    format!("/bureau/{}/direct/1", short(network))
+}
+
 /// Kademlia, kept apart from the public IPFS DHT.
 pub fn kad_protocol(network: &NetworkId) -> String {
     format!("/bureau/{}/kad/1", short(network))
@@ -76,4 +81,23 @@ pub enum SyncResponse {
     Busy,
     /// The requester is not a verified member.
     Refused,
+}
+
+/// A direct message: bytes the sending node has built and signed; the network only carries them.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DirectRequest {
+    pub payload: Vec<u8>,
+}
+
+/// The answer to a [`DirectRequest`].
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum DirectResponse {
+    /// The receiving node's answer (its acknowledgement).
+    Answer(Vec<u8>),
+    /// The receiving node handled the message and answered with an error.
+    Rejected(String),
+    /// Too many messages waiting on the receiver: send again later.
+    Busy,
+    /// The sender is not a verified member here.
+    Refused(String),
 }
