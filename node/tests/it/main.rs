@@ -3,6 +3,7 @@
 
 mod cases;
 mod cli;
+mod generate;
 mod harness;
 mod membership;
 mod net_harness;
