@@ -145,11 +145,13 @@ fn draw_other(
         .find(|name| *name != first)
 }
 
-fn structured_name(
-    culture: &'static Culture,
-    sex: Sex,
-    rng: &mut impl Rng,
-) -> (Vec<&'static Spellings>, Vec<&'static Spellings>) {
+/// The parts of a name as drawn, before choosing how to spell them.
+struct DrawnName {
+    family: Vec<&'static Spellings>,
+    given: Vec<&'static Spellings>,
+}
+
+fn draw_name(culture: &'static Culture, sex: Sex, rng: &mut impl Rng) -> DrawnName {
     let female = sex == Sex::Female;
     let (family_pool, given_pool, patronymic_pool) = if female {
         (
@@ -193,7 +195,7 @@ fn structured_name(
     {
         given.push(patronymic);
     }
-    (family, given)
+    DrawnName { family, given }
 }
 
 /// How a bureau writes one part: native script for a whole record (`native`), else mostly the
@@ -220,14 +222,14 @@ fn choose_rendering(
 }
 
 fn identity(culture: &'static Culture, sex: Sex, rng: &mut impl Rng) -> Identity {
-    let (family, given) = structured_name(culture, sex, rng);
+    let name = draw_name(culture, sex, rng);
     let native = culture.script != Script::Latin && percent(rng, culture.data.native_percent);
     let mut part = |spellings: &'static Spellings| NamePart {
         spellings,
         rendering: choose_rendering(spellings, native, culture, rng),
     };
-    let family = family.into_iter().map(&mut part).collect();
-    let given = given.into_iter().map(&mut part).collect();
+    let family = name.family.into_iter().map(&mut part).collect();
+    let given = name.given.into_iter().map(&mut part).collect();
     Identity {
         culture,
         family,

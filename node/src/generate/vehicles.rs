@@ -22,6 +22,8 @@ const SERIALS_PER_PLANT: u128 = 1_000_000;
 const SERIAL_MULTIPLIER: u128 = 2_654_435_761;
 /// Model years generated.
 const MODEL_YEARS: std::ops::RangeInclusive<u16> = 2000..=2024;
+/// Thefts before this year are not generated.
+const EARLIEST_THEFT_YEAR: u16 = 2014;
 const ENGINE_NUMBER_PERCENT: u32 = 40;
 const PLATE_PERCENT: u32 = 85;
 const THEFT_PLACE_PERCENT: u32 = 70;
@@ -376,7 +378,9 @@ pub(crate) fn vehicle(index: u64, offset: u64, rng: &mut impl Rng) -> Vehicle {
     let make = choose_make(rng);
     let year = rng.random_range(MODEL_YEARS);
     let (country, patterns, places) = PLATES.choose(rng).copied().unwrap_or(PLATES[0]);
-    let earliest_theft = Date::new(year, 6, 1).unwrap_or_else(|_| latest_event_date());
+    // Vehicles stay listed until found, but files are purged of thefts older than this.
+    let earliest_theft =
+        Date::new(year.max(EARLIEST_THEFT_YEAR), 6, 1).unwrap_or_else(|_| latest_event_date());
     let latest = latest_event_date();
     let theft_day = rng.random_range(earliest_theft.days_since_epoch()..=latest.days_since_epoch());
     let vin = vin(make, year, index, offset, rng);
