@@ -6,8 +6,9 @@
 //! Maghreb/Mashriq spelling for Arabic) and the rest are older, foreign or informal ones. For
 //! Latin-script cultures the native spelling keeps its diacritics and the alternatives are real
 //! variants (Mueller, Gonzales, Antônio); spellings that only drop diacritics are not listed,
-//! the generator makes those itself. Family names are in their masculine form; feminine forms
-//! come from the suffix rules.
+//! the generator makes those itself. Short forms and translations (Kostas, George) are left
+//! out: they are aliases, not spellings. Family names are in their masculine form; feminine
+//! forms come from the suffix rules.
 
 use super::lexicon::Script;
 
@@ -216,14 +217,14 @@ const GREEK: CultureData = CultureData {
         Πετρόπουλος|Petropoulos|Petropulos; Γεωργιάδης|Georgiadis|Georgiades|Yeorgiadis; \
         Θεοδωρόπουλος|Theodoropoulos|Theodoropulos; Σπυρόπουλος|Spyropoulos|Spiropoulos; \
         Λαμπράκης|Lamprakis|Lambrakis; Ραφαηλίδης|Rafailidis|Raphaelides",
-    given_male: "Γεώργιος|Georgios|Yeoryios|George; Ιωάννης|Ioannis|Yannis|Giannis; \
-        Κωνσταντίνος|Konstantinos|Constantinos|Kostas; Δημήτριος|Dimitrios|Demetrios|Dimitris; \
-        Νικόλαος|Nikolaos|Nicolaos|Nikos; Παναγιώτης|Panagiotis|Panayiotis|Panagiotes; \
+    given_male: "Γεώργιος|Georgios|Yeoryios|Georgeios; Ιωάννης|Ioannis|Joannis|Ioannes; \
+        Κωνσταντίνος|Konstantinos|Constantinos|Konstandinos; Δημήτριος|Dimitrios|Demetrios|Dhimitrios; \
+        Νικόλαος|Nikolaos|Nicolaos|Nikolaus; Παναγιώτης|Panagiotis|Panayiotis|Panagiotes; \
         Βασίλειος|Vasileios|Vasilios|Vassilios; Χρήστος|Christos|Hristos; \
-        Αθανάσιος|Athanasios|Athanassios|Thanasis; Μιχαήλ|Michail|Michael|Mihail; \
-        Σωκράτης|Sokratis|Socrates|Sokrates; Ευάγγελος|Evangelos|Evaggelos|Vangelis; \
+        Αθανάσιος|Athanasios|Athanassios; Μιχαήλ|Michail|Michael|Mihail; \
+        Σωκράτης|Sokratis|Socrates|Sokrates; Ευάγγελος|Evangelos|Evaggelos|Euangelos; \
         Σπυρίδων|Spyridon|Spiridon; Αλέξανδρος|Alexandros|Aleksandros",
-    given_female: "Μαρία|Maria; Ελένη|Eleni|Helen; Αικατερίνη|Aikaterini|Ekaterini|Katerina; \
+    given_female: "Μαρία|Maria; Ελένη|Eleni|Heleni; Αικατερίνη|Aikaterini|Ekaterini|Aikaterine; \
         Βασιλική|Vasiliki|Vassiliki; Σοφία|Sofia|Sophia; Αγγελική|Angeliki|Aggeliki; \
         Γεωργία|Georgia|Yeorgia; Δήμητρα|Dimitra|Demetra; Κωνσταντίνα|Konstantina|Constantina; \
         Παναγιώτα|Panagiota|Panayiota; Ευαγγελία|Evangelia|Evaggelia; \
