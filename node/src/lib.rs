@@ -10,7 +10,8 @@
 //! - `replica`: publish, cancel, search, get and status on the local replica; `cases`: notices
 //!   and diffusions;
 //! - `daemon`: `bureau node run`; `api`: its HTTP+JSON API; `client`: the CLI's side of it;
-//! - `sample`, `sandbox`, `devnet`: demonstration networks.
+//! - `sample`, `sandbox`, `devnet`: demonstration networks; `generate`: synthetic records and
+//!   name-search variant keys for tests and benchmarks.
 
 pub mod api;
 pub mod audit;
@@ -23,6 +24,7 @@ pub mod config;
 pub mod daemon;
 pub mod devnet;
 pub mod files;
+pub mod generate;
 pub mod output;
 pub mod provision;
 pub mod publish;

@@ -4,6 +4,7 @@
 mod audit;
 mod cases;
 mod cli;
+mod generate;
 mod harness;
 mod membership;
 mod net_harness;
