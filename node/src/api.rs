@@ -19,10 +19,14 @@ use tokio::sync::mpsc;
 
 use crate::output::RecordOut;
 use crate::publish::Draft;
-use crate::replica::{Published, Query, Replica, Status};
+use crate::replica::{Published, Replica, Status};
+use crate::search::SearchRequest;
 
 /// Largest request body the API reads.
 pub const MAX_API_REQUEST_BYTES: usize = 256 * 1024;
+
+/// Largest bulk-import request: a batch of [`crate::import::IMPORT_BATCH_RECORDS`] records.
+pub const MAX_IMPORT_REQUEST_BYTES: usize = 16 * 1024 * 1024;
 
 /// What the handlers share.
 #[derive(Clone)]
@@ -120,6 +124,10 @@ pub fn router(state: ApiState) -> Router {
         .route("/v1/records/{database}/{owner}/{id}/block", post(block))
         .route("/v1/records/{database}/{owner}/{id}/extend", post(extend))
         .route("/v1/search", post(search))
+        .route(
+            "/v1/import",
+            post(import).layer(DefaultBodyLimit::max(MAX_IMPORT_REQUEST_BYTES)),
+        )
         .route("/v1/members", get(members))
         .route("/v1/erase", post(erase))
         .route("/v1/review/{within_days}", get(review))
@@ -240,12 +248,37 @@ async fn cancel(
 
 async fn search(
     State(state): State<ApiState>,
-    query: Result<Json<Query>, JsonRejection>,
+    request: Result<Json<SearchRequest>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let Json(query) = query?;
+    let Json(request) = request?;
     let replica = Arc::clone(&state.replica);
-    let records = blocking(move || replica.search(&query)).await?;
-    Ok(Json(RecordOut::list(&records)).into_response())
+    let found = blocking(move || replica.search(&request)).await?;
+    Ok(Json(found).into_response())
+}
+
+/// A batch of a bulk import: published in one transaction. Only the batch's last entry is
+/// gossiped; peers see the gap it leaves and sync the rest, which is much cheaper than a
+/// gossip message per record.
+async fn import(
+    State(state): State<ApiState>,
+    drafts: Result<Json<Vec<Draft>>, JsonRejection>,
+) -> ApiResult<Vec<Result<Published, String>>> {
+    let Json(drafts) = drafts?;
+    if drafts.len() > crate::import::IMPORT_BATCH_RECORDS {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "at most {} records per import batch",
+                crate::import::IMPORT_BATCH_RECORDS
+            ),
+        ));
+    }
+    let replica = Arc::clone(&state.replica);
+    let (results, mut entries) = blocking(move || replica.publish_batch(drafts)).await?;
+    if let Some(last) = entries.pop() {
+        state.net.publish(last).await.map_err(unavailable)?;
+    }
+    Ok(Json(results))
 }
 
 async fn shutdown(State(state): State<ApiState>) -> StatusCode {

@@ -2,7 +2,10 @@
 
 use std::path::PathBuf;
 
-use bureau_core::schema::{DocumentType, LossType, Sex, VehicleKind};
+use bureau_core::schema::{
+    ArtObjectType, DnaSample, DocumentType, FirearmKind, FirearmStatus, LossType, Modality, Sex,
+    VehicleKind, VesselKind,
+};
 use bureau_core::{CountryCode, Date, MemberCode, PartialDate, RecordKey};
 use clap::{Args, Parser, Subcommand};
 
@@ -83,6 +86,21 @@ pub enum Command {
     /// Search the local replica by exact identifiers or name.
     #[command(subcommand)]
     Search(Search),
+    /// Import records of one database from JSON Lines or CSV (see README: bulk import).
+    Import {
+        /// The database: sltd, vehicles, persons, firearms, art, vessels, admin-documents,
+        /// dna, fingerprints or faces.
+        #[arg(long)]
+        database: bureau_core::Database,
+        /// The file to read.
+        file: PathBuf,
+        /// The format (default: from the file name; .csv is CSV, anything else JSON Lines).
+        #[arg(long, value_enum)]
+        format: Option<crate::import::Format>,
+        /// Write every rejected line (line, field, error) to this CSV file.
+        #[arg(long)]
+        report: Option<PathBuf>,
+    },
     /// Show one record by reference (DATABASE/OWNER/ID, as printed by publish and search).
     Get { reference: RecordKey },
     /// Cancel a record this member owns; it disappears from search everywhere.
@@ -348,6 +366,145 @@ pub enum Publish {
         #[command(flatten)]
         common: Common,
     },
+    /// A lost, stolen, trafficked or smuggled firearm.
+    Firearm {
+        #[arg(long)]
+        serial: String,
+        #[arg(long)]
+        make: String,
+        #[arg(long)]
+        model: Option<String>,
+        #[arg(long)]
+        calibre: Option<String>,
+        #[arg(long, default_value = "pistol")]
+        kind: FirearmKind,
+        #[arg(long, default_value = "stolen")]
+        status: FirearmStatus,
+        #[arg(long)]
+        theft_date: Option<Date>,
+        #[arg(long)]
+        theft_place: Option<String>,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// A stolen work of art.
+    Art {
+        #[arg(long)]
+        title: String,
+        #[arg(long = "type", default_value = "painting")]
+        object_type: ArtObjectType,
+        #[arg(long)]
+        maker: Option<String>,
+        #[arg(long)]
+        period: Option<String>,
+        #[arg(long)]
+        materials: Option<String>,
+        #[arg(long)]
+        dimensions: Option<String>,
+        #[arg(long)]
+        marks: Option<String>,
+        /// Image reference (hash or archive id); repeat for several.
+        #[arg(long = "image")]
+        images: Vec<String>,
+        #[arg(long)]
+        theft_date: Option<Date>,
+        #[arg(long)]
+        theft_place: Option<String>,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// A stolen vessel or vessel engine (needs --imo, --hull or --engine).
+    Vessel {
+        #[arg(long)]
+        imo: Option<String>,
+        #[arg(long)]
+        hull: Option<String>,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long, default_value = "motorboat")]
+        kind: VesselKind,
+        #[arg(long)]
+        flag: Option<CountryCode>,
+        /// Engine serial; repeat for several.
+        #[arg(long = "engine")]
+        engines: Vec<String>,
+        #[arg(long)]
+        make: Option<String>,
+        #[arg(long)]
+        theft_date: Option<Date>,
+        #[arg(long)]
+        theft_place: Option<String>,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// A series of stolen blank administrative documents issued by this member.
+    AdminDocument {
+        /// What the blanks are, e.g. "driving licence".
+        #[arg(long = "type")]
+        document_type: String,
+        #[arg(long)]
+        authority: String,
+        /// First serial of the range (e.g. AB000100).
+        #[arg(long)]
+        first: String,
+        /// Last serial of the range (default: the first: one document).
+        #[arg(long)]
+        last: Option<String>,
+        #[arg(long)]
+        theft_date: Option<Date>,
+        #[arg(long)]
+        theft_place: Option<String>,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// A DNA profile (no names): --locus D3S1358=15,16 for each locus, at least 6.
+    Dna {
+        #[arg(long = "locus", value_parser = parse_locus, required = true)]
+        loci: Vec<(String, String)>,
+        #[arg(long, default_value = "crime-scene")]
+        sample: DnaSample,
+        /// The profile belongs to an identified person (5 years' retention instead of 15).
+        #[arg(long)]
+        known_person: bool,
+        #[arg(long)]
+        lab_reference: Option<String>,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// A fingerprint or face template reference (the template stays in the national system).
+    Template {
+        #[arg(long)]
+        modality: Modality,
+        #[arg(long)]
+        reference: String,
+        #[arg(long)]
+        format: Option<String>,
+        #[arg(long)]
+        known_person: bool,
+        #[arg(long)]
+        capture_date: Option<Date>,
+        #[command(flatten)]
+        common: Common,
+    },
+}
+
+/// Parses `LOCUS=ALLELES`, e.g. `D3S1358=15,16`.
+pub fn parse_locus(text: &str) -> Result<(String, String), String> {
+    let (locus, alleles) = text
+        .split_once('=')
+        .ok_or_else(|| format!("{text:?} is not LOCUS=ALLELES (e.g. D3S1358=15,16)"))?;
+    Ok((locus.trim().to_owned(), alleles.trim().to_owned()))
+}
+
+/// Why a search is made and where: kept in the audit log and sent with a hit to the owner.
+#[derive(Debug, Clone, Args, Default)]
+pub struct SearchContext {
+    /// Why the search is made (e.g. "border check").
+    #[arg(long)]
+    pub purpose: Option<String>,
+    /// Where: the post or place (e.g. "Vienna airport, gate B").
+    #[arg(long)]
+    pub place: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -362,15 +519,83 @@ pub enum Search {
         /// Document type (needs --country).
         #[arg(long = "type")]
         document_type: Option<DocumentType>,
+        #[command(flatten)]
+        context: SearchContext,
     },
-    /// Vehicles by VIN.
+    /// Vehicles by VIN or engine number.
     Vehicle {
+        #[arg(long, required_unless_present = "engine")]
+        vin: Option<String>,
         #[arg(long)]
-        vin: String,
+        engine: Option<String>,
+        #[command(flatten)]
+        context: SearchContext,
     },
-    /// Persons by name (all parts, any order, case and accents ignored).
+    /// Persons by name, in any script, spelling and order, ranked by score.
     Person {
         #[arg(long)]
         name: String,
+        /// Date of birth: YYYY, YYYY-MM or YYYY-MM-DD.
+        #[arg(long)]
+        dob: Option<PartialDate>,
+        /// Accept a date of birth this many years either side of --dob.
+        #[arg(long, requires = "dob", default_value_t = 0)]
+        dob_within: u16,
+        #[arg(long)]
+        nationality: Option<CountryCode>,
+        #[command(flatten)]
+        context: SearchContext,
+    },
+    /// Firearms by serial number, optionally with the make.
+    Firearm {
+        #[arg(long)]
+        serial: String,
+        #[arg(long)]
+        make: Option<String>,
+        #[command(flatten)]
+        context: SearchContext,
+    },
+    /// Vessels by IMO number, hull number or engine serial.
+    Vessel {
+        #[arg(long)]
+        imo: Option<String>,
+        #[arg(long)]
+        hull: Option<String>,
+        #[arg(long)]
+        engine: Option<String>,
+        #[command(flatten)]
+        context: SearchContext,
+    },
+    /// The stolen blank-document series a serial number falls in.
+    AdminDocument {
+        #[arg(long)]
+        serial: String,
+        #[arg(long)]
+        country: Option<MemberCode>,
+        #[command(flatten)]
+        context: SearchContext,
+    },
+    /// Works of art by title.
+    Art {
+        #[arg(long)]
+        title: String,
+        #[command(flatten)]
+        context: SearchContext,
+    },
+    /// DNA, hit/no-hit: --locus D3S1358=15,16 for each typed locus; answers references only.
+    Dna {
+        #[arg(long = "locus", value_parser = parse_locus, required = true)]
+        loci: Vec<(String, String)>,
+        #[command(flatten)]
+        context: SearchContext,
+    },
+    /// Fingerprint or face templates by reference.
+    Template {
+        #[arg(long)]
+        modality: Modality,
+        #[arg(long)]
+        reference: String,
+        #[command(flatten)]
+        context: SearchContext,
     },
 }

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
-use bureau_core::{Record, RecordKey};
+use bureau_core::RecordKey;
 use bureau_store::RecordView;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -14,7 +14,8 @@ use crate::api::{CancelBody, ErrorBody};
 use crate::daemon::{API_ADDR, API_TOKEN};
 use crate::files::NodeDir;
 use crate::publish::Draft;
-use crate::replica::{Published, Query, Replica};
+use crate::replica::{Published, Replica};
+use crate::search::{Found, SearchRequest};
 
 /// How long the CLI waits for the node to answer.
 pub const API_TIMEOUT: Duration = Duration::from_secs(30);
@@ -200,6 +201,14 @@ impl Backend {
         }
     }
 
+    /// Publishes a batch of a bulk import; one result per draft.
+    pub fn import(&self, drafts: Vec<Draft>) -> Result<Vec<Result<Published, String>>> {
+        match self {
+            Backend::Api(client) => client.post("/v1/import", &drafts),
+            Backend::Local(replica) => Ok(replica.publish_batch(drafts)?.0),
+        }
+    }
+
     pub fn cancel(&self, key: &RecordKey, reason: &str) -> Result<Published> {
         match self {
             Backend::Api(client) => client.post(
@@ -212,10 +221,10 @@ impl Backend {
         }
     }
 
-    pub fn search(&self, query: &Query) -> Result<Vec<Record>> {
+    pub fn search(&self, request: &SearchRequest) -> Result<Vec<Found>> {
         match self {
-            Backend::Api(client) => client.post("/v1/search", query),
-            Backend::Local(replica) => replica.search(query),
+            Backend::Api(client) => client.post("/v1/search", request),
+            Backend::Local(replica) => replica.search(request),
         }
     }
 

@@ -9,12 +9,12 @@ use anyhow::{Context, Result};
 use bureau_core::MemberCode;
 
 use crate::cases::{CaseDone, DiffusionDraft, NoticeDraft};
-use crate::cli::{Cli, Command, DiffusionCommand, NodeCommand, NoticeCommand, Search};
+use crate::cli::{Cli, Command, DiffusionCommand, NodeCommand, NoticeCommand};
 use crate::client::Backend;
 use crate::config::NodeConfig;
 use crate::files::{self, NodeDir};
 use crate::output::RecordOut;
-use crate::replica::{self, Query, Replica};
+use crate::replica::{self, Replica};
 use crate::{daemon, devnet, output, publish, sandbox, trust};
 
 pub fn run(cli: Cli) -> Result<()> {
@@ -102,20 +102,23 @@ pub fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::Search(search) => {
-            let query = match search {
-                Search::Sltd {
-                    number,
-                    country,
-                    document_type,
-                } => Query::TravelDocument {
-                    number,
-                    issuing_country: country,
-                    document_type,
-                },
-                Search::Vehicle { vin } => Query::Vehicle { vin },
-                Search::Person { name } => Query::Person { name },
-            };
-            output::records(&backend()?.search(&query)?, as_json);
+            output::found(&backend()?.search(&search.into_request())?, as_json);
+        }
+        Command::Import {
+            database,
+            ref file,
+            format,
+            ref report,
+        } => {
+            let backend = backend()?;
+            let summary = crate::import::import_file(database, file, format, |drafts| {
+                backend.import(drafts)
+            })?;
+            if as_json {
+                output::json(&summary);
+            } else {
+                crate::import::print_summary(&summary, report.as_deref())?;
+            }
         }
         Command::Get { ref reference } => {
             let view = backend()?

@@ -132,6 +132,8 @@ pub struct Identity {
     pub key: SecretKey,
     pub certificate: Certificate,
     pub genesis: Genesis,
+    /// The X25519 secret that opens records sealed to this node.
+    pub encryption: bureau_store::UnsealKey,
 }
 
 impl Identity {
@@ -168,7 +170,22 @@ impl Identity {
                 dir.node_key().display()
             );
         }
+        let encryption = read_secret(
+            &dir.encryption_key(),
+            "encryption key",
+            "it is made by `bureau init` with the node key",
+        )?;
+        if bureau_core::EncryptionPublicKey::from_secret(encryption)
+            != certificate.body.encryption_key
+        {
+            bail!(
+                "{} does not match the encryption key in {}",
+                dir.encryption_key().display(),
+                dir.certificate().display()
+            );
+        }
         Ok(Identity {
+            encryption: bureau_store::UnsealKey(encryption),
             key,
             certificate,
             genesis,

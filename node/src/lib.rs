@@ -7,8 +7,8 @@
 //! - `files`: the node directory and key files; `clock`: the wall clock; `config`: the daemon's
 //!   TOML, flags and environment;
 //! - `trust`: genesis, init and admit; `provision`: whole local networks;
-//! - `replica`: publish, cancel, search, get and status on the local replica; `cases`: notices
-//!   and diffusions;
+//! - `replica`: publish, cancel, search, get and status on the local replica; `search` and
+//!   `persons`: the queries of every database; `cases`: notices and diffusions;
 //! - `daemon`: `bureau node run`; `api`: its HTTP+JSON API; `client`: the CLI's side of it;
 //! - `sample`, `sandbox`, `devnet`: demonstration networks; `generate`: synthetic records and
 //!   name-search variant keys for tests and benchmarks.
@@ -25,10 +25,13 @@ pub mod daemon;
 pub mod devnet;
 pub mod files;
 pub mod generate;
+pub mod import;
 pub mod output;
+pub mod persons;
 pub mod provision;
 pub mod publish;
 pub mod replica;
 pub mod sample;
 pub mod sandbox;
+pub mod search;
 pub mod trust;

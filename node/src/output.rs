@@ -44,7 +44,77 @@ pub fn summary(record: &Record) -> String {
             }
             text
         }
+        RecordData::Firearm(firearm) => format!(
+            "{} {} {} serial {}, {}",
+            firearm.kind,
+            firearm.make,
+            firearm.model.as_deref().unwrap_or_default(),
+            firearm.serial_number,
+            firearm.status
+        ),
+        RecordData::WorkOfArt(work) => format!(
+            "{} \"{}\"{}",
+            work.object_type,
+            work.title,
+            work.maker
+                .as_ref()
+                .map(|maker| format!(" by {maker}"))
+                .unwrap_or_default()
+        ),
+        RecordData::Vessel(vessel) => {
+            let mut text = vessel.kind.to_string();
+            for (label, value) in [
+                ("", &vessel.name),
+                ("IMO ", &vessel.imo_number),
+                ("hull ", &vessel.hull_number),
+            ] {
+                if let Some(value) = value {
+                    text.push_str(&format!(" {label}{value}"));
+                }
+            }
+            text
+        }
+        RecordData::AdministrativeDocument(document) => format!(
+            "{} blanks {} to {} issued by {} ({})",
+            document.document_type,
+            document.first_serial,
+            document.last_serial,
+            document.issuing_authority,
+            document.issuing_country
+        ),
+        RecordData::Dna(profile) => format!(
+            "DNA profile, {} loci, {}",
+            profile.loci.len(),
+            profile.sample
+        ),
+        RecordData::Fingerprint(template) | RecordData::Face(template) => {
+            format!("{} template {}", template.modality, template.reference)
+        }
     }
+}
+
+/// Search results: reference, score and record (or the match detail for DNA).
+pub fn found(results: &[crate::search::Found], as_json: bool) {
+    if as_json {
+        json(&results);
+        return;
+    }
+    if results.is_empty() {
+        println!("no match");
+        return;
+    }
+    let rows: Vec<Vec<String>> = results
+        .iter()
+        .map(|found| {
+            let what = match (&found.record, &found.detail) {
+                (Some(record), _) => summary(record),
+                (None, Some(detail)) => detail.clone(),
+                (None, None) => String::new(),
+            };
+            vec![found.reference.clone(), format!("{:.2}", found.score), what]
+        })
+        .collect();
+    table(&["REF", "SCORE", "RECORD"], &rows);
 }
 
 /// A table with a header row and columns padded to their widest cell.

@@ -3,7 +3,10 @@
 use anyhow::{Result, bail};
 use bureau_core::hash::Hash;
 use bureau_core::normalize;
-use bureau_core::schema::{LegalBasis, Person, TravelDocument, Vehicle};
+use bureau_core::schema::{
+    AdministrativeDocument, DnaProfile, Firearm, LegalBasis, Modality, Person, TemplateReference,
+    TravelDocument, Vehicle, Vessel, WorkOfArt,
+};
 use bureau_core::{Access, Date, MemberCode, RecordData};
 
 use crate::cli::{Common, Publish};
@@ -42,8 +45,9 @@ fn id_from_identifier(identifier: &str) -> String {
         .to_ascii_lowercase()
 }
 
-fn finish(common: Common, default_id: String, data: RecordData) -> Result<Draft> {
+fn finish(common: Common, mut default_id: String, data: RecordData) -> Result<Draft> {
     data.validate()?;
+    default_id.truncate(bureau_core::record::MAX_LOCAL_ID_BYTES);
     let local_id = common.id.unwrap_or(default_id);
     if local_id.is_empty() {
         bail!("cannot derive a local id from the identifier; pass --id");
@@ -167,5 +171,157 @@ pub fn draft(publish: Publish, owner: MemberCode) -> Result<Draft> {
             });
             finish(common, id, data)
         }
+        Publish::Firearm {
+            serial,
+            make,
+            model,
+            calibre,
+            kind,
+            status,
+            theft_date,
+            theft_place,
+            common,
+        } => {
+            let id = format!("f{}", id_from_identifier(&format!("{serial}{make}")));
+            let data = RecordData::Firearm(Firearm {
+                serial_number: serial,
+                make,
+                model,
+                calibre,
+                kind,
+                status,
+                theft_date,
+                theft_place,
+            });
+            finish(common, id, data)
+        }
+        Publish::Art {
+            title,
+            object_type,
+            maker,
+            period,
+            materials,
+            dimensions,
+            marks,
+            images,
+            theft_date,
+            theft_place,
+            common,
+        } => {
+            let id = digest_id('a', &format!("{title}/{maker:?}/{theft_date:?}"));
+            let data = RecordData::WorkOfArt(WorkOfArt {
+                object_type,
+                title,
+                maker,
+                period,
+                materials,
+                dimensions,
+                marks,
+                images,
+                theft_date,
+                theft_place,
+            });
+            finish(common, id, data)
+        }
+        Publish::Vessel {
+            imo,
+            hull,
+            name,
+            kind,
+            flag,
+            engines,
+            make,
+            theft_date,
+            theft_place,
+            common,
+        } => {
+            let identifier = imo
+                .as_deref()
+                .or(hull.as_deref())
+                .or(engines.first().map(String::as_str))
+                .unwrap_or_default();
+            let id = format!("v{}", id_from_identifier(identifier));
+            let data = RecordData::Vessel(Vessel {
+                imo_number: imo,
+                hull_number: hull,
+                name,
+                kind,
+                flag,
+                engine_serials: engines,
+                make,
+                theft_date,
+                theft_place,
+            });
+            finish(common, id, data)
+        }
+        Publish::AdminDocument {
+            document_type,
+            authority,
+            first,
+            last,
+            theft_date,
+            theft_place,
+            common,
+        } => {
+            let Some(issuing_country) = owner.country() else {
+                bail!("the secretariat does not issue administrative documents");
+            };
+            let id = format!("d{}", id_from_identifier(&first));
+            let data = RecordData::AdministrativeDocument(AdministrativeDocument {
+                document_type,
+                issuing_country,
+                issuing_authority: authority,
+                last_serial: last.unwrap_or_else(|| first.clone()),
+                first_serial: first,
+                theft_date,
+                theft_place,
+            });
+            finish(common, id, data)
+        }
+        Publish::Dna {
+            loci,
+            sample,
+            known_person,
+            lab_reference,
+            common,
+        } => {
+            let loci: std::collections::BTreeMap<_, _> = loci.into_iter().collect();
+            let id = digest_id('g', &format!("{loci:?}"));
+            let data = RecordData::Dna(DnaProfile {
+                loci,
+                sample,
+                known_person,
+                lab_reference,
+            });
+            finish(common, id, data)
+        }
+        Publish::Template {
+            modality,
+            reference,
+            format,
+            known_person,
+            capture_date,
+            common,
+        } => {
+            let id = format!("t{}", id_from_identifier(&reference));
+            let template = TemplateReference {
+                modality,
+                reference,
+                format,
+                known_person,
+                capture_date,
+            };
+            let data = match modality {
+                Modality::Fingerprint => RecordData::Fingerprint(template),
+                Modality::Face => RecordData::Face(template),
+            };
+            finish(common, id, data)
+        }
     }
+}
+
+/// A local id from a digest of what identifies a record without an identifier of its own.
+fn digest_id(tag: char, identity: &str) -> String {
+    let hash = Hash::of(b"bureau/record-id\0", &[identity.as_bytes()]).to_string();
+    format!("{tag}{}", &hash[..12])
 }

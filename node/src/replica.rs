@@ -6,8 +6,6 @@ use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, Result, bail};
 use bureau_core::entry::Cancel;
-use bureau_core::record::IndexTerm;
-use bureau_core::schema::DocumentType;
 use bureau_core::{
     Access, Body, Certificate, Date, Entry, Hash, MemberCode, Record, RecordData, RecordKey,
     SecretKey, Timestamp,
@@ -17,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::clock;
 use crate::files::{Identity, NodeDir};
+use crate::search::{Found, SearchRequest};
 
 /// How far ahead `bureau review` looks by default: six months, when `DOMAIN.md` says the
 /// source is reminded.
@@ -28,51 +27,13 @@ pub fn is_expired(record: &Record, today: Date) -> bool {
     record.review_date < today
 }
 
-/// Most results one search returns.
-pub const MAX_SEARCH_RESULTS: usize = 100;
 /// Entries per batch when copying between replicas.
 pub const SYNC_BATCH_ENTRIES: usize = 1024;
 /// Bytes per batch when copying between replicas.
 pub const SYNC_BATCH_BYTES: usize = 4 * 1024 * 1024;
 
-/// An exact search.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(tag = "database", rename_all = "kebab-case")]
-pub enum Query {
-    #[serde(rename = "sltd")]
-    TravelDocument {
-        number: String,
-        issuing_country: Option<MemberCode>,
-        document_type: Option<DocumentType>,
-    },
-    #[serde(rename = "vehicles")]
-    Vehicle { vin: String },
-    #[serde(rename = "persons")]
-    Person { name: String },
-}
-
-impl Query {
-    fn term(&self) -> Result<IndexTerm> {
-        let term = match self {
-            Query::TravelDocument {
-                number,
-                issuing_country,
-                document_type,
-            } => {
-                if document_type.is_some() && issuing_country.is_none() {
-                    bail!("--type needs --country: document types are indexed per issuing country");
-                }
-                IndexTerm::travel_document(number, *issuing_country, *document_type)
-            }
-            Query::Vehicle { vin } => IndexTerm::vin(vin),
-            Query::Person { name } => IndexTerm::person_name(name, ""),
-        };
-        if term.bytes.is_empty() || term.bytes == b"/" {
-            bail!("the search term has no letters or digits");
-        }
-        Ok(term)
-    }
-}
+/// One draft's fate in a batch: what was published, or why not.
+pub type BatchResult = Result<Published, String>;
 
 /// What a publish or cancel did.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -131,6 +92,7 @@ impl Replica {
         let identity = Identity::load(dir)?;
         let mut config = bureau_store::Config::new(dir.store());
         config.cache_capacity_bytes = cache_capacity_bytes;
+        config.unseal_key = Some(identity.encryption.clone());
         let store = Store::open(&config, &identity.genesis)?;
         store.learn_certificate(&identity.certificate)?;
         Ok(Replica {
@@ -245,14 +207,19 @@ impl Replica {
         let mut puts: BTreeMap<RecordKey, Vec<bureau_core::entry::ErasedEntry>> = BTreeMap::new();
         for author in &my_keys {
             self.store.for_each_entry(author, |entry| {
-                if let Some(Body::Put(record)) = &entry.body {
-                    puts.entry(record.key.clone()).or_default().push(
-                        bureau_core::entry::ErasedEntry {
+                let key = match &entry.body {
+                    Some(Body::Put(record)) => Some(&record.key),
+                    Some(Body::PutSealed(sealed)) => Some(&sealed.key),
+                    _ => None,
+                };
+                if let Some(key) = key {
+                    puts.entry(key.clone())
+                        .or_default()
+                        .push(bureau_core::entry::ErasedEntry {
                             author: entry.header.author,
                             seq: entry.header.seq,
                             entry: entry.hash(),
-                        },
-                    );
+                        });
                 }
             })?;
         }
@@ -321,14 +288,54 @@ impl Replica {
     /// append lock.
     fn sign_and_apply(&self, body: Body) -> Result<Entry> {
         let head = self.store.head(&self.key.public())?;
-        // Entries of one log never go back in time, even if the wall clock does.
-        let now = clock::now().max(head.map_or(Timestamp(0), |head| head.timestamp));
-        let entry = Entry::sign(&self.key, self.store.network(), head.as_ref(), now, body);
+        let entry = self.sign_next(head.as_ref(), body)?;
         match self.store.apply(entry.clone(), clock::now())? {
             Outcome::Applied { .. } => Ok(entry),
             Outcome::Rejected(error) => bail!("rejected: {error}"),
             other => bail!("unexpected outcome for a local entry: {other:?}"),
         }
+    }
+
+    /// Signs the entry after `head`; a restricted record is sealed to its readers.
+    fn sign_next(&self, head: Option<&bureau_core::Head>, body: Body) -> Result<Entry> {
+        // Entries of one log never go back in time, even if the wall clock does.
+        let now = clock::now().max(head.map_or(Timestamp(0), |head| head.timestamp));
+        Ok(match body {
+            Body::Put(record) if record.access != Access::All => {
+                let readers = self.readers(&record.access)?;
+                Entry::sign_sealed(
+                    &self.key,
+                    self.store.network(),
+                    head,
+                    now,
+                    record,
+                    &readers,
+                    crate::files::random_secret(),
+                )
+                .context("cannot seal the record")?
+            }
+            body => Entry::sign(&self.key, self.store.network(), head, now, body),
+        })
+    }
+
+    /// The encryption keys a restricted record is sealed to: every current certificate of the
+    /// members its access allows, and this member's own.
+    pub fn readers(&self, access: &Access) -> Result<Vec<bureau_core::EncryptionPublicKey>> {
+        let now = clock::now();
+        let me = self.member();
+        let mut readers = Vec::new();
+        for certificate in self.store.members()? {
+            if !certificate.is_valid_at(now)
+                || self.store.revocation(certificate.body.serial)?.is_some()
+                || !access.allows(certificate.member(), me)
+            {
+                continue;
+            }
+            readers.push(certificate.body.encryption_key);
+        }
+        readers.sort();
+        readers.dedup();
+        Ok(readers)
     }
 
     /// Publishes (or updates) a record owned by this member; returns what was published and the
@@ -342,8 +349,7 @@ impl Replica {
     ) -> Result<(Published, Entry)> {
         let key = RecordKey::new(data.database(), self.member(), local_id)?;
         let today = clock::now().date();
-        let review_date =
-            review_date.unwrap_or_else(|| today.plus_years(data.database().retention_years()));
+        let review_date = review_date.unwrap_or_else(|| today.plus_years(data.retention_years()));
         if review_date <= today {
             bail!("the review date {review_date} is not in the future");
         }
@@ -361,6 +367,71 @@ impl Replica {
             }))
         })?;
         Ok((published(&key, version, &entry), entry))
+    }
+
+    /// Publishes many records at once (bulk import): each draft is checked, the valid ones are
+    /// signed in sequence and applied in one batch (one transaction and one flush). Returns one
+    /// result per draft, and the signed entries for the network.
+    pub fn publish_batch(
+        &self,
+        drafts: Vec<crate::publish::Draft>,
+    ) -> Result<(Vec<BatchResult>, Vec<Entry>)> {
+        let _serialised = self
+            .append
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let today = clock::now().date();
+        let mut head = self.store.head(&self.key.public())?;
+        let mut versions: BTreeMap<RecordKey, u64> = BTreeMap::new();
+        let mut results = Vec::with_capacity(drafts.len());
+        let mut entries = Vec::new();
+        for draft in drafts {
+            let built = (|| -> Result<Record> {
+                let key = RecordKey::new(draft.data.database(), self.member(), &draft.local_id)?;
+                let review_date = draft
+                    .review_date
+                    .unwrap_or_else(|| today.plus_years(draft.data.retention_years()));
+                if review_date <= today {
+                    bail!("the review date {review_date} is not in the future");
+                }
+                let version = match versions.get(&key) {
+                    Some(version) => version + 1,
+                    None => self.store.get(&key)?.map_or(1, |view| view.version + 1),
+                };
+                let record = Record {
+                    key,
+                    version,
+                    access: draft.access,
+                    review_date,
+                    review_reason: None,
+                    data: draft.data,
+                };
+                record.validate()?;
+                Ok(record)
+            })();
+            match built {
+                Ok(record) => {
+                    versions.insert(record.key.clone(), record.version);
+                    let key = record.key.clone();
+                    let version = record.version;
+                    let entry = self.sign_next(head.as_ref(), Body::Put(record))?;
+                    head = Some(entry.as_head());
+                    results.push(Ok(published(&key, version, &entry)));
+                    entries.push(entry);
+                }
+                Err(error) => results.push(Err(format!("{error:#}"))),
+            }
+        }
+        let report = self.store.apply_batch(entries.clone(), clock::now())?;
+        for (outcome, entry) in report.outcomes.iter().zip(&entries) {
+            if !matches!(outcome, Outcome::Applied { .. }) {
+                bail!(
+                    "the replica refused entry {} of the batch: {outcome:?}",
+                    entry.header.seq
+                );
+            }
+        }
+        Ok((results, entries))
     }
 
     /// Extends a record's review date, with the reason the source gives (`DOMAIN.md`: "+5 with
@@ -424,12 +495,9 @@ impl Replica {
         Ok((published(key, version, &entry), entry))
     }
 
-    /// Exact search; expired records are left out.
-    pub fn search(&self, query: &Query) -> Result<Vec<Record>> {
-        let today = clock::now().date();
-        let mut records = self.store.search(&query.term()?, MAX_SEARCH_RESULTS)?;
-        records.retain(|record| !is_expired(record, today));
-        Ok(records)
+    /// Searches the replica; expired, blocked and cancelled records are left out.
+    pub fn search(&self, request: &SearchRequest) -> Result<Vec<Found>> {
+        crate::search::run(&self.store, &request.query, clock::now().date())
     }
 
     /// This member's live records whose review date falls within `within_days`, soonest first

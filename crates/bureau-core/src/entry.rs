@@ -97,6 +97,84 @@ pub enum Body {
     Diffusion(crate::case::DiffusionAction),
     /// Dropping bodies of entries whose records expired or were cancelled.
     Erase(Erase),
+    /// Publishes a restricted record: its data sealed to its readers' encryption keys.
+    PutSealed(SealedRecord),
+}
+
+/// A record only some members may read. Its key, version, access and review date stay in
+/// clear, so every replica folds versions, cancellations and expiry alike; its data (and the
+/// review reason) are sealed to the encryption keys of the members the access allows and of the
+/// owner. The entry's header, but for the body hash, is the associated data: a sealed body
+/// cannot be replayed under another author, position, time or record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SealedRecord {
+    pub key: RecordKey,
+    pub version: u64,
+    pub access: crate::record::Access,
+    pub review_date: crate::time::Date,
+    pub sealed: crate::seal::Sealed,
+}
+
+/// What a [`SealedRecord`] seals.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct SealedContent {
+    review_reason: Option<String>,
+    data: crate::record::RecordData,
+}
+
+/// Why a sealed record could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum UnsealError {
+    #[error(transparent)]
+    Seal(#[from] crate::seal::SealError),
+    #[error("the sealed content does not decode: {0}")]
+    Decode(#[from] DecodeError),
+    #[error("the sealed record breaks its schema: {0}")]
+    Record(#[from] crate::record::RecordError),
+}
+
+impl SealedRecord {
+    /// The associated data: every header field the body hash does not cover, and the clear
+    /// fields of the record.
+    fn aad(
+        network: &NetworkId,
+        author: &PublicKey,
+        seq: u64,
+        prev_hash: &Hash,
+        timestamp: Timestamp,
+        record: (&RecordKey, u64, &crate::record::Access, crate::time::Date),
+    ) -> Vec<u8> {
+        let mut aad = b"bureau/v1/aad/sealed-record\0".to_vec();
+        aad.extend_from_slice(&codec::encode(&(
+            network, author, seq, prev_hash, timestamp, record,
+        )));
+        aad
+    }
+
+    /// Opens the record with an X25519 secret, for an entry with this header.
+    pub fn open(&self, header: &EntryHeader, secret: &[u8; 32]) -> Result<Record, UnsealError> {
+        let aad = SealedRecord::aad(
+            &header.network,
+            &header.author,
+            header.seq,
+            &header.prev_hash,
+            header.timestamp,
+            (&self.key, self.version, &self.access, self.review_date),
+        );
+        let plain = crate::seal::open(&self.sealed, secret, &aad)?;
+        let content: SealedContent =
+            codec::decode::<_, { crate::seal::MAX_SEAL_PLAINTEXT_BYTES }>(&plain)?;
+        let record = Record {
+            key: self.key.clone(),
+            version: self.version,
+            access: self.access.clone(),
+            review_date: self.review_date,
+            review_reason: content.review_reason,
+            data: content.data,
+        };
+        record.validate()?;
+        Ok(record)
+    }
 }
 
 impl Body {
@@ -112,6 +190,7 @@ impl Body {
             Body::Notice(_) => "notice",
             Body::Diffusion(_) => "diffusion",
             Body::Erase(_) => "erase",
+            Body::PutSealed(_) => "put-sealed",
         }
     }
 
@@ -166,6 +245,45 @@ impl Entry {
             signature,
             body: Some(body),
         }
+    }
+
+    /// Signs the next entry publishing `record` sealed to `recipients` (X25519 keys), with the
+    /// header bound as associated data. `seed` is fresh randomness from the caller.
+    pub fn sign_sealed(
+        key: &SecretKey,
+        network: NetworkId,
+        head: Option<&Head>,
+        timestamp: Timestamp,
+        record: Record,
+        recipients: &[crate::keys::EncryptionPublicKey],
+        seed: [u8; 32],
+    ) -> Result<Entry, crate::seal::SealError> {
+        let aad = SealedRecord::aad(
+            &network,
+            &key.public(),
+            head.map_or(1, |head| head.seq + 1),
+            &head.map_or(Hash::ZERO, |head| head.hash),
+            timestamp,
+            (
+                &record.key,
+                record.version,
+                &record.access,
+                record.review_date,
+            ),
+        );
+        let content = codec::encode(&SealedContent {
+            review_reason: record.review_reason,
+            data: record.data,
+        });
+        let sealed = crate::seal::seal(&content, recipients, &aad, seed)?;
+        let body = Body::PutSealed(SealedRecord {
+            key: record.key,
+            version: record.version,
+            access: record.access,
+            review_date: record.review_date,
+            sealed,
+        });
+        Ok(Entry::sign(key, network, head, timestamp, body))
     }
 
     /// Decodes an entry of at most [`MAX_ENTRY_BYTES`].

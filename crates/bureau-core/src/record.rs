@@ -9,11 +9,17 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
+use crate::codec;
 use crate::hash::Hash;
+use crate::member::CountryCode;
 use crate::member::MemberCode;
+use crate::names;
 use crate::normalize;
-use crate::schema::{self, DocumentType, Person, SchemaError, TravelDocument, Vehicle};
-use crate::time::Date;
+use crate::schema::{
+    self, AdministrativeDocument, DnaProfile, DocumentType, Firearm, Modality, Person, SchemaError,
+    TemplateReference, TravelDocument, Vehicle, Vessel, WorkOfArt,
+};
+use crate::time::{Date, PartialDate};
 
 /// Longest local id, in bytes.
 pub const MAX_LOCAL_ID_BYTES: usize = 64;
@@ -32,13 +38,41 @@ pub enum Database {
     /// Nominal data: persons.
     #[serde(rename = "persons")]
     Persons,
+    /// Lost, stolen, trafficked or smuggled firearms (iARMS).
+    #[serde(rename = "firearms")]
+    Firearms,
+    /// Stolen works of art.
+    #[serde(rename = "art")]
+    WorksOfArt,
+    /// Stolen vessels and vessel engines.
+    #[serde(rename = "vessels")]
+    Vessels,
+    /// Stolen blank administrative documents.
+    #[serde(rename = "admin-documents")]
+    AdministrativeDocuments,
+    /// DNA profiles (no names).
+    #[serde(rename = "dna")]
+    Dna,
+    /// Fingerprint template references.
+    #[serde(rename = "fingerprints")]
+    Fingerprints,
+    /// Face template references.
+    #[serde(rename = "faces")]
+    Faces,
 }
 
 impl Database {
-    pub const ALL: [Database; 3] = [
+    pub const ALL: [Database; 10] = [
         Database::TravelDocuments,
         Database::Vehicles,
         Database::Persons,
+        Database::Firearms,
+        Database::WorksOfArt,
+        Database::Vessels,
+        Database::AdministrativeDocuments,
+        Database::Dna,
+        Database::Fingerprints,
+        Database::Faces,
     ];
 
     /// The name used in references, the CLI and the API.
@@ -47,6 +81,13 @@ impl Database {
             Database::TravelDocuments => "sltd",
             Database::Vehicles => "vehicles",
             Database::Persons => "persons",
+            Database::Firearms => "firearms",
+            Database::WorksOfArt => "art",
+            Database::Vessels => "vessels",
+            Database::AdministrativeDocuments => "admin-documents",
+            Database::Dna => "dna",
+            Database::Fingerprints => "fingerprints",
+            Database::Faces => "faces",
         }
     }
 
@@ -56,6 +97,13 @@ impl Database {
             Database::TravelDocuments => 1,
             Database::Vehicles => 2,
             Database::Persons => 3,
+            Database::Firearms => 4,
+            Database::WorksOfArt => 5,
+            Database::Vessels => 6,
+            Database::AdministrativeDocuments => 7,
+            Database::Dna => 8,
+            Database::Fingerprints => 9,
+            Database::Faces => 10,
         }
     }
 
@@ -66,12 +114,13 @@ impl Database {
     }
 
     /// Longest time a record may go without review, in years (`DOMAIN.md`). Databases without a
-    /// published rule get ten years, so nothing is kept forever unreviewed.
+    /// published rule get ten years, so nothing is kept forever unreviewed. Biometric records
+    /// of identified persons get less: see [`RecordData::retention_years`].
     pub fn retention_years(&self) -> u16 {
         match self {
-            Database::TravelDocuments => 10,
-            Database::Vehicles => 10,
             Database::Persons => 5,
+            Database::Dna | Database::Fingerprints | Database::Faces => 15,
+            _ => 10,
         }
     }
 }
@@ -89,6 +138,13 @@ impl std::str::FromStr for Database {
             "sltd" | "travel-documents" => Ok(Database::TravelDocuments),
             "vehicles" | "vehicle" | "smv" => Ok(Database::Vehicles),
             "persons" | "person" | "nominal" => Ok(Database::Persons),
+            "firearms" | "firearm" | "iarms" => Ok(Database::Firearms),
+            "art" | "works-of-art" => Ok(Database::WorksOfArt),
+            "vessels" | "vessel" => Ok(Database::Vessels),
+            "admin-documents" | "admin-document" => Ok(Database::AdministrativeDocuments),
+            "dna" => Ok(Database::Dna),
+            "fingerprints" | "fingerprint" => Ok(Database::Fingerprints),
+            "faces" | "face" => Ok(Database::Faces),
             _ => Err(RecordError::UnknownDatabase(text.to_owned())),
         }
     }
@@ -97,7 +153,9 @@ impl std::str::FromStr for Database {
 /// Why a record or a record reference was refused.
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum RecordError {
-    #[error("unknown database {0:?} (known: sltd, vehicles, persons)")]
+    #[error(
+        "unknown database {0:?} (known: sltd, vehicles, persons, firearms, art, vessels, admin-documents, dna, fingerprints, faces)"
+    )]
     UnknownDatabase(String),
     #[error(
         "{0:?} is not a record reference (expected DATABASE/OWNER/LOCAL-ID, e.g. sltd/FRA/p1234567)"
@@ -111,6 +169,11 @@ pub enum RecordError {
     ZeroVersion,
     #[error("an access list must name 1 to {MAX_ACCESS_MEMBERS} members")]
     AccessList,
+    #[error("a {database} record cannot be a {modality} template")]
+    Modality {
+        database: Database,
+        modality: schema::Modality,
+    },
     #[error(transparent)]
     Schema(#[from] SchemaError),
 }
@@ -182,13 +245,31 @@ impl std::str::FromStr for RecordKey {
     }
 }
 
-/// Who may read a record. Restrictions must hold at every replica (sealing comes later).
+/// Who may read a record. Anything but `All` is sealed to its readers' keys, so the
+/// restriction holds at every replica. Append variants, never reorder (wire encoding).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Access {
     All,
+    /// Only these members (and the owner).
     Members(BTreeSet<MemberCode>),
+    /// Only the secretariat (and the owner).
     SecretariatOnly,
+    /// Every member but these.
+    AllExcept(BTreeSet<MemberCode>),
+}
+
+impl Access {
+    /// Whether `member` may read a record `owner` published under this access.
+    pub fn allows(&self, member: MemberCode, owner: MemberCode) -> bool {
+        member == owner
+            || match self {
+                Access::All => true,
+                Access::Members(members) => members.contains(&member),
+                Access::SecretariatOnly => member.is_secretariat(),
+                Access::AllExcept(excluded) => !excluded.contains(&member),
+            }
+    }
 }
 
 /// The data of a record, one variant per database.
@@ -198,6 +279,13 @@ pub enum RecordData {
     TravelDocument(TravelDocument),
     Vehicle(Vehicle),
     Person(Person),
+    Firearm(Firearm),
+    WorkOfArt(WorkOfArt),
+    Vessel(Vessel),
+    AdministrativeDocument(AdministrativeDocument),
+    Dna(DnaProfile),
+    Fingerprint(TemplateReference),
+    Face(TemplateReference),
 }
 
 impl RecordData {
@@ -207,6 +295,12 @@ impl RecordData {
             RecordData::TravelDocument(document) => document.validate(),
             RecordData::Vehicle(vehicle) => vehicle.validate(),
             RecordData::Person(person) => person.validate(),
+            RecordData::Firearm(firearm) => firearm.validate(),
+            RecordData::WorkOfArt(work) => work.validate(),
+            RecordData::Vessel(vessel) => vessel.validate(),
+            RecordData::AdministrativeDocument(document) => document.validate(),
+            RecordData::Dna(profile) => profile.validate(),
+            RecordData::Fingerprint(template) | RecordData::Face(template) => template.validate(),
         }
     }
 
@@ -215,6 +309,28 @@ impl RecordData {
             RecordData::TravelDocument(_) => Database::TravelDocuments,
             RecordData::Vehicle(_) => Database::Vehicles,
             RecordData::Person(_) => Database::Persons,
+            RecordData::Firearm(_) => Database::Firearms,
+            RecordData::WorkOfArt(_) => Database::WorksOfArt,
+            RecordData::Vessel(_) => Database::Vessels,
+            RecordData::AdministrativeDocument(_) => Database::AdministrativeDocuments,
+            RecordData::Dna(_) => Database::Dna,
+            RecordData::Fingerprint(_) => Database::Fingerprints,
+            RecordData::Face(_) => Database::Faces,
+        }
+    }
+
+    /// Longest time this record may go without review, in years: the database's rule, but
+    /// 5 years for biometric data of an identified person (`DOMAIN.md`).
+    pub fn retention_years(&self) -> u16 {
+        let known = match self {
+            RecordData::Dna(profile) => profile.known_person,
+            RecordData::Fingerprint(template) | RecordData::Face(template) => template.known_person,
+            _ => false,
+        };
+        if known {
+            5
+        } else {
+            self.database().retention_years()
         }
     }
 }
@@ -251,39 +367,91 @@ impl Record {
         {
             return Err(RecordError::AccessList);
         }
+        let modality = match &self.data {
+            RecordData::Fingerprint(template) => Some((template.modality, Modality::Fingerprint)),
+            RecordData::Face(template) => Some((template.modality, Modality::Face)),
+            _ => None,
+        };
+        if let Some((modality, expected)) = modality
+            && modality != expected
+        {
+            return Err(RecordError::Modality {
+                database: self.key.database,
+                modality,
+            });
+        }
+        if let Access::Members(members) | Access::AllExcept(members) = &self.access
+            && members.len() > MAX_ACCESS_MEMBERS
+        {
+            return Err(RecordError::AccessList);
+        }
         if let Some(reason) = &self.review_reason {
             schema::check_text("review_reason", reason, schema::MAX_TEXT_CHARS, true)?;
         }
         Ok(self.data.validate()?)
     }
 
-    /// The exact-search terms this record is indexed under.
+    /// The search terms this record is indexed under.
     pub fn index_terms(&self) -> Vec<IndexTerm> {
+        let mut terms = Vec::new();
         match &self.data {
-            RecordData::TravelDocument(document) => vec![IndexTerm::travel_document(
+            RecordData::TravelDocument(document) => terms.push(IndexTerm::travel_document(
                 &document.number,
                 Some(document.issuing_country.into()),
                 Some(document.document_type),
-            )],
-            RecordData::Vehicle(vehicle) => vec![IndexTerm::vin(&vehicle.vin)],
+            )),
+            RecordData::Vehicle(vehicle) => {
+                terms.push(IndexTerm::vin(&vehicle.vin));
+                terms.extend(vehicle.engine_number.as_deref().map(IndexTerm::engine));
+            }
             RecordData::Person(person) => {
-                let mut terms = vec![IndexTerm::person_name(
+                terms.push(IndexTerm::person_name(
                     &person.family_name,
                     &person.given_names,
-                )];
+                ));
                 for alias in &person.aliases {
-                    let term = IndexTerm::person_name(alias, "");
-                    if !terms.contains(&term) {
-                        terms.push(term);
+                    terms.push(IndexTerm::person_name(alias, ""));
+                }
+                terms.extend(IndexTerm::name_phonetic(person));
+            }
+            RecordData::Firearm(firearm) => terms.push(IndexTerm::firearm(
+                &firearm.serial_number,
+                Some(&firearm.make),
+            )),
+            RecordData::WorkOfArt(work) => terms.push(IndexTerm::art_title(&work.title)),
+            RecordData::Vessel(vessel) => {
+                terms.extend(vessel.imo_number.as_deref().map(IndexTerm::imo));
+                terms.extend(vessel.hull_number.as_deref().map(IndexTerm::hull));
+                terms.extend(vessel.engine_serials.iter().map(|s| IndexTerm::engine(s)));
+            }
+            RecordData::AdministrativeDocument(document) => {
+                if let Ok((prefix, first, last)) = document.range() {
+                    terms.push(IndexTerm::serial_range(
+                        &prefix,
+                        Some(document.issuing_country.into()),
+                        first,
+                        last,
+                    ));
+                }
+            }
+            RecordData::Dna(profile) => {
+                for (locus, alleles) in profile.canonical_loci() {
+                    if locus != "AMEL" {
+                        terms.push(IndexTerm::dna(locus, &alleles));
                     }
                 }
-                terms
+            }
+            RecordData::Fingerprint(template) | RecordData::Face(template) => {
+                terms.push(IndexTerm::template(template.modality, &template.reference))
             }
         }
+        terms.sort_by(|a, b| (a.index, &a.bytes).cmp(&(b.index, &b.bytes)));
+        terms.dedup_by(|a, b| a.index == b.index && a.bytes == b.bytes);
+        terms
     }
 }
 
-/// The exact-search indexes.
+/// The search indexes. The order is the store's tree order: append, never reorder.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Index {
     /// Normalised document number, then issuing country, then document type.
@@ -292,22 +460,59 @@ pub enum Index {
     Vin,
     /// Folded, sorted name parts.
     PersonName,
+    /// Engine numbers of vehicles and vessels.
+    EngineNumber,
+    /// Firearm serial number, then make.
+    Firearm,
+    /// IMO numbers and hull identification numbers.
+    Vessel,
+    /// Administrative document serial prefix and issuing country; the value is the range.
+    SerialRange,
+    /// One STR locus with its alleles, for DNA candidate counting.
+    DnaLocus,
+    /// Template modality and reference.
+    Template,
+    /// Folded, sorted title words of a work of art.
+    ArtTitle,
+    /// The phonetic key of each Latin name part of a person; the value is a
+    /// [`NameCandidate`], so a name search ranks candidates without loading records.
+    NamePhonetic,
 }
 
 impl Index {
-    pub const ALL: [Index; 3] = [Index::TravelDocument, Index::Vin, Index::PersonName];
+    pub const ALL: [Index; 11] = [
+        Index::TravelDocument,
+        Index::Vin,
+        Index::PersonName,
+        Index::EngineNumber,
+        Index::Firearm,
+        Index::Vessel,
+        Index::SerialRange,
+        Index::DnaLocus,
+        Index::Template,
+        Index::ArtTitle,
+        Index::NamePhonetic,
+    ];
 
     pub fn name(&self) -> &'static str {
         match self {
             Index::TravelDocument => "index/travel-document",
             Index::Vin => "index/vin",
             Index::PersonName => "index/person-name",
+            Index::EngineNumber => "index/engine-number",
+            Index::Firearm => "index/firearm",
+            Index::Vessel => "index/vessel",
+            Index::SerialRange => "index/serial-range",
+            Index::DnaLocus => "index/dna-locus",
+            Index::Template => "index/template",
+            Index::ArtTitle => "index/art-title",
+            Index::NamePhonetic => "index/name-phonetic",
         }
     }
 }
 
-/// A search term (or prefix) in one index. Terms never contain a zero byte, which the store
-/// uses to separate a term from the record key.
+/// A search term (or prefix) in one index, with the value stored beside it. Terms never
+/// contain a zero byte, which the store uses to separate a term from the record key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IndexTerm {
     pub index: Index,
@@ -315,6 +520,9 @@ pub struct IndexTerm {
     /// True when the term is only the start of the indexed terms it should match (a travel
     /// document number without its country or type); false for a whole term.
     pub prefix: bool,
+    /// Stored with the index entry so a search can filter candidates without loading records
+    /// (a serial range's bounds); empty for most indexes.
+    pub value: Vec<u8>,
 }
 
 fn document_type_tag(document_type: DocumentType) -> u8 {
@@ -327,6 +535,15 @@ fn document_type_tag(document_type: DocumentType) -> u8 {
 }
 
 impl IndexTerm {
+    fn whole(index: Index, bytes: Vec<u8>) -> IndexTerm {
+        IndexTerm {
+            index,
+            bytes,
+            prefix: false,
+            value: Vec::new(),
+        }
+    }
+
     /// A travel document term. Without a country the term is a prefix matching every issuer;
     /// without a type, every type (a type needs a country).
     pub fn travel_document(
@@ -345,28 +562,161 @@ impl IndexTerm {
             }
         }
         IndexTerm {
-            index: Index::TravelDocument,
-            bytes,
             prefix,
+            ..IndexTerm::whole(Index::TravelDocument, bytes)
         }
     }
 
     pub fn vin(vin: &str) -> IndexTerm {
-        IndexTerm {
-            index: Index::Vin,
-            bytes: normalize::identifier(vin).into_bytes(),
-            prefix: false,
-        }
+        IndexTerm::whole(Index::Vin, normalize::identifier(vin).into_bytes())
+    }
+
+    pub fn engine(number: &str) -> IndexTerm {
+        IndexTerm::whole(
+            Index::EngineNumber,
+            normalize::identifier(number).into_bytes(),
+        )
     }
 
     pub fn person_name(family_name: &str, given_names: &str) -> IndexTerm {
-        IndexTerm {
-            index: Index::PersonName,
-            bytes: normalize::name_key(family_name, given_names).into_bytes(),
-            prefix: false,
+        IndexTerm::whole(
+            Index::PersonName,
+            normalize::name_key(family_name, given_names).into_bytes(),
+        )
+    }
+
+    /// A firearm term; without a make, a prefix matching every make.
+    pub fn firearm(serial_number: &str, make: Option<&str>) -> IndexTerm {
+        let mut bytes = normalize::identifier(serial_number).into_bytes();
+        bytes.push(b'/');
+        match make {
+            Some(make) => {
+                bytes.extend_from_slice(normalize::identifier(make).as_bytes());
+                IndexTerm::whole(Index::Firearm, bytes)
+            }
+            None => IndexTerm {
+                prefix: true,
+                ..IndexTerm::whole(Index::Firearm, bytes)
+            },
         }
     }
+
+    /// An IMO number term: its seven digits, whichever way it was written.
+    pub fn imo(number: &str) -> IndexTerm {
+        let digits = schema::imo_digits(number).unwrap_or_else(|| normalize::identifier(number));
+        IndexTerm::whole(Index::Vessel, format!("IMO{digits}").into_bytes())
+    }
+
+    pub fn hull(number: &str) -> IndexTerm {
+        let normal = normalize::identifier(number);
+        IndexTerm::whole(Index::Vessel, format!("HIN{normal}").into_bytes())
+    }
+
+    /// An administrative document series: serial letters, then the issuing country (a prefix
+    /// over every country without one). The value holds the inclusive number range, 16 bytes.
+    pub fn serial_range(
+        letters: &str,
+        issuing_country: Option<MemberCode>,
+        first: u64,
+        last: u64,
+    ) -> IndexTerm {
+        let mut bytes = format!("{letters}/").into_bytes();
+        if let Some(country) = issuing_country {
+            bytes.extend_from_slice(country.as_bytes());
+        }
+        let mut value = first.to_be_bytes().to_vec();
+        value.extend_from_slice(&last.to_be_bytes());
+        IndexTerm {
+            prefix: issuing_country.is_none(),
+            value,
+            ..IndexTerm::whole(Index::SerialRange, bytes)
+        }
+    }
+
+    /// The range an administrative-document index value holds.
+    pub fn decode_serial_range(value: &[u8]) -> Option<(u64, u64)> {
+        let first = u64::from_be_bytes(value.get(..8)?.try_into().ok()?);
+        let last = u64::from_be_bytes(value.get(8..16)?.try_into().ok()?);
+        Some((first, last))
+    }
+
+    /// One locus of a canonical DNA profile.
+    pub fn dna(locus: &str, alleles: &str) -> IndexTerm {
+        IndexTerm::whole(Index::DnaLocus, format!("{locus}={alleles}").into_bytes())
+    }
+
+    pub fn template(modality: Modality, reference: &str) -> IndexTerm {
+        let tag = match modality {
+            Modality::Fingerprint => 'F',
+            Modality::Face => 'A',
+        };
+        let normal = normalize::identifier(reference);
+        IndexTerm::whole(Index::Template, format!("{tag}/{normal}").into_bytes())
+    }
+
+    /// The phonetic term of one Latin name part (what a name search looks up).
+    pub fn phonetic(part: &str) -> IndexTerm {
+        IndexTerm::whole(Index::NamePhonetic, names::phonetic(part).into_bytes())
+    }
+
+    /// One phonetic term per distinct key among a person's names, each carrying the person's
+    /// [`NameCandidate`].
+    pub fn name_phonetic(person: &Person) -> Vec<IndexTerm> {
+        let candidate = NameCandidate::of(person);
+        let value = codec::encode(&candidate);
+        let mut keys: Vec<String> = candidate
+            .names
+            .iter()
+            .flatten()
+            .map(|part| names::phonetic(part))
+            .filter(|key| !key.is_empty())
+            .collect();
+        keys.sort();
+        keys.dedup();
+        keys.into_iter()
+            .map(|key| IndexTerm {
+                value: value.clone(),
+                ..IndexTerm::whole(Index::NamePhonetic, key.into_bytes())
+            })
+            .collect()
+    }
+
+    pub fn art_title(title: &str) -> IndexTerm {
+        IndexTerm::whole(Index::ArtTitle, normalize::name_key(title, "").into_bytes())
+    }
 }
+
+/// What a name search needs to rank a person without loading the record: the Latin parts of
+/// each of its names (family and given names first, then aliases), birth date, nationalities.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NameCandidate {
+    pub names: Vec<Vec<String>>,
+    pub date_of_birth: Option<PartialDate>,
+    pub nationalities: Vec<CountryCode>,
+}
+
+impl NameCandidate {
+    pub fn of(person: &Person) -> NameCandidate {
+        let mut names = vec![names::latin_parts(&format!(
+            "{} {}",
+            person.family_name, person.given_names
+        ))];
+        names.extend(person.aliases.iter().map(|alias| names::latin_parts(alias)));
+        names.retain(|parts| !parts.is_empty());
+        NameCandidate {
+            names,
+            date_of_birth: person.date_of_birth,
+            nationalities: person.nationalities.clone(),
+        }
+    }
+
+    pub fn decode(bytes: &[u8]) -> Result<NameCandidate, crate::codec::DecodeError> {
+        codec::decode::<_, MAX_NAME_CANDIDATE_BYTES>(bytes)
+    }
+}
+
+/// Largest encoded [`NameCandidate`].
+pub const MAX_NAME_CANDIDATE_BYTES: usize = 16 * 1024;
 
 /// Which of two competing changes to one record wins: the higher version, then the higher entry
 /// hash. Total and independent of arrival order.

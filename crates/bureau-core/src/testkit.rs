@@ -19,6 +19,11 @@ pub const NOW: Timestamp = Timestamp(1_767_225_600_000);
 /// Fixture certificates run from a year before [`NOW`] to a year after.
 pub const YEAR_MS: u64 = 365 * 24 * 3600 * 1000;
 
+/// The X25519 secret behind a test member's certificate.
+pub fn encryption_secret(member: MemberCode) -> [u8; 32] {
+    seeded_key(&format!("{member}/enc")).seed()
+}
+
 /// A key from a label, so every run builds the same keys.
 pub fn seeded_key(label: &str) -> SecretKey {
     SecretKey::from_seed(Hash::of(b"bureau/testkit/key\0", &[label.as_bytes()]).0)
@@ -107,9 +112,7 @@ impl TestNetwork {
             network,
             member,
             node_key: key.public(),
-            encryption_key: EncryptionPublicKey::from_secret(
-                seeded_key(&format!("{member}/enc")).seed(),
-            ),
+            encryption_key: EncryptionPublicKey::from_secret(encryption_secret(member)),
             roles,
             serial: certificate::derive_serial(&network, &member, &key.public(), not_before),
             not_before,
@@ -416,6 +419,8 @@ impl MemoryReplica {
         match &entry.body {
             Some(Body::Put(record)) => fold(&record.key, record.version, Some(record.clone())),
             Some(Body::Cancel(cancel)) => fold(&cancel.key, cancel.version, None),
+            // The model holds no key, so a sealed record is as unreadable as a cancelled one.
+            Some(Body::PutSealed(sealed)) => fold(&sealed.key, sealed.version, None),
             Some(Body::Admit(certificate)) => {
                 let key = certificate.node_key();
                 let newer = self.certificates.get(&key).is_none_or(|held| {

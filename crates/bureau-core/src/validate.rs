@@ -42,6 +42,10 @@ pub enum EntryError {
     FutureTimestamp { timestamp: u64, now: u64 },
     #[error("the body does not match the header's body hash")]
     BodyHashMismatch,
+    #[error("a record readable by all is published in clear, not sealed")]
+    SealedForAll,
+    #[error("malformed sealed body: {0}")]
+    Sealed(crate::seal::SealError),
     #[error("the entry has no body")]
     MissingBody,
     #[error("signature: {0}")]
@@ -167,15 +171,43 @@ pub fn check_alone(entry: &Entry, network: &NetworkId, now: Timestamp) -> Result
     match body {
         Body::Put(record) => {
             record.validate()?;
-            // A record may go unreviewed for at most its database's retention period, counted
+            // A record may go unreviewed for at most its retention period, counted
             // from the entry that (re)publishes it.
             let latest = header
                 .timestamp
                 .date()
-                .plus_years(record.key.database.retention_years());
+                .plus_years(record.data.retention_years());
             if record.review_date > latest {
                 return Err(EntryError::ReviewDateTooFar {
                     review_date: record.review_date,
+                    latest,
+                });
+            }
+        }
+        Body::PutSealed(sealed) => {
+            // Only the clear part can be checked here; recipients check the rest on opening.
+            sealed.key.check()?;
+            if sealed.version == 0 {
+                return Err(RecordError::ZeroVersion.into());
+            }
+            match &sealed.access {
+                crate::record::Access::All => return Err(EntryError::SealedForAll),
+                crate::record::Access::Members(members)
+                | crate::record::Access::AllExcept(members)
+                    if members.len() > crate::record::MAX_ACCESS_MEMBERS =>
+                {
+                    return Err(RecordError::AccessList.into());
+                }
+                _ => {}
+            }
+            sealed.sealed.check().map_err(EntryError::Sealed)?;
+            let latest = header
+                .timestamp
+                .date()
+                .plus_years(sealed.key.database.retention_years());
+            if sealed.review_date > latest {
+                return Err(EntryError::ReviewDateTooFar {
+                    review_date: sealed.review_date,
                     latest,
                 });
             }
@@ -292,6 +324,7 @@ fn check_body_rights<V: ReplicaView>(
             }
             Ok(())
         }
+        Body::PutSealed(sealed) => check_owner(&sealed.key),
         Body::Cancel(cancel) => check_owner(&cancel.key),
         Body::Admit(certificate) => {
             if !author.has_role(Role::Secretariat) {

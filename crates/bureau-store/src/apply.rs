@@ -121,6 +121,7 @@ impl Store {
                     network: self.network,
                     root_key: self.root_key,
                     path: &self.path,
+                    unseal_key: self.unseal_key.as_ref(),
                 },
                 pending: &pending,
                 outcomes: outcomes.clone(),
@@ -193,6 +194,7 @@ struct TxView<'a> {
     network: NetworkId,
     root_key: PublicKey,
     path: &'a Path,
+    unseal_key: Option<&'a crate::UnsealKey>,
 }
 
 impl TxView<'_> {
@@ -365,6 +367,20 @@ impl BatchTx<'_> {
                 };
                 self.fold(&record.key, state(precedence, true), Some(record))?;
             }
+            Some(Body::PutSealed(sealed)) => {
+                let precedence = Precedence {
+                    version: sealed.version,
+                    entry: head.hash,
+                };
+                let opened = self.unseal(entry, sealed);
+                if let Some(record) = &opened {
+                    trees[layout::T_UNSEALED].insert(
+                        &layout::entry_key(&header.author, header.seq)[..],
+                        codec::encode(record),
+                    )?;
+                }
+                self.fold(&sealed.key, state(precedence, true), opened.as_ref())?;
+            }
             Some(Body::Cancel(cancel)) => {
                 let precedence = Precedence {
                     version: cancel.version,
@@ -464,23 +480,35 @@ impl BatchTx<'_> {
             return Ok(());
         };
         trees[layout::T_ENTRIES].insert(&key[..], stored.to_bytes())?;
-        let Body::Put(record) = body else {
-            return Ok(());
+        let record_key = match &body {
+            Body::Put(record) => record.key.clone(),
+            Body::PutSealed(sealed) => sealed.key.clone(),
+            _ => return Ok(()),
         };
-        let record_key = record.key.to_bytes();
-        let Some(state_bytes) = self.view.get(layout::T_RECORDS, &record_key)? else {
+        let opened = match body {
+            Body::Put(record) => Some(record),
+            _ => {
+                let opened = self.view.get(layout::T_UNSEALED, &key)?;
+                trees[layout::T_UNSEALED].remove(&key[..])?;
+                opened
+                    .map(|bytes| self.view.decode::<Record>(&bytes))
+                    .transpose()?
+            }
+        };
+        let key_bytes = record_key.to_bytes();
+        let Some(state_bytes) = self.view.get(layout::T_RECORDS, &key_bytes)? else {
             return Ok(());
         };
         let mut state: RecordState = self.view.decode(&state_bytes)?;
         if state.author != erased.author || state.seq != erased.seq || !state.live {
             return Ok(());
         }
-        for term in record.index_terms() {
+        for term in opened.iter().flat_map(Record::index_terms) {
             trees[layout::index_position(term.index)]
-                .remove(layout::index_key(&term.bytes, &record.key))?;
+                .remove(layout::index_key(&term.bytes, &record_key))?;
         }
         state.live = false;
-        trees[layout::T_RECORDS].insert(record_key, codec::encode(&state))?;
+        trees[layout::T_RECORDS].insert(key_bytes, codec::encode(&state))?;
         self.adjust_live(false)
     }
 
@@ -539,7 +567,7 @@ impl BatchTx<'_> {
         }
         let was_live = old.is_some_and(|old| old.live);
         if let Some(old) = old.filter(|old| old.live) {
-            for term in self.load_record(&old)?.index_terms() {
+            for term in self.load_record(&old)?.iter().flat_map(Record::index_terms) {
                 trees[layout::index_position(term.index)]
                     .remove(layout::index_key(&term.bytes, key))?;
             }
@@ -547,7 +575,7 @@ impl BatchTx<'_> {
         if let Some(record) = record {
             for term in record.index_terms() {
                 trees[layout::index_position(term.index)]
-                    .insert(layout::index_key(&term.bytes, key), &[][..])?;
+                    .insert(layout::index_key(&term.bytes, key), term.value)?;
             }
         }
         trees[layout::T_RECORDS].insert(key_bytes, codec::encode(&new))?;
@@ -557,7 +585,8 @@ impl BatchTx<'_> {
         Ok(())
     }
 
-    fn load_record(&self, state: &RecordState) -> TxResult<Record> {
+    /// The record a live state points at: `None` for a sealed record this node cannot read.
+    fn load_record(&self, state: &RecordState) -> TxResult<Option<Record>> {
         let corrupt = || {
             ConflictableTransactionError::Abort(Error::Corrupt {
                 path: self.view.path.to_owned(),
@@ -572,8 +601,41 @@ impl BatchTx<'_> {
             )?
             .ok_or_else(corrupt)?;
         match self.view.decode::<Entry>(&bytes)?.body {
-            Some(Body::Put(record)) => Ok(record),
+            Some(Body::Put(record)) => Ok(Some(record)),
+            Some(Body::PutSealed(_)) => self
+                .view
+                .get(
+                    layout::T_UNSEALED,
+                    &layout::entry_key(&state.author, state.seq),
+                )?
+                .map(|bytes| self.view.decode::<Record>(&bytes))
+                .transpose(),
             _ => Err(corrupt()),
+        }
+    }
+
+    /// Opens a sealed record addressed to this node; `None` when it is not, or when the content
+    /// fails (the author answers for it; the entry itself stays valid and replicated).
+    fn unseal(&self, entry: &Entry, sealed: &bureau_core::entry::SealedRecord) -> Option<Record> {
+        let key = self.view.unseal_key?;
+        let public = bureau_core::EncryptionPublicKey::from_secret(key.0);
+        if !sealed.sealed.is_recipient(&public) {
+            return None;
+        }
+        match sealed.open(&entry.header, &key.0) {
+            Ok(record) => {
+                if let bureau_core::RecordData::TravelDocument(document) = &record.data
+                    && bureau_core::MemberCode::from(document.issuing_country) != record.key.owner
+                {
+                    tracing::warn!(record = %record.key, "sealed travel document not published by its issuer; not indexed");
+                    return None;
+                }
+                Some(record)
+            }
+            Err(error) => {
+                tracing::warn!(record = %sealed.key, %error, "cannot open a sealed record addressed to this node");
+                None
+            }
         }
     }
 }

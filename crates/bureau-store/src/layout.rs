@@ -13,7 +13,8 @@
 //! | `blocks` | record key | encoded [`BlockState`] |
 //! | `erasures` | author (32) · seq (8, BE) | encoded [`Erasure`] |
 //! | `cases` | kind (1) · owner (3) · id · 0x00 · timestamp (8, BE) · author (32) · seq (8, BE) | encoded case event |
-//! | `index/…` | term · 0x00 · record key | empty |
+//! | `unsealed` | author (32) · seq (8, BE) | encoded [`Record`](bureau_core::Record) opened from a sealed entry (local only, never shipped) |
+//! | `index/…` | term · 0x00 · record key | the term's value (usually empty) |
 //! | `meta` | name | value |
 
 use bureau_core::record::{Index, Precedence};
@@ -29,6 +30,7 @@ pub const META: &str = "meta";
 pub const BLOCKS: &str = "blocks";
 pub const CASES: &str = "cases";
 pub const ERASURES: &str = "erasures";
+pub const UNSEALED: &str = "unsealed";
 
 /// Meta key: the genesis this store belongs to.
 pub const META_GENESIS: &[u8] = b"genesis";
@@ -45,8 +47,9 @@ pub const T_META: usize = 5;
 pub const T_BLOCKS: usize = 6;
 pub const T_CASES: usize = 7;
 pub const T_ERASURES: usize = 8;
+pub const T_UNSEALED: usize = 9;
 /// Index trees follow, in [`Index::ALL`] order.
-pub const T_FIRST_INDEX: usize = 9;
+pub const T_FIRST_INDEX: usize = 10;
 
 /// Case kinds in the `cases` tree.
 pub const CASE_NOTICE: u8 = b'N';

@@ -48,6 +48,8 @@ pub struct Config {
     /// sled's page cache in bytes; sled's own default is 1 GB, far too much per node.
     pub cache_capacity_bytes: u64,
     pub max_pending_entries: usize,
+    /// This node's X25519 secret: sealed records addressed to it are opened and indexed.
+    pub unseal_key: Option<UnsealKey>,
 }
 
 impl Config {
@@ -56,7 +58,18 @@ impl Config {
             path: path.into(),
             cache_capacity_bytes: DEFAULT_CACHE_CAPACITY_BYTES,
             max_pending_entries: MAX_PENDING_ENTRIES,
+            unseal_key: None,
         }
+    }
+}
+
+/// An X25519 secret that opens sealed records; never printed.
+#[derive(Clone)]
+pub struct UnsealKey(pub [u8; 32]);
+
+impl std::fmt::Debug for UnsealKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("UnsealKey(..)")
     }
 }
 
@@ -104,6 +117,7 @@ pub struct Store {
     root_key: PublicKey,
     /// Entries that arrived before their predecessors; behind the writer's lock.
     pending: Mutex<pending::Pending>,
+    unseal_key: Option<UnsealKey>,
 }
 
 impl Store {
@@ -128,6 +142,7 @@ impl Store {
             layout::BLOCKS,
             layout::CASES,
             layout::ERASURES,
+            layout::UNSEALED,
         ]);
         names.extend(Index::ALL.iter().map(Index::name));
         let trees = names
@@ -143,6 +158,7 @@ impl Store {
             network,
             root_key: genesis.root_key(),
             pending: Mutex::new(pending::Pending::new(config.max_pending_entries)),
+            unseal_key: config.unseal_key.clone(),
         };
         store.check_genesis(genesis)?;
         Ok(store)

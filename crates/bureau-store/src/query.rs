@@ -35,6 +35,9 @@ pub struct RecordView {
     pub blocked: Option<String>,
     /// True when its current version's body has been erased (retention or cancellation).
     pub erased: bool,
+    /// True when it is sealed to other members: this replica holds it but cannot read it.
+    #[serde(default)]
+    pub restricted: bool,
     pub author: PublicKey,
     pub seq: u64,
 }
@@ -148,11 +151,12 @@ impl Store {
             .entry(&state.author, state.seq)?
             .ok_or_else(|| self.corrupt(format!("record {key} points at a missing entry")))?;
         let erased = entry.body.is_none();
+        let sealed = matches!(entry.body, Some(Body::PutSealed(_)));
         let (record, cancel_reason) = match entry.body {
-            Some(Body::Put(record)) => (Some(record), None),
             Some(Body::Cancel(cancel)) => (None, Some(cancel.reason)),
-            _ => (None, None),
+            body => (self.record_of_body(&state, body)?, None),
         };
+        let restricted = sealed && record.is_none() && !erased;
         Ok(Some(RecordView {
             key: key.clone(),
             version: state.precedence.version,
@@ -160,6 +164,7 @@ impl Store {
             cancel_reason,
             blocked: self.block(key)?,
             erased,
+            restricted,
             author: state.author,
             seq: state.seq,
         }))
@@ -167,40 +172,83 @@ impl Store {
 
     /// Live records matching an exact term, at most `limit`.
     pub fn search(&self, term: &IndexTerm, limit: usize) -> Result<Vec<Record>> {
-        let mut prefix = term.bytes.clone();
-        if !term.prefix {
-            prefix.push(0);
-        }
+        self.search_where(term, limit, |_| true)
+    }
+
+    /// Live records matching a term whose index value passes `keep`, at most `limit`.
+    pub fn search_where(
+        &self,
+        term: &IndexTerm,
+        limit: usize,
+        mut keep: impl FnMut(&[u8]) -> bool,
+    ) -> Result<Vec<Record>> {
         let mut found = Vec::new();
-        for item in self.trees[layout::index_position(term.index)].scan_prefix(&prefix) {
+        for posting in self.postings(term) {
             if found.len() >= limit {
                 break;
             }
-            let (key, _) = item.map_err(|e| self.sled_error(e))?;
-            let record_key = layout::record_part_of_index_key(&key)
-                .ok_or_else(|| self.corrupt("index key without separator"))?;
-            if self
-                .block_state(record_key)?
-                .is_some_and(|block| block.blocked)
-            {
-                continue;
-            }
-            let Some(state) = self.trees[layout::T_RECORDS]
-                .get(record_key)
-                .map_err(|e| self.sled_error(e))?
-            else {
-                return Err(self.corrupt("index entry for a record that does not exist"));
-            };
-            let state: RecordState =
-                stored(codec::decode::<_, { usize::MAX }>(&state), &self.path)?;
-            if let Some(Body::Put(record)) = self
-                .entry(&state.author, state.seq)?
-                .and_then(|entry| entry.body)
+            let (record_key, value) = posting?;
+            if keep(&value)
+                && let Some(record) = self.searchable(&record_key)?
             {
                 found.push(record);
             }
         }
         Ok(found)
+    }
+
+    /// The index entries under a term (or a prefix): record key bytes and stored value.
+    pub fn postings(
+        &self,
+        term: &IndexTerm,
+    ) -> impl Iterator<Item = Result<(Vec<u8>, Vec<u8>)>> + '_ {
+        let mut prefix = term.bytes.clone();
+        if !term.prefix {
+            prefix.push(0);
+        }
+        self.trees[layout::index_position(term.index)]
+            .scan_prefix(&prefix)
+            .map(|item| {
+                let (key, value) = item.map_err(|e| self.sled_error(e))?;
+                let record_key = layout::record_part_of_index_key(&key)
+                    .ok_or_else(|| self.corrupt("index key without separator"))?;
+                Ok((record_key.to_vec(), value.to_vec()))
+            })
+    }
+
+    /// The current record under store key bytes, unless it is blocked, cancelled or erased.
+    pub fn searchable(&self, record_key: &[u8]) -> Result<Option<Record>> {
+        if self
+            .block_state(record_key)?
+            .is_some_and(|block| block.blocked)
+        {
+            return Ok(None);
+        }
+        let Some(state) = self.trees[layout::T_RECORDS]
+            .get(record_key)
+            .map_err(|e| self.sled_error(e))?
+        else {
+            return Err(self.corrupt("index entry for a record that does not exist"));
+        };
+        let state: RecordState = stored(codec::decode::<_, { usize::MAX }>(&state), &self.path)?;
+        let body = self
+            .entry(&state.author, state.seq)?
+            .and_then(|entry| entry.body);
+        self.record_of_body(&state, body)
+    }
+
+    /// The record an entry body publishes, as this replica can read it: a sealed one only if
+    /// it was opened here.
+    fn record_of_body(&self, state: &RecordState, body: Option<Body>) -> Result<Option<Record>> {
+        match body {
+            Some(Body::Put(record)) => Ok(Some(record)),
+            Some(Body::PutSealed(_)) => self.trees[layout::T_UNSEALED]
+                .get(layout::entry_key(&state.author, state.seq))
+                .map_err(|e| self.sled_error(e))?
+                .map(|bytes| stored(codec::decode::<_, { usize::MAX }>(&bytes), &self.path))
+                .transpose(),
+            _ => Ok(None),
+        }
     }
 
     /// Why a record is blocked, if it is.
@@ -376,10 +424,10 @@ impl Store {
                 if !state.live {
                     continue;
                 }
-                if let Some(Body::Put(record)) = self
+                let body = self
                     .entry(&state.author, state.seq)?
-                    .and_then(|entry| entry.body)
-                {
+                    .and_then(|entry| entry.body);
+                if let Some(record) = self.record_of_body(&state, body)? {
                     records.push(record);
                 }
             }

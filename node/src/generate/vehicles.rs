@@ -14,8 +14,6 @@ pub const VIN_ALPHABET: &[u8] = b"0123456789ABCDEFGHJKLMNPRSTUVWXYZ";
 /// Model-year codes (VIN position 10), a 30-year cycle starting in 1980.
 const MODEL_YEAR_CODES: &[u8] = b"ABCDEFGHJKLMNPRSTVWXY123456789";
 const FIRST_MODEL_YEAR: u16 = 1980;
-/// Weights of VIN positions 1–17 in the check-digit sum (position 9 is the check digit).
-const CHECK_WEIGHTS: [u32; 17] = [8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2];
 /// Distinct serial numbers (positions 12–17) per plant code.
 const SERIALS_PER_PLANT: u128 = 1_000_000;
 /// Coprime with `33 * SERIALS_PER_PLANT`, so plant and serial are unique per vehicle index.
@@ -291,28 +289,11 @@ const PLATES: &[(&str, &[&str], &[&str])] = &[
 const RUSSIAN_PLATE_LETTERS: &[u8] = b"ABEKMHOPCTYX";
 
 /// The value of a VIN character in the check-digit sum (ISO 3779 transliteration).
-fn transliterated(c: u8) -> u32 {
-    match c {
-        b'0'..=b'9' => u32::from(c - b'0'),
-        b'A'..=b'H' => u32::from(c - b'A') + 1,
-        b'J'..=b'N' => u32::from(c - b'J') + 1,
-        b'P' => 7,
-        b'R'..=b'Z' => u32::from(c - b'R') + 9,
-        _ => 0,
-    }
-}
-
-/// The North American check digit of a 17-character VIN (position 9 is ignored).
+/// The North American check digit of a 17-character VIN (position 9 is ignored): the one rule
+/// in `bureau_core::schema`, so generated VINs always pass validation.
 pub fn vin_check_digit(vin: &[u8; 17]) -> u8 {
-    let sum: u32 = vin
-        .iter()
-        .zip(CHECK_WEIGHTS)
-        .map(|(&c, weight)| transliterated(c) * weight)
-        .sum();
-    match sum % 11 {
-        10 => b'X',
-        remainder => b'0' + remainder as u8,
-    }
+    let chars: Vec<char> = vin.iter().map(|&byte| char::from(byte)).collect();
+    bureau_core::schema::vin_check_digit(&chars).map_or(b'0', |digit| digit as u8)
 }
 
 fn vin_char(rng: &mut impl Rng) -> u8 {
@@ -340,7 +321,8 @@ fn vin(make: &Make, model_year: u16, index: u64, offset: u64, rng: &mut impl Rng
     vin[10] = VIN_ALPHABET[(value / SERIALS_PER_PLANT) as usize];
     let serial = format!("{:06}", value % SERIALS_PER_PLANT);
     vin[11..].copy_from_slice(serial.as_bytes());
-    if make.check_digit {
+    // North American VINs must carry it (`schema::check_vin`); some other makers use it too.
+    if make.check_digit || matches!(vin[0], b'1'..=b'5') {
         vin[8] = vin_check_digit(&vin);
     }
     String::from_utf8_lossy(&vin).into_owned()

@@ -322,10 +322,14 @@ async fn an_expired_record_leaves_search_and_is_erased() {
         .expect("join")
         .expect("apply");
     assert!(applied.is_applied(), "{applied:?}");
-    let query = bureau_node::replica::Query::TravelDocument {
-        number: "OLD1".into(),
-        issuing_country: None,
-        document_type: None,
+    let query = bureau_node::search::SearchRequest {
+        query: bureau_node::search::Query::TravelDocument {
+            number: "OLD1".into(),
+            issuing_country: None,
+            document_type: None,
+        },
+        purpose: None,
+        place: None,
     };
     let replica = Arc::clone(&net.node(1).replica);
     let found = tokio::task::spawn_blocking(move || replica.search(&query))

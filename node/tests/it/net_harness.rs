@@ -42,7 +42,11 @@ pub fn write_node_dir(network: &TestNetwork, index: usize, root: &std::path::Pat
     let dir = NodeDir::new(root);
     let member = &network.members[index];
     files::write_secret(&dir.node_key(), &member.key.seed()).expect("write node key");
-    files::write_secret(&dir.encryption_key(), &[index as u8; 32]).expect("write encryption key");
+    files::write_secret(
+        &dir.encryption_key(),
+        &bureau_core::testkit::encryption_secret(member.certificate.member()),
+    )
+    .expect("write encryption key");
     files::write_new(&dir.genesis(), &network.genesis.to_bytes(), false).expect("write genesis");
     files::write_new(&dir.certificate(), &member.certificate.to_bytes(), false)
         .expect("write certificate");
