@@ -129,6 +129,9 @@ pub fn router(state: ApiState) -> Router {
             post(import).layer(DefaultBodyLimit::max(MAX_IMPORT_REQUEST_BYTES)),
         )
         .route("/v1/members", get(members))
+        .route("/v1/messages", get(mail).post(send_message))
+        .route("/v1/hits", get(hits))
+        .route("/v1/hits/{id}/answer", post(answer_hit))
         .route("/v1/erase", post(erase))
         .route("/v1/review/{within_days}", get(review))
         .route("/v1/admit", post(admit))
@@ -218,11 +221,18 @@ fn key_of(database: &str, owner: &str, id: &str) -> Result<RecordKey, ApiError> 
 async fn record(
     State(state): State<ApiState>,
     Path((database, owner, id)): Path<(String, String, String)>,
+    context: Result<
+        axum::extract::Query<crate::cli::SearchContext>,
+        axum::extract::rejection::QueryRejection,
+    >,
 ) -> ApiResult<bureau_store::RecordView> {
     let key = key_of(&database, &owner, &id)?;
+    let context = context
+        .map_err(|error| ApiError::new(StatusCode::BAD_REQUEST, error.body_text()))?
+        .0;
     let replica = Arc::clone(&state.replica);
     let lookup = key.clone();
-    match blocking(move || replica.get(&lookup)).await? {
+    match blocking(move || replica.get_for(&lookup, &context)).await? {
         Some(view) => Ok(Json(view)),
         None => Err(ApiError::new(
             StatusCode::NOT_FOUND,
@@ -279,6 +289,53 @@ async fn import(
         state.net.publish(last).await.map_err(unavailable)?;
     }
     Ok(Json(results))
+}
+
+/// A message to send.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct MessageBody {
+    pub to: bureau_core::MemberCode,
+    pub handling: crate::mail::Handling,
+    pub subject: String,
+    pub text: String,
+}
+
+async fn send_message(
+    State(state): State<ApiState>,
+    body: Result<Json<MessageBody>, JsonRejection>,
+) -> ApiResult<crate::mail::Message> {
+    let Json(body) = body?;
+    let replica = Arc::clone(&state.replica);
+    Ok(Json(blocking(move || replica.send_message(body)).await?))
+}
+
+async fn mail(State(state): State<ApiState>) -> ApiResult<crate::mail::Mail> {
+    let replica = Arc::clone(&state.replica);
+    Ok(Json(blocking(move || replica.mail()).await?))
+}
+
+async fn hits(State(state): State<ApiState>) -> ApiResult<crate::mail::Hits> {
+    let replica = Arc::clone(&state.replica);
+    Ok(Json(blocking(move || replica.hits()).await?))
+}
+
+/// The owner's answer to a hit.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct HitAnswerBody {
+    pub confirmed: bool,
+    pub action: String,
+}
+
+async fn answer_hit(
+    State(state): State<ApiState>,
+    Path(id): Path<String>,
+    body: Result<Json<HitAnswerBody>, JsonRejection>,
+) -> ApiResult<crate::mail::Message> {
+    let Json(body) = body?;
+    let replica = Arc::clone(&state.replica);
+    Ok(Json(
+        blocking(move || replica.answer_hit(&id, body.confirmed, &body.action)).await?,
+    ))
 }
 
 async fn shutdown(State(state): State<ApiState>) -> StatusCode {

@@ -95,6 +95,10 @@ pub enum AuditAction {
     DiffusionSend,
     DiffusionList,
     DiffusionReview,
+    Import,
+    Unblock,
+    MessageSend,
+    HitAnswer,
 }
 
 impl AuditAction {
@@ -115,6 +119,10 @@ impl AuditAction {
             AuditAction::NoticeShow => "notice-show",
             AuditAction::NoticeReview => "notice-review",
             AuditAction::NoticeCancel => "notice-cancel",
+            AuditAction::Import => "import",
+            AuditAction::Unblock => "unblock",
+            AuditAction::MessageSend => "message-send",
+            AuditAction::HitAnswer => "hit-answer",
             AuditAction::DiffusionSend => "diffusion-send",
             AuditAction::DiffusionList => "diffusion-list",
             AuditAction::DiffusionReview => "diffusion-review",

@@ -90,6 +90,12 @@ impl Replica {
             id,
         };
         let entry = self.append_body(Body::Notice(NoticeAction::Request(request)))?;
+        self.audit(
+            crate::audit::AuditAction::NoticeRequest,
+            case.to_string(),
+            None,
+            None,
+        )?;
         Ok((done(&case, &entry), entry))
     }
 
@@ -115,6 +121,12 @@ impl Replica {
             decision,
             reason: reason.to_owned(),
         }))?;
+        self.audit(
+            crate::audit::AuditAction::NoticeReview,
+            case.to_string(),
+            Some(reason),
+            None,
+        )?;
         Ok((done(case, &entry), entry))
     }
 
@@ -126,6 +138,12 @@ impl Replica {
             notice: case.clone(),
             reason: reason.to_owned(),
         }))?;
+        self.audit(
+            crate::audit::AuditAction::NoticeCancel,
+            case.to_string(),
+            Some(reason),
+            None,
+        )?;
         Ok((done(case, &entry), entry))
     }
 
@@ -135,16 +153,30 @@ impl Replica {
 
     /// The notices this member may see.
     pub fn notices(&self) -> Result<Vec<Notice>> {
-        Ok(self
+        let notices: Vec<Notice> = self
             .store
             .notices()?
             .into_iter()
             .filter(|n| self.may_see_notice(n))
-            .collect())
+            .collect();
+        self.audit(
+            crate::audit::AuditAction::NoticeList,
+            "notices",
+            None,
+            Some(notices.len() as u64),
+        )?;
+        Ok(notices)
     }
 
     pub fn notice(&self, case: &CaseRef) -> Result<Option<Notice>> {
-        Ok(self.store.notice(case)?.filter(|n| self.may_see_notice(n)))
+        let notice = self.store.notice(case)?.filter(|n| self.may_see_notice(n));
+        self.audit(
+            crate::audit::AuditAction::NoticeShow,
+            case.to_string(),
+            None,
+            Some(u64::from(notice.is_some())),
+        )?;
+        Ok(notice)
     }
 
     /// Sends a diffusion about one of this member's person records to chosen members.
@@ -165,6 +197,12 @@ impl Replica {
             id,
         };
         let entry = self.append_body(Body::Diffusion(action))?;
+        self.audit(
+            crate::audit::AuditAction::DiffusionSend,
+            case.to_string(),
+            None,
+            None,
+        )?;
         Ok((done(&case, &entry), entry))
     }
 
@@ -175,24 +213,43 @@ impl Replica {
         withdraw: bool,
         reason: &str,
     ) -> Result<(CaseDone, Entry)> {
-        let (diffusion, reason) = (case.clone(), reason.to_owned());
+        let (diffusion, why) = (case.clone(), reason.to_owned());
         let action = if withdraw {
-            DiffusionAction::Withdraw { diffusion, reason }
+            DiffusionAction::Withdraw {
+                diffusion,
+                reason: why,
+            }
         } else {
-            DiffusionAction::Flag { diffusion, reason }
+            DiffusionAction::Flag {
+                diffusion,
+                reason: why,
+            }
         };
         let entry = self.append_body(Body::Diffusion(action))?;
+        self.audit(
+            crate::audit::AuditAction::DiffusionReview,
+            case.to_string(),
+            Some(reason),
+            None,
+        )?;
         Ok((done(case, &entry), entry))
     }
 
     /// The diffusions this member sent, received, or (as the secretariat) reviews.
     pub fn diffusions(&self) -> Result<Vec<bureau_core::case::Diffusion>> {
         let me = self.member();
-        Ok(self
+        let diffusions: Vec<_> = self
             .store
             .diffusions()?
             .into_iter()
             .filter(|d| me.is_secretariat() || d.case.owner == me || d.to.contains(&me))
-            .collect())
+            .collect();
+        self.audit(
+            crate::audit::AuditAction::DiffusionList,
+            "diffusions",
+            None,
+            Some(diffusions.len() as u64),
+        )?;
+        Ok(diffusions)
     }
 }

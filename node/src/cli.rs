@@ -86,6 +86,47 @@ pub enum Command {
     /// Search the local replica by exact identifiers or name.
     #[command(subcommand)]
     Search(Search),
+    /// Send a direct message to another bureau, or list messages.
+    #[command(subcommand)]
+    Message(MessageCommand),
+    /// Hits: searches here that found other members' records, and searches elsewhere that found
+    /// this member's; answer one with `hits answer`.
+    Hits {
+        #[command(subcommand)]
+        answer: Option<HitsCommand>,
+    },
+    /// Show the node's audit log (every search and change), or check it with --verify.
+    Audit {
+        /// Check the whole hash chain and report the first line that breaks it.
+        #[arg(long)]
+        verify: bool,
+        /// Show the last N lines.
+        #[arg(long, default_value_t = 50)]
+        tail: usize,
+    },
+    /// Write synthetic records (and, for persons, a key of spelling variants) for tests and
+    /// benchmarks, in the format `bureau import` reads.
+    Generate {
+        /// persons, sltd or vehicles.
+        #[arg(long)]
+        database: bureau_core::Database,
+        #[arg(long, default_value_t = 1000)]
+        count: u64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Issuing country of travel documents.
+        #[arg(long, default_value = "FRA")]
+        issuer: CountryCode,
+        /// Where to write the records (JSON Lines).
+        #[arg(long)]
+        out: PathBuf,
+        /// For persons: where to write the variant queries and the person each belongs to.
+        #[arg(long)]
+        key: Option<PathBuf>,
+        /// For persons: variant queries per person.
+        #[arg(long, default_value_t = 3)]
+        variants: usize,
+    },
     /// Import records of one database from JSON Lines or CSV (see README: bulk import).
     Import {
         /// The database: sltd, vehicles, persons, firearms, art, vessels, admin-documents,
@@ -102,7 +143,11 @@ pub enum Command {
         report: Option<PathBuf>,
     },
     /// Show one record by reference (DATABASE/OWNER/ID, as printed by publish and search).
-    Get { reference: RecordKey },
+    Get {
+        reference: RecordKey,
+        #[command(flatten)]
+        context: SearchContext,
+    },
     /// Cancel a record this member owns; it disappears from search everywhere.
     Cancel {
         reference: RecordKey,
@@ -262,6 +307,49 @@ pub enum DiffusionCommand {
         diffusion: bureau_core::case::CaseRef,
         #[arg(long)]
         reason: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MessageCommand {
+    /// Send a message (signed, kept in the outbox until the recipient's node acknowledges it).
+    Send {
+        /// The recipient member.
+        #[arg(long)]
+        to: MemberCode,
+        /// SIENA handling code: h0 police use only, h1 not for court without permission, h2 not
+        /// to be passed on without permission, h3 other restrictions.
+        #[arg(long, value_enum, default_value = "h0")]
+        handling: crate::mail::Handling,
+        #[arg(long)]
+        subject: String,
+        /// The message text.
+        text: String,
+    },
+    /// Messages received.
+    Inbox,
+    /// Messages sent, with their delivery state.
+    Sent,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HitsCommand {
+    /// Answer a hit on one of this member's records: confirmed or not, and what to do.
+    Answer {
+        hit: String,
+        /// The record is valid and the hit confirmed.
+        #[arg(
+            long,
+            conflicts_with = "not_confirmed",
+            required_unless_present = "not_confirmed"
+        )]
+        confirmed: bool,
+        /// The record no longer stands (recovered, cleared).
+        #[arg(long)]
+        not_confirmed: bool,
+        /// The action to take, e.g. "seize the document and contact NCB Paris".
+        #[arg(long)]
+        action: String,
     },
 }
 
@@ -497,7 +585,7 @@ pub fn parse_locus(text: &str) -> Result<(String, String), String> {
 }
 
 /// Why a search is made and where: kept in the audit log and sent with a hit to the owner.
-#[derive(Debug, Clone, Args, Default)]
+#[derive(Debug, Clone, Args, Default, serde::Serialize, serde::Deserialize)]
 pub struct SearchContext {
     /// Why the search is made (e.g. "border check").
     #[arg(long)]

@@ -97,9 +97,15 @@ impl Client {
     }
 
     pub fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T> {
+        self.get_with(path, &[])
+    }
+
+    /// A GET with query parameters (encoded here).
+    pub fn get_with<T: DeserializeOwned>(&self, path: &str, query: &[(&str, &str)]) -> Result<T> {
         let response = self
             .agent
             .get(format!("{}{path}", self.base))
+            .query_pairs(query.iter().copied())
             .header("Authorization", format!("Bearer {}", self.token))
             .call();
         self.finish(response)
@@ -229,13 +235,70 @@ impl Backend {
     }
 
     pub fn get(&self, key: &RecordKey) -> Result<Option<RecordView>> {
+        self.get_for(key, &crate::cli::SearchContext::default())
+    }
+
+    /// The full record (the second stage of a search), with why and where it is looked at.
+    pub fn get_for(
+        &self,
+        key: &RecordKey,
+        context: &crate::cli::SearchContext,
+    ) -> Result<Option<RecordView>> {
         match self {
-            Backend::Api(client) => match client.get::<RecordView>(&reference_path(key)) {
-                Ok(view) => Ok(Some(view)),
-                Err(error) if error.to_string().starts_with("no record") => Ok(None),
-                Err(error) => Err(error),
-            },
-            Backend::Local(replica) => replica.get(key),
+            Backend::Api(client) => {
+                let mut query = Vec::new();
+                if let Some(purpose) = &context.purpose {
+                    query.push(("purpose", purpose.as_str()));
+                }
+                if let Some(place) = &context.place {
+                    query.push(("place", place.as_str()));
+                }
+                match client.get_with::<RecordView>(&reference_path(key), &query) {
+                    Ok(view) => Ok(Some(view)),
+                    Err(error) if error.to_string().starts_with("no record") => Ok(None),
+                    Err(error) => Err(error),
+                }
+            }
+            Backend::Local(replica) => replica.get_for(key, context),
+        }
+    }
+
+    pub fn send_message(&self, body: crate::api::MessageBody) -> Result<crate::mail::Message> {
+        match self {
+            Backend::Api(client) => client.post("/v1/messages", &body),
+            Backend::Local(replica) => replica.send_message(body),
+        }
+    }
+
+    pub fn mail(&self) -> Result<crate::mail::Mail> {
+        match self {
+            Backend::Api(client) => client.get("/v1/messages"),
+            Backend::Local(replica) => replica.mail(),
+        }
+    }
+
+    pub fn hits(&self) -> Result<crate::mail::Hits> {
+        match self {
+            Backend::Api(client) => client.get("/v1/hits"),
+            Backend::Local(replica) => replica.hits(),
+        }
+    }
+
+    pub fn answer_hit(
+        &self,
+        hit: &str,
+        confirmed: bool,
+        action: &str,
+    ) -> Result<crate::mail::Message> {
+        match self {
+            Backend::Api(client) => client.post(
+                &format!("/v1/hits/{hit}/answer"),
+                &crate::api::HitAnswerBody {
+                    confirmed,
+                    action: action.to_owned(),
+                },
+            ),
+            Backend::Local(replica) => replica.answer_hit(hit, confirmed, action),
         }
     }
 

@@ -120,9 +120,24 @@ pub fn run(cli: Cli) -> Result<()> {
                 crate::import::print_summary(&summary, report.as_deref())?;
             }
         }
-        Command::Get { ref reference } => {
+        Command::Message(ref message) => crate::more::message(&backend()?, message, as_json)?,
+        Command::Hits { ref answer } => crate::more::hits(&backend()?, answer.as_ref(), as_json)?,
+        Command::Audit { verify, tail } => crate::more::audit(&node_dir(), verify, tail, as_json)?,
+        Command::Generate {
+            database,
+            count,
+            seed,
+            issuer,
+            ref out,
+            ref key,
+            variants,
+        } => crate::more::generate(database, count, seed, issuer, out, key.as_deref(), variants)?,
+        Command::Get {
+            ref reference,
+            ref context,
+        } => {
             let view = backend()?
-                .get(reference)?
+                .get_for(reference, context)?
                 .with_context(|| format!("no record {reference} in this replica"))?;
             if as_json {
                 output::json(&view);

@@ -35,6 +35,8 @@ pub struct Running {
     stop_api: tokio::sync::oneshot::Sender<()>,
     shutdown_requests: mpsc::Receiver<()>,
     eraser: tokio::task::JoinHandle<()>,
+    /// The outbox worker and the inbound message handler.
+    mail_tasks: [tokio::task::JoinHandle<()>; 2],
 }
 
 impl std::fmt::Debug for Running {
@@ -65,9 +67,10 @@ fn token(dir: &NodeDir) -> Result<String> {
 pub async fn start(dir: NodeDir, config: NodeConfig) -> Result<Running> {
     let open_dir = dir.clone();
     let cache_bytes = config.cache_bytes;
-    let replica = tokio::task::spawn_blocking(move || Replica::open(&open_dir, cache_bytes))
-        .await
-        .context("the store thread failed")??;
+    let replica =
+        tokio::task::spawn_blocking(move || Replica::open_for(&open_dir, cache_bytes, "api"))
+            .await
+            .context("the store thread failed")??;
     let replica = Arc::new(replica);
     let committer = Committer::spawn(Arc::clone(&replica.store), clock::now);
     let genesis = files::read_genesis(&dir.genesis(), "the node directory's genesis")?;
@@ -76,8 +79,14 @@ pub async fn start(dir: NodeDir, config: NodeConfig) -> Result<Running> {
         certificate: replica.certificate.clone(),
         genesis,
     };
-    let (net, net_task) =
-        bureau_net::start(config.net, identity, Arc::clone(&replica.store), committer).await?;
+    let started =
+        bureau_net::start_with_direct(config.net, identity, Arc::clone(&replica.store), committer)
+            .await?;
+    let (net, net_task) = (started.handle, started.task);
+    let mail_tasks = [
+        tokio::spawn(crate::mail::deliver(Arc::clone(&replica), net.clone())),
+        tokio::spawn(crate::mail::receive(Arc::clone(&replica), started.direct)),
+    ];
 
     let token = token(&dir)?;
     let listener = tokio::net::TcpListener::bind(config.api_listen)
@@ -114,6 +123,7 @@ pub async fn start(dir: NodeDir, config: NodeConfig) -> Result<Running> {
         stop_api,
         shutdown_requests,
         eraser,
+        mail_tasks,
     })
 }
 
@@ -151,6 +161,9 @@ impl Running {
     /// Stops the API and the network, flushes the store and removes `api.addr`.
     pub async fn shutdown(self) -> Result<()> {
         self.eraser.abort();
+        for task in &self.mail_tasks {
+            task.abort();
+        }
         let _ = std::fs::remove_file(self.dir.root.join(API_ADDR));
         let _ = self.stop_api.send(());
         let _ = self.api_task.await;

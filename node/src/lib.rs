@@ -26,6 +26,8 @@ pub mod devnet;
 pub mod files;
 pub mod generate;
 pub mod import;
+pub mod mail;
+pub mod more;
 pub mod output;
 pub mod persons;
 pub mod provision;

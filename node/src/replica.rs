@@ -7,12 +7,13 @@ use std::sync::{Arc, Mutex};
 use anyhow::{Context, Result, bail};
 use bureau_core::entry::Cancel;
 use bureau_core::{
-    Access, Body, Certificate, Date, Entry, Hash, MemberCode, Record, RecordData, RecordKey,
-    SecretKey, Timestamp,
+    Access, Body, Certificate, Database, Date, Entry, Hash, MemberCode, Record, RecordData,
+    RecordKey, SecretKey, Timestamp,
 };
 use bureau_store::{Outcome, RecordView, Store};
 use serde::{Deserialize, Serialize};
 
+use crate::audit::{AuditAction, AuditEvent, AuditLog};
 use crate::clock;
 use crate::files::{Identity, NodeDir};
 use crate::search::{Found, SearchRequest};
@@ -84,12 +85,24 @@ pub struct Replica {
     pub certificate: Certificate,
     /// Serialises appends: reading the head, signing the next entry and applying it are one step.
     append: Mutex<()>,
+    /// Wakes the outbox worker when a message is queued.
+    pub outbox_waker: Arc<tokio::sync::Notify>,
+    /// Every search and change made through this node (`bureau audit`).
+    pub audit: AuditLog,
+    /// Who acts, for the audit log: the member and the channel (`FRA/api`, `FRA/cli`).
+    actor: String,
 }
 
 impl Replica {
     /// Opens the node directory's replica and teaches it the node's own certificate.
     pub fn open(dir: &NodeDir, cache_capacity_bytes: u64) -> Result<Replica> {
+        Replica::open_for(dir, cache_capacity_bytes, "cli")
+    }
+
+    /// [`Replica::open`] for a channel named in the audit log: `api` for the daemon.
+    pub fn open_for(dir: &NodeDir, cache_capacity_bytes: u64, channel: &str) -> Result<Replica> {
         let identity = Identity::load(dir)?;
+        let actor = format!("{}/{channel}", identity.certificate.member());
         let mut config = bureau_store::Config::new(dir.store());
         config.cache_capacity_bytes = cache_capacity_bytes;
         config.unseal_key = Some(identity.encryption.clone());
@@ -100,7 +113,31 @@ impl Replica {
             key: identity.key,
             certificate: identity.certificate,
             append: Mutex::new(()),
+            outbox_waker: Arc::new(tokio::sync::Notify::new()),
+            audit: AuditLog::open(dir.audit_log())?,
+            actor,
         })
+    }
+
+    /// Writes one line of the audit log. An operation that cannot be traced fails.
+    pub fn audit(
+        &self,
+        action: AuditAction,
+        target: impl Into<String>,
+        purpose: Option<&str>,
+        results: Option<u64>,
+    ) -> Result<()> {
+        let mut event = AuditEvent::new(clock::now(), self.actor.clone(), action, target);
+        if let Some(purpose) = purpose {
+            event = event.with_purpose(purpose);
+        }
+        if let Some(results) = results {
+            event = event.with_results(results);
+        }
+        self.audit
+            .append(event)
+            .context("cannot write the audit log")?;
+        Ok(())
     }
 
     pub fn member(&self) -> MemberCode {
@@ -126,7 +163,14 @@ impl Replica {
 
     /// Announces a member's certificate with an `Admit` entry (secretariat only).
     pub fn admit(&self, certificate: Certificate) -> Result<Entry> {
-        self.append_body(Body::Admit(certificate))
+        let target = format!(
+            "{} serial {}",
+            certificate.member(),
+            certificate.body.serial
+        );
+        let entry = self.append_body(Body::Admit(certificate))?;
+        self.audit(AuditAction::Admit, target, None, None)?;
+        Ok(entry)
     }
 
     /// Revokes the current certificates of `member` (secretariat only), or only the one with
@@ -170,16 +214,24 @@ impl Replica {
         if entries.is_empty() {
             bail!("{member} has no current certificate that is not already revoked");
         }
+        self.audit(AuditAction::Revoke, member.to_string(), Some(reason), None)?;
         Ok(entries)
     }
 
     /// Blocks (or unblocks) a record on every replica (secretariat only).
     pub fn block(&self, key: &RecordKey, blocked: bool, reason: &str) -> Result<Entry> {
-        self.append_body(Body::Block(bureau_core::entry::Block {
+        let entry = self.append_body(Body::Block(bureau_core::entry::Block {
             key: key.clone(),
             blocked,
             reason: reason.to_owned(),
-        }))
+        }))?;
+        let action = if blocked {
+            AuditAction::Block
+        } else {
+            AuditAction::Unblock
+        };
+        self.audit(action, key.to_string(), Some(reason), None)?;
+        Ok(entry)
     }
 
     /// Signs and applies a body that is not a record change.
@@ -248,6 +300,14 @@ impl Replica {
                     reason: reason.to_owned(),
                 }))?);
             }
+        }
+        if !published.is_empty() {
+            self.audit(
+                AuditAction::Erase,
+                "expired and cancelled records",
+                None,
+                Some(published.len() as u64),
+            )?;
         }
         Ok(published)
     }
@@ -366,6 +426,7 @@ impl Replica {
                 data,
             }))
         })?;
+        self.audit(AuditAction::Publish, key.to_string(), None, None)?;
         Ok((published(&key, version, &entry), entry))
     }
 
@@ -431,6 +492,12 @@ impl Replica {
                 );
             }
         }
+        self.audit(
+            AuditAction::Import,
+            format!("{} records", entries.len()),
+            None,
+            Some(entries.len() as u64),
+        )?;
         Ok((results, entries))
     }
 
@@ -468,6 +535,7 @@ impl Replica {
                 ..record
             }))
         })?;
+        self.audit(AuditAction::Extend, key.to_string(), Some(reason), None)?;
         Ok((published(key, version, &entry), entry))
     }
 
@@ -492,17 +560,68 @@ impl Replica {
                 reason: reason.to_owned(),
             }))
         })?;
+        self.audit(AuditAction::Cancel, key.to_string(), Some(reason), None)?;
         Ok((published(key, version, &entry), entry))
     }
 
     /// Searches the replica; expired, blocked and cancelled records are left out.
+    /// Exact and DNA results owned by another member are hits: the owner is told directly.
     pub fn search(&self, request: &SearchRequest) -> Result<Vec<Found>> {
-        crate::search::run(&self.store, &request.query, clock::now().date())
+        let found = crate::search::run(&self.store, &request.query, clock::now().date())?;
+        let description = request.query.describe();
+        self.audit(
+            AuditAction::Search,
+            &description,
+            request.purpose.as_deref(),
+            Some(found.len() as u64),
+        )?;
+        if request.query.is_exact() {
+            for result in &found {
+                if let Ok(reference) = result.reference.parse::<RecordKey>() {
+                    self.notify_hit(reference, &request.purpose, &request.place, &description)?;
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    /// Tells the owner of `reference` that a search here returned it (not for own records).
+    fn notify_hit(
+        &self,
+        reference: RecordKey,
+        purpose: &Option<String>,
+        place: &Option<String>,
+        query: &str,
+    ) -> Result<()> {
+        if reference.owner == self.member() {
+            return Ok(());
+        }
+        let owner = reference.owner;
+        self.queue_message(
+            owner,
+            crate::mail::Content::Hit(crate::mail::HitNotice {
+                reference,
+                searched_at: clock::now(),
+                place: place.clone(),
+                purpose: purpose.clone(),
+                query: query
+                    .chars()
+                    .take(bureau_core::schema::MAX_TEXT_CHARS)
+                    .collect(),
+            }),
+        )?;
+        Ok(())
     }
 
     /// This member's live records whose review date falls within `within_days`, soonest first
     /// (expired ones included, at the top).
     pub fn due_for_review(&self, within_days: i64) -> Result<Vec<Record>> {
+        self.audit(
+            AuditAction::Review,
+            format!("due within {within_days} days"),
+            None,
+            None,
+        )?;
         let horizon = clock::now().date().plus_days(within_days);
         let mut due: Vec<Record> = self
             .store
@@ -519,7 +638,33 @@ impl Replica {
     }
 
     pub fn get(&self, key: &RecordKey) -> Result<Option<RecordView>> {
-        Ok(self.store.get(key)?)
+        self.get_for(key, &crate::cli::SearchContext::default())
+    }
+
+    /// The second stage of a search: the full record. Getting another member's person or work
+    /// of art (found by a fuzzy search, which only lists candidates) is the hit.
+    pub fn get_for(
+        &self,
+        key: &RecordKey,
+        context: &crate::cli::SearchContext,
+    ) -> Result<Option<RecordView>> {
+        let view = self.store.get(key)?;
+        self.audit(
+            AuditAction::Get,
+            key.to_string(),
+            context.purpose.as_deref(),
+            Some(u64::from(view.is_some())),
+        )?;
+        let fuzzy = matches!(key.database, Database::Persons | Database::WorksOfArt);
+        if fuzzy && view.as_ref().is_some_and(|view| view.record.is_some()) {
+            self.notify_hit(
+                key.clone(),
+                &context.purpose,
+                &context.place,
+                &format!("get {key}"),
+            )?;
+        }
+        Ok(view)
     }
 
     pub fn status(&self) -> Result<Status> {

@@ -17,6 +17,7 @@ pub mod domain {
     pub const CERTIFICATE: &[u8] = b"bureau/v1/sign/certificate\0";
     pub const JOIN_REQUEST: &[u8] = b"bureau/v1/sign/join-request\0";
     pub const ENTRY: &[u8] = b"bureau/v1/sign/entry\0";
+    pub const DIRECT_MESSAGE: &[u8] = b"bureau/v1/sign/direct-message\0";
 }
 
 /// Why a key or a signature was refused.

@@ -12,6 +12,7 @@
 mod apply;
 mod committer;
 mod layout;
+mod mailbox;
 mod pending;
 mod query;
 
@@ -26,6 +27,7 @@ use bureau_core::{Certificate, Genesis, NetworkId, PublicKey};
 pub use apply::{ApplyReport, Outcome};
 pub use committer::{Committer, CommitterError};
 pub use layout::RecordState;
+pub use mailbox::{Kept, Outgoing};
 pub use query::{Batch, RecordView, digest_of};
 
 /// Default sled page cache: small, since a node shares its machine with national systems.
