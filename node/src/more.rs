@@ -209,19 +209,18 @@ pub fn audit(dir: &NodeDir, verify: bool, tail: usize, as_json: bool) -> Result<
         let report = audit::verify(&path)?;
         if as_json {
             output::json(&report);
-        } else if let Some(problem) = &report.problem {
-            println!(
-                "TAMPERED OR DAMAGED: {problem}; {} lines before it verify",
+        }
+        if let Some(problem) = &report.problem {
+            bail!(
+                "the audit log is tampered with or damaged: {problem}; the {} lines before it verify",
                 report.good_lines
             );
-        } else {
+        }
+        if !as_json {
             println!(
                 "audit log intact: {} lines, head {} (keep this hash elsewhere to detect a rewrite)",
                 report.good_lines, report.head.hash
             );
-        }
-        if !report.is_intact() {
-            bail!("the audit log does not verify");
         }
         return Ok(());
     }

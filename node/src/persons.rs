@@ -21,7 +21,7 @@ use crate::search::{Found, MAX_SEARCH_RESULTS};
 /// scanned to the end (the other parts of the query still find the person).
 pub const MAX_NAME_POSTINGS_PER_KEY: usize = 50_000;
 /// Candidates scoring below this are not shown.
-pub const MIN_NAME_SCORE: f32 = 0.5;
+pub const MIN_NAME_SCORE: f32 = 0.35;
 
 /// A date-of-birth filter: the date as precise as known, give or take some years.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -59,14 +59,13 @@ pub fn search(
     if query.is_empty() {
         bail!("the name has no letters");
     }
-    let mut keys: Vec<String> = query.iter().map(|part| names::phonetic(part)).collect();
-    keys.sort();
-    keys.dedup();
+    let mut terms: Vec<IndexTerm> = query.iter().map(|part| IndexTerm::phonetic(part)).collect();
+    terms.sort_by(|a, b| a.bytes.cmp(&b.bytes));
+    terms.dedup_by(|a, b| a.bytes == b.bytes);
 
     let mut scored: HashMap<Vec<u8>, f32> = HashMap::new();
-    for key in &keys {
-        let term = IndexTerm::phonetic(key);
-        for posting in store.postings(&term).take(MAX_NAME_POSTINGS_PER_KEY) {
+    for term in &terms {
+        for posting in store.postings(term).take(MAX_NAME_POSTINGS_PER_KEY) {
             let (record_key, value) = posting?;
             if scored.contains_key(&record_key) {
                 continue;

@@ -514,3 +514,121 @@ fn review_lists_records_due_and_extension_moves_them_out() {
         "{table}"
     );
 }
+
+/// The example: a person published in Cyrillic is found by a Latin query with a birth
+/// year, ranked first.
+#[test]
+fn a_person_published_in_cyrillic_is_found_by_a_latin_query() {
+    let dir = admitted_france();
+    let cwd = dir.path();
+    let person = json(&ok(
+        cwd,
+        &[
+            "--dir",
+            "fra",
+            "publish",
+            "person",
+            "--family-name",
+            "Иванов",
+            "--given-names",
+            "Сергей",
+            "--dob",
+            "1980-03-04",
+            "--json",
+        ],
+    ));
+    for (family, given) in [
+        ("Ivanova", "Svetlana"),
+        ("Petrov", "Sergei"),
+        ("Ivanov", "Pavel"),
+    ] {
+        ok(
+            cwd,
+            &[
+                "--dir",
+                "fra",
+                "publish",
+                "person",
+                "--family-name",
+                family,
+                "--given-names",
+                given,
+                "--dob",
+                "1980",
+            ],
+        );
+    }
+    let found = json(&ok(
+        cwd,
+        &[
+            "--dir",
+            "fra",
+            "search",
+            "person",
+            "--name",
+            "Sergei Ivanov",
+            "--dob",
+            "1980",
+            "--json",
+        ],
+    ));
+    assert_eq!(found[0]["ref"], person["ref"], "{found}");
+    let wrong_year = json(&ok(
+        cwd,
+        &[
+            "--dir",
+            "fra",
+            "search",
+            "person",
+            "--name",
+            "Sergei Ivanov",
+            "--dob",
+            "1975",
+            "--json",
+        ],
+    ));
+    assert!(
+        wrong_year
+            .as_array()
+            .is_some_and(|found| found.iter().all(|f| f["ref"] != person["ref"])),
+        "{wrong_year}"
+    );
+}
+
+/// Searches and changes are in the audit log, which verifies until a line is edited.
+#[test]
+fn the_audit_log_records_searches_and_detects_tampering() {
+    let dir = admitted_france();
+    let cwd = dir.path();
+    ok(cwd, &["--dir", "fra", "publish", "sltd", "--number", "A1"]);
+    ok(
+        cwd,
+        &[
+            "--dir",
+            "fra",
+            "search",
+            "sltd",
+            "--number",
+            "a1",
+            "--purpose",
+            "border check",
+        ],
+    );
+    let lines = json(&ok(cwd, &["--dir", "fra", "audit", "--json"]));
+    let actions: Vec<_> = lines
+        .as_array()
+        .expect("lines")
+        .iter()
+        .map(|line| line["action"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(actions, ["publish", "search"]);
+    assert_eq!(lines[1]["purpose"], "border check");
+    assert_eq!(lines[1]["results"], 1);
+    assert!(ok(cwd, &["--dir", "fra", "audit", "--verify"]).contains("intact: 2 lines"));
+
+    let path = cwd.join("fra/audit.log");
+    let text = std::fs::read_to_string(&path).expect("log");
+    std::fs::write(&path, text.replacen("\"results\":1", "\"results\":0", 1)).expect("tamper");
+    let error = fails(cwd, &["--dir", "fra", "audit", "--verify"]);
+    assert!(error.contains("line 2"), "{error}");
+}

@@ -4,8 +4,11 @@
 mod audit;
 mod cases;
 mod cli;
+mod databases;
 mod generate;
 mod harness;
+mod hits;
 mod membership;
+mod names;
 mod net_harness;
 mod network;

@@ -58,6 +58,10 @@ pub fn to_latin(text: &str) -> String {
             '\u{0400}'..='\u{052F}' => cyrillic(&units, index, variant, &mut latin),
             '\u{0370}'..='\u{03FF}' => greek(&units, index, &mut latin),
             '\u{0600}'..='\u{06FF}' => arabic(&units, index, &mut latin),
+            '\u{3400}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}' | '\u{20000}'..='\u{2FA1F}' => {
+                han(letter, &mut latin);
+                1
+            }
             _ => {
                 latin_letter(letter, &mut latin);
                 1
@@ -68,6 +72,17 @@ pub fn to_latin(text: &str) -> String {
         latin.pop();
     }
     latin
+}
+
+/// A Chinese character as Hanyu Pinyin without tones (its most common reading), so "刘 美玲"
+/// reads "liu meiling": the syllables of one written word stay one part, as pinyin writes them.
+/// Characters without a reading are kept as they are.
+fn han(letter: char, latin: &mut String) {
+    use pinyin::ToPinyin;
+    match letter.to_pinyin() {
+        Some(reading) => latin.push_str(reading.plain()),
+        None => latin.push(letter),
+    }
 }
 
 /// The text as folded letters: compatibility forms unified (NFKC), lower-cased, marks removed

@@ -277,3 +277,9 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn chinese_characters_read_as_pinyin() {
+    assert_eq!(to_latin("刘 美玲"), "liu meiling");
+    assert!(name_score(&latin_parts("Liu Meiling"), &latin_parts("刘 美玲")) > 0.95);
+}

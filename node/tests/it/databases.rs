@@ -1,0 +1,373 @@
+//! Every shared database across nodes, and restricted records sealed from everyone else.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use bureau_core::schema::{
+    AdministrativeDocument, ArtObjectType, DnaProfile, DnaSample, DocumentType, Firearm,
+    FirearmKind, FirearmStatus, LossType, Modality, Person, Sex, TemplateReference, TravelDocument,
+    Vehicle, VehicleKind, Vessel, VesselKind, WorkOfArt,
+};
+use bureau_core::{Access, Body, MemberCode, RecordData};
+use bureau_node::search::{Found, Query, SearchRequest};
+
+use crate::net_harness::TestNet;
+
+fn loci() -> BTreeMap<String, String> {
+    [
+        ("D3S1358", "15,16"),
+        ("VWA", "17,18"),
+        ("D8S1179", "12,13"),
+        ("D21S11", "29,30"),
+        ("D18S51", "14,17"),
+        ("TH01", "6,9.3"),
+        ("FGA", "21,24"),
+        ("AMEL", "X,Y"),
+    ]
+    .into_iter()
+    .map(|(locus, alleles)| (locus.to_owned(), alleles.to_owned()))
+    .collect()
+}
+
+/// One record of every database, as France publishes it, with the query that finds it.
+fn samples() -> Vec<(&'static str, RecordData, Query)> {
+    let france = "FRA".parse().expect("code");
+    vec![
+        (
+            "doc1",
+            RecordData::TravelDocument(TravelDocument {
+                number: "24FR99812".into(),
+                issuing_country: france,
+                document_type: DocumentType::Passport,
+                loss: LossType::Stolen,
+                issue_date: None,
+                expiry_date: None,
+                theft_date: None,
+                theft_place: None,
+            }),
+            Query::TravelDocument {
+                number: "24 fr 99812".into(),
+                issuing_country: None,
+                document_type: None,
+            },
+        ),
+        (
+            "car1",
+            RecordData::Vehicle(Vehicle {
+                vin: "1M8GDM9AXKP042788".into(),
+                kind: VehicleKind::Car,
+                engine_number: Some("EN-4471-X".into()),
+                make: Some("Peugeot".into()),
+                model: None,
+                year: Some(2019),
+                colour: None,
+                plate: None,
+                plate_country: None,
+                theft_date: None,
+                theft_place: None,
+            }),
+            Query::Vehicle {
+                vin: None,
+                engine_number: Some("en4471x".into()),
+            },
+        ),
+        (
+            "person1",
+            RecordData::Person(Person {
+                family_name: "Иванов".into(),
+                given_names: "Сергей".into(),
+                aliases: vec![],
+                sex: Sex::Male,
+                date_of_birth: Some("1980-03-04".parse().expect("date")),
+                place_of_birth: None,
+                nationalities: vec!["RUS".parse().expect("code")],
+                documents: vec![],
+                description: None,
+                offence: None,
+                legal_basis: None,
+            }),
+            Query::Person {
+                name: "Sergei Ivanov".into(),
+                dob: None,
+                nationality: None,
+            },
+        ),
+        (
+            "gun1",
+            RecordData::Firearm(Firearm {
+                serial_number: "GLK-55123".into(),
+                make: "Glock".into(),
+                model: Some("17".into()),
+                calibre: Some("9mm".into()),
+                kind: FirearmKind::Pistol,
+                status: FirearmStatus::Stolen,
+                theft_date: None,
+                theft_place: None,
+            }),
+            Query::Firearm {
+                serial_number: "glk55123".into(),
+                make: Some("GLOCK".into()),
+            },
+        ),
+        (
+            "art1",
+            RecordData::WorkOfArt(WorkOfArt {
+                object_type: ArtObjectType::Painting,
+                title: "La Joconde".into(),
+                maker: Some("Léonard de Vinci".into()),
+                period: None,
+                materials: None,
+                dimensions: None,
+                marks: None,
+                images: vec![],
+                theft_date: None,
+                theft_place: None,
+            }),
+            Query::WorkOfArt {
+                title: "joconde la".into(),
+            },
+        ),
+        (
+            "boat1",
+            RecordData::Vessel(Vessel {
+                imo_number: Some("IMO 9074729".into()),
+                hull_number: None,
+                name: Some("Marie".into()),
+                kind: VesselKind::Yacht,
+                flag: None,
+                engine_serials: vec![],
+                make: None,
+                theft_date: None,
+                theft_place: None,
+            }),
+            Query::Vessel {
+                imo_number: Some("9074729".into()),
+                hull_number: None,
+                engine_serial: None,
+            },
+        ),
+        (
+            "blanks1",
+            RecordData::AdministrativeDocument(AdministrativeDocument {
+                document_type: "driving licence".into(),
+                issuing_country: france,
+                issuing_authority: "Préfecture de police".into(),
+                first_serial: "DL000100".into(),
+                last_serial: "DL000250".into(),
+                theft_date: None,
+                theft_place: None,
+            }),
+            Query::AdministrativeDocument {
+                serial: "DL-000199".into(),
+                issuing_country: None,
+            },
+        ),
+        (
+            "dna1",
+            RecordData::Dna(DnaProfile {
+                loci: loci(),
+                sample: DnaSample::CrimeScene,
+                known_person: false,
+                lab_reference: Some("LAB-2026-17".into()),
+            }),
+            Query::Dna { loci: loci() },
+        ),
+        (
+            "print1",
+            RecordData::Fingerprint(TemplateReference {
+                modality: Modality::Fingerprint,
+                reference: "AFIS-FR-000991".into(),
+                format: None,
+                known_person: true,
+                capture_date: None,
+            }),
+            Query::Template {
+                modality: Modality::Fingerprint,
+                reference: "afis fr 000991".into(),
+            },
+        ),
+        (
+            "face1",
+            RecordData::Face(TemplateReference {
+                modality: Modality::Face,
+                reference: "FACE-FR-42".into(),
+                format: None,
+                known_person: false,
+                capture_date: None,
+            }),
+            Query::Template {
+                modality: Modality::Face,
+                reference: "face-fr-42".into(),
+            },
+        ),
+    ]
+}
+
+async fn publish(net: &TestNet, index: usize, id: &str, access: Access, data: RecordData) {
+    let running = net.node(index);
+    let replica = Arc::clone(&running.replica);
+    let id = id.to_owned();
+    let (_, entry) = tokio::task::spawn_blocking(move || replica.publish(&id, access, None, data))
+        .await
+        .expect("join")
+        .expect("publish");
+    running.net.publish(entry).await.expect("gossip");
+}
+
+async fn search(net: &TestNet, index: usize, query: Query) -> Vec<Found> {
+    let replica = Arc::clone(&net.node(index).replica);
+    tokio::task::spawn_blocking(move || {
+        replica.search(&SearchRequest {
+            query,
+            purpose: Some("test".into()),
+            place: None,
+        })
+    })
+    .await
+    .expect("join")
+    .expect("search")
+}
+
+/// A record of every database published in France is found on the German node by its
+/// identifier, typed differently; DNA answers with the reference only.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_database_round_trips_from_publish_to_search_on_another_node() {
+    let net = TestNet::start("databases", 3).await;
+    net.wait_meshed().await;
+    for (id, data, _) in samples() {
+        publish(&net, 1, id, Access::All, data).await;
+    }
+    net.wait_converged().await;
+    for (id, data, query) in samples() {
+        let found = search(&net, 2, query).await;
+        let database = data.database();
+        let reference = format!("{database}/FRA/{id}");
+        assert_eq!(
+            found.first().map(|f| f.reference.as_str()),
+            Some(reference.as_str()),
+            "{database}: {found:?}"
+        );
+        if database == bureau_core::Database::Dna {
+            assert!(
+                found[0].record.is_none(),
+                "DNA answers name a reference only"
+            );
+            let detail = found[0].detail.as_deref().unwrap_or_default();
+            assert!(detail.contains("7 of 7 loci match"), "{detail}");
+        } else {
+            assert_eq!(found[0].record.as_ref().map(|r| &r.data), Some(&data));
+        }
+    }
+    net.shutdown().await;
+}
+
+/// A record restricted to Germany is sealed: Germany and the owner read and find it; Italy and
+/// the secretariat hold and forward the entry but cannot read it, and the plaintext is nowhere
+/// in Italy's store files. A secretariat-only record likewise.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restricted_record_is_unreadable_on_a_node_that_is_not_a_recipient() {
+    let net = TestNet::start("sealed", 4).await;
+    net.wait_meshed().await;
+    let germany: MemberCode = "DEU".parse().expect("code");
+    let serial = "SEALEDSN77123";
+    let firearm = RecordData::Firearm(Firearm {
+        serial_number: serial.into(),
+        make: "Walther".into(),
+        model: Some("Confidential model".into()),
+        calibre: None,
+        kind: FirearmKind::Pistol,
+        status: FirearmStatus::Trafficked,
+        theft_date: None,
+        theft_place: None,
+    });
+    publish(
+        &net,
+        1,
+        "secret1",
+        Access::Members(BTreeSet::from([germany])),
+        firearm,
+    )
+    .await;
+    let gs_only = RecordData::Firearm(Firearm {
+        serial_number: "GSONLY4455".into(),
+        make: "Beretta".into(),
+        model: None,
+        calibre: None,
+        kind: FirearmKind::Rifle,
+        status: FirearmStatus::Smuggled,
+        theft_date: None,
+        theft_place: None,
+    });
+    publish(&net, 1, "secret2", Access::SecretariatOnly, gs_only).await;
+    net.wait_converged().await;
+
+    let query = |serial: &str| Query::Firearm {
+        serial_number: serial.into(),
+        make: None,
+    };
+    assert_eq!(
+        search(&net, 1, query(serial)).await.len(),
+        1,
+        "the owner reads its own"
+    );
+    assert_eq!(
+        search(&net, 2, query(serial)).await.len(),
+        1,
+        "the recipient finds it"
+    );
+    assert!(
+        search(&net, 3, query(serial)).await.is_empty(),
+        "Italy finds nothing"
+    );
+    assert!(
+        search(&net, 0, query(serial)).await.is_empty(),
+        "nor does the secretariat"
+    );
+    assert_eq!(search(&net, 0, query("GSONLY4455")).await.len(), 1);
+    assert!(search(&net, 2, query("GSONLY4455")).await.is_empty());
+
+    // Italy's replica holds the entry, sealed, and says so.
+    let italy = Arc::clone(&net.node(3).replica);
+    let key: bureau_core::RecordKey = "firearms/FRA/secret1".parse().expect("reference");
+    let view = italy.get(&key).expect("get").expect("held");
+    assert!(view.restricted && view.record.is_none(), "{view:?}");
+    let entry = italy
+        .store
+        .entry(&view.author, view.seq)
+        .expect("entry")
+        .expect("present");
+    assert!(matches!(entry.body, Some(Body::PutSealed(_))));
+
+    // And nothing of its content is anywhere in Italy's store files, while Germany's hold it.
+    let holds = |index: usize, needle: &str| {
+        net.node(index).replica.store.flush().expect("flush");
+        let mut found = false;
+        for file in walk(&net.dirs[index].store()) {
+            let bytes = std::fs::read(&file).unwrap_or_default();
+            found |= bytes
+                .windows(needle.len())
+                .any(|window| window == needle.as_bytes());
+        }
+        found
+    };
+    assert!(holds(2, serial), "the recipient indexed the serial");
+    assert!(!holds(3, serial), "the serial is in Italy's store");
+    assert!(
+        !holds(3, "Confidential model"),
+        "the model is in Italy's store"
+    );
+    net.shutdown().await;
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}
