@@ -368,7 +368,8 @@ pub struct Common {
     /// Date the record must be reviewed by (default: today plus the database's retention).
     #[arg(long)]
     pub review_date: Option<Date>,
-    /// Who may read it: all, secretariat, or a comma-separated list of member codes.
+    /// Who may read it: all, secretariat, a comma-separated list of member codes, or
+    /// all-except:CODES. Anything but all is sealed to the readers' keys.
     #[arg(long, default_value = "all")]
     pub access: String,
 }

@@ -325,6 +325,17 @@ fn print_ready(
     );
     println!("  {bureau} --dir {last} search sltd --number p1234567");
     println!("  {bureau} --dir {last} search person --name \"jurgen muller\"");
+    println!(
+        "  {bureau} --dir {last} search person --name \"Sergei Ivanov\" --dob 1980   # published as Иванов Сергей"
+    );
+    println!(
+        "  {bureau} --dir {last} search firearm --serial FR40001 --purpose \"border check\"   # a hit for France"
+    );
+    println!("  {bureau} --dir {} hits", node(1));
+    println!(
+        "  {bureau} --dir {last} message send --to FRA --handling h2 --subject \"Op. Nord\" \"Call me\""
+    );
+    println!("  {bureau} --dir {last} audit");
     println!("  {bureau} --dir {last} status --json");
     println!("  {bureau} --dir {last} peers");
     println!("  {bureau} --dir {} get sltd/FRA/p1234567", node(1));

@@ -1,10 +1,12 @@
 //! Person search by name across scripts and spellings, in two stages: a ranked candidate list
 //! from the phonetic index, then the full record with `get`.
 //!
-//! Each query part is transliterated to Latin and looked up by its phonetic key; every person
-//! sharing a key becomes a candidate, ranked by [`names::name_score`] over its names (the index
-//! value carries them, so no record is loaded until the best candidates are known). A date of
-//! birth and a nationality narrow the list.
+//! Each query part is transliterated to Latin and given its phonetic key. Candidates come first
+//! from pairs of keys (one index entry per pair of a name's parts, selective even for the
+//! commonest parts), then, unless one of them is a near-certain match, from every person sharing
+//! any one key. They are ranked by [`names::name_score`] over their names (the index value
+//! carries them, so no record is loaded until the best candidates are known). A date of birth
+//! and a nationality narrow the list.
 
 use std::collections::HashMap;
 
@@ -20,6 +22,9 @@ use crate::search::{Found, MAX_SEARCH_RESULTS};
 /// Most index entries read per phonetic key: a very common name part is capped rather than
 /// scanned to the end (the other parts of the query still find the person).
 pub const MAX_NAME_POSTINGS_PER_KEY: usize = 50_000;
+/// A candidate at least this close makes the pair lookup enough: the single-key scan (slow for
+/// common name parts) runs only when no candidate reaches it.
+pub const CONFIDENT_NAME_SCORE: f32 = 0.9;
 /// Candidates scoring below this are not shown.
 pub const MIN_NAME_SCORE: f32 = 0.35;
 
@@ -59,35 +64,32 @@ pub fn search(
     if query.is_empty() {
         bail!("the name has no letters");
     }
-    let mut terms: Vec<IndexTerm> = query.iter().map(|part| IndexTerm::phonetic(part)).collect();
-    terms.sort_by(|a, b| a.bytes.cmp(&b.bytes));
-    terms.dedup_by(|a, b| a.bytes == b.bytes);
-
+    let filter = |candidate: &NameCandidate| {
+        dob.is_none_or(|filter| filter.matches(candidate.date_of_birth))
+            && nationality.is_none_or(|code| {
+                candidate.nationalities.is_empty() || candidate.nationalities.contains(&code)
+            })
+    };
     let mut scored: HashMap<Vec<u8>, f32> = HashMap::new();
-    for term in &terms {
-        for posting in store.postings(term).take(MAX_NAME_POSTINGS_PER_KEY) {
-            let (record_key, value) = posting?;
-            if scored.contains_key(&record_key) {
-                continue;
-            }
-            let Ok(candidate) = NameCandidate::decode(&value) else {
-                tracing::warn!("undecodable name index entry skipped");
-                continue;
-            };
-            if dob.is_some_and(|filter| !filter.matches(candidate.date_of_birth))
-                || nationality.is_some_and(|code| {
-                    !candidate.nationalities.is_empty() && !candidate.nationalities.contains(&code)
-                })
-            {
-                scored.insert(record_key, 0.0);
-                continue;
-            }
-            let score = candidate
-                .names
-                .iter()
-                .map(|parts| names::name_score(&query, parts))
-                .fold(0.0, f32::max);
-            scored.insert(record_key, score);
+    // Stage one: pairs of the query's keys, selective even for the commonest name parts.
+    let keys = IndexTerm::phonetic_keys(&query);
+    for (i, first) in keys.iter().enumerate() {
+        for second in &keys[i + 1..] {
+            score_postings(
+                store,
+                &IndexTerm::name_pair(first, second),
+                &query,
+                &filter,
+                &mut scored,
+            )?;
+        }
+    }
+    // Stage two, when no candidate is a near-certain match (a typo or another spelling changed
+    // a key, or the query has one part): every candidate sharing any one key.
+    if !scored.values().any(|score| *score >= CONFIDENT_NAME_SCORE) {
+        for key in &keys {
+            let term = IndexTerm::phonetic_key(key);
+            score_postings(store, &term, &query, &filter, &mut scored)?;
         }
     }
 
@@ -113,6 +115,37 @@ pub fn search(
         }
     }
     Ok(found)
+}
+
+/// Scores every candidate under `term` not scored yet (0 when the filter excludes it).
+fn score_postings(
+    store: &Store,
+    term: &IndexTerm,
+    query: &[String],
+    filter: &impl Fn(&NameCandidate) -> bool,
+    scored: &mut HashMap<Vec<u8>, f32>,
+) -> Result<()> {
+    for posting in store.postings(term).take(MAX_NAME_POSTINGS_PER_KEY) {
+        let (record_key, value) = posting?;
+        if scored.contains_key(&record_key) {
+            continue;
+        }
+        let Ok(candidate) = NameCandidate::decode(&value) else {
+            tracing::warn!("undecodable name index entry skipped");
+            continue;
+        };
+        let score = if filter(&candidate) {
+            candidate
+                .names
+                .iter()
+                .map(|parts| names::name_score(query, parts))
+                .fold(0.0, f32::max)
+        } else {
+            0.0
+        };
+        scored.insert(record_key, score);
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -20,18 +20,23 @@ pub struct Draft {
     pub data: RecordData,
 }
 
-/// Parses `--access`: `all`, `secretariat`, or member codes separated by commas.
+/// Parses `--access`: `all`, `secretariat`, member codes separated by commas, or
+/// `all-except:` and member codes.
 pub fn parse_access(text: &str) -> Result<Access> {
-    match text.trim().to_ascii_lowercase().as_str() {
+    let members = |list: &str| -> Result<std::collections::BTreeSet<MemberCode>> {
+        Ok(list
+            .split(',')
+            .map(|code| code.trim().parse::<MemberCode>())
+            .collect::<Result<_, _>>()?)
+    };
+    let text = text.trim().to_ascii_lowercase();
+    match text.as_str() {
         "all" => Ok(Access::All),
         "secretariat" => Ok(Access::SecretariatOnly),
-        list => {
-            let members = list
-                .split(',')
-                .map(|code| code.parse::<MemberCode>())
-                .collect::<Result<_, _>>()?;
-            Ok(Access::Members(members))
-        }
+        _ => match text.strip_prefix("all-except:") {
+            Some(list) => Ok(Access::AllExcept(members(list)?)),
+            None => Ok(Access::Members(members(&text)?)),
+        },
     }
 }
 

@@ -2,7 +2,8 @@
 //! every run, so the README's example searches find something.
 
 use bureau_core::schema::{
-    DocumentType, LegalBasis, LossType, Person, Sex, TravelDocument, Vehicle, VehicleKind,
+    DocumentType, Firearm, FirearmKind, FirearmStatus, LegalBasis, LossType, Person, Sex,
+    TravelDocument, Vehicle, VehicleKind,
 };
 use bureau_core::{MemberCode, PartialDate, RecordData};
 
@@ -15,9 +16,9 @@ pub const MEMBER_CODES: &[&str] = &[
 const PEOPLE: &[(&str, &str, &str)] = &[
     ("Dupont", "Jean-Luc", "1975-06-14"),
     ("Müller", "Jürgen", "1968-11-02"),
-    ("Rossi", "Giulia", "1990"),
-    ("García Márquez", "José", "1982-03"),
     ("Иванов", "Сергей", "1980-03-04"),
+    ("García Márquez", "José", "1982-03"),
+    ("Rossi", "Giulia", "1990"),
     ("Silva", "Ana Paula", "1987-09-30"),
 ];
 
@@ -73,6 +74,20 @@ pub fn records(index: usize, member: MemberCode) -> Vec<(String, RecordData)> {
             colour: Some("grey".into()),
             plate: None,
             plate_country: Some(country),
+            theft_date: None,
+            theft_place: None,
+        }),
+    ));
+    let serial = format!("{}{:05}", &member.as_str()[..2], 40_000 + index);
+    records.push((
+        format!("gun{index}"),
+        RecordData::Firearm(Firearm {
+            serial_number: serial,
+            make: ["Glock", "Beretta", "Walther", "SIG Sauer"][index % 4].into(),
+            model: None,
+            calibre: Some("9mm".into()),
+            kind: FirearmKind::Pistol,
+            status: FirearmStatus::Stolen,
             theft_date: None,
             theft_place: None,
         }),

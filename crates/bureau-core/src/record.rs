@@ -477,10 +477,13 @@ pub enum Index {
     /// The phonetic key of each Latin name part of a person; the value is a
     /// [`NameCandidate`], so a name search ranks candidates without loading records.
     NamePhonetic,
+    /// Two phonetic keys of one name, for selective lookups of common name parts; the value is
+    /// the same [`NameCandidate`].
+    NamePair,
 }
 
 impl Index {
-    pub const ALL: [Index; 11] = [
+    pub const ALL: [Index; 12] = [
         Index::TravelDocument,
         Index::Vin,
         Index::PersonName,
@@ -492,6 +495,7 @@ impl Index {
         Index::Template,
         Index::ArtTitle,
         Index::NamePhonetic,
+        Index::NamePair,
     ];
 
     pub fn name(&self) -> &'static str {
@@ -507,6 +511,7 @@ impl Index {
             Index::Template => "index/template",
             Index::ArtTitle => "index/art-title",
             Index::NamePhonetic => "index/name-phonetic",
+            Index::NamePair => "index/name-pair",
         }
     }
 }
@@ -656,7 +661,12 @@ impl IndexTerm {
 
     /// The phonetic term of one Latin name part (what a name search looks up).
     pub fn phonetic(part: &str) -> IndexTerm {
-        IndexTerm::whole(Index::NamePhonetic, names::phonetic(part).into_bytes())
+        IndexTerm::phonetic_key(&names::phonetic(part))
+    }
+
+    /// The term of a phonetic key already computed (see [`IndexTerm::phonetic_keys`]).
+    pub fn phonetic_key(key: &str) -> IndexTerm {
+        IndexTerm::whole(Index::NamePhonetic, key.as_bytes().to_vec())
     }
 
     /// One phonetic term per distinct key among a person's names, each carrying the person's
@@ -664,21 +674,59 @@ impl IndexTerm {
     pub fn name_phonetic(person: &Person) -> Vec<IndexTerm> {
         let candidate = NameCandidate::of(person);
         let value = codec::encode(&candidate);
-        let mut keys: Vec<String> = candidate
-            .names
+        let mut keys: Vec<String> = Vec::new();
+        let mut pairs: Vec<Vec<u8>> = Vec::new();
+        for parts in &candidate.names {
+            let name_keys = IndexTerm::phonetic_keys(parts);
+            for (i, first) in name_keys.iter().enumerate() {
+                for second in &name_keys[i + 1..] {
+                    pairs.push(IndexTerm::pair_bytes(first, second));
+                }
+            }
+            keys.extend(name_keys);
+        }
+        keys.sort();
+        keys.dedup();
+        pairs.sort();
+        pairs.dedup();
+        let singles = keys.into_iter().map(|key| IndexTerm {
+            value: value.clone(),
+            ..IndexTerm::whole(Index::NamePhonetic, key.into_bytes())
+        });
+        let pairs = pairs.into_iter().map(|bytes| IndexTerm {
+            value: value.clone(),
+            ..IndexTerm::whole(Index::NamePair, bytes)
+        });
+        singles.chain(pairs).collect()
+    }
+
+    /// The distinct, non-empty phonetic keys of one name's Latin parts, sorted.
+    pub fn phonetic_keys(parts: &[String]) -> Vec<String> {
+        let mut keys: Vec<String> = parts
             .iter()
-            .flatten()
             .map(|part| names::phonetic(part))
             .filter(|key| !key.is_empty())
             .collect();
         keys.sort();
         keys.dedup();
-        keys.into_iter()
-            .map(|key| IndexTerm {
-                value: value.clone(),
-                ..IndexTerm::whole(Index::NamePhonetic, key.into_bytes())
-            })
-            .collect()
+        keys
+    }
+
+    /// A pair term's bytes: two phonetic keys of one name, in order, joined by `+` (keys come
+    /// from name parts, which are letters and digits only).
+    pub fn pair_bytes(first: &str, second: &str) -> Vec<u8> {
+        let (a, b) = if first <= second {
+            (first, second)
+        } else {
+            (second, first)
+        };
+        format!("{a}+{b}").into_bytes()
+    }
+
+    /// The pair term of two phonetic keys (what a name search of two parts or more looks up
+    /// first).
+    pub fn name_pair(first: &str, second: &str) -> IndexTerm {
+        IndexTerm::whole(Index::NamePair, IndexTerm::pair_bytes(first, second))
     }
 
     pub fn art_title(title: &str) -> IndexTerm {

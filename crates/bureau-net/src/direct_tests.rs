@@ -28,6 +28,14 @@ struct TestNode {
 }
 
 impl TestNode {
+    /// Sends the payload `hit` to Germany's node.
+    async fn send_hit_to_germany(&self) -> Result<Vec<u8>, DirectError> {
+        self.started
+            .handle
+            .send_direct(code("DEU"), b"hit".to_vec())
+            .await
+    }
+
     async fn info(&self) -> NetInfo {
         self.started.handle.info().await.expect("network runs")
     }
@@ -157,11 +165,7 @@ async fn a_member_gets_the_answer_of_another_members_node() {
     let answering = b.answer_all(Duration::ZERO);
 
     // Sent at once: the message waits for the gate to verify B (and B to verify A).
-    let answer = a
-        .started
-        .handle
-        .send_direct(code("DEU"), b"hit".to_vec())
-        .await;
+    let answer = a.send_hit_to_germany().await;
 
     assert_eq!(answer, Ok(b"ack:hit".to_vec()));
     assert_eq!(a.info().await.counters.direct_sent, 1);
@@ -314,11 +318,7 @@ async fn a_member_known_only_through_kademlia_is_reached() {
     // A knows only C's address; B's comes from C's Kademlia table.
     let a = start(&network, 1, &c.addresses, Config::for_tests()).await;
 
-    let answer = a
-        .started
-        .handle
-        .send_direct(code("DEU"), b"hit".to_vec())
-        .await;
+    let answer = a.send_hit_to_germany().await;
 
     assert_eq!(answer, Ok(b"ack:hit".to_vec()));
 }
@@ -336,11 +336,7 @@ async fn a_slow_answer_outlives_the_idle_connection_timeout() {
     let mut b = start(&network, 2, &a.addresses, config).await;
     let _answering = b.answer_all(Duration::from_millis(800));
 
-    let answer = a
-        .started
-        .handle
-        .send_direct(code("DEU"), b"hit".to_vec())
-        .await;
+    let answer = a.send_hit_to_germany().await;
 
     assert_eq!(answer, Ok(b"ack:hit".to_vec()));
 }
@@ -431,11 +427,7 @@ async fn a_node_that_does_not_answer_in_time_sends_back_an_error() {
     let mut b = start(&network, 2, &a.addresses, config).await;
     let _answering = b.answer_all(Duration::from_secs(2));
 
-    let answer = a
-        .started
-        .handle
-        .send_direct(code("DEU"), b"hit".to_vec())
-        .await;
+    let answer = a.send_hit_to_germany().await;
 
     assert!(
         matches!(&answer, Err(DirectError::Refused { reason, .. }) if reason.contains("in time")),
@@ -452,11 +444,7 @@ async fn a_node_that_takes_no_direct_messages_refuses_them() {
     let (_, closed) = tokio::sync::mpsc::channel(1);
     drop(std::mem::replace(&mut b.started.direct, closed));
 
-    let answer = a
-        .started
-        .handle
-        .send_direct(code("DEU"), b"hit".to_vec())
-        .await;
+    let answer = a.send_hit_to_germany().await;
 
     assert!(
         matches!(&answer, Err(DirectError::Refused { .. })),

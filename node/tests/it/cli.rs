@@ -632,3 +632,100 @@ fn the_audit_log_records_searches_and_detects_tampering() {
     let error = fails(cwd, &["--dir", "fra", "audit", "--verify"]);
     assert!(error.contains("line 2"), "{error}");
 }
+
+/// `generate` writes records `import` loads; a CSV with a bad line is imported but for that
+/// line, which the report names with its field.
+#[test]
+fn generated_and_csv_records_are_imported_with_a_report() {
+    let dir = admitted_france();
+    let cwd = dir.path();
+    ok(
+        cwd,
+        &[
+            "generate",
+            "--database",
+            "persons",
+            "--count",
+            "200",
+            "--out",
+            "p.jsonl",
+            "--key",
+            "k.jsonl",
+        ],
+    );
+    let summary = json(&ok(
+        cwd,
+        &[
+            "--dir",
+            "fra",
+            "--json",
+            "import",
+            "--database",
+            "persons",
+            "p.jsonl",
+        ],
+    ));
+    assert_eq!(summary["imported"], 200);
+    let key = std::fs::read_to_string(cwd.join("k.jsonl")).expect("key");
+    let variant: serde_json::Value =
+        serde_json::from_str(key.lines().next().expect("a variant")).expect("json");
+    let found = json(&ok(
+        cwd,
+        &[
+            "--dir",
+            "fra",
+            "search",
+            "person",
+            "--name",
+            variant["query"].as_str().expect("query"),
+            "--json",
+        ],
+    ));
+    let wanted = format!("persons/FRA/{}", variant["person_id"].as_str().expect("id"));
+    assert!(
+        found
+            .as_array()
+            .expect("list")
+            .iter()
+            .take(10)
+            .any(|f| f["ref"] == wanted),
+        "{variant} not found: {found}"
+    );
+
+    std::fs::write(
+        cwd.join("cars.csv"),
+        "id,vin,kind,make,year,engine_number\n\
+         c1,1M8GDM9AXKP042788,car,Peugeot,2019,EN-1\n\
+         c2,1M8GDM9A1KP042788,car,Peugeot,2019,\n\
+         c3,WVWZZZ1JZ3W386752,truck,Volkswagen,nineteen,\n\
+         c4,WVWZZZ1JZ3W386753,car,Volkswagen,2003,\n",
+    )
+    .expect("csv");
+    let output = ok(
+        cwd,
+        &[
+            "--dir",
+            "fra",
+            "import",
+            "--database",
+            "vehicles",
+            "cars.csv",
+            "--report",
+            "bad.csv",
+        ],
+    );
+    assert!(
+        output.contains("imported 2 vehicles records from 5 lines"),
+        "{output}"
+    );
+    let report = std::fs::read_to_string(cwd.join("bad.csv")).expect("report");
+    assert!(report.contains("3,vin,check digit"), "{report}");
+    assert!(report.contains("4,year,"), "{report}");
+    let found = json(&ok(
+        cwd,
+        &[
+            "--dir", "fra", "search", "vehicle", "--engine", "en1", "--json",
+        ],
+    ));
+    assert_eq!(found[0]["ref"], "vehicles/FRA/c1");
+}

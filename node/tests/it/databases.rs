@@ -371,3 +371,52 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     files
 }
+
+/// A bulk import through the API: only the batch's last entry is gossiped, and the other nodes
+/// fetch the rest by sync.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_import_through_the_api_reaches_every_node() {
+    let net = TestNet::start("import", 3).await;
+    net.wait_meshed().await;
+    let (addr, token) = (net.node(1).api_addr, net.node(1).token.clone());
+    let results = tokio::task::spawn_blocking(move || {
+        let client = bureau_node::client::Client::new(&addr.to_string(), &token);
+        let drafts: Vec<_> = (0..300)
+            .map(|n| {
+                serde_json::json!({
+                    "local_id": format!("imp{n}"),
+                    "access": "all",
+                    "review_date": null,
+                    "data": {"firearm": {"serial_number": format!("IMP-{n:05}"), "make": "Glock",
+                        "model": null, "calibre": null, "kind": "pistol", "status": "stolen",
+                        "theft_date": null, "theft_place": null}}
+                })
+            })
+            .collect();
+        client
+            .post::<_, Vec<serde_json::Value>>("/v1/import", &drafts)
+            .expect("import")
+    })
+    .await
+    .expect("join");
+    assert_eq!(results.len(), 300);
+    assert!(
+        results.iter().all(|result| result.get("Ok").is_some()),
+        "{:?}",
+        results[0]
+    );
+    net.wait_converged().await;
+    for n in [0, 150, 299] {
+        let found = search(
+            &net,
+            2,
+            Query::Firearm {
+                serial_number: format!("imp{n:05}"),
+                make: None,
+            },
+        )
+        .await;
+        assert_eq!(found.len(), 1, "record {n}");
+    }
+    net.shutdown().await;
+}

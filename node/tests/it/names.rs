@@ -59,10 +59,7 @@ fn name_variants_find_their_person_ranked_first() {
                     found
                         .iter()
                         .take(3)
-                        .map(|f| (
-                            f.record.as_ref().map(|r| bureau_node::output::summary(r)),
-                            f.score
-                        ))
+                        .map(|f| (f.record.as_ref().map(bureau_node::output::summary), f.score))
                         .collect::<Vec<_>>()
                 ));
             }
