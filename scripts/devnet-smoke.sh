@@ -35,6 +35,36 @@ grep -q '"digest"' status.json && grep -q '"peers": 4' status.json
 check --dir devnet/node4 peers
 check --dir devnet/node1 get sltd/FRA/p1234567
 check --dir devnet/node1 cancel sltd/FRA/p1234567 --reason "document recovered"
+
+# Search across scripts, a hit that reaches the owner and its answer, a message, the audit log.
+check --dir devnet/node4 search person --name "Sergei Ivanov" --dob 1980 | tee person.out
+grep -q "persons/ITA/person3" person.out
+check --dir devnet/node4 search firearm --serial FR40001 --purpose "border check" --place "Irun" | tee gun.out
+grep -q "firearms/FRA/gun1" gun.out
+hit=""
+for _ in $(seq 1 100); do
+  hit=$("$bureau" --dir devnet/node1 hits | awk '$2 == "firearms/FRA/gun1" { print $1; exit }')
+  [ -n "$hit" ] && break
+  sleep 0.1
+done
+[ -n "$hit" ] || { echo "the hit never reached France" >&2; exit 1; }
+check --dir devnet/node1 hits
+check --dir devnet/node1 hits answer "$hit" --confirmed --action "seize the weapon, call NCB Paris"
+for _ in $(seq 1 100); do
+  "$bureau" --dir devnet/node4 hits | grep -q "seize the weapon" && break
+  sleep 0.1
+done
+check --dir devnet/node4 hits | tee hits.out
+grep -q "confirmed: seize the weapon" hits.out
+check --dir devnet/node4 message send --to FRA --handling h2 --subject "Op. Nord" "Suspect at Irun on Friday"
+for _ in $(seq 1 100); do
+  "$bureau" --dir devnet/node1 message inbox | grep -q "Op. Nord" && break
+  sleep 0.1
+done
+check --dir devnet/node1 message inbox | tee inbox.out
+grep -q "Op. Nord" inbox.out
+check --dir devnet/node4 audit --tail 5
+check --dir devnet/node4 audit --verify
 kill -INT "$devnet"
 wait "$devnet" || true
 tail -1 devnet.out
