@@ -51,33 +51,53 @@ cleanup() {
 }
 trap cleanup ERR INT TERM
 
-for ((i = 0; i < nodes; i++)); do
-  node=$dir/node$i
+start_node() {
+  local node=$dir/node$1
   rm -f "$node/api.addr"
-  echo "--- started $(date -u +%FT%TZ) ---" >> "$dir/logs/node$i.log"
+  echo "--- started $(date -u +%FT%TZ) ---" >> "$dir/logs/node$1.log"
   NO_COLOR=1 BUREAU_LOG=${BUREAU_LOG:-info} nohup "$bureau" node run --dir "$node" \
-    --api-listen "127.0.0.1:$(api_port "$i")" \
-    < /dev/null >> "$dir/logs/node$i.log" 2>&1 &
-  echo $! > "$(pid_file "$i")"
+    --api-listen "127.0.0.1:$(api_port "$1")" \
+    < /dev/null >> "$dir/logs/node$1.log" 2>&1 &
+  echo $! > "$(pid_file "$1")"
+}
+
+fail_if_exited() {
+  if ! running_pid "$1" > /dev/null; then
+    tail -n 20 "$dir/logs/node$1.log" >&2
+    echo "up.sh: node$1 exited; its log is $dir/logs/node$1.log" >&2
+    false
+  fi
+}
+
+# The secretariat first: every member bootstraps from it, and a member whose first dial finds
+# nobody listening waits for a redial.
+deadline=$(($(date +%s) + timeout_s))
+start_node 0
+until node_status 0 > /dev/null; do
+  fail_if_exited 0
+  if (($(date +%s) > deadline)); then
+    echo "up.sh: node0 did not answer in ${timeout_s} s; its log is $dir/logs/node0.log" >&2
+    false
+  fi
+  sleep 0.05
 done
+for ((i = 1; i < nodes; i++)); do start_node "$i"; done
 
 # Polls until every node answers with every other connected and all digests agree.
-deadline=$(($(date +%s) + timeout_s))
 while :; do
   ready=0
   digests=()
   for ((i = 0; i < nodes; i++)); do
-    if ! running_pid "$i" > /dev/null; then
-      tail -n 20 "$dir/logs/node$i.log" >&2
-      echo "up.sh: node$i exited; its log is $dir/logs/node$i.log" >&2
-      false
-    fi
+    fail_if_exited "$i"
     if json=$(node_status "$i"); then
       connected=$(jq -r .members_connected <<< "$json")
       [[ $connected == $((nodes - 1)) ]] && ready=$((ready + 1))
       digests+=("$(jq -r .digest <<< "$json")")
     fi
   done
+  if ((ready == nodes)) && [[ -z ${meshed:-} ]]; then
+    meshed=$(echo "$(date +%s.%N) - $started" | bc)
+  fi
   distinct=$(printf '%s\n' "${digests[@]}" | sort -u | wc -l)
   ((ready == nodes && distinct == 1)) && break
   if (($(date +%s) > deadline)); then
@@ -85,13 +105,13 @@ while :; do
       "$distinct distinct digests; logs in $dir/logs" >&2
     false
   fi
-  sleep 0.1
+  sleep 0.2
 done
 trap - ERR INT TERM
 
 elapsed=$(echo "$(date +%s.%N) - $started" | bc)
-printf 'testnet of %d nodes up, meshed and in agreement in %.1f s (%s)\n\n' \
-  "$nodes" "$elapsed" "$dir"
+printf 'testnet of %d nodes up in %.1f s: meshed after %.1f s, digests agree (%s)\n\n' \
+  "$nodes" "$elapsed" "$meshed" "$dir"
 "$(dirname "$0")/status.sh" --dir "$dir"
 peer=$(node_status 0 | jq -r .peer_id)
 echo
