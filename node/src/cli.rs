@@ -225,6 +225,10 @@ pub enum Command {
         /// The first node's port (TCP and QUIC); node i uses base + i.
         #[arg(long, default_value_t = 7000)]
         base_port: u16,
+        /// Only create the network (keys, configs, sample records in each member's replica)
+        /// and exit, for scripts that start and stop the nodes themselves (`testnet/up.sh`).
+        #[arg(long)]
+        provision_only: bool,
     },
     /// Copy into this replica every entry another local replica holds that this one lacks.
     Sync {

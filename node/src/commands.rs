@@ -394,7 +394,19 @@ pub fn run(cli: Cli) -> Result<()> {
             let config = NodeConfig::load(&dir.root, &genesis, flags, cli.cache_mib)?;
             runtime()?.block_on(daemon::run(dir, config))?;
         }
-        Command::Devnet { nodes, base_port } => {
+        Command::Devnet {
+            nodes,
+            base_port,
+            provision_only: true,
+        } => {
+            let dir = cli.dir.clone().unwrap_or_else(|| PathBuf::from("devnet"));
+            devnet::provision_only(&dir, nodes, base_port, cache_bytes.min(16 << 20))?;
+        }
+        Command::Devnet {
+            nodes,
+            base_port,
+            provision_only: false,
+        } => {
             let dir = cli.dir.clone().unwrap_or_else(|| PathBuf::from("devnet"));
             let interrupted = interrupt_flag()?;
             devnet::run(&dir, nodes, base_port, cache_bytes.min(16 << 20), &|| {

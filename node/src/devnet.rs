@@ -15,6 +15,7 @@ use crate::config::{CONFIG_FILE, FileConfig};
 use crate::daemon::API_ADDR;
 use crate::files::{self, NodeDir};
 use crate::publish::Draft;
+use crate::replica::Replica;
 use crate::{output, provision, sample};
 
 /// How long the nodes get to start, connect and agree.
@@ -195,6 +196,40 @@ fn publish_samples(nodes: &[NodeDir]) -> Result<usize> {
     Ok(published)
 }
 
+fn check_node_count(nodes: usize) -> Result<()> {
+    if !(2..=provision::MAX_LOCAL_MEMBERS + 1).contains(&nodes) {
+        bail!(
+            "--nodes must be between 2 and {}",
+            provision::MAX_LOCAL_MEMBERS + 1
+        );
+    }
+    Ok(())
+}
+
+/// Creates a devnet directory without starting it, for scripts that run each node as its own
+/// long-lived process. The sample records go straight into each member's replica, signed by
+/// the member, so the started nodes exchange them by sync like any other entries.
+pub fn provision_only(dir: &Path, nodes: usize, base_port: u16, cache_bytes: u64) -> Result<()> {
+    check_node_count(nodes)?;
+    let node_dirs = provision(dir, nodes, base_port, cache_bytes)?;
+    let mut published = 0;
+    for (index, node) in node_dirs.iter().enumerate().skip(1) {
+        let replica = Replica::open(node, cache_bytes)?;
+        for (local_id, data) in sample::records(index, replica.member()) {
+            replica
+                .publish(&local_id, Access::All, None, data)
+                .with_context(|| format!("sample record {local_id} of {}", replica.member()))?;
+            published += 1;
+        }
+    }
+    println!(
+        "devnet of {nodes} nodes provisioned in {} (ports {base_port}-{}, {published} sample records)",
+        dir.display(),
+        usize::from(base_port) + nodes - 1
+    );
+    Ok(())
+}
+
 /// Runs the devnet until Ctrl-C (or until a node dies).
 pub fn run(
     dir: &Path,
@@ -203,12 +238,7 @@ pub fn run(
     cache_bytes: u64,
     interrupted: &dyn Fn() -> bool,
 ) -> Result<()> {
-    if !(2..=provision::MAX_LOCAL_MEMBERS + 1).contains(&nodes) {
-        bail!(
-            "--nodes must be between 2 and {}",
-            provision::MAX_LOCAL_MEMBERS + 1
-        );
-    }
+    check_node_count(nodes)?;
     let started = Instant::now();
     let fresh = !dir.exists();
     let node_dirs = if fresh {

@@ -729,3 +729,33 @@ fn generated_and_csv_records_are_imported_with_a_report() {
     ));
     assert_eq!(found[0]["ref"], "vehicles/FRA/c1");
 }
+
+/// `devnet --provision-only` (what `testnet/up.sh` runs) leaves a ready network and no process:
+/// each member's replica holds its own sample records, each node a config on its own port, and
+/// a second run refuses to overwrite the keys.
+#[test]
+fn devnet_provision_only_makes_a_network_ready_to_start() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cwd = dir.path();
+    let args = [
+        "--dir",
+        "tn",
+        "devnet",
+        "--provision-only",
+        "--nodes",
+        "3",
+        "--base-port",
+        "17800",
+    ];
+    ok(cwd, &args);
+    let germany = json(&ok(cwd, &["--dir", "tn/node2", "status", "--json"]));
+    assert_eq!(germany["member"], "DEU");
+    assert!(germany["records"].as_u64().unwrap_or(0) > 0, "{germany}");
+    let config = std::fs::read_to_string(cwd.join("tn/node2/bureau.toml")).expect("config");
+    assert!(config.contains("/ip4/127.0.0.1/tcp/17802"), "{config}");
+    assert!(
+        !cwd.join("tn/node0/api.addr").exists(),
+        "no node was started"
+    );
+    assert!(fails(cwd, &args).contains("already exists"));
+}
