@@ -7,6 +7,7 @@
 #   testnet/netns.sh check       probe the reachability below with ping and nc; non-zero if wrong
 #   testnet/netns.sh exec NAME CMD...   run CMD inside node NAME (gs, a, b, c, c-router)
 #   testnet/netns.sh addr NAME   print NAME's address (what the others dial)
+#   testnet/netns.sh lift        lift the a <-> b partition (the route between them comes back)
 #
 # Topology (nothing touches the host's own networking: the bridge lives in its own namespace):
 #
@@ -118,6 +119,14 @@ table ip filter {
 EOF
   trap - ERR
   echo "topology up: $hub (bridge) and $(for h in "${hosts[@]}"; do printf '%s ' "$(ns "$h")"; done)"
+}
+
+# Lifts the a <-> b partition: the bridge forwards their frames again.
+lift() {
+  require
+  exists "$hub" || die "$hub does not exist: run 'netns.sh up' first"
+  ip netns exec "$hub" nft delete table bridge partition 2> /dev/null || true
+  echo "a <-> b partition lifted"
 }
 
 down() {
@@ -238,6 +247,7 @@ case ${1:-} in
   down) down ;;
   status) status ;;
   check) check ;;
+  lift) lift ;;
   exec)
     shift
     (($# >= 2)) || die "usage: netns.sh exec NAME CMD..."
@@ -249,7 +259,7 @@ case ${1:-} in
     echo "${address[$2]}"
     ;;
   *)
-    sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac

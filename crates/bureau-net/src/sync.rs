@@ -203,12 +203,19 @@ impl EventLoop {
                     if rejected > 0 {
                         tracing::info!(%peer, rejected, "sync batch held invalid entries");
                     }
+                    // Entries whose author's certificate came later in the same batch (an
+                    // `Admit` in the secretariat's log) were refused as unknown; now they are
+                    // known, so ask again at once rather than at the next sync interval.
+                    let retryable = report
+                        .outcomes
+                        .iter()
+                        .any(|o| matches!(o, Outcome::Rejected(error) if error.is_retryable()));
                     // Ask again only if this batch moved us on: a peer that keeps sending what
                     // we reject cannot keep us looping.
                     JobDone::Sync(SyncJob::Applied {
                         peer,
                         applied,
-                        again: !complete && applied > 0,
+                        again: (!complete || retryable) && applied > 0,
                         revocations,
                     })
                 }
