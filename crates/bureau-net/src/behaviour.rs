@@ -5,19 +5,27 @@
 //! addresses, our own protocol name, server mode, manual inserts so only verified members enter
 //! the table), gossipsub (anonymous messages, our validation, content ids, one whitelisted
 //! topic, peer scoring) and three request-response protocols (hello, sync, direct).
+//!
+//! Reach: a circuit relay v2 server (switched on by confirmed external addresses or by
+//! [`RelayServer`]), the relay client (its transport comes from the swarm builder), DCUtR and
+//! AutoNAT v2 (client and server). v2 rather than v1: its server dials back from a fresh port,
+//! so a hole punched by the test connection cannot fake reachability, and a confirmed address
+//! goes straight to the swarm as an external address, which switches the relay server on.
 
 use std::collections::HashSet;
 use std::error::Error;
 
 use bureau_core::NetworkId;
-use libp2p::swarm::NetworkBehaviour;
+use std::num::NonZeroU32;
+
+use libp2p::swarm::{NetworkBehaviour, behaviour::toggle::Toggle};
 use libp2p::{
-    StreamProtocol, allow_block_list, connection_limits, gossipsub, identify, identity, kad,
-    memory_connection_limits, ping, request_response,
+    StreamProtocol, allow_block_list, autonat, connection_limits, dcutr, gossipsub, identify,
+    identity, kad, memory_connection_limits, ping, relay, request_response,
 };
 
 use crate::codec::FrameCodec;
-use crate::config::{self, Config};
+use crate::config::{self, Config, RelayServer};
 use crate::protocol::{
     self, DirectRequest, DirectResponse, Hello, HelloResponse, SyncRequest, SyncResponse,
 };
@@ -29,6 +37,11 @@ pub struct Behaviour {
     pub memory: memory_connection_limits::Behaviour,
     pub identify: identify::Behaviour,
     pub ping: ping::Behaviour,
+    pub relay: relay::Behaviour,
+    pub relay_client: relay::client::Behaviour,
+    pub dcutr: Toggle<dcutr::Behaviour>,
+    pub autonat_client: autonat::v2::client::Behaviour,
+    pub autonat_server: autonat::v2::server::Behaviour,
     pub kad: kad::Behaviour<kad::store::MemoryStore>,
     pub gossipsub:
         gossipsub::Behaviour<gossipsub::IdentityTransform, gossipsub::WhitelistSubscriptionFilter>,
@@ -65,8 +78,42 @@ fn score_params(topic: &gossipsub::IdentTopic, config: &Config) -> gossipsub::Pe
     params
 }
 
+/// The relay server with our limits (see the `RELAY_*` constants), switched on or off by the
+/// config or, under [`RelayServer::Auto`], by `reach` once a direct external address is
+/// confirmed.
+fn relay_server(local: libp2p::PeerId, mode: RelayServer) -> relay::Behaviour {
+    let per_interval = |limit: u32| NonZeroU32::new(limit).unwrap_or(NonZeroU32::MIN);
+    let relay_config = relay::Config {
+        max_reservations: config::RELAY_MAX_RESERVATIONS,
+        max_reservations_per_peer: config::RELAY_MAX_RESERVATIONS_PER_PEER,
+        reservation_duration: config::RELAY_RESERVATION_DURATION,
+        reservation_rate_limiters: Vec::new(),
+        max_circuits: config::RELAY_MAX_CIRCUITS,
+        max_circuits_per_peer: config::RELAY_MAX_CIRCUITS_PER_PEER,
+        max_circuit_duration: config::RELAY_MAX_CIRCUIT_DURATION,
+        max_circuit_bytes: config::RELAY_MAX_CIRCUIT_BYTES,
+        circuit_src_rate_limiters: Vec::new(),
+    }
+    .reservation_rate_per_peer(
+        per_interval(config::RELAY_RESERVATIONS_PER_INTERVAL),
+        config::RELAY_RATE_INTERVAL,
+    )
+    .circuit_src_per_peer(
+        per_interval(config::RELAY_CIRCUITS_PER_INTERVAL),
+        config::RELAY_RATE_INTERVAL,
+    );
+    let mut relay = relay::Behaviour::new(local, relay_config);
+    match mode {
+        // `reach` switches it on once the node is public.
+        RelayServer::Auto | RelayServer::Never => relay.set_status(Some(relay::Status::Disable)),
+        RelayServer::Always => relay.set_status(Some(relay::Status::Enable)),
+    }
+    relay
+}
+
 pub fn build(
     key: &identity::Keypair,
+    relay_client: relay::client::Behaviour,
     network: &NetworkId,
     config: &Config,
 ) -> Result<Behaviour, Box<dyn Error + Send + Sync>> {
@@ -119,9 +166,17 @@ pub fn build(
         ),
         identify: identify::Behaviour::new(
             identify::Config::new(protocol::identify_version(network), key.public())
-                .with_agent_version(format!("bureau/{}", env!("CARGO_PKG_VERSION"))),
+                .with_agent_version(format!("bureau/{}", env!("CARGO_PKG_VERSION")))
+                // A new relay reservation must reach the members at once: it is the only way
+                // to dial a node behind a NAT.
+                .with_push_listen_addr_updates(true),
         ),
         ping: ping::Behaviour::new(ping::Config::new()),
+        relay: relay_server(local, config.relay_server),
+        relay_client,
+        dcutr: Toggle::from(config.hole_punching.then(|| dcutr::Behaviour::new(local))),
+        autonat_client: autonat::v2::client::Behaviour::default(),
+        autonat_server: autonat::v2::server::Behaviour::default(),
         kad,
         gossipsub,
         hello: request_response::Behaviour::with_codec(

@@ -51,6 +51,48 @@ pub const DIRECT_INBOX: usize = 64;
 pub const MAX_DIRECT_UNANSWERED: usize = 256;
 /// Outgoing direct messages waiting for a connection to their member at once.
 pub const MAX_DIRECT_WAITING: usize = 256;
+/// Most reservations this node holds as a relay server at once (one per connection of a peer).
+pub const RELAY_MAX_RESERVATIONS: usize = 256;
+/// Reservations one peer may hold here at once (libp2p refuses a new one above this).
+pub const RELAY_MAX_RESERVATIONS_PER_PEER: usize = 2;
+/// How long a reservation lasts before its holder renews it.
+pub const RELAY_RESERVATION_DURATION: Duration = Duration::from_secs(60 * 60);
+/// Reservation requests one peer may make per [`RELAY_RATE_INTERVAL`]. There is deliberately no
+/// per-IP limit: several bureaus may sit behind one address, and test networks share one.
+pub const RELAY_RESERVATIONS_PER_INTERVAL: u32 = 30;
+/// Circuits one peer may open through this relay per [`RELAY_RATE_INTERVAL`].
+pub const RELAY_CIRCUITS_PER_INTERVAL: u32 = 60;
+pub const RELAY_RATE_INTERVAL: Duration = Duration::from_secs(60);
+/// Circuits relayed at once.
+pub const RELAY_MAX_CIRCUITS: usize = 128;
+/// Circuits one peer may have through this relay at once.
+pub const RELAY_MAX_CIRCUITS_PER_PEER: usize = 16;
+/// How long one circuit lasts. libp2p's default (2 minutes) would cut member connections all
+/// the time; after this the connection closes and is dialled again (hole punching usually
+/// replaces a circuit long before).
+pub const RELAY_MAX_CIRCUIT_DURATION: Duration = Duration::from_secs(60 * 60);
+/// Bytes one circuit may carry. libp2p's default (128 KiB) is less than one sync batch
+/// ([`SYNC_BATCH_BYTES`]); this fits a large catch-up. Past it the circuit closes and is
+/// dialled again.
+pub const RELAY_MAX_CIRCUIT_BYTES: u64 = 512 * 1024 * 1024;
+/// Relays a node that is not publicly reachable reserves on by itself (beyond `relay_via`).
+pub const AUTO_RELAY_RESERVATIONS: usize = 2;
+
+/// Whether this node serves as a relay for members that cannot be dialled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RelayServer {
+    /// Once AutoNAT confirms an external address (or one is configured): the node is then
+    /// publicly reachable.
+    #[default]
+    Auto,
+    /// Always. Without configured external addresses the listen addresses are announced as
+    /// external: for operators who know the node is reachable, and for one-host test networks
+    /// where AutoNAT cannot confirm anything.
+    Always,
+    /// Never.
+    Never,
+}
+
 /// Gossipsub application score given to a peer until its certificate checks out: far below
 /// the graylist, so nothing is published or forwarded to it and nothing it sends is handled.
 pub const UNVERIFIED_APPLICATION_SCORE: f64 = -1.0e6;
@@ -87,6 +129,24 @@ pub struct Config {
     pub max_memory_fraction: f64,
     /// Resolve `/dns` addresses (off in tests: it reads the system resolver).
     pub dns: bool,
+    /// Whether this node serves as a circuit relay for other members.
+    pub relay_server: RelayServer,
+    /// Addresses this node is known to be reachable at (a public IP, a port forward). They are
+    /// announced as confirmed external addresses, which makes the node publicly reachable (and
+    /// a relay server under [`RelayServer::Auto`]) without waiting for AutoNAT.
+    pub external_addresses: Vec<Multiaddr>,
+    /// Relays to reserve a slot on at start, as `<address>/p2p/<relay peer id>`, whatever
+    /// AutoNAT says; the node then also listens on `<relay>/p2p-circuit`.
+    pub relay_via: Vec<Multiaddr>,
+    /// Reserve on up to [`AUTO_RELAY_RESERVATIONS`] connected members that serve as relays when
+    /// this node is not publicly reachable.
+    pub auto_relay: bool,
+    /// How long a node without a confirmed external address waits for AutoNAT before it
+    /// reserves on relays anyway (a "not reachable" verdict, or having no listen address,
+    /// reserves at once).
+    pub reachability_grace: Duration,
+    /// Try to replace relayed connections by direct ones (DCUtR hole punching).
+    pub hole_punching: bool,
 }
 
 impl Default for Config {
@@ -112,6 +172,12 @@ impl Default for Config {
             ip_colocation_weight: -5.0,
             max_memory_fraction: 0.9,
             dns: true,
+            relay_server: RelayServer::Auto,
+            external_addresses: Vec::new(),
+            relay_via: Vec::new(),
+            auto_relay: true,
+            reachability_grace: Duration::from_secs(30),
+            hole_punching: true,
         }
     }
 }
@@ -137,6 +203,12 @@ impl Config {
             ip_colocation_weight: 0.0,
             max_memory_fraction: 1.0,
             dns: false,
+            relay_server: RelayServer::Auto,
+            external_addresses: Vec::new(),
+            relay_via: Vec::new(),
+            auto_relay: true,
+            reachability_grace: Duration::from_millis(500),
+            hole_punching: true,
         }
     }
 }

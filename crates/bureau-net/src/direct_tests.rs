@@ -15,33 +15,35 @@ use crate::protocol::{self, DirectRequest, DirectResponse};
 use crate::{Config, DirectError, Identity, InboundDirect, NetInfo, Started, config};
 
 /// Longest any wait in these tests may take before the test fails.
-const WAIT: Duration = Duration::from_secs(20);
+pub(crate) const WAIT: Duration = Duration::from_secs(20);
 const CACHE_BYTES: u64 = 4 * 1024 * 1024;
 /// Members: XGS (index 0), FRA, DEU, RUS (certified, never started).
 const CODES: [&str; 4] = ["XGS", "FRA", "DEU", "RUS"];
 
-struct TestNode {
-    started: Started,
-    peer: PeerId,
-    addresses: Vec<Multiaddr>,
+pub(crate) struct TestNode {
+    pub started: Started,
+    pub peer: PeerId,
+    /// Its listen addresses with `/p2p/<peer>`.
+    pub addresses: Vec<Multiaddr>,
+    pub store: Arc<Store>,
     _dir: tempfile::TempDir,
 }
 
 impl TestNode {
     /// Sends the payload `hit` to Germany's node.
-    async fn send_hit_to_germany(&self) -> Result<Vec<u8>, DirectError> {
+    pub async fn send_hit_to_germany(&self) -> Result<Vec<u8>, DirectError> {
         self.started
             .handle
             .send_direct(code("DEU"), b"hit".to_vec())
             .await
     }
 
-    async fn info(&self) -> NetInfo {
+    pub async fn info(&self) -> NetInfo {
         self.started.handle.info().await.expect("network runs")
     }
 
     /// Answers every direct message with `ack:` and its payload, after `delay`.
-    fn answer_all(&mut self, delay: Duration) -> tokio::task::JoinHandle<Vec<MemberCode>> {
+    pub fn answer_all(&mut self, delay: Duration) -> tokio::task::JoinHandle<Vec<MemberCode>> {
         let (_, empty) = tokio::sync::mpsc::channel(1);
         let mut inbox = std::mem::replace(&mut self.started.direct, empty);
         tokio::spawn(async move {
@@ -61,7 +63,7 @@ impl TestNode {
         })
     }
 
-    async fn shutdown(self) {
+    pub async fn shutdown(self) {
         self.started
             .handle
             .shutdown()
@@ -70,16 +72,16 @@ impl TestNode {
     }
 }
 
-fn network() -> TestNetwork {
+pub(crate) fn network() -> TestNetwork {
     TestNetwork::new_at("direct", &CODES, crate::gate::now())
 }
 
-fn code(text: &str) -> MemberCode {
+pub(crate) fn code(text: &str) -> MemberCode {
     text.parse().expect("valid member code")
 }
 
 /// Starts member `index`'s node, dialing `bootstrap`.
-async fn start(
+pub(crate) async fn start(
     network: &TestNetwork,
     index: usize,
     bootstrap: &[Multiaddr],
@@ -103,7 +105,7 @@ async fn start(
         bootstrap: bootstrap.to_vec(),
         ..config
     };
-    let started = crate::start_with_direct(config, identity, store, committer)
+    let started = crate::start_with_direct(config, identity, Arc::clone(&store), committer)
         .await
         .expect("network starts");
     let info = started.handle.info().await.expect("info");
@@ -117,6 +119,7 @@ async fn start(
         started,
         peer,
         addresses,
+        store,
         _dir: dir,
     }
 }
@@ -149,7 +152,7 @@ fn bare_direct_swarm(network: &TestNetwork, idle: Duration) -> BareSwarm {
         .build()
 }
 
-async fn wait_until<F: Future<Output = bool>>(what: &str, mut check: impl FnMut() -> F) {
+pub(crate) async fn wait_until<F: Future<Output = bool>>(what: &str, mut check: impl FnMut() -> F) {
     let start = Instant::now();
     while !check().await {
         assert!(start.elapsed() < WAIT, "timed out waiting for {what}");

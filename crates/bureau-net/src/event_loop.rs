@@ -9,7 +9,7 @@ use bureau_core::{Certificate, NetworkId, PublicKey};
 use bureau_store::{Committer, Store};
 use futures::StreamExt;
 use libp2p::swarm::dial_opts::{DialOpts, PeerCondition};
-use libp2p::swarm::{Swarm, SwarmEvent};
+use libp2p::swarm::{ConnectionId, Swarm, SwarmEvent};
 use libp2p::{Multiaddr, PeerId, gossipsub, multiaddr::Protocol};
 use tokio::sync::mpsc;
 
@@ -17,6 +17,7 @@ use crate::behaviour::{self, Behaviour, BehaviourEvent};
 use crate::config::{self, Config};
 use crate::direct::Direct;
 use crate::gate::PeerState;
+use crate::reach::Reach;
 use crate::{
     Command, Counters, Error, Identity, InboundDirect, NetInfo, PeerInfo, identity, protocol,
 };
@@ -29,6 +30,17 @@ pub(crate) enum JobDone {
     Direct(crate::direct::NodesFound),
 }
 
+/// One connection to a peer.
+#[derive(Debug, Clone)]
+pub(crate) struct Link {
+    pub id: ConnectionId,
+    /// The peer's address; for an inbound relayed connection, the relay address it came in by.
+    pub address: Multiaddr,
+    pub outbound: bool,
+    /// Over a relay circuit.
+    pub relayed: bool,
+}
+
 /// A connected peer.
 pub(crate) struct Peer {
     pub state: PeerState,
@@ -36,10 +48,12 @@ pub(crate) struct Peer {
     /// messages.
     pub welcomed: bool,
     pub connected_at: Instant,
-    pub address: Multiaddr,
-    pub outbound: bool,
+    /// Its open connections, oldest first (a relayed one and a direct one after hole punching).
+    pub links: Vec<Link>,
     /// Addresses it listens on (from identify), added to Kademlia once it is verified.
     pub listen_addrs: Vec<Multiaddr>,
+    /// It serves as a circuit relay (identify lists the relay hop protocol).
+    pub is_relay: bool,
     /// Sync requests it may still make now (refilled over time).
     pub sync_tokens: f64,
     pub tokens_at: Instant,
@@ -70,6 +84,7 @@ pub(crate) struct EventLoop {
     /// The last reason a peer gave for refusing us.
     pub refused_by_network: Option<String>,
     pub direct: Direct,
+    pub reach: Reach,
 }
 
 impl EventLoop {
@@ -93,6 +108,9 @@ impl EventLoop {
             )
             .map_err(|e| build_error(&e))?
             .with_quic();
+        let build = |key: &libp2p::identity::Keypair, relay_client| {
+            behaviour::build(key, relay_client, &network, &config)
+        };
         let swarm_config = |c: libp2p::swarm::Config| {
             c.with_idle_connection_timeout(config.idle_connection_timeout)
         };
@@ -100,13 +118,17 @@ impl EventLoop {
             builder
                 .with_dns()
                 .map_err(|e| build_error(&e))?
-                .with_behaviour(|key| behaviour::build(key, &network, &config))
+                .with_relay_client(libp2p::noise::Config::new, libp2p::yamux::Config::default)
+                .map_err(|e| build_error(&e))?
+                .with_behaviour(build)
                 .map_err(|e| build_error(&e))?
                 .with_swarm_config(swarm_config)
                 .build()
         } else {
             builder
-                .with_behaviour(|key| behaviour::build(key, &network, &config))
+                .with_relay_client(libp2p::noise::Config::new, libp2p::yamux::Config::default)
+                .map_err(|e| build_error(&e))?
+                .with_behaviour(build)
                 .map_err(|e| build_error(&e))?
                 .with_swarm_config(swarm_config)
                 .build()
@@ -133,6 +155,7 @@ impl EventLoop {
             refusing: HashSet::new(),
             refused_by_network: None,
             direct: Direct::new(inbox),
+            reach: Reach::new(),
         };
         event_loop
             .swarm
@@ -176,6 +199,7 @@ impl EventLoop {
                 _ => {}
             }
         }
+        self.start_reach();
         for address in self.config.bootstrap.clone() {
             self.dial_address(address);
         }
@@ -259,6 +283,7 @@ impl EventLoop {
                         .count(),
                     counters: self.counters.clone(),
                     refused_by_network: self.refused_by_network.clone(),
+                    reach: self.reach_info(),
                 });
             }
             Command::Dial { address, reply } => {
@@ -277,27 +302,62 @@ impl EventLoop {
         match event {
             SwarmEvent::ConnectionEstablished {
                 peer_id,
+                connection_id,
                 endpoint,
                 num_established,
                 ..
-            } if num_established.get() == 1 => {
-                self.on_connected(
-                    peer_id,
-                    endpoint.get_remote_address().clone(),
-                    endpoint.is_dialer(),
-                );
+            } => {
+                let relayed = endpoint.is_relayed();
+                let address = match &endpoint {
+                    // An inbound relayed connection names only the peer; say which relay.
+                    libp2p::core::ConnectedPoint::Listener { local_addr, .. } if relayed => {
+                        local_addr.clone().with(Protocol::P2p(peer_id))
+                    }
+                    _ => endpoint.get_remote_address().clone(),
+                };
+                let link = Link {
+                    id: connection_id,
+                    address,
+                    outbound: endpoint.is_dialer(),
+                    relayed,
+                };
+                if relayed {
+                    self.counters.relayed_connections += 1;
+                }
+                if num_established.get() == 1 {
+                    self.on_connected(peer_id, link);
+                } else if let Some(peer) = self.peers.get_mut(&peer_id) {
+                    peer.links.push(link);
+                }
             }
             SwarmEvent::ConnectionClosed {
                 peer_id,
-                num_established: 0,
+                connection_id,
+                num_established,
                 ..
             } => {
-                self.peers.remove(&peer_id);
-                self.syncing.remove(&peer_id);
+                if num_established == 0 {
+                    self.peers.remove(&peer_id);
+                    self.syncing.remove(&peer_id);
+                    self.on_peer_gone(peer_id);
+                } else if let Some(peer) = self.peers.get_mut(&peer_id) {
+                    peer.links.retain(|link| link.id != connection_id);
+                }
             }
             SwarmEvent::NewListenAddr { address, .. } if !self.listen_addrs.contains(&address) => {
+                self.on_new_listen_addr(&address);
                 self.listen_addrs.push(address);
             }
+            SwarmEvent::ExpiredListenAddr { address, .. } => {
+                self.listen_addrs.retain(|known| *known != address);
+            }
+            SwarmEvent::ListenerClosed {
+                listener_id,
+                reason,
+                ..
+            } => self.on_listener_closed(listener_id, reason.map_err(|error| error.to_string())),
+            SwarmEvent::ExternalAddrConfirmed { address } => self.on_external_confirmed(&address),
+            SwarmEvent::ExternalAddrExpired { .. } => self.on_external_expired(),
             SwarmEvent::OutgoingConnectionError { peer_id, error, .. } => {
                 tracing::debug!(peer = ?peer_id, %error, "dial failed");
                 if let Some(peer) = peer_id {
@@ -332,11 +392,17 @@ impl EventLoop {
                 }
                 if let Some(peer) = self.peers.get_mut(&peer_id) {
                     peer.listen_addrs = info.listen_addrs;
+                    peer.is_relay = info.protocols.contains(&libp2p::relay::HOP_PROTOCOL_NAME);
                     if peer.state.is_member() {
                         self.add_member_addresses(peer_id);
+                        self.reserve_relays();
                     }
                 }
             }
+            BehaviourEvent::Relay(event) => self.on_relay_event(event),
+            BehaviourEvent::RelayClient(event) => self.on_relay_client_event(event),
+            BehaviourEvent::Dcutr(event) => self.on_dcutr_event(event),
+            BehaviourEvent::AutonatClient(event) => self.on_autonat_event(event),
             BehaviourEvent::Kad(libp2p::kad::Event::RoutingUpdated { peer, .. })
                 // A member we learned of through another member: connect to it directly.
                 if !self.swarm.is_connected(&peer) && peer != *self.swarm.local_peer_id() => {
@@ -369,6 +435,7 @@ impl EventLoop {
 
     fn on_tick(&mut self) {
         self.expire_handshakes();
+        self.reserve_relays();
         self.republish_unsent();
         self.anti_entropy();
         if self.peers.is_empty() {
@@ -395,16 +462,13 @@ impl EventLoop {
         let mut infos: Vec<PeerInfo> = self
             .peers
             .iter()
-            .map(|(peer_id, peer)| PeerInfo {
+            .filter_map(|(peer_id, peer)| Some((peer_id, peer, peer.best_link()?)))
+            .map(|(peer_id, peer, link)| PeerInfo {
                 peer_id: peer_id.to_string(),
                 member: peer.state.member(),
-                address: peer.address.to_string(),
-                direction: if peer.outbound { "outbound" } else { "inbound" },
-                connection: if peer.address.iter().any(|p| p == Protocol::P2pCircuit) {
-                    "relayed"
-                } else {
-                    "direct"
-                },
+                address: link.address.to_string(),
+                direction: if link.outbound { "outbound" } else { "inbound" },
+                connection: if link.relayed { "relayed" } else { "direct" },
                 connected_seconds: peer.connected_at.elapsed().as_secs(),
                 gossip_score: self
                     .swarm
@@ -441,16 +505,16 @@ impl EventLoop {
         }
     }
 
-    pub fn new_peer(address: Multiaddr, outbound: bool) -> Peer {
+    pub fn new_peer(link: Link) -> Peer {
         Peer {
             state: PeerState::Unverified {
                 since: Instant::now(),
             },
             welcomed: false,
             connected_at: Instant::now(),
-            address,
-            outbound,
+            links: vec![link],
             listen_addrs: Vec::new(),
+            is_relay: false,
             sync_tokens: f64::from(config::SYNC_REQUEST_BURST),
             tokens_at: Instant::now(),
         }
@@ -458,6 +522,16 @@ impl EventLoop {
 
     pub fn handshake_deadline(&self) -> Duration {
         self.config.handshake_timeout
+    }
+}
+
+impl Peer {
+    /// The connection `bureau peers` shows: a direct one when there is one.
+    pub fn best_link(&self) -> Option<&Link> {
+        self.links
+            .iter()
+            .find(|link| !link.relayed)
+            .or_else(|| self.links.first())
     }
 }
 

@@ -10,11 +10,11 @@ use std::time::Instant;
 
 use bureau_core::{Certificate, MemberCode, NetworkId, PublicKey, Timestamp};
 use bureau_store::Store;
+use libp2p::PeerId;
 use libp2p::request_response::{self, ResponseChannel};
-use libp2p::{Multiaddr, PeerId};
 
 use crate::config;
-use crate::event_loop::{EventLoop, JobDone};
+use crate::event_loop::{EventLoop, JobDone, Link};
 use crate::identity;
 use crate::protocol::{Hello, HelloResponse};
 
@@ -84,9 +84,8 @@ pub(crate) fn now() -> Timestamp {
 }
 
 impl EventLoop {
-    pub(crate) fn on_connected(&mut self, peer: PeerId, address: Multiaddr, outbound: bool) {
-        self.peers
-            .insert(peer, EventLoop::new_peer(address, outbound));
+    pub(crate) fn on_connected(&mut self, peer: PeerId, link: Link) {
+        self.peers.insert(peer, EventLoop::new_peer(link));
         self.swarm
             .behaviour_mut()
             .gossipsub
@@ -200,6 +199,7 @@ impl EventLoop {
                     .gossipsub
                     .set_application_score(&peer, 0.0);
                 self.add_member_addresses(peer);
+                self.reserve_relays();
                 self.start_sync(peer);
                 self.on_direct_peer_ready(peer);
             }

@@ -9,6 +9,7 @@
 //! - `gossip`: entry gossip with validation by the store before forwarding;
 //! - `sync`: version-vector sync (digest, then heads, then bounded batches of entries);
 //! - `direct`: point-to-point messages between members' nodes (opaque bytes and an answer);
+//! - `reach`: AutoNAT verdicts, the relay server's switch, relay reservations, hole punching;
 //! - `codec`, `protocol`, `identity`, `config`: framing, messages, keys, limits.
 
 mod behaviour;
@@ -22,6 +23,9 @@ mod gate;
 mod gossip;
 pub mod identity;
 pub mod protocol;
+mod reach;
+#[cfg(test)]
+mod reach_tests;
 mod sync;
 
 use std::sync::Arc;
@@ -119,7 +123,8 @@ pub struct PeerInfo {
     pub address: String,
     /// `inbound` or `outbound`.
     pub direction: &'static str,
-    /// How the connection is made: `direct` (relayed connections come with NAT traversal).
+    /// How the connection is made: `direct`, or `relayed` through a relay circuit (until hole
+    /// punching adds a direct one, which is then shown instead).
     pub connection: &'static str,
     pub connected_seconds: u64,
     pub gossip_score: f64,
@@ -151,6 +156,36 @@ pub struct Counters {
     pub direct_busy: u64,
     /// Incoming direct messages the local node answered with an error, too late or not at all.
     pub direct_unanswered: u64,
+    /// Connections made over a relay circuit (either way).
+    pub relayed_connections: u64,
+    /// As a relay: reservations granted to peers (renewals not counted).
+    pub relay_reservations_accepted: u64,
+    /// As a relay: reservations refused (limits, or not serving as a relay).
+    pub relay_reservations_denied: u64,
+    /// As a relay: circuits opened between two peers through this node.
+    pub relay_circuits_accepted: u64,
+    /// As a relay: circuits refused (limits, or no reservation of the destination).
+    pub relay_circuits_denied: u64,
+    /// As a client: reservations a relay granted this node (renewals not counted).
+    pub relay_reservations_made: u64,
+    /// Relayed connections that hole punching upgraded to a direct one.
+    pub hole_punch_succeeded: u64,
+    /// Hole punching attempts that gave up (the relayed connection stays).
+    pub hole_punch_failed: u64,
+}
+
+/// How this node can be reached.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReachInfo {
+    /// `public` (a confirmed external address), `private` (AutoNAT found no address reachable
+    /// from outside) or `unknown` (not tested yet).
+    pub reachability: &'static str,
+    /// Confirmed external addresses.
+    pub external: Vec<String>,
+    /// It serves as a circuit relay now.
+    pub relay_server: bool,
+    /// The relays it holds a reservation on (peer ids), so members can dial it through them.
+    pub relays: Vec<String>,
 }
 
 /// The network's addresses and counters.
@@ -162,6 +197,7 @@ pub struct NetInfo {
     pub counters: Counters,
     /// The last reason a peer gave for refusing our certificate (for example a revocation).
     pub refused_by_network: Option<String>,
+    pub reach: ReachInfo,
 }
 
 /// A cloneable handle to the network task.
