@@ -75,7 +75,7 @@ start_node() {
     --listen "/ip4/$address/tcp/7000")
   if ((index == 0)); then
     # The secretariat is reachable by everyone: it relays for those who cannot be reached.
-    args+=(--relay-server)
+    args+=(--relay-server always)
   else
     args+=(--bootstrap "/ip4/$gs_address/tcp/7000/p2p/$gs_peer")
   fi

@@ -33,6 +33,14 @@ pub struct FileConfig {
     pub ip_colocation_weight: Option<f64>,
     /// Resolve `/dns` addresses.
     pub dns: Option<bool>,
+    /// Serve as a relay for members that cannot be dialled: "auto" (once reachability is
+    /// confirmed), "always" or "never".
+    pub relay_server: Option<String>,
+    /// Relays to reserve a slot on (multiaddresses ending in /p2p/PEER), in addition to the
+    /// members chosen automatically while this node is not publicly reachable.
+    pub relay_via: Option<Vec<String>>,
+    /// This node's public addresses, when the operator knows them (skips AutoNAT's check).
+    pub external_addresses: Option<Vec<String>>,
 }
 
 /// Flags (and their environment variables) that override the file.
@@ -53,6 +61,15 @@ pub struct RunFlags {
     /// Anti-entropy interval in milliseconds.
     #[arg(long, env = "BUREAU_SYNC_INTERVAL_MS")]
     pub sync_interval_ms: Option<u64>,
+    /// Serve as a relay: auto (once publicly reachable), always, never.
+    #[arg(long, env = "BUREAU_RELAY_SERVER")]
+    pub relay_server: Option<String>,
+    /// A relay to reserve a slot on (repeatable), e.g. /ip4/192.0.2.1/tcp/7000/p2p/12D3Koo...
+    #[arg(long, env = "BUREAU_RELAY_VIA", value_delimiter = ',')]
+    pub relay_via: Vec<String>,
+    /// A public address of this node (repeatable), announced without waiting for AutoNAT.
+    #[arg(long, env = "BUREAU_EXTERNAL_ADDRESS", value_delimiter = ',')]
+    pub external_address: Vec<String>,
 }
 
 /// The resolved configuration of a daemon.
@@ -115,6 +132,20 @@ impl NodeConfig {
         if let Some(dns) = file.dns {
             net.dns = dns;
         }
+        if let Some(mode) = flags.relay_server.as_ref().or(file.relay_server.as_ref()) {
+            net.relay_server = match mode.trim().to_ascii_lowercase().as_str() {
+                "auto" => bureau_net::config::RelayServer::Auto,
+                "always" => bureau_net::config::RelayServer::Always,
+                "never" => bureau_net::config::RelayServer::Never,
+                other => anyhow::bail!("relay_server {other:?} is not auto, always or never"),
+            };
+        }
+        let mut relay_via = file.relay_via.clone().unwrap_or_default();
+        relay_via.extend(flags.relay_via.iter().cloned());
+        net.relay_via = addresses(&relay_via, "relay address")?;
+        let mut external = file.external_addresses.clone().unwrap_or_default();
+        external.extend(flags.external_address.iter().cloned());
+        net.external_addresses = addresses(&external, "external address")?;
         let api = flags
             .api_listen
             .clone()

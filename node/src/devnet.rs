@@ -47,6 +47,7 @@ fn node_config(index: usize, base_port: u16, bootstrap: Option<String>) -> Resul
         // Every devnet node shares 127.0.0.1: the colocation penalty would make them all suspects.
         ip_colocation_weight: Some(0.0),
         dns: Some(false),
+        ..FileConfig::default()
     })
 }
 

@@ -75,8 +75,10 @@ pub const RELAY_MAX_CIRCUIT_DURATION: Duration = Duration::from_secs(60 * 60);
 /// ([`SYNC_BATCH_BYTES`]); this fits a large catch-up. Past it the circuit closes and is
 /// dialled again.
 pub const RELAY_MAX_CIRCUIT_BYTES: u64 = 512 * 1024 * 1024;
-/// Relays a node that is not publicly reachable reserves on by itself (beyond `relay_via`).
+/// Relays every node reserves a slot on by itself (beyond `relay_via`), public or not.
 pub const AUTO_RELAY_RESERVATIONS: usize = 2;
+/// How often members reached only through a relay are dialled directly again.
+pub const DIRECT_RETRY_INTERVAL: Duration = Duration::from_secs(5);
 
 /// Whether this node serves as a relay for members that cannot be dialled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -141,10 +143,6 @@ pub struct Config {
     /// Reserve on up to [`AUTO_RELAY_RESERVATIONS`] connected members that serve as relays when
     /// this node is not publicly reachable.
     pub auto_relay: bool,
-    /// How long a node without a confirmed external address waits for AutoNAT before it
-    /// reserves on relays anyway (a "not reachable" verdict, or having no listen address,
-    /// reserves at once).
-    pub reachability_grace: Duration,
     /// Try to replace relayed connections by direct ones (DCUtR hole punching).
     pub hole_punching: bool,
 }
@@ -176,7 +174,6 @@ impl Default for Config {
             external_addresses: Vec::new(),
             relay_via: Vec::new(),
             auto_relay: true,
-            reachability_grace: Duration::from_secs(30),
             hole_punching: true,
         }
     }
@@ -207,7 +204,6 @@ impl Config {
             external_addresses: Vec::new(),
             relay_via: Vec::new(),
             auto_relay: true,
-            reachability_grace: Duration::from_millis(500),
             hole_punching: true,
         }
     }

@@ -436,6 +436,7 @@ impl EventLoop {
     fn on_tick(&mut self) {
         self.expire_handshakes();
         self.reserve_relays();
+        self.retry_direct();
         self.republish_unsent();
         self.anti_entropy();
         if self.peers.is_empty() {

@@ -10,14 +10,16 @@
 //!   on or off. Forced on without configured external addresses, the
 //!   node announces its listen addresses as external, since a relay grants reservations only
 //!   with an address to give out.
-//! - A node that is not public reserves a slot on the relays of `relay_via`, and (with
-//!   `auto_relay`) on up to [`config::AUTO_RELAY_RESERVATIONS`] verified members that serve as
-//!   relays, once AutoNAT says `private`, or at once when it has no direct listen address, or
-//!   after `reachability_grace`. Reserving is listening on `<relay>/p2p/<R>/p2p-circuit`:
+//! - Every node reserves a slot on the relays of `relay_via`, and (with `auto_relay`) on up to
+//!   [`config::AUTO_RELAY_RESERVATIONS`] verified members that serve as relays, public or not:
+//!   a member most of the network reaches may still have no route from some members, and a
+//!   circuit relay v2 only reaches nodes with a slot. Reserving is listening on
+//!   `<relay>/p2p/<R>/p2p-circuit`:
 //!   identify pushes the new circuit address to the connected members, whose Kademlia then
 //!   gives it to members that look the node up, and their dials go through the relay.
 //! - DCUtR tries to replace a relayed connection by a direct one; both stay open, and `bureau
-//!   peers` shows the direct one.
+//!   peers` shows the direct one. Members reached only through a relay are also dialled
+//!   directly every [`config::DIRECT_RETRY_INTERVAL`], for routes that appear later.
 
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -39,11 +41,13 @@ pub(crate) struct Reach {
     serving: bool,
     /// Relays this node asked for a slot, by relay peer.
     reservations: BTreeMap<PeerId, Reservation>,
+    /// When members reached only through relays were last dialled directly.
+    direct_tried: Instant,
 }
 
 struct Reservation {
     listener: ListenerId,
-    /// Chosen by this node (not from `relay_via`): given up once the node is public.
+    /// Chosen by this node (not from `relay_via`).
     auto: bool,
     /// The relay granted it.
     granted: bool,
@@ -56,6 +60,7 @@ impl Reach {
             private: false,
             serving: false,
             reservations: BTreeMap::new(),
+            direct_tried: Instant::now(),
         }
     }
 }
@@ -149,19 +154,6 @@ impl EventLoop {
         }
     }
 
-    /// Whether this node should be reachable through relays: it has no confirmed external
-    /// address, and AutoNAT said `private`, or it listens on no direct address at all, or
-    /// AutoNAT has had `reachability_grace` to confirm one.
-    fn needs_relay(&self) -> bool {
-        if self.is_public() {
-            return false;
-        }
-        let listens_directly = self.swarm.listeners().any(|address| !is_relayed(address));
-        self.reach.private
-            || !listens_directly
-            || self.reach.started.elapsed() >= self.config.reachability_grace
-    }
-
     /// Reserves (again, after a slot was lost) on the relays of `relay_via`, and on verified
     /// members that serve as relays while this node needs it, up to
     /// [`config::AUTO_RELAY_RESERVATIONS`] of its own choosing. Runs on every tick.
@@ -169,7 +161,10 @@ impl EventLoop {
         for relay in self.config.relay_via.clone() {
             self.reserve_on(relay, false);
         }
-        if !self.config.auto_relay || !self.needs_relay() {
+        // Every node keeps slots, public or not: a member reachable from most of the network
+        // may still have no route from some members (a partition between two countries), and
+        // a circuit relay v2 only reaches a node that holds a slot.
+        if !self.config.auto_relay {
             return;
         }
         let chosen = self.reach.reservations.values().filter(|r| r.auto).count();
@@ -237,8 +232,8 @@ impl EventLoop {
     }
 
     /// An external address is confirmed. A direct one makes the node public: it switches the
-    /// relay server on and gives up the slots it chose. (A relay client confirms its circuit
-    /// addresses too; they change nothing here.)
+    /// relay server on. (A relay client confirms its circuit addresses too; they change
+    /// nothing here.) Its relay slots stay: see [`EventLoop::reserve_relays`].
     pub(crate) fn on_external_confirmed(&mut self, address: &Multiaddr) {
         self.switch_relay_server();
         if is_relayed(address) {
@@ -246,15 +241,45 @@ impl EventLoop {
         }
         tracing::info!(%address, "external address confirmed");
         self.reach.private = false;
-        let chosen: Vec<PeerId> = self
-            .reach
-            .reservations
+    }
+
+    /// Members reached only through a relay are dialled directly again, at most every
+    /// [`config::DIRECT_RETRY_INTERVAL`]: a route may have appeared (a partition lifted) where
+    /// hole punching, tried once per relayed connection, did not help.
+    pub(crate) fn retry_direct(&mut self) {
+        if self.reach.direct_tried.elapsed() < config::DIRECT_RETRY_INTERVAL {
+            return;
+        }
+        self.reach.direct_tried = Instant::now();
+        let relayed_only: Vec<(PeerId, Vec<Multiaddr>)> = self
+            .peers
             .iter()
-            .filter(|(_, reservation)| reservation.auto)
-            .map(|(relay, _)| *relay)
+            .filter(|(_, peer)| {
+                peer.state.is_member()
+                    && !peer.links.is_empty()
+                    && peer.links.iter().all(|l| l.relayed)
+            })
+            .map(|(peer_id, peer)| {
+                let direct = peer
+                    .listen_addrs
+                    .iter()
+                    .filter(|address| !is_relayed(address))
+                    .cloned()
+                    .collect();
+                (*peer_id, direct)
+            })
             .collect();
-        for relay in chosen {
-            self.on_peer_gone(relay);
+        for (peer, addresses) in relayed_only {
+            if addresses.is_empty() {
+                continue;
+            }
+            let dial = libp2p::swarm::dial_opts::DialOpts::peer_id(peer)
+                .addresses(addresses)
+                .condition(libp2p::swarm::dial_opts::PeerCondition::Always)
+                .build();
+            if let Err(error) = self.swarm.dial(dial) {
+                tracing::debug!(%peer, %error, "direct dial of a relayed member failed");
+            }
         }
     }
 
