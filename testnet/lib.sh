@@ -15,6 +15,8 @@ nodes=5
 base_port=7000
 nodes_given=
 base_given=
+# Node keys are derived from this seed (up.sh --seed).
+seed=1
 # The release binary: $BUREAU, else the cargo target directory's.
 bureau=${BUREAU:-${CARGO_TARGET_DIR:-$repo/target}/release/bureau}
 
@@ -29,6 +31,7 @@ parse_args() {
     case $1 in
       --base-port) base_port=${2:?--base-port needs a port}; base_given=1; shift 2 ;;
       --dir) dir=${2:?--dir needs a directory}; shift 2 ;;
+      --seed) seed=${2:?--seed needs a number}; shift 2 ;;
       -h | --help) usage; exit 0 ;;
       [0-9]*) nodes=$1; nodes_given=1; shift ;;
       *) usage >&2; exit 2 ;;

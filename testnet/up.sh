@@ -2,10 +2,11 @@
 # Starts a loopback testnet of N long-running node processes (default 5: a secretariat and
 # members) and returns once every node answers and is connected to every other.
 #
-#   testnet/up.sh [N] [--base-port P] [--dir D]
+#   testnet/up.sh [N] [--base-port P] [--dir D] [--seed S]
 #
 # The first run provisions D (default ./testnet-data, or $BUREAU_TESTNET_DIR) with
-# `bureau devnet --provision-only`: fresh keys, certificates and sample records. Later runs
+# `bureau devnet --provision-only`: node keys derived from seed S (default 1, so node i has the
+# same peer id in every testnet made with that seed), certificates and sample records. Later runs
 # restart the same network with its data (N and P are then those it was made with). Node i
 # listens on 127.0.0.1 port P+i (TCP and QUIC) and serves its API on 127.0.0.1 port P+100+i.
 # Logs: D/logs/nodeI.log; pids: D/pids/nodeI.pid. Stop with testnet/down.sh, inspect with
@@ -15,7 +16,7 @@ set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
-usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; }
 parse_args "$@"
 require_bureau
 timeout_s=${BUREAU_UP_TIMEOUT_S:-60}
@@ -23,7 +24,8 @@ started=$(date +%s.%N)
 
 provision() {
   mkdir -p "$(dirname "$dir")"
-  "$bureau" --dir "$dir" devnet --provision-only --nodes "$nodes" --base-port "$base_port"
+  "$bureau" --dir "$dir" devnet --provision-only --nodes "$nodes" --base-port "$base_port" \
+    --key-seed "$seed"
   printf 'NODES=%d\nBASE_PORT=%d\n' "$nodes" "$base_port" > "$dir/testnet.env"
 }
 

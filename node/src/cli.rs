@@ -229,6 +229,10 @@ pub enum Command {
         /// and exit, for scripts that start and stop the nodes themselves (`testnet/up.sh`).
         #[arg(long)]
         provision_only: bool,
+        /// With --provision-only: derive every node's keys from this seed, so the same seed
+        /// gives the same peer ids (the root key stays random).
+        #[arg(long, requires = "provision_only")]
+        key_seed: Option<u64>,
     },
     /// Copy into this replica every entry another local replica holds that this one lacks.
     Sync {

@@ -398,14 +398,16 @@ pub fn run(cli: Cli) -> Result<()> {
             nodes,
             base_port,
             provision_only: true,
+            key_seed,
         } => {
             let dir = cli.dir.clone().unwrap_or_else(|| PathBuf::from("devnet"));
-            devnet::provision_only(&dir, nodes, base_port, cache_bytes.min(16 << 20))?;
+            devnet::provision_only(&dir, nodes, base_port, cache_bytes.min(16 << 20), key_seed)?;
         }
         Command::Devnet {
             nodes,
             base_port,
             provision_only: false,
+            ..
         } => {
             let dir = cli.dir.clone().unwrap_or_else(|| PathBuf::from("devnet"));
             let interrupted = interrupt_flag()?;

@@ -52,8 +52,14 @@ fn node_config(index: usize, base_port: u16, bootstrap: Option<String>) -> Resul
 }
 
 /// Creates the devnet directory: network, node directories and one config per node.
-fn provision(dir: &Path, nodes: usize, base_port: u16, cache_bytes: u64) -> Result<Vec<NodeDir>> {
-    let network = provision::create(dir, "bureau-devnet", nodes - 1, cache_bytes)?;
+fn provision(
+    dir: &Path,
+    nodes: usize,
+    base_port: u16,
+    cache_bytes: u64,
+    key_seed: Option<u64>,
+) -> Result<Vec<NodeDir>> {
+    let network = provision::create(dir, "bureau-devnet", nodes - 1, cache_bytes, key_seed)?;
     let first_key = files::read_key(&network.nodes[0].node_key(), "node key", "just written")?;
     let first_peer = bureau_net::identity::keypair(&first_key)
         .public()
@@ -210,9 +216,15 @@ fn check_node_count(nodes: usize) -> Result<()> {
 /// Creates a devnet directory without starting it, for scripts that run each node as its own
 /// long-lived process. The sample records go straight into each member's replica, signed by
 /// the member, so the started nodes exchange them by sync like any other entries.
-pub fn provision_only(dir: &Path, nodes: usize, base_port: u16, cache_bytes: u64) -> Result<()> {
+pub fn provision_only(
+    dir: &Path,
+    nodes: usize,
+    base_port: u16,
+    cache_bytes: u64,
+    key_seed: Option<u64>,
+) -> Result<()> {
     check_node_count(nodes)?;
-    let node_dirs = provision(dir, nodes, base_port, cache_bytes)?;
+    let node_dirs = provision(dir, nodes, base_port, cache_bytes, key_seed)?;
     let mut published = 0;
     for (index, node) in node_dirs.iter().enumerate().skip(1) {
         let replica = Replica::open(node, cache_bytes)?;
@@ -243,7 +255,7 @@ pub fn run(
     let started = Instant::now();
     let fresh = !dir.exists();
     let node_dirs = if fresh {
-        provision(dir, nodes, base_port, cache_bytes)?
+        provision(dir, nodes, base_port, cache_bytes, None)?
     } else {
         existing(dir)?
     };

@@ -37,8 +37,29 @@ pub fn codes(members: usize) -> Result<Vec<MemberCode>> {
     Ok(codes)
 }
 
-/// Creates the network in `dir` (which must not exist yet).
-pub fn create(dir: &Path, name: &str, members: usize, cache_bytes: u64) -> Result<LocalNetwork> {
+/// Creates the network in `dir` (which must not exist yet). With `key_seed`, node and
+/// encryption keys are derived from it and the node's index, so peer ids repeat across runs.
+pub fn create(
+    dir: &Path,
+    name: &str,
+    members: usize,
+    cache_bytes: u64,
+    key_seed: Option<u64>,
+) -> Result<LocalNetwork> {
+    let secret = |index: usize, label: &str| match key_seed {
+        Some(seed) => {
+            bureau_core::Hash::of(
+                b"bureau/devnet/seeded-key\0",
+                &[
+                    &seed.to_be_bytes(),
+                    &(index as u64).to_be_bytes(),
+                    label.as_bytes(),
+                ],
+            )
+            .0
+        }
+        None => files::random_secret(),
+    };
     let codes = codes(members)?;
     if dir.exists() {
         bail!(
@@ -53,8 +74,8 @@ pub fn create(dir: &Path, name: &str, members: usize, cache_bytes: u64) -> Resul
     let mut certificates = Vec::new();
     for (index, member) in codes.iter().enumerate() {
         let node = NodeDir::new(dir.join(format!("node{index}")));
-        let key = SecretKey::from_seed(files::random_secret());
-        let encryption = files::random_secret();
+        let key = SecretKey::from_seed(secret(index, "node"));
+        let encryption = secret(index, "encryption");
         files::write_secret(&node.node_key(), &key.seed())?;
         files::write_secret(&node.encryption_key(), &encryption)?;
         files::write_new(&node.genesis(), &genesis.to_bytes(), false)?;

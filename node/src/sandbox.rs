@@ -16,7 +16,7 @@ use crate::replica::{self, Replica};
 use crate::{output, provision, sample};
 
 pub fn run(dir: &Path, members: usize, cache_bytes: u64, as_json: bool) -> Result<()> {
-    let network = provision::create(dir, "bureau-sandbox", members, cache_bytes)?;
+    let network = provision::create(dir, "bureau-sandbox", members, cache_bytes, None)?;
     let replicas: Vec<(NodeDir, Replica)> = network
         .nodes
         .iter()
