@@ -33,6 +33,10 @@ pub const SYNC_BATCH_ENTRIES: usize = 1024;
 /// Bytes per batch when copying between replicas.
 pub const SYNC_BATCH_BYTES: usize = 4 * 1024 * 1024;
 
+/// Current certificates (member, encryption key), read once per append or import batch.
+#[derive(Debug, Default)]
+struct Readers(Option<Vec<(MemberCode, bureau_core::EncryptionPublicKey)>>);
+
 /// One draft's fate in a batch: what was published, or why not.
 pub type BatchResult = Result<Published, String>;
 
@@ -348,7 +352,7 @@ impl Replica {
     /// append lock.
     fn sign_and_apply(&self, body: Body) -> Result<Entry> {
         let head = self.store.head(&self.key.public())?;
-        let entry = self.sign_next(head.as_ref(), body)?;
+        let entry = self.sign_next(head.as_ref(), body, &mut Readers::default())?;
         match self.store.apply(entry.clone(), clock::now())? {
             Outcome::Applied { .. } => Ok(entry),
             Outcome::Rejected(error) => bail!("rejected: {error}"),
@@ -357,12 +361,17 @@ impl Replica {
     }
 
     /// Signs the entry after `head`; a restricted record is sealed to its readers.
-    fn sign_next(&self, head: Option<&bureau_core::Head>, body: Body) -> Result<Entry> {
+    fn sign_next(
+        &self,
+        head: Option<&bureau_core::Head>,
+        body: Body,
+        readers: &mut Readers,
+    ) -> Result<Entry> {
         // Entries of one log never go back in time, even if the wall clock does.
         let now = clock::now().max(head.map_or(Timestamp(0), |head| head.timestamp));
         Ok(match body {
             Body::Put(record) if record.access != Access::All => {
-                let readers = self.readers(&record.access)?;
+                let readers = self.readers(&record.access, readers)?;
                 Entry::sign_sealed(
                     &self.key,
                     self.store.network(),
@@ -379,20 +388,33 @@ impl Replica {
     }
 
     /// The encryption keys a restricted record is sealed to: every current certificate of the
-    /// members its access allows, and this member's own.
-    pub fn readers(&self, access: &Access) -> Result<Vec<bureau_core::EncryptionPublicKey>> {
-        let now = clock::now();
-        let me = self.member();
-        let mut readers = Vec::new();
-        for certificate in self.store.members()? {
-            if !certificate.is_valid_at(now)
-                || self.store.revocation(certificate.body.serial)?.is_some()
-                || !access.allows(certificate.member(), me)
-            {
-                continue;
+    /// members its access allows, and this member's own. The current certificates are read
+    /// once per `cache` (one append, or one import batch).
+    fn readers(
+        &self,
+        access: &Access,
+        cache: &mut Readers,
+    ) -> Result<Vec<bureau_core::EncryptionPublicKey>> {
+        if cache.0.is_none() {
+            let now = clock::now();
+            let mut current = Vec::new();
+            for certificate in self.store.members()? {
+                if certificate.is_valid_at(now)
+                    && self.store.revocation(certificate.body.serial)?.is_none()
+                {
+                    current.push((certificate.member(), certificate.body.encryption_key));
+                }
             }
-            readers.push(certificate.body.encryption_key);
+            cache.0 = Some(current);
         }
+        let me = self.member();
+        let mut readers: Vec<_> = cache
+            .0
+            .iter()
+            .flatten()
+            .filter(|(member, _)| access.allows(*member, me))
+            .map(|(_, key)| *key)
+            .collect();
         readers.sort();
         readers.dedup();
         Ok(readers)
@@ -444,6 +466,7 @@ impl Replica {
         let today = clock::now().date();
         let mut head = self.store.head(&self.key.public())?;
         let mut versions: BTreeMap<RecordKey, u64> = BTreeMap::new();
+        let mut readers = Readers::default();
         let mut results = Vec::with_capacity(drafts.len());
         let mut entries = Vec::new();
         for draft in drafts {
@@ -475,7 +498,7 @@ impl Replica {
                     versions.insert(record.key.clone(), record.version);
                     let key = record.key.clone();
                     let version = record.version;
-                    let entry = self.sign_next(head.as_ref(), Body::Put(record))?;
+                    let entry = self.sign_next(head.as_ref(), Body::Put(record), &mut readers)?;
                     head = Some(entry.as_head());
                     results.push(Ok(published(&key, version, &entry)));
                     entries.push(entry);
