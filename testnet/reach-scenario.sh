@@ -166,6 +166,8 @@ done
 if ((failed > 0)); then
   for index in 0 1 2 3; do
     echo "--- node$index (${host_of[$index]}) log tail"
+    # A panic's message comes before its backtrace: show it, then the tail.
+    grep -A2 'panicked' "$work/node$index.log" | head -6 || true
     tail -15 "$work/node$index.log"
   done
   echo "reach-scenario: $failed scenario(s) failed" >&2

@@ -30,7 +30,8 @@ pub struct Running {
     pub net: bureau_net::Handle,
     pub replica: Arc<Replica>,
     dir: NodeDir,
-    net_task: tokio::task::JoinHandle<()>,
+    /// `None` once it has ended on its own.
+    net_task: Option<tokio::task::JoinHandle<()>>,
     api_task: tokio::task::JoinHandle<()>,
     stop_api: tokio::sync::oneshot::Sender<()>,
     shutdown_requests: mpsc::Receiver<()>,
@@ -118,7 +119,7 @@ pub async fn start(dir: NodeDir, config: NodeConfig) -> Result<Running> {
         net,
         replica,
         dir,
-        net_task,
+        net_task: Some(net_task),
         api_task,
         stop_api,
         shutdown_requests,
@@ -153,9 +154,25 @@ pub async fn erase_and_gossip(replica: &Arc<Replica>, net: &bureau_net::Handle) 
 }
 
 impl Running {
-    /// Waits until someone asks the node to stop through the API.
-    pub async fn shutdown_requested(&mut self) {
-        let _ = self.shutdown_requests.recv().await;
+    /// Waits until someone asks the node to stop through the API (`Ok`), or the network task
+    /// ends on its own, as after a panic in libp2p (`Err`): a node without its network must
+    /// not look alive, so the daemon then stops with an error for its supervisor to restart.
+    pub async fn stopped(&mut self) -> Result<()> {
+        let Some(net_task) = self.net_task.as_mut() else {
+            anyhow::bail!("the network has stopped");
+        };
+        tokio::select! {
+            _ = self.shutdown_requests.recv() => Ok(()),
+            ended = net_task => {
+                self.net_task = None;
+                match ended {
+                    Err(error) if error.is_panic() => {
+                        anyhow::bail!("the network task panicked; restart the node")
+                    }
+                    _ => anyhow::bail!("the network task stopped unexpectedly; restart the node"),
+                }
+            }
+        }
     }
 
     /// Stops the API and the network, flushes the store and removes `api.addr`.
@@ -168,7 +185,9 @@ impl Running {
         let _ = self.stop_api.send(());
         let _ = self.api_task.await;
         let _ = self.net.shutdown().await;
-        let _ = self.net_task.await;
+        if let Some(net_task) = self.net_task {
+            let _ = net_task.await;
+        }
         let replica = self.replica;
         tokio::task::spawn_blocking(move || replica.store.flush())
             .await
@@ -191,11 +210,12 @@ pub async fn run(dir: NodeDir, config: NodeConfig) -> Result<()> {
     );
     let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
         .context("cannot install the SIGTERM handler")?;
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        _ = terminate.recv() => {}
-        _ = running.shutdown_requested() => {}
-    }
+    let outcome = tokio::select! {
+        _ = tokio::signal::ctrl_c() => Ok(()),
+        _ = terminate.recv() => Ok(()),
+        outcome = running.stopped() => outcome,
+    };
     println!("stopping");
-    running.shutdown().await
+    running.shutdown().await?;
+    outcome
 }

@@ -6,11 +6,12 @@
 //! the table), gossipsub (anonymous messages, our validation, content ids, one whitelisted
 //! topic, peer scoring) and three request-response protocols (hello, sync, direct).
 //!
-//! Reach: a circuit relay v2 server (switched on by confirmed external addresses or by
-//! [`RelayServer`]), the relay client (its transport comes from the swarm builder), DCUtR and
-//! AutoNAT v2 (client and server). v2 rather than v1: its server dials back from a fresh port,
-//! so a hole punched by the test connection cannot fake reachability, and a confirmed address
-//! goes straight to the swarm as an external address, which switches the relay server on.
+//! Reach: a circuit relay v2 server (wrapped by [`relay_guard`] against an upstream panic;
+//! switched on by confirmed external addresses or by [`RelayServer`]), the relay client (its
+//! transport comes from the swarm builder), DCUtR and AutoNAT v2 (client and server). v2 rather
+//! than v1: its server dials back from a fresh port, so a hole punched by the test connection
+//! cannot fake reachability, and a confirmed address goes straight to the swarm as an external
+//! address, which switches the relay server on.
 
 use std::collections::HashSet;
 use std::error::Error;
@@ -29,6 +30,7 @@ use crate::config::{self, Config, RelayServer};
 use crate::protocol::{
     self, DirectRequest, DirectResponse, Hello, HelloResponse, SyncRequest, SyncResponse,
 };
+use crate::relay_guard;
 
 #[derive(NetworkBehaviour)]
 pub struct Behaviour {
@@ -37,7 +39,7 @@ pub struct Behaviour {
     pub memory: memory_connection_limits::Behaviour,
     pub identify: identify::Behaviour,
     pub ping: ping::Behaviour,
-    pub relay: relay::Behaviour,
+    pub relay: relay_guard::Guarded,
     pub relay_client: relay::client::Behaviour,
     pub dcutr: Toggle<dcutr::Behaviour>,
     pub autonat_client: autonat::v2::client::Behaviour,
@@ -81,7 +83,7 @@ fn score_params(topic: &gossipsub::IdentTopic, config: &Config) -> gossipsub::Pe
 /// The relay server with our limits (see the `RELAY_*` constants), switched on or off by the
 /// config or, under [`RelayServer::Auto`], by `reach` once a direct external address is
 /// confirmed.
-fn relay_server(local: libp2p::PeerId, mode: RelayServer) -> relay::Behaviour {
+fn relay_server(local: libp2p::PeerId, mode: RelayServer) -> relay_guard::Guarded {
     let per_interval = |limit: u32| NonZeroU32::new(limit).unwrap_or(NonZeroU32::MIN);
     let relay_config = relay::Config {
         max_reservations: config::RELAY_MAX_RESERVATIONS,
@@ -108,7 +110,7 @@ fn relay_server(local: libp2p::PeerId, mode: RelayServer) -> relay::Behaviour {
         RelayServer::Auto | RelayServer::Never => relay.set_status(Some(relay::Status::Disable)),
         RelayServer::Always => relay.set_status(Some(relay::Status::Enable)),
     }
-    relay
+    relay_guard::Guarded::new(relay)
 }
 
 pub fn build(

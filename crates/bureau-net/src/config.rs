@@ -12,8 +12,9 @@ pub const MAX_ESTABLISHED_CONNECTIONS: u32 = 512;
 pub const MAX_ESTABLISHED_PER_DIRECTION: u32 = 384;
 /// Most connections being set up in each direction.
 pub const MAX_PENDING_CONNECTIONS: u32 = 64;
-/// Most connections to one peer (two allow a simultaneous dial to settle).
-pub const MAX_CONNECTIONS_PER_PEER: u32 = 2;
+/// Most connections to one peer: a relay circuit dialled by each side, and direct ones from a
+/// partition lifted or a hole punched, where both sides may dial at once.
+pub const MAX_CONNECTIONS_PER_PEER: u32 = 4;
 /// Largest handshake message (a certificate and framing).
 pub const MAX_HELLO_BYTES: usize = bureau_core::codec::MAX_CERTIFICATE_BYTES + 64;
 /// Largest sync request: a heads map for a few thousand authors.

@@ -26,6 +26,7 @@ pub mod protocol;
 mod reach;
 #[cfg(test)]
 mod reach_tests;
+mod relay_guard;
 mod sync;
 
 use std::sync::Arc;

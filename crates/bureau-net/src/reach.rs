@@ -246,6 +246,11 @@ impl EventLoop {
     /// Members reached only through a relay are dialled directly again, at most every
     /// [`config::DIRECT_RETRY_INTERVAL`]: a route may have appeared (a partition lifted) where
     /// hole punching, tried once per relayed connection, did not help.
+    ///
+    /// From a fresh port: both sides retry, and with the listening port reused, their dials
+    /// share one TCP 4-tuple. A SYN that meets the other side's pending SYN makes a TCP
+    /// simultaneous open, both ends then negotiate as the dialer, and the connection fails;
+    /// with the retries in phase, it failed again and again after a partition was lifted.
     pub(crate) fn retry_direct(&mut self) {
         if self.reach.direct_tried.elapsed() < config::DIRECT_RETRY_INTERVAL {
             return;
@@ -276,6 +281,7 @@ impl EventLoop {
             let dial = libp2p::swarm::dial_opts::DialOpts::peer_id(peer)
                 .addresses(addresses)
                 .condition(libp2p::swarm::dial_opts::PeerCondition::Always)
+                .allocate_new_port()
                 .build();
             if let Err(error) = self.swarm.dial(dial) {
                 tracing::debug!(%peer, %error, "direct dial of a relayed member failed");
