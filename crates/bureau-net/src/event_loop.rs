@@ -209,6 +209,9 @@ impl EventLoop {
     pub async fn run(mut self) {
         let mut tick = tokio::time::interval(self.config.sync_interval);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        // Its own timer: the tick follows `sync_interval` (30 s by default).
+        let mut direct_retry = tokio::time::interval(config::DIRECT_RETRY_INTERVAL);
+        direct_retry.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             let direct_deadline = self.direct.next_deadline();
             tokio::select! {
@@ -242,6 +245,7 @@ impl EventLoop {
                     self.expire_direct_waits();
                 }
                 _ = tick.tick() => self.on_tick(),
+                _ = direct_retry.tick() => self.retry_direct(),
             }
         }
     }
@@ -436,7 +440,6 @@ impl EventLoop {
     fn on_tick(&mut self) {
         self.expire_handshakes();
         self.reserve_relays();
-        self.retry_direct();
         self.republish_unsent();
         self.anti_entropy();
         if self.peers.is_empty() {

@@ -41,8 +41,6 @@ pub(crate) struct Reach {
     serving: bool,
     /// Relays this node asked for a slot, by relay peer.
     reservations: BTreeMap<PeerId, Reservation>,
-    /// When members reached only through relays were last dialled directly.
-    direct_tried: Instant,
 }
 
 struct Reservation {
@@ -60,7 +58,6 @@ impl Reach {
             private: false,
             serving: false,
             reservations: BTreeMap::new(),
-            direct_tried: Instant::now(),
         }
     }
 }
@@ -243,8 +240,8 @@ impl EventLoop {
         self.reach.private = false;
     }
 
-    /// Members reached only through a relay are dialled directly again, at most every
-    /// [`config::DIRECT_RETRY_INTERVAL`]: a route may have appeared (a partition lifted) where
+    /// Members reached only through a relay are dialled directly again, every
+    /// [`config::DIRECT_RETRY_INTERVAL`] (the event loop's own timer): a route may have appeared (a partition lifted) where
     /// hole punching, tried once per relayed connection, did not help.
     ///
     /// From a fresh port: both sides retry, and with the listening port reused, their dials
@@ -252,10 +249,6 @@ impl EventLoop {
     /// simultaneous open, both ends then negotiate as the dialer, and the connection fails;
     /// with the retries in phase, it failed again and again after a partition was lifted.
     pub(crate) fn retry_direct(&mut self) {
-        if self.reach.direct_tried.elapsed() < config::DIRECT_RETRY_INTERVAL {
-            return;
-        }
-        self.reach.direct_tried = Instant::now();
         let relayed_only: Vec<(PeerId, Vec<Multiaddr>)> = self
             .peers
             .iter()
