@@ -5,7 +5,7 @@
 #   testnet/netns.sh down        remove everything it made (idempotent; safe after a failed up)
 #   testnet/netns.sh status      list its namespaces, addresses and rules
 #   testnet/netns.sh check       probe the reachability below with ping and nc; non-zero if wrong
-#   testnet/netns.sh exec NAME CMD...   run CMD inside node NAME (gs, a, b, c, c-router)
+#   testnet/netns.sh exec NAME CMD...   run CMD inside node NAME (gs, a, b, c, d, c-router, ...)
 #   testnet/netns.sh addr NAME   print NAME's address (what the others dial)
 #   testnet/netns.sh lift        lift the a <-> b partition (the route between them comes back)
 #
@@ -17,6 +17,12 @@
 #   bureau-b     10.77.0.3/24   member
 #   bureau-c-router  10.77.0.4/24 outside, 10.77.1.1/24 inside: forwards and masquerades
 #   bureau-c     10.77.1.2/24   behind the router: can dial out, cannot be dialled
+#   bureau-d-router  10.77.0.5/24 outside, 10.77.2.1/24 inside: the same kind of NAT
+#   bureau-d     10.77.2.2/24   behind its own router: c and d can only meet by hole punching
+#
+# The routers drop unsolicited inbound packets (as home and office NATs do) rather than
+# answer them with a reset; they keep a connection's source port where it is free, so an
+# outbound connection from port 7000 is seen from outside at the router's address, port 7000.
 #
 # Every address exists only inside these namespaces. Needs root, iproute2 and nftables
 # (`apt-get install iproute2 nftables`; `iputils-ping netcat-openbsd` for `check`).
@@ -25,12 +31,15 @@ set -euo pipefail
 
 prefix=${BUREAU_NETNS_PREFIX:-bureau}
 hub=$prefix-hub
-hosts=(gs a b c-router c)
-# Outer (bridged) addresses, and the NAT-ed private subnet behind c-router.
+hosts=(gs a b c-router c d-router d)
+# Outer (bridged) addresses, and the addresses of the NAT-ed hosts on their private subnets.
 declare -A address=(
   [gs]=10.77.0.1 [a]=10.77.0.2 [b]=10.77.0.3 [c-router]=10.77.0.4 [c]=10.77.1.2
+  [d-router]=10.77.0.5 [d]=10.77.2.2
 )
-readonly lan_prefix=24 inner_gateway=10.77.1.1 inner_subnet=10.77.1.0/24
+# Each private subnet: NAME-router is its gateway at .1.
+declare -A subnet=([c]=10.77.1 [d]=10.77.2)
+readonly lan_prefix=24
 # How long `check` waits for one probe before it counts as dropped.
 readonly probe_timeout_s=1
 
@@ -75,7 +84,7 @@ up() {
   done
   ip -n "$hub" link add br0 type bridge
   ip -n "$hub" link set br0 up
-  for host in gs a b c-router; do plug "$host"; done
+  for host in gs a b c-router d-router; do plug "$host"; done
 
   # a and b share the bridge but not a route: the bridge drops their frames both ways, ARP
   # included, so each sees the other as gone (the partition a scenario works around).
@@ -91,22 +100,30 @@ table bridge partition {
 }
 EOF
 
-  # c behind a masquerading router: outbound connections are rewritten to the router's
-  # address; inbound ones are refused even from a host that routes 10.77.1.0/24 via it.
-  local router
-  router=$(ns c-router)
-  ip link add eth1 netns "$router" type veth peer name eth0 netns "$(ns c)"
-  ip -n "$router" addr add "$inner_gateway/$lan_prefix" dev eth1
+  behind_nat c
+  behind_nat d
+  trap - ERR
+  echo "topology up: $hub (bridge) and $(for h in "${hosts[@]}"; do printf '%s ' "$(ns "$h")"; done)"
+}
+
+# HOST behind HOST-router, which masquerades its outbound connections and refuses inbound
+# ones, even from a host that routes the private subnet through it.
+behind_nat() {
+  local host=$1 router
+  router=$(ns "$host-router")
+  local gateway=${subnet[$host]}.1 private=${subnet[$host]}.0/$lan_prefix
+  ip link add eth1 netns "$router" type veth peer name eth0 netns "$(ns "$host")"
+  ip -n "$router" addr add "$gateway/$lan_prefix" dev eth1
   ip -n "$router" link set eth1 up
-  ip -n "$(ns c)" addr add "${address[c]}/$lan_prefix" dev eth0
-  ip -n "$(ns c)" link set eth0 up
-  ip -n "$(ns c)" route add default via "$inner_gateway"
+  ip -n "$(ns "$host")" addr add "${address[$host]}/$lan_prefix" dev eth0
+  ip -n "$(ns "$host")" link set eth0 up
+  ip -n "$(ns "$host")" route add default via "$gateway"
   ip netns exec "$router" sysctl -qw net.ipv4.ip_forward=1
   ip netns exec "$router" nft -f - <<EOF
 table ip nat {
   chain postrouting {
     type nat hook postrouting priority srcnat; policy accept;
-    ip saddr $inner_subnet oifname "eth0" masquerade
+    ip saddr $private oifname "eth0" masquerade
   }
 }
 table ip filter {
@@ -115,10 +132,12 @@ table ip filter {
     ct state established,related accept
     iifname "eth1" oifname "eth0" accept
   }
+  chain input {
+    type filter hook input priority 0; policy accept;
+    iifname "eth0" ct state new drop
+  }
 }
 EOF
-  trap - ERR
-  echo "topology up: $hub (bridge) and $(for h in "${hosts[@]}"; do printf '%s ' "$(ns "$h")"; done)"
 }
 
 # Lifts the a <-> b partition: the bridge forwards their frames again.
@@ -133,7 +152,7 @@ down() {
   require
   local removed=0
   # The node namespaces first: a veth goes with the namespace that holds either end.
-  for name in c c-router b a gs hub; do
+  for name in d d-router c c-router b a gs hub; do
     if exists "$(ns "$name")"; then
       # Processes still inside keep a namespace's network alive; end those we find there.
       local pids
@@ -225,19 +244,25 @@ check() {
   expect c gs open
   expect c a open
   expect gs c closed
+  expect d gs open
+  expect c d closed
+  expect d c closed
   # Even with a route to the private subnet through the router, nobody dials c.
+  local inner_subnet=${subnet[c]}.0/$lan_prefix
   ip -n "$(ns gs)" route add "$inner_subnet" via "${address[c-router]}"
   expect "gs+route" c closed
   ip -n "$(ns gs)" route del "$inner_subnet" via "${address[c-router]}"
-  # gs sees c's connections come from the router's outside address, not c's own.
-  local seen
-  seen=$(source_seen_by gs c)
-  if [[ $seen == "${address[c-router]}" ]]; then
-    echo "c's connections reach gs from $seen (the router's address): masqueraded"
-  else
-    echo "c's connections reach gs from '${seen}', not ${address[c-router]}: NAT WRONG"
-    failures=$((failures + 1))
-  fi
+  # gs sees c's and d's connections come from their routers' outside addresses.
+  local host seen
+  for host in c d; do
+    seen=$(source_seen_by gs "$host")
+    if [[ $seen == "${address[$host-router]}" ]]; then
+      echo "$host's connections reach gs from $seen (the router's address): masqueraded"
+    else
+      echo "$host's connections reach gs from '${seen}', not ${address[$host-router]}: NAT WRONG"
+      failures=$((failures + 1))
+    fi
+  done
   ((failures == 0)) || die "$failures reachability checks wrong"
   echo "reachability as designed"
 }
@@ -259,7 +284,7 @@ case ${1:-} in
     echo "${address[$2]}"
     ;;
   *)
-    sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac

@@ -7,12 +7,15 @@
 #   gs (XGS, 10.77.0.1)  the secretariat, reachable by all; it serves as relay
 #   a  (FRA, 10.77.0.2)  and  b (DEU, 10.77.0.3): no route between them, both reach gs
 #   c  (ITA, 10.77.1.2)  behind NAT: dials out, cannot be dialled
+#   d  (ESP, 10.77.2.2)  behind another NAT: c and d cannot dial each other
 #
 # Scenarios, each with delivered or not, time taken and how the connection was made:
 #   1. a record published by a reaches b (no route between them)
 #   2. a direct message from a to b (through a relay circuit)
 #   3. a direct message from a to c, behind NAT
-#   4. the partition lifted, a message from a to b, and how a and b are now connected
+#   4. a direct message from c to d, both behind NAT (through a relay circuit)
+#   5. c and d punch a hole through both NATs (DCUtR) and connect directly
+#   6. the partition lifted, a message from a to b, and how a and b are now connected
 # Cleans up every namespace and process it made, even on failure.
 set -euo pipefail
 
@@ -52,9 +55,9 @@ cleanup() {
 trap cleanup EXIT
 
 "$netns" up > /dev/null
-"$bureau" --dir "$work/net" devnet --provision-only --nodes 4 > /dev/null
+"$bureau" --dir "$work/net" devnet --provision-only --nodes 5 > /dev/null
 : > "$work/empty.toml"
-declare -A host_of=([0]=gs [1]=a [2]=b [3]=c)
+declare -A host_of=([0]=gs [1]=a [2]=b [3]=c [4]=d)
 node_dir() { echo "$work/net/node$1"; }
 in_ns() {
   local host=$1
@@ -119,15 +122,18 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 [[ -n $gs_peer ]] || { cat "$work/node0.log"; echo "the secretariat did not start" >&2; exit 1; }
+# d joins later (scenario 4), so its hole punch with c can be timed from its start.
 for index in 1 2 3; do start_node "$index"; done
-members_connected() { [[ $(cli "$1" status --json | jq '.members_connected') -ge 1 ]]; }
-for index in 1 2 3; do
-  within members_connected "$index" > /dev/null || {
-    tail -20 "$work/node$index.log"
-    echo "node $index never connected" >&2
+# A node still starting answers from its replica, without members_connected: count that as 0.
+members_connected() { [[ $(cli "$1" status --json | jq '.members_connected // 0') -ge 1 ]]; }
+wait_connected() {
+  within members_connected "$1" > /dev/null || {
+    tail -20 "$work/node$1.log"
+    echo "node $1 never connected" >&2
     exit 1
   }
-done
+}
+for index in 1 2 3; do wait_connected "$index"; done
 
 results=()
 record() { results+=("$1|$2|$3|$4"); }
@@ -149,10 +155,31 @@ cli 1 message send --to ITA --handling h0 --subject "scenario 3" "behind NAT" > 
 if took=$(within inbox_has 3 "scenario 3"); then delivered=yes; else delivered=no; fi
 record "message a -> c (behind NAT)" "$delivered" "$took" "$(how 1 ITA)"
 
-# 4. The partition lifted: a and b connect directly.
+# 4. d starts; a direct message from c to d: neither can dial the other, so through a relay
+# circuit unless a hole is punched already.
+d_started=$(date +%s.%N)
+start_node 4
+wait_connected 4
+cli 3 message send --to ESP --handling h0 --subject "scenario 4" "between two NATs" > /dev/null
+if took=$(within inbox_has 4 "scenario 4"); then delivered=yes; else delivered=no; fi
+record "message c -> d (two NATs)" "$delivered" "$took" "$(how 3 ESP)"
+
+# 5. The relayed connection between c and d upgrades to a direct one by hole punching: the
+# only way they can be directly connected. Timed from d's start.
+punched() { [[ $(how 3 ESP) == *direct* ]]; }
+if within punched > /dev/null; then
+  delivered=yes
+  took=$(printf '%.2f' "$(echo "$(date +%s.%N) - $d_started" | bc)")
+else
+  delivered=no took=-
+fi
+punches=$(cli 3 status --json | jq -r '.counters | "c: \(.hole_punch_succeeded) punched, \(.hole_punch_failed) failed"')
+record "hole punch c <-> d (from start)" "$delivered" "$took" "$(how 3 ESP); $punches"
+
+# 6. The partition lifted: a and b connect directly.
 "$netns" lift > /dev/null
-cli 1 message send --to DEU --handling h0 --subject "scenario 4" "after the block" > /dev/null
-direct_now() { [[ $(how 1 DEU) == *direct* ]] && inbox_has 2 "scenario 4"; }
+cli 1 message send --to DEU --handling h0 --subject "scenario 6" "after the block" > /dev/null
+direct_now() { [[ $(how 1 DEU) == *direct* ]] && inbox_has 2 "scenario 6"; }
 if took=$(within direct_now); then delivered=yes; else delivered=no; fi
 record "message a -> b, block lifted" "$delivered" "$took" "$(how 1 DEU)"
 
@@ -164,7 +191,7 @@ for row in "${results[@]}"; do
   [[ $ok == yes ]] || failed=$((failed + 1))
 done
 if ((failed > 0)); then
-  for index in 0 1 2 3; do
+  for index in 0 1 2 3 4; do
     echo "--- node$index (${host_of[$index]}) log tail"
     # A panic's message comes before its backtrace: show it, then the tail.
     grep -A2 'panicked' "$work/node$index.log" | head -6 || true
