@@ -78,8 +78,13 @@ pub const RELAY_MAX_CIRCUIT_DURATION: Duration = Duration::from_secs(60 * 60);
 pub const RELAY_MAX_CIRCUIT_BYTES: u64 = 512 * 1024 * 1024;
 /// Relays every node reserves a slot on by itself (beyond `relay_via`), public or not.
 pub const AUTO_RELAY_RESERVATIONS: usize = 2;
-/// How often members reached only through a relay are dialled directly again.
+/// How soon a member reached only through a relay is first dialled directly again, and how
+/// often the network task looks for such members.
 pub const DIRECT_RETRY_INTERVAL: Duration = Duration::from_secs(5);
+/// The longest wait between direct dials of one such member: the wait doubles after each try,
+/// since a member behind NAT is never dialled directly and each try holds a pending connection
+/// for up to the dial timeout.
+pub const DIRECT_RETRY_MAX_INTERVAL: Duration = Duration::from_secs(60);
 
 /// Whether this node serves as a relay for members that cannot be dialled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

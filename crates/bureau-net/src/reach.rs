@@ -19,10 +19,11 @@
 //!   gives it to members that look the node up, and their dials go through the relay.
 //! - DCUtR tries to replace a relayed connection by a direct one; both stay open, and `bureau
 //!   peers` shows the direct one. Members reached only through a relay are also dialled
-//!   directly every [`config::DIRECT_RETRY_INTERVAL`], for routes that appear later.
+//!   directly, first after [`config::DIRECT_RETRY_INTERVAL`] and then at doubling intervals up
+//!   to [`config::DIRECT_RETRY_MAX_INTERVAL`], for routes that appear later.
 
-use std::collections::BTreeMap;
-use std::time::Instant;
+use std::collections::{BTreeMap, HashMap};
+use std::time::{Duration, Instant};
 
 use libp2p::core::transport::ListenerId;
 use libp2p::multiaddr::Protocol;
@@ -41,6 +42,34 @@ pub(crate) struct Reach {
     serving: bool,
     /// Relays this node asked for a slot, by relay peer.
     reservations: BTreeMap<PeerId, Reservation>,
+    /// Members reached only through relays: when to dial each directly next.
+    direct_retries: HashMap<PeerId, Retry>,
+}
+
+struct Retry {
+    next: Instant,
+    /// The wait after the next try.
+    wait: Duration,
+}
+
+impl Retry {
+    fn new(now: Instant) -> Self {
+        Self {
+            next: now,
+            wait: config::DIRECT_RETRY_INTERVAL,
+        }
+    }
+
+    /// Whether to try now; if so, the next try waits twice as long as this one did, up to
+    /// [`config::DIRECT_RETRY_MAX_INTERVAL`].
+    fn due(&mut self, now: Instant) -> bool {
+        if now < self.next {
+            return false;
+        }
+        self.next = now + self.wait;
+        self.wait = (self.wait * 2).min(config::DIRECT_RETRY_MAX_INTERVAL);
+        true
+    }
 }
 
 struct Reservation {
@@ -58,6 +87,7 @@ impl Reach {
             private: false,
             serving: false,
             reservations: BTreeMap::new(),
+            direct_retries: HashMap::new(),
         }
     }
 }
@@ -240,9 +270,10 @@ impl EventLoop {
         self.reach.private = false;
     }
 
-    /// Members reached only through a relay are dialled directly again, every
-    /// [`config::DIRECT_RETRY_INTERVAL`] (the event loop's own timer): a route may have appeared (a partition lifted) where
-    /// hole punching, tried once per relayed connection, did not help.
+    /// Members reached only through a relay are dialled directly again: a route may have
+    /// appeared (a partition lifted) where hole punching, tried once per relayed connection, did
+    /// not help. Called every [`config::DIRECT_RETRY_INTERVAL`] by the event loop; each member
+    /// waits twice as long after each try, up to [`config::DIRECT_RETRY_MAX_INTERVAL`].
     ///
     /// From a fresh port: both sides retry, and with the listening port reused, their dials
     /// share one TCP 4-tuple. A SYN that meets the other side's pending SYN makes a TCP
@@ -267,8 +298,21 @@ impl EventLoop {
                 (*peer_id, direct)
             })
             .collect();
+        // A member connected directly again, or gone, starts afresh next time.
+        self.reach
+            .direct_retries
+            .retain(|peer, _| relayed_only.iter().any(|(relayed, _)| relayed == peer));
+        let now = Instant::now();
         for (peer, addresses) in relayed_only {
             if addresses.is_empty() {
+                continue;
+            }
+            let retry = self
+                .reach
+                .direct_retries
+                .entry(peer)
+                .or_insert_with(|| Retry::new(now));
+            if !retry.due(now) {
                 continue;
             }
             let dial = libp2p::swarm::dial_opts::DialOpts::peer_id(peer)
@@ -385,5 +429,25 @@ impl EventLoop {
                 .map(|(relay, _)| relay.to_string())
                 .collect(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn direct_retries_back_off_to_the_longest_wait() {
+        let start = Instant::now();
+        let mut retry = Retry::new(start);
+        let mut tries = Vec::new();
+        // The event loop looks every DIRECT_RETRY_INTERVAL for five minutes.
+        for tick in 0..60 {
+            let now = start + config::DIRECT_RETRY_INTERVAL * tick;
+            if retry.due(now) {
+                tries.push((now - start).as_secs());
+            }
+        }
+        assert_eq!(tries, vec![0, 5, 15, 35, 75, 135, 195, 255]);
     }
 }
