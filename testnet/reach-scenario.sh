@@ -13,7 +13,8 @@
 #   1. a record published by a reaches b (no route between them)
 #   2. a direct message from a to b (through a relay circuit)
 #   3. a direct message from a to c, behind NAT
-#   4. a direct message from c to d, both behind NAT (through a relay circuit)
+#   4. a direct message from c to d, both behind NAT (through a relay circuit, or the hole once
+#      punched)
 #   5. c and d punch a hole through both NATs (DCUtR) and connect directly
 #   6. the partition lifted, a message from a to b, and how a and b are now connected
 # Cleans up every namespace and process it made, even on failure.

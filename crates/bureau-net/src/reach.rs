@@ -280,41 +280,41 @@ impl EventLoop {
     /// simultaneous open, both ends then negotiate as the dialer, and the connection fails;
     /// with the retries in phase, it failed again and again after a partition was lifted.
     pub(crate) fn retry_direct(&mut self) {
-        let relayed_only: Vec<(PeerId, Vec<Multiaddr>)> = self
-            .peers
-            .iter()
-            .filter(|(_, peer)| {
-                peer.state.is_member()
-                    && !peer.links.is_empty()
-                    && peer.links.iter().all(|l| l.relayed)
-            })
-            .map(|(peer_id, peer)| {
-                let direct = peer
-                    .listen_addrs
-                    .iter()
-                    .filter(|address| !is_relayed(address))
-                    .cloned()
-                    .collect();
-                (*peer_id, direct)
-            })
-            .collect();
+        let relayed_only = |peer: &Peer| {
+            peer.state.is_member()
+                && !peer.links.is_empty()
+                && peer.links.iter().all(|link| link.relayed)
+        };
         // A member connected directly again, or gone, starts afresh next time.
+        let peers = &self.peers;
         self.reach
             .direct_retries
-            .retain(|peer, _| relayed_only.iter().any(|(relayed, _)| relayed == peer));
+            .retain(|peer_id, _| peers.get(peer_id).is_some_and(relayed_only));
         let now = Instant::now();
-        for (peer, addresses) in relayed_only {
-            if addresses.is_empty() {
+        let mut due = Vec::new();
+        for (peer_id, peer) in &self.peers {
+            if !relayed_only(peer) {
+                continue;
+            }
+            let direct: Vec<Multiaddr> = peer
+                .listen_addrs
+                .iter()
+                .filter(|address| !is_relayed(address))
+                .cloned()
+                .collect();
+            if direct.is_empty() {
                 continue;
             }
             let retry = self
                 .reach
                 .direct_retries
-                .entry(peer)
+                .entry(*peer_id)
                 .or_insert_with(|| Retry::new(now));
-            if !retry.due(now) {
-                continue;
+            if retry.due(now) {
+                due.push((*peer_id, direct));
             }
+        }
+        for (peer, addresses) in due {
             let dial = libp2p::swarm::dial_opts::DialOpts::peer_id(peer)
                 .addresses(addresses)
                 .condition(libp2p::swarm::dial_opts::PeerCondition::Always)
