@@ -28,11 +28,6 @@ fn rss_bytes() -> u64 {
         .map_or(0, |kib| kib * 1024)
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[index.min(sorted.len() - 1)]
-}
-
 async fn everywhere(net: &TestNet, key: &RecordKey) -> bool {
     for running in net.nodes.iter().flatten() {
         let store = Arc::clone(&running.replica.store);
@@ -128,8 +123,8 @@ async fn main() {
         println!(
             "| publish -> on all {nodes} nodes, p50 / p99 / max ({} publishes) | {:.1} / {:.1} / {:.1} ms |",
             latencies.len(),
-            percentile(&latencies, 0.5).as_secs_f64() * 1000.0,
-            percentile(&latencies, 0.99).as_secs_f64() * 1000.0,
+            net_harness::percentile(&latencies, 0.5).as_secs_f64() * 1000.0,
+            net_harness::percentile(&latencies, 0.99).as_secs_f64() * 1000.0,
             latencies.last().map_or(0.0, |d| d.as_secs_f64() * 1000.0),
         );
         println!(

@@ -25,13 +25,10 @@ const EXACT_QUERIES: usize = 2_000;
 const NAME_QUERIES: u64 = 2_000;
 /// Variant queries per checked person.
 const VARIANTS_EACH: usize = 3;
+/// Exact queries served through the replica (each writes and syncs an audit line).
+const SERVED_QUERIES: u64 = 200;
 /// sled page cache for the bench: what a production node might give a large replica.
 const CACHE_BYTES: u64 = 512 * 1024 * 1024;
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[index.min(sorted.len() - 1)]
-}
 
 fn micros(duration: Duration) -> String {
     format!("{:.0} µs", duration.as_secs_f64() * 1e6)
@@ -51,10 +48,16 @@ fn import(
 }
 
 fn main() {
-    let records: u64 = std::env::args()
-        .nth(1)
-        .and_then(|arg| arg.parse().ok())
-        .unwrap_or(1_000_000);
+    let records: u64 = match std::env::args().nth(1) {
+        None => 1_000_000,
+        Some(arg) => match arg.parse() {
+            Ok(records) if records > 0 => records,
+            _ => {
+                eprintln!("searchbench: RECORDS must be a positive number, not {arg:?}");
+                std::process::exit(2);
+            }
+        },
+    };
     let net = net_harness::TestNet::new("searchbench", 2);
     let replica = Replica::open(&net.dirs[1], CACHE_BYTES).expect("replica");
     let generator = Generator::new(2026);
@@ -140,8 +143,8 @@ fn main() {
             format!("{label} (p50 / p99)"),
             format!(
                 "{} / {}",
-                micros(percentile(&times, 0.5)),
-                micros(percentile(&times, 0.99))
+                micros(net_harness::percentile(&times, 0.5)),
+                micros(net_harness::percentile(&times, 0.99))
             ),
         ));
     }
@@ -149,7 +152,7 @@ fn main() {
     // The same hits through the replica, as the API serves them: audit line (fsync) and hit
     // notification included.
     let mut served = Vec::new();
-    for n in 0..200u64 {
+    for n in 0..SERVED_QUERIES {
         let document = generator.travel_document((n * step) % records, issuer);
         let request = search::SearchRequest {
             query: Query::TravelDocument {
@@ -169,8 +172,8 @@ fn main() {
         "exact search through the replica, audit line written (p50 / p99)".into(),
         format!(
             "{} / {}",
-            micros(percentile(&served, 0.5)),
-            micros(percentile(&served, 0.99))
+            micros(net_harness::percentile(&served, 0.5)),
+            micros(net_harness::percentile(&served, 0.99))
         ),
     ));
 
@@ -203,8 +206,8 @@ fn main() {
         format!("name search, {queries} variant queries (p50 / p99)"),
         format!(
             "{} / {}",
-            micros(percentile(&times, 0.5)),
-            micros(percentile(&times, 0.99))
+            micros(net_harness::percentile(&times, 0.5)),
+            micros(net_harness::percentile(&times, 0.99))
         ),
     ));
     rows.push((

@@ -401,7 +401,13 @@ pub fn run(cli: Cli) -> Result<()> {
             key_seed,
         } => {
             let dir = cli.dir.clone().unwrap_or_else(|| PathBuf::from("devnet"));
-            devnet::provision_only(&dir, nodes, base_port, cache_bytes.min(16 << 20), key_seed)?;
+            devnet::provision_only(
+                &dir,
+                nodes,
+                base_port,
+                cache_bytes.min(devnet::MAX_NODE_CACHE_BYTES),
+                key_seed,
+            )?;
         }
         Command::Devnet {
             nodes,
@@ -411,9 +417,13 @@ pub fn run(cli: Cli) -> Result<()> {
         } => {
             let dir = cli.dir.clone().unwrap_or_else(|| PathBuf::from("devnet"));
             let interrupted = interrupt_flag()?;
-            devnet::run(&dir, nodes, base_port, cache_bytes.min(16 << 20), &|| {
-                interrupted.load(Ordering::Relaxed)
-            })?;
+            devnet::run(
+                &dir,
+                nodes,
+                base_port,
+                cache_bytes.min(devnet::MAX_NODE_CACHE_BYTES),
+                &|| interrupted.load(Ordering::Relaxed),
+            )?;
         }
     }
     Ok(())

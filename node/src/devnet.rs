@@ -24,6 +24,8 @@ pub const STARTUP_TIMEOUT: Duration = Duration::from_secs(60);
 pub const STOP_TIMEOUT: Duration = Duration::from_secs(10);
 /// How often the devnet polls its nodes.
 const POLL: Duration = Duration::from_millis(100);
+/// Largest sled cache of one devnet node: several nodes share one machine.
+pub const MAX_NODE_CACHE_BYTES: u64 = 16 << 20;
 
 /// A node process of the devnet.
 struct NodeProcess {

@@ -32,6 +32,8 @@ pub const MAX_RETRY_DELAY: Duration = Duration::from_secs(300);
 pub const OUTBOX_POLL: Duration = Duration::from_secs(1);
 /// Deliveries in flight at once.
 pub const MAX_DELIVERIES_IN_FLIGHT: usize = 16;
+/// Random bytes in a message id (hex-encoded): enough that ids never collide.
+pub const MESSAGE_ID_BYTES: usize = 12;
 
 /// SIENA handling codes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
@@ -201,7 +203,7 @@ impl Replica {
             bail!("a message to oneself is not sent");
         }
         let message = Message {
-            id: hex::encode(&crate::files::random_secret()[..12]),
+            id: hex::encode(&crate::files::random_secret()[..MESSAGE_ID_BYTES]),
             network: self.store.network(),
             from: self.member(),
             to,
@@ -404,7 +406,7 @@ pub struct Hits {
 /// The delay before attempt `attempts + 1`.
 fn retry_delay(attempts: u32) -> Duration {
     FIRST_RETRY_DELAY
-        .saturating_mul(1 << attempts.min(16))
+        .saturating_mul(2u32.saturating_pow(attempts))
         .min(MAX_RETRY_DELAY)
 }
 

@@ -121,6 +121,17 @@ async fn a_direct_message_is_delivered_once_with_its_handling_code() {
         !inbox(&net).await.is_empty()
     })
     .await;
+    wait_until("France sees it delivered", || async {
+        let replica = Arc::clone(&net.node(1).replica);
+        let sent = tokio::task::spawn_blocking(move || replica.mail())
+            .await
+            .expect("join")
+            .expect("mail")
+            .sent;
+        !sent.is_empty() && sent.iter().all(|item| item.delivered_at.is_some())
+    })
+    .await;
+    // Counted once the sender has its acknowledgement, so a retry would have landed by now.
     let received = inbox(&net).await;
     assert_eq!(received.len(), 1, "delivered once");
     assert_eq!(received[0].message.id, message.id);
@@ -131,16 +142,5 @@ async fn a_direct_message_is_delivered_once_with_its_handling_code() {
             ..
         }
     ));
-    wait_until("France sees it delivered", || async {
-        let replica = Arc::clone(&net.node(1).replica);
-        tokio::task::spawn_blocking(move || replica.mail())
-            .await
-            .expect("join")
-            .expect("mail")
-            .sent
-            .iter()
-            .all(|item| item.delivered_at.is_some())
-    })
-    .await;
     net.shutdown().await;
 }
