@@ -10,16 +10,15 @@ use anyhow::{Context, Result};
 use bureau_store::Committer;
 use tokio::sync::mpsc;
 
-use crate::api::{self, ApiState};
-use crate::clock;
-use crate::config::NodeConfig;
-use crate::files::{self, NodeDir};
-use crate::replica::Replica;
+use bureau_service::clock;
+use bureau_service::files::{self, NodeDir};
+use bureau_service::ops::EraseDue;
+use bureau_service::replica::Replica;
+use bureau_service::{Operation, Service};
 
-/// The file holding the API's address.
-pub const API_ADDR: &str = "api.addr";
-/// The file holding the API's bearer token (mode 0600).
-pub const API_TOKEN: &str = "api.token";
+use crate::config::NodeConfig;
+use crate::http::server::{self, ApiState};
+use crate::http::{API_ADDR, API_TOKEN};
 /// How often the node erases the bodies of its own expired and cancelled records.
 pub const ERASE_INTERVAL: std::time::Duration = std::time::Duration::from_secs(3600);
 
@@ -29,6 +28,8 @@ pub struct Running {
     pub token: String,
     pub net: bureau_net::Handle,
     pub replica: Arc<Replica>,
+    /// The operations, as the API serves them (tests call it in-process).
+    pub service: Service,
     dir: NodeDir,
     /// `None` once it has ended on its own.
     net_task: Option<tokio::task::JoinHandle<()>>,
@@ -85,8 +86,14 @@ pub async fn start(dir: NodeDir, config: NodeConfig) -> Result<Running> {
             .await?;
     let (net, net_task) = (started.handle, started.task);
     let mail_tasks = [
-        tokio::spawn(crate::mail::deliver(Arc::clone(&replica), net.clone())),
-        tokio::spawn(crate::mail::receive(Arc::clone(&replica), started.direct)),
+        tokio::spawn(bureau_service::mail::deliver(
+            Arc::clone(&replica),
+            net.clone(),
+        )),
+        tokio::spawn(bureau_service::mail::receive(
+            Arc::clone(&replica),
+            started.direct,
+        )),
     ];
 
     let token = token(&dir)?;
@@ -95,9 +102,9 @@ pub async fn start(dir: NodeDir, config: NodeConfig) -> Result<Running> {
         .with_context(|| format!("cannot listen for the API on {}", config.api_listen))?;
     let api_addr = listener.local_addr()?;
     let (shutdown, shutdown_requests) = mpsc::channel(1);
-    let router = api::router(ApiState {
-        replica: Arc::clone(&replica),
-        net: net.clone(),
+    let service = Service::new(Arc::clone(&replica), Some(net.clone()));
+    let router = server::router(ApiState {
+        service: service.clone(),
         token: Arc::new(token.clone()),
         shutdown,
     });
@@ -110,7 +117,7 @@ pub async fn start(dir: NodeDir, config: NodeConfig) -> Result<Running> {
             tracing::error!(%error, "the API server failed");
         }
     });
-    let eraser = tokio::spawn(erase_periodically(Arc::clone(&replica), net.clone()));
+    let eraser = tokio::spawn(erase_periodically(service.clone()));
     std::fs::write(dir.root.join(API_ADDR), format!("{api_addr}\n"))
         .with_context(|| format!("cannot write {}", dir.root.join(API_ADDR).display()))?;
     Ok(Running {
@@ -118,6 +125,7 @@ pub async fn start(dir: NodeDir, config: NodeConfig) -> Result<Running> {
         token,
         net,
         replica,
+        service,
         dir,
         net_task: Some(net_task),
         api_task,
@@ -128,29 +136,15 @@ pub async fn start(dir: NodeDir, config: NodeConfig) -> Result<Running> {
     })
 }
 
-/// Runs [`erase_and_gossip`] every [`ERASE_INTERVAL`].
-async fn erase_periodically(replica: Arc<Replica>, net: bureau_net::Handle) {
+/// Erases this member's expired and cancelled records everywhere, every [`ERASE_INTERVAL`].
+async fn erase_periodically(service: Service) {
     let mut interval = tokio::time::interval(ERASE_INTERVAL);
     loop {
         interval.tick().await;
-        if let Err(error) = erase_and_gossip(&replica, &net).await {
-            tracing::error!(error = %format!("{error:#}"), "erasing expired records failed");
+        if let Err(error) = (EraseDue {}).run(&service).await {
+            tracing::error!(kind = %error.kind, %error, "erasing expired records failed");
         }
     }
-}
-
-/// Erases this member's expired and cancelled records everywhere; returns how many `Erase`
-/// entries it published.
-pub async fn erase_and_gossip(replica: &Arc<Replica>, net: &bureau_net::Handle) -> Result<usize> {
-    let worker = Arc::clone(replica);
-    let entries = tokio::task::spawn_blocking(move || worker.erase_due())
-        .await
-        .context("the store thread failed")??;
-    let count = entries.len();
-    for entry in entries {
-        net.publish(entry).await?;
-    }
-    Ok(count)
 }
 
 impl Running {

@@ -1,22 +1,47 @@
 //! `bureau`: the one binary every member runs. Thin by design: it sets up logging, parses the
-//! command line and hands over to the library (`bureau_node::commands`).
+//! command line and hands over to the library (`bureau_node::cli`), then turns a failure into
+//! its exit code.
 
-use clap::Parser;
+use std::process::ExitCode;
 
-fn main() -> std::process::ExitCode {
+use bureau_node::cli::{self, exit};
+use bureau_node::config::{self, Environment};
+use clap::{CommandFactory, FromArgMatches};
+
+fn main() -> ExitCode {
+    let env = Environment::from_process();
+    let wants_json = std::env::args().any(|arg| arg == "--json");
+    let filter = match config::log_filter(&env) {
+        Ok(filter) => filter,
+        Err(error) => {
+            cli::print_error(&error, wants_json);
+            return ExitCode::from(exit::USAGE);
+        }
+    };
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("BUREAU_LOG")
-                .unwrap_or_else(|_| "warn".into()),
-        )
+        .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .init();
-    let cli = bureau_node::cli::Cli::parse();
-    match bureau_node::commands::run(cli) {
-        Ok(()) => std::process::ExitCode::SUCCESS,
+    let command = cli::Cli::command().after_long_help(cli::EXIT_CODES_HELP);
+    let parsed = command
+        .try_get_matches()
+        .and_then(|matches| cli::Cli::from_arg_matches(&matches));
+    let parsed = match parsed {
+        Ok(parsed) => parsed,
+        Err(error) if wants_json && error.use_stderr() => {
+            let error = anyhow::Error::new(bureau_service::Error::invalid(
+                error.render().to_string().trim().to_owned(),
+            ));
+            cli::print_error(&error, true);
+            return ExitCode::from(exit::USAGE);
+        }
+        Err(error) => error.exit(),
+    };
+    match cli::run(parsed, env) {
+        Ok(()) => ExitCode::from(exit::OK),
         Err(error) => {
-            eprintln!("error: {error:#}");
-            std::process::ExitCode::FAILURE
+            cli::print_error(&error, wants_json);
+            ExitCode::from(cli::exit_code(&error))
         }
     }
 }

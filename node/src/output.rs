@@ -94,7 +94,7 @@ pub fn summary(record: &Record) -> String {
 }
 
 /// Search results: reference, score and record (or the match detail for DNA).
-pub fn found(results: &[crate::search::Found], as_json: bool) {
+pub fn found(results: &[bureau_service::query::Found], as_json: bool) {
     if as_json {
         json(&results);
         return;

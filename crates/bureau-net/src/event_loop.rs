@@ -471,8 +471,8 @@ impl EventLoop {
                 peer_id: peer_id.to_string(),
                 member: peer.state.member(),
                 address: link.address.to_string(),
-                direction: if link.outbound { "outbound" } else { "inbound" },
-                connection: if link.relayed { "relayed" } else { "direct" },
+                direction: if link.outbound { "outbound" } else { "inbound" }.to_owned(),
+                connection: if link.relayed { "relayed" } else { "direct" }.to_owned(),
                 connected_seconds: peer.connected_at.elapsed().as_secs(),
                 gossip_score: self
                     .swarm

@@ -34,7 +34,7 @@ use std::sync::Arc;
 use bureau_core::{Certificate, Entry, Genesis, MemberCode, SecretKey};
 use bureau_store::{Committer, Store};
 use libp2p::{Multiaddr, PeerId};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tokio::sync::{mpsc, oneshot};
 
 pub use config::Config;
@@ -116,23 +116,23 @@ pub enum Command {
 }
 
 /// A connected peer as `bureau peers` shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PeerInfo {
     pub peer_id: String,
     /// `None` until its certificate has been checked.
     pub member: Option<MemberCode>,
     pub address: String,
     /// `inbound` or `outbound`.
-    pub direction: &'static str,
+    pub direction: String,
     /// How the connection is made: `direct`, or `relayed` through a relay circuit (until hole
     /// punching adds a direct one, which is then shown instead).
-    pub connection: &'static str,
+    pub connection: String,
     pub connected_seconds: u64,
     pub gossip_score: f64,
 }
 
 /// What the network task counts.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Counters {
     pub gossip_accepted: u64,
     pub gossip_duplicates: u64,
@@ -176,11 +176,11 @@ pub struct Counters {
 }
 
 /// How this node can be reached.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ReachInfo {
     /// `public` (a confirmed external address), `private` (AutoNAT found no address reachable
     /// from outside) or `unknown` (not tested yet).
-    pub reachability: &'static str,
+    pub reachability: String,
     /// Confirmed external addresses.
     pub external: Vec<String>,
     /// It serves as a circuit relay now.
@@ -190,7 +190,7 @@ pub struct ReachInfo {
 }
 
 /// The network's addresses and counters.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NetInfo {
     pub peer_id: String,
     pub listen: Vec<String>,

@@ -418,7 +418,7 @@ impl EventLoop {
             "unknown"
         };
         ReachInfo {
-            reachability,
+            reachability: reachability.to_owned(),
             external,
             relay_server: self.reach.serving,
             relays: self

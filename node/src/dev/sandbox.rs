@@ -11,9 +11,10 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 use bureau_core::Access;
 
-use crate::files::NodeDir;
-use crate::replica::{self, Replica};
-use crate::{output, provision, sample};
+use bureau_service::files::NodeDir;
+use bureau_service::replica::{self, Replica};
+use super::{provision, sample};
+use crate::output;
 
 pub fn run(dir: &Path, members: usize, cache_bytes: u64, as_json: bool) -> Result<()> {
     let network = provision::create(dir, "bureau-sandbox", members, cache_bytes, None)?;
@@ -52,7 +53,7 @@ pub fn run(dir: &Path, members: usize, cache_bytes: u64, as_json: bool) -> Resul
     let statuses: Vec<_> = replicas
         .iter()
         .map(|(_, replica)| replica.status())
-        .collect::<Result<_>>()?;
+        .collect::<Result<_, _>>()?;
     let digests: BTreeSet<_> = statuses.iter().map(|status| status.digest).collect();
     if as_json {
         output::json(&statuses);

@@ -536,3 +536,13 @@ fn head_of(line: &[u8], path: &Path) -> Result<AuditHead, AuditError> {
         hash: record.hash,
     })
 }
+
+impl From<AuditError> for crate::error::Error {
+    fn from(error: AuditError) -> crate::error::Error {
+        let kind = match &error {
+            AuditError::NotFound { .. } => crate::error::ErrorKind::NotFound,
+            _ => crate::error::ErrorKind::Internal,
+        };
+        crate::error::Error::new(kind, error.to_string())
+    }
+}

@@ -9,7 +9,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::{Context, Result, bail};
+use crate::error::{Context, Error, ErrorKind, OrKind, Result};
+use crate::fail;
 use bureau_core::codec;
 use bureau_core::keys::domain;
 use bureau_core::schema::SchemaError;
@@ -36,9 +37,8 @@ pub const MAX_DELIVERIES_IN_FLIGHT: usize = 16;
 pub const MESSAGE_ID_BYTES: usize = 12;
 
 /// SIENA handling codes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-#[value(rename_all = "lowercase")]
 pub enum Handling {
     /// Police use only.
     H0,
@@ -50,6 +50,22 @@ pub enum Handling {
     H3,
 }
 
+impl std::str::FromStr for Handling {
+    type Err = Error;
+
+    fn from_str(text: &str) -> Result<Handling> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "h0" => Ok(Handling::H0),
+            "h1" => Ok(Handling::H1),
+            "h2" => Ok(Handling::H2),
+            "h3" => Ok(Handling::H3),
+            _ => Err(Error::invalid(format!(
+                "{text:?} is not a handling code: h0, h1, h2 or h3"
+            ))),
+        }
+    }
+}
+
 impl Handling {
     pub fn meaning(&self) -> &'static str {
         match self {
@@ -59,6 +75,15 @@ impl Handling {
             Handling::H3 => "other restrictions: see the message",
         }
     }
+}
+
+/// A message to send: to whom, its handling code, subject and text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SendMessage {
+    pub to: MemberCode,
+    pub handling: Handling,
+    pub subject: String,
+    pub text: String,
 }
 
 /// A hit: a search at another bureau returned the owner's record.
@@ -157,19 +182,21 @@ impl Signed {
     pub fn verify(&self, store: &Store, me: MemberCode) -> Result<()> {
         let message = &self.message;
         if message.network != store.network() {
-            bail!("the message belongs to another network");
+            fail!(InvalidInput, "the message belongs to another network");
         }
         if message.to != me {
-            bail!("the message is for {}, not {me}", message.to);
+            fail!(InvalidInput, "the message is for {}, not {me}", message.to);
         }
         message.check()?;
         let certificate = store
             .members()?
             .into_iter()
             .find(|certificate| certificate.node_key() == self.author)
-            .context("the signing key has no certificate here")?;
+            .or_kind(ErrorKind::InvalidInput, || {
+                "the signing key has no certificate here".to_owned()
+            })?;
         if certificate.member() != message.from {
-            bail!(
+            fail!(InvalidInput, 
                 "the signing key belongs to {}, not {}",
                 certificate.member(),
                 message.from
@@ -178,7 +205,7 @@ impl Signed {
         if !certificate.is_valid_at(clock::now())
             || store.revocation(certificate.body.serial)?.is_some()
         {
-            bail!("the sender's certificate is expired or revoked");
+            fail!(InvalidInput, "the sender's certificate is expired or revoked");
         }
         self.author
             .verify(
@@ -200,7 +227,7 @@ impl Replica {
     /// Signs a message to `to` and puts it in the durable outbox; returns it.
     pub fn queue_message(&self, to: MemberCode, content: Content) -> Result<Message> {
         if to == self.member() {
-            bail!("a message to oneself is not sent");
+            fail!(InvalidInput, "a message to oneself is not sent");
         }
         let message = Message {
             id: hex::encode(&crate::files::random_secret()[..MESSAGE_ID_BYTES]),
@@ -220,7 +247,8 @@ impl Replica {
         };
         let bytes = signed.to_bytes();
         if bytes.len() > MAX_MESSAGE_BYTES {
-            bail!(
+            fail!(
+                TooLarge,
                 "the message is {} bytes, more than {MAX_MESSAGE_BYTES}",
                 bytes.len()
             );
@@ -239,9 +267,9 @@ impl Replica {
     }
 
     /// Sends a SIENA-style message (through the outbox).
-    pub fn send_message(&self, body: crate::api::MessageBody) -> Result<Message> {
+    pub fn send_message(&self, body: SendMessage) -> Result<Message> {
         if body.subject.trim().is_empty() {
-            bail!("a message needs a subject");
+            fail!(InvalidInput, "a message needs a subject");
         }
         let target = format!("to {} ({:?}): {}", body.to, body.handling, body.subject);
         let message = self.queue_message(
@@ -341,7 +369,7 @@ impl Replica {
             .on_my_records
             .iter()
             .find(|candidate| candidate.id == hit)
-            .with_context(|| format!("no hit {hit} on this member's records"))?;
+            .or_not_found(|| format!("no hit {hit} on this member's records"))?;
         let message = self.queue_message(
             found.from,
             Content::HitReply {
@@ -495,7 +523,7 @@ pub async fn receive(
         let answer = tokio::task::spawn_blocking(move || -> Result<Vec<u8>> {
             let signed = Signed::from_bytes(&payload)?;
             if signed.message.from != from {
-                bail!(
+                fail!(InvalidInput, 
                     "sent by a node of {from} but signed as {}",
                     signed.message.from
                 );

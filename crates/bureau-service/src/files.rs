@@ -11,7 +11,8 @@ use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
+use crate::error::{Context, Error, Result};
+use crate::fail;
 use bureau_core::{Certificate, Genesis, SecretKey};
 
 pub const NODE_KEY: &str = "node.key";
@@ -70,12 +71,12 @@ pub fn write_new(path: &Path, bytes: &[u8], secret: bool) -> Result<()> {
     }
     let mut file = options.open(path).map_err(|error| {
         if error.kind() == std::io::ErrorKind::AlreadyExists {
-            anyhow::anyhow!(
+            Error::conflict(format!(
                 "{} already exists; refusing to overwrite it (move it aside first)",
                 path.display()
-            )
+            ))
         } else {
-            anyhow::anyhow!("cannot create {}: {error}", path.display())
+            Error::internal(format!("cannot create {}: {error}", path.display()))
         }
     })?;
     file.write_all(bytes)
@@ -86,9 +87,9 @@ pub fn write_new(path: &Path, bytes: &[u8], secret: bool) -> Result<()> {
 pub fn read(path: &Path, what: &str, hint: &str) -> Result<Vec<u8>> {
     std::fs::read(path).map_err(|error| {
         if error.kind() == std::io::ErrorKind::NotFound {
-            anyhow::anyhow!("{what} not found at {} ({hint})", path.display())
+            Error::not_found(format!("{what} not found at {} ({hint})", path.display()))
         } else {
-            anyhow::anyhow!("cannot read {what} at {}: {error}", path.display())
+            Error::internal(format!("cannot read {what} at {}: {error}", path.display()))
         }
     })
 }
@@ -164,7 +165,7 @@ impl Identity {
                 )
             })?;
         if certificate.node_key() != key.public() {
-            bail!(
+            fail!(InvalidInput, 
                 "{} was issued for another key than {}; it belongs to another node directory",
                 dir.certificate().display(),
                 dir.node_key().display()
@@ -178,7 +179,7 @@ impl Identity {
         if bureau_core::EncryptionPublicKey::from_secret(encryption)
             != certificate.body.encryption_key
         {
-            bail!(
+            fail!(InvalidInput, 
                 "{} does not match the encryption key in {}",
                 dir.encryption_key().display(),
                 dir.certificate().display()

@@ -1,19 +1,59 @@
-//! The commands for direct messages, hits, the audit log and synthetic data: what they print.
+//! `bureau message ...` and `bureau hits ...`: direct messages and hits, and how they print.
 
-use std::path::Path;
+use anyhow::Result;
+use bureau_core::MemberCode;
+use bureau_service::mail::{Content, Handling, Hit, MailItem, SendMessage};
+use bureau_service::ops::{AnswerHit, ListHits, ListMail};
+use clap::Subcommand;
 
-use anyhow::{Context, Result, bail};
-use bureau_core::{CountryCode, Database};
-
-use crate::audit;
-use crate::cli::{HitsCommand, MessageCommand};
-use crate::client::Backend;
-use crate::files::NodeDir;
-use crate::mail::{Content, MailItem};
+use super::Context;
 use crate::output;
 
+#[derive(Debug, Subcommand)]
+pub enum MessageCommand {
+    /// Send a message (signed, kept in the outbox until the recipient's node acknowledges it).
+    Send {
+        /// The recipient member.
+        #[arg(long)]
+        to: MemberCode,
+        /// SIENA handling code: h0 police use only, h1 not for court without permission, h2 not
+        /// to be passed on without permission, h3 other restrictions.
+        #[arg(long, default_value = "h0")]
+        handling: Handling,
+        #[arg(long)]
+        subject: String,
+        /// The message text.
+        text: String,
+    },
+    /// Messages received.
+    Inbox,
+    /// Messages sent, with their delivery state.
+    Sent,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HitsCommand {
+    /// Answer a hit on one of this member's records: confirmed or not, and what to do.
+    Answer {
+        hit: String,
+        /// The record is valid and the hit confirmed.
+        #[arg(
+            long,
+            conflicts_with = "not_confirmed",
+            required_unless_present = "not_confirmed"
+        )]
+        confirmed: bool,
+        /// The record no longer stands (recovered, cleared).
+        #[arg(long)]
+        not_confirmed: bool,
+        /// The action to take, e.g. "seize the document and contact NCB Paris".
+        #[arg(long)]
+        action: String,
+    },
+}
+
 fn when(at: Option<bureau_core::Timestamp>) -> String {
-    at.map_or_else(|| "-".to_owned(), audit::utc_text)
+    at.map_or_else(|| "-".to_owned(), bureau_service::audit::utc_text)
 }
 
 fn describe(item: &MailItem) -> String {
@@ -39,7 +79,10 @@ fn describe(item: &MailItem) -> String {
     }
 }
 
-pub fn message(backend: &Backend, command: &MessageCommand, as_json: bool) -> Result<()> {
+/// `bureau message ...`
+pub fn message(context: &Context, command: MessageCommand) -> Result<()> {
+    let as_json = context.json;
+    let backend = context.backend()?;
     match command {
         MessageCommand::Send {
             to,
@@ -47,11 +90,11 @@ pub fn message(backend: &Backend, command: &MessageCommand, as_json: bool) -> Re
             subject,
             text,
         } => {
-            let message = backend.send_message(crate::api::MessageBody {
-                to: *to,
-                handling: *handling,
-                subject: subject.clone(),
-                text: text.clone(),
+            let message = backend.call(SendMessage {
+                to,
+                handling,
+                subject,
+                text,
             })?;
             if as_json {
                 output::json(&message);
@@ -66,7 +109,7 @@ pub fn message(backend: &Backend, command: &MessageCommand, as_json: bool) -> Re
             }
         }
         MessageCommand::Inbox | MessageCommand::Sent => {
-            let mail = backend.mail()?;
+            let mail = backend.call(ListMail {})?;
             let sent = matches!(command, MessageCommand::Sent);
             let items = if sent { &mail.sent } else { &mail.received };
             if as_json {
@@ -108,7 +151,10 @@ pub fn message(backend: &Backend, command: &MessageCommand, as_json: bool) -> Re
     Ok(())
 }
 
-pub fn hits(backend: &Backend, answer: Option<&HitsCommand>, as_json: bool) -> Result<()> {
+/// `bureau hits [answer ...]`
+pub fn hits(context: &Context, answer: Option<HitsCommand>) -> Result<()> {
+    let as_json = context.json;
+    let backend = context.backend()?;
     if let Some(HitsCommand::Answer {
         hit,
         confirmed,
@@ -117,9 +163,13 @@ pub fn hits(backend: &Backend, answer: Option<&HitsCommand>, as_json: bool) -> R
     }) = answer
     {
         if confirmed == not_confirmed {
-            bail!("say --confirmed or --not-confirmed");
+            usage!("say --confirmed or --not-confirmed");
         }
-        let message = backend.answer_hit(hit, *confirmed, action)?;
+        let message = backend.call(AnswerHit {
+            id: hit.clone(),
+            confirmed,
+            action,
+        })?;
         if as_json {
             output::json(&message);
         } else {
@@ -127,12 +177,12 @@ pub fn hits(backend: &Backend, answer: Option<&HitsCommand>, as_json: bool) -> R
         }
         return Ok(());
     }
-    let hits = backend.hits()?;
+    let hits = backend.call(ListHits {})?;
     if as_json {
         output::json(&hits);
         return Ok(());
     }
-    let rows = |list: &[crate::mail::Hit], other: fn(&crate::mail::Hit) -> String| {
+    let rows = |list: &[Hit], other: fn(&Hit) -> String| {
         list.iter()
             .map(|hit| {
                 vec![
@@ -203,92 +253,3 @@ pub fn hits(backend: &Backend, answer: Option<&HitsCommand>, as_json: bool) -> R
     Ok(())
 }
 
-pub fn audit(dir: &NodeDir, verify: bool, tail: usize, as_json: bool) -> Result<()> {
-    let path = dir.audit_log();
-    if verify {
-        let report = audit::verify(&path)?;
-        if as_json {
-            output::json(&report);
-        }
-        if let Some(problem) = &report.problem {
-            bail!(
-                "the audit log is tampered with or damaged: {problem}; the {} lines before it verify",
-                report.good_lines
-            );
-        }
-        if !as_json {
-            println!(
-                "audit log intact: {} lines, head {} (keep this hash elsewhere to detect a rewrite)",
-                report.good_lines, report.head.hash
-            );
-        }
-        return Ok(());
-    }
-    let records = audit::tail(&path, tail)?;
-    if as_json {
-        output::json(&records);
-        return Ok(());
-    }
-    let rows: Vec<Vec<String>> = records
-        .iter()
-        .map(|record| {
-            vec![
-                record.seq.to_string(),
-                record.at_utc.clone(),
-                record.actor.clone(),
-                record.action.clone(),
-                record.target.clone(),
-                record.purpose.clone().unwrap_or_default(),
-                record.results.map(|n| n.to_string()).unwrap_or_default(),
-            ]
-        })
-        .collect();
-    output::table(
-        &["SEQ", "AT", "WHO", "ACTION", "WHAT", "PURPOSE", "RESULTS"],
-        &rows,
-    );
-    Ok(())
-}
-
-pub fn generate(
-    database: Database,
-    count: u64,
-    seed: u64,
-    issuer: CountryCode,
-    out: &Path,
-    key: Option<&Path>,
-    variants: usize,
-) -> Result<()> {
-    let create = |path: &Path| -> Result<std::io::BufWriter<std::fs::File>> {
-        Ok(std::io::BufWriter::new(
-            std::fs::File::create(path)
-                .with_context(|| format!("cannot write {}", path.display()))?,
-        ))
-    };
-    let generator = crate::generate::Generator::new(seed);
-    let started = std::time::Instant::now();
-    let written = match database {
-        Database::Persons => match key {
-            Some(key) => generator.write_persons(count, variants, create(out)?, create(key)?)?,
-            None => generator.write_persons(count, 0, create(out)?, std::io::sink())?,
-        },
-        Database::TravelDocuments => {
-            generator.write_travel_documents(count, issuer, create(out)?)?
-        }
-        Database::Vehicles => generator.write_vehicles(count, create(out)?)?,
-        other => bail!("the generator makes persons, sltd and vehicles, not {other}"),
-    };
-    println!(
-        "wrote {} {database} records to {}{} in {:.1} s",
-        written.records,
-        out.display(),
-        key.map(|key| format!(
-            " and {} variant queries to {}",
-            written.variants,
-            key.display()
-        ))
-        .unwrap_or_default(),
-        started.elapsed().as_secs_f64()
-    );
-    Ok(())
-}

@@ -6,7 +6,8 @@
 
 use std::collections::BTreeSet;
 
-use anyhow::{Context, Result, bail};
+use crate::error::{OrKind, Result};
+use crate::fail;
 use bureau_core::case::{
     CaseRef, Colour, Decision, DiffusionAction, Notice, NoticeAction, NoticeRequest,
 };
@@ -54,18 +55,19 @@ fn done(case: &CaseRef, entry: &Entry) -> CaseDone {
 impl Replica {
     fn person_for_case(&self, person: &RecordKey) -> Result<bureau_core::schema::Person> {
         if person.owner != self.member() {
-            bail!(
+            fail!(
+                Forbidden,
                 "{person} belongs to {}; a bureau acts on its own person records",
                 person.owner
             );
         }
         let view = self
             .get(person)?
-            .with_context(|| format!("no record {person} in this replica"))?;
+            .or_not_found(|| format!("no record {person} in this replica"))?;
         match view.record.map(|record| record.data) {
             Some(RecordData::Person(person)) => Ok(person),
-            Some(_) => bail!("{person} is not a person record"),
-            None => bail!("{person} is cancelled"),
+            Some(_) => fail!(InvalidInput, "{person} is not a person record"),
+            None => fail!(Conflict, "{person} is cancelled"),
         }
     }
 
@@ -109,9 +111,10 @@ impl Replica {
         let notice = self
             .store
             .notice(case)?
-            .with_context(|| format!("no notice {case} in this replica"))?;
+            .or_not_found(|| format!("no notice {case} in this replica"))?;
         if notice.status != bureau_core::case::NoticeStatus::Requested {
-            bail!(
+            fail!(
+                Conflict,
                 "notice {case} is {:?}, not waiting for review",
                 notice.status
             );
@@ -133,7 +136,7 @@ impl Replica {
     pub fn cancel_notice(&self, case: &CaseRef, reason: &str) -> Result<(CaseDone, Entry)> {
         self.store
             .notice(case)?
-            .with_context(|| format!("no notice {case} in this replica"))?;
+            .or_not_found(|| format!("no notice {case} in this replica"))?;
         let entry = self.append_body(Body::Notice(NoticeAction::Cancel {
             notice: case.clone(),
             reason: reason.to_owned(),
@@ -213,6 +216,16 @@ impl Replica {
         withdraw: bool,
         reason: &str,
     ) -> Result<(CaseDone, Entry)> {
+        // The validation rules would refuse an action on an unknown diffusion on every
+        // replica; refuse it here, before anything is signed.
+        if !self
+            .store
+            .diffusions()?
+            .iter()
+            .any(|diffusion| &diffusion.case == case)
+        {
+            fail!(NotFound, "no diffusion {case} in this replica");
+        }
         let (diffusion, why) = (case.clone(), reason.to_owned());
         let action = if withdraw {
             DiffusionAction::Withdraw {

@@ -10,14 +10,14 @@
 
 use std::collections::HashMap;
 
-use anyhow::{Result, bail};
+use crate::error::Result;
+use crate::fail;
 use bureau_core::names;
 use bureau_core::record::{IndexTerm, NameCandidate};
-use bureau_core::{CountryCode, Date, PartialDate};
+use bureau_core::{CountryCode, Date};
 use bureau_store::Store;
-use serde::{Deserialize, Serialize};
 
-use crate::search::{Found, MAX_SEARCH_RESULTS};
+use crate::query::{DobFilter, Found, MAX_SEARCH_RESULTS};
 
 /// Most index entries read per phonetic key: a very common name part is capped rather than
 /// scanned to the end (the other parts of the query still find the person).
@@ -27,30 +27,6 @@ pub const MAX_NAME_POSTINGS_PER_KEY: usize = 50_000;
 pub const CONFIDENT_NAME_SCORE: f32 = 0.9;
 /// Candidates scoring below this are not shown.
 pub const MIN_NAME_SCORE: f32 = 0.35;
-
-/// A date-of-birth filter: the date as precise as known, give or take some years.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DobFilter {
-    pub date: PartialDate,
-    /// 0: the same year (and month and day, where both sides have them).
-    #[serde(default)]
-    pub within_years: u16,
-}
-
-impl DobFilter {
-    /// Whether a person's date of birth passes (an unknown one does: a partial record should
-    /// not hide a person).
-    pub fn matches(&self, dob: Option<PartialDate>) -> bool {
-        let Some(dob) = dob else { return true };
-        if self.within_years > 0 {
-            return dob.year().abs_diff(self.date.year()) <= self.within_years;
-        }
-        let agree = |a: Option<u8>, b: Option<u8>| a.is_none() || b.is_none() || a == b;
-        self.date.year() == dob.year()
-            && agree(self.date.month(), dob.month())
-            && agree(self.date.day(), dob.day())
-    }
-}
 
 /// Ranked persons whose names resemble `name`; expired, blocked and cancelled ones left out.
 pub fn search(
@@ -62,7 +38,7 @@ pub fn search(
 ) -> Result<Vec<Found>> {
     let query = names::latin_parts(name);
     if query.is_empty() {
-        bail!("the name has no letters");
+        fail!(InvalidInput, "the name has no letters");
     }
     let filter = |candidate: &NameCandidate| {
         dob.is_none_or(|filter| filter.matches(candidate.date_of_birth))

@@ -5,7 +5,8 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use anyhow::{Context, Result, bail};
+use crate::error::{Context, Result};
+use crate::fail;
 use bureau_core::certificate::{self, CertificateBody, JoinRequestBody, Role};
 use bureau_core::{
     Certificate, EncryptionPublicKey, Genesis, JoinRequest, MemberCode, SecretKey, Timestamp,
@@ -35,7 +36,8 @@ pub fn genesis(dir: &Path, name: &str, bootstrap: Vec<String>) -> Result<Founded
     let root_key = dir.join(files::ROOT_KEY);
     let genesis_path = dir.join(files::GENESIS);
     if genesis_path.exists() {
-        bail!(
+        fail!(
+            Conflict,
             "{} already exists; refusing to found a second network there",
             genesis_path.display()
         );
@@ -53,7 +55,8 @@ pub fn genesis(dir: &Path, name: &str, bootstrap: Vec<String>) -> Result<Founded
 pub fn init(dir: &NodeDir, member: MemberCode, genesis_path: &Path) -> Result<PathBuf> {
     let genesis = files::read_genesis(genesis_path, "the genesis file `bureau genesis` wrote")?;
     if dir.node_key().exists() {
-        bail!(
+        fail!(
+            Conflict,
             "{} already exists; this directory already has a node key",
             dir.node_key().display()
         );
@@ -89,7 +92,7 @@ pub fn admit(
     out: &Path,
 ) -> Result<Certificate> {
     if !(1..=MAX_CERTIFICATE_DAYS).contains(&valid_days) {
-        bail!("--valid-days must be between 1 and {MAX_CERTIFICATE_DAYS}");
+        fail!(InvalidInput, "--valid-days must be between 1 and {MAX_CERTIFICATE_DAYS}");
     }
     let genesis = files::read_genesis(genesis_path, "the genesis file `bureau genesis` wrote")?;
     let root = files::read_key(
@@ -98,7 +101,7 @@ pub fn admit(
         "the file `bureau genesis` wrote as root.key",
     )?;
     if root.public() != genesis.root_key() {
-        bail!(
+        fail!(InvalidInput, 
             "{} is not the root key of the network in {}",
             root_key.display(),
             genesis_path.display()
@@ -116,7 +119,7 @@ pub fn admit(
         .with_context(|| format!("{} is not valid for this network", request_path.display()))?;
     let member = request.body.member;
     if secretariat != member.is_secretariat() {
-        bail!(
+        fail!(InvalidInput, 
             "the secretariat role goes with member code {} and only with it (request is for {member}); {}",
             MemberCode::SECRETARIAT,
             if secretariat {

@@ -9,9 +9,10 @@ use anyhow::{Result, bail};
 use bureau_core::certificate::{JoinRequestBody, Role};
 use bureau_core::{EncryptionPublicKey, Genesis, MemberCode, SecretKey};
 
-use crate::files::{self, NodeDir};
-use crate::replica::Replica;
-use crate::{clock, sample, trust};
+use bureau_service::files::{self, NodeDir};
+use bureau_service::replica::Replica;
+use super::sample;
+use bureau_service::{clock, trust};
 
 /// Most member nodes (besides the secretariat) a local network gets.
 pub const MAX_LOCAL_MEMBERS: usize = sample::MEMBER_CODES.len();

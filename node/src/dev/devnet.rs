@@ -10,13 +10,14 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use bureau_core::Access;
 
-use crate::client::Client;
+use crate::http::client::Client;
 use crate::config::{CONFIG_FILE, FileConfig};
-use crate::daemon::API_ADDR;
-use crate::files::{self, NodeDir};
-use crate::publish::Draft;
-use crate::replica::Replica;
-use crate::{output, provision, sample};
+use crate::http::API_ADDR;
+use bureau_service::files::{self, NodeDir};
+use bureau_service::records::Draft;
+use bureau_service::replica::Replica;
+use super::{provision, sample};
+use crate::output;
 
 /// How long the nodes get to start, connect and agree.
 pub const STARTUP_TIMEOUT: Duration = Duration::from_secs(60);
@@ -122,11 +123,12 @@ fn spawn(dir: &NodeDir) -> Result<NodeProcess> {
 }
 
 fn status(node: &NodeDir) -> Option<serde_json::Value> {
-    Client::from_dir(node, None)
+    let status = Client::from_dir(node, None)
         .ok()
         .flatten()?
-        .get("/v1/status")
-        .ok()
+        .call(&bureau_service::ops::GetStatus {})
+        .ok()?;
+    serde_json::to_value(status).ok()
 }
 
 /// Polls until `ready` holds for every node, or fails naming the node that is not ready.
@@ -198,7 +200,7 @@ fn publish_samples(nodes: &[NodeDir]) -> Result<usize> {
                 review_date: None,
                 data,
             };
-            client.post::<_, serde_json::Value>("/v1/records", &draft)?;
+            client.call(&draft)?;
             published += 1;
         }
     }

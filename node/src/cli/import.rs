@@ -17,7 +17,7 @@ use bureau_core::{Access, Database, Date, RecordData};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::publish::Draft;
+use bureau_service::records::Draft;
 
 /// Records per batch: one signature run, one transaction and one flush on the node.
 pub const IMPORT_BATCH_RECORDS: usize = 1000;
@@ -98,7 +98,7 @@ pub fn draft_from_json(
     };
     let access = match object.remove("access") {
         None | Some(Value::Null) => Access::All,
-        Some(Value::String(text)) => crate::publish::parse_access(&text)
+        Some(Value::String(text)) => super::records::parse_access(&text)
             .map_err(|e| error(Some("access".into()), format!("{e:#}")))?,
         Some(other) => serde_json::from_value(other)
             .map_err(|e| error(Some("access".into()), e.to_string()))?,
@@ -171,7 +171,7 @@ fn object_from_csv(
         } else if name == "loci" {
             let mut loci = Map::new();
             for pair in cell.split(';').filter(|pair| !pair.trim().is_empty()) {
-                let (locus, alleles) = crate::cli::parse_locus(pair).map_err(|e| LineError {
+                let (locus, alleles) = super::records::parse_locus(pair).map_err(|e| LineError {
                     line: 0,
                     field: Some("loci".into()),
                     error: e,
@@ -338,7 +338,7 @@ pub fn import_file(
     database: Database,
     path: &Path,
     format: Option<Format>,
-    mut publish: impl FnMut(Vec<Draft>) -> Result<Vec<Result<crate::replica::Published, String>>>,
+    mut publish: impl FnMut(Vec<Draft>) -> Result<Vec<Result<bureau_service::records::Published, String>>>,
 ) -> Result<Summary> {
     let format = format.unwrap_or_else(|| Format::of(path));
     let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;

@@ -1,0 +1,204 @@
+//! Membership and the secretariat's acts on the replica: admitting and revoking members,
+//! blocking records, the members list, and erasing the bodies of expired and cancelled records.
+
+use std::collections::BTreeMap;
+
+use bureau_core::{Body, Certificate, Entry, MemberCode, RecordKey};
+use serde::{Deserialize, Serialize};
+
+use crate::audit::AuditAction;
+use crate::clock;
+use crate::error::Result;
+use crate::fail;
+use crate::replica::{Replica, is_expired};
+
+/// A member as a replica knows it: one line of `bureau members`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MemberInfo {
+    pub member: MemberCode,
+    pub roles: Vec<bureau_core::Role>,
+    pub serial: u64,
+    pub node_key: String,
+    pub not_after: bureau_core::Date,
+    /// `active`, `revoked` or `expired`.
+    pub status: String,
+    /// Why it was revoked, and the last entry of its key that stays valid.
+    pub revocation: Option<String>,
+}
+
+impl Replica {
+    /// Announces a member's certificate with an `Admit` entry (secretariat only).
+    pub fn admit(&self, certificate: Certificate) -> Result<Entry> {
+        let target = format!(
+            "{} serial {}",
+            certificate.member(),
+            certificate.body.serial
+        );
+        let entry = self.append_body(Body::Admit(certificate))?;
+        self.audit(AuditAction::Admit, target, None, None)?;
+        Ok(entry)
+    }
+
+    /// Revokes the current certificates of `member` (secretariat only), or only the one with
+    /// `serial` (key rotation): each key's entries after its present head in this replica stop
+    /// being valid everywhere.
+    pub fn revoke(
+        &self,
+        member: MemberCode,
+        serial: Option<u64>,
+        reason: &str,
+    ) -> Result<Vec<Entry>> {
+        let now = clock::now();
+        let targets: Vec<Certificate> = self
+            .store
+            .members()?
+            .into_iter()
+            .filter(|certificate| certificate.member() == member && certificate.is_valid_at(now))
+            .filter(|certificate| serial.is_none_or(|serial| certificate.body.serial == serial))
+            .collect();
+        let mut entries = Vec::new();
+        for certificate in targets {
+            if self.store.revocation(certificate.body.serial)?.is_some() {
+                continue;
+            }
+            let last_valid_seq = self
+                .store
+                .head(&certificate.node_key())?
+                .map_or(0, |head| head.seq);
+            let _serialised = self
+                .append_lock
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            entries.push(
+                self.sign_and_apply(Body::Revoke(bureau_core::entry::Revoke {
+                    serial: certificate.body.serial,
+                    last_valid_seq,
+                    reason: reason.to_owned(),
+                }))?,
+            );
+        }
+        if entries.is_empty() {
+            fail!(Conflict, "{member} has no current certificate that is not already revoked");
+        }
+        self.audit(AuditAction::Revoke, member.to_string(), Some(reason), None)?;
+        Ok(entries)
+    }
+
+    /// Blocks (or unblocks) a record on every replica (secretariat only).
+    pub fn block(&self, key: &RecordKey, blocked: bool, reason: &str) -> Result<Entry> {
+        let entry = self.append_body(Body::Block(bureau_core::entry::Block {
+            key: key.clone(),
+            blocked,
+            reason: reason.to_owned(),
+        }))?;
+        let action = if blocked {
+            AuditAction::Block
+        } else {
+            AuditAction::Unblock
+        };
+        self.audit(action, key.to_string(), Some(reason), None)?;
+        Ok(entry)
+    }
+
+    /// Erases, on every replica, the bodies of this member's records that expired or were
+    /// cancelled: publishes `Erase` entries naming their `Put` entries (all versions), in chunks
+    /// of [`bureau_core::entry::MAX_ERASE_ENTRIES`]. Returns the entries, for the network.
+    pub fn erase_due(&self) -> Result<Vec<Entry>> {
+        let today = clock::now().date();
+        let me = self.member();
+        let my_keys: Vec<_> = self
+            .store
+            .members()?
+            .into_iter()
+            .filter(|certificate| certificate.member() == me)
+            .map(|certificate| certificate.node_key())
+            .collect();
+        let mut puts: BTreeMap<RecordKey, Vec<bureau_core::entry::ErasedEntry>> = BTreeMap::new();
+        for author in &my_keys {
+            self.store.for_each_entry(author, |entry| {
+                let key = match &entry.body {
+                    Some(Body::Put(record)) => Some(&record.key),
+                    Some(Body::PutSealed(sealed)) => Some(&sealed.key),
+                    _ => None,
+                };
+                if let Some(key) = key {
+                    puts.entry(key.clone())
+                        .or_default()
+                        .push(bureau_core::entry::ErasedEntry {
+                            author: entry.header.author,
+                            seq: entry.header.seq,
+                            entry: entry.hash(),
+                        });
+                }
+            })?;
+        }
+        let mut due: Vec<(bureau_core::entry::ErasedEntry, &'static str)> = Vec::new();
+        for (key, entries) in puts {
+            let Some(view) = self.store.get(&key)? else {
+                continue;
+            };
+            let reason = match &view.record {
+                None => "record cancelled",
+                Some(record) if is_expired(record, today) => "retention: review date passed",
+                Some(_) => continue,
+            };
+            due.extend(entries.into_iter().map(|entry| (entry, reason)));
+        }
+        let mut published = Vec::new();
+        for reason in ["record cancelled", "retention: review date passed"] {
+            let mine: Vec<_> = due
+                .iter()
+                .filter(|(_, why)| *why == reason)
+                .map(|(entry, _)| entry.clone())
+                .collect();
+            for chunk in mine.chunks(bureau_core::entry::MAX_ERASE_ENTRIES) {
+                published.push(self.append_body(Body::Erase(bureau_core::entry::Erase {
+                    entries: chunk.to_vec(),
+                    reason: reason.to_owned(),
+                }))?);
+            }
+        }
+        if !published.is_empty() {
+            self.audit(
+                AuditAction::Erase,
+                "expired and cancelled records",
+                None,
+                Some(published.len() as u64),
+            )?;
+        }
+        Ok(published)
+    }
+
+    /// Every member this replica knows, with the status of its certificate.
+    pub fn members(&self) -> Result<Vec<MemberInfo>> {
+        let now = clock::now();
+        let mut members = Vec::new();
+        for certificate in self.store.members()? {
+            let revocation = self.store.revocation(certificate.body.serial)?;
+            let status = if revocation.is_some() {
+                "revoked"
+            } else if certificate.is_valid_at(now) {
+                "active"
+            } else {
+                "expired"
+            };
+            members.push(MemberInfo {
+                member: certificate.member(),
+                roles: certificate.body.roles.iter().copied().collect(),
+                serial: certificate.body.serial,
+                node_key: certificate.node_key().to_string(),
+                not_after: certificate.body.not_after.date(),
+                status: status.to_owned(),
+                revocation: revocation.map(|revoke| {
+                    format!(
+                        "{} (entries after seq {} refused)",
+                        revoke.reason, revoke.last_valid_seq
+                    )
+                }),
+            });
+        }
+        members.sort_by(|a, b| a.member.cmp(&b.member).then(a.serial.cmp(&b.serial)));
+        Ok(members)
+    }
+
+}

@@ -1,0 +1,91 @@
+//! Operations on the node itself: its status and its peers.
+
+use bureau_net::{Counters, PeerInfo, ReachInfo};
+use serde::{Deserialize, Serialize};
+
+use crate::error::Result;
+use crate::operation::{Method, Operation};
+use crate::replica::Status;
+use crate::service::Service;
+
+/// The node's status.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct GetStatus {}
+
+/// The replica's status, and the network's when a node runs.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct NodeStatus {
+    #[serde(flatten)]
+    pub replica: Status,
+    /// Absent when the replica was opened without a running node.
+    #[serde(flatten)]
+    pub network: Option<NetworkStatus>,
+}
+
+/// What the network task tells.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct NetworkStatus {
+    pub peer_id: String,
+    /// Connected peers.
+    pub peers: usize,
+    /// Connected peers whose certificates checked out.
+    pub members_connected: usize,
+    pub listen: Vec<String>,
+    pub counters: Counters,
+    pub reach: ReachInfo,
+}
+
+impl Operation for GetStatus {
+    type Answer = NodeStatus;
+    const NAME: &'static str = "status";
+    const SUMMARY: &'static str = "The node's member, digest, counts and network";
+    const METHOD: Method = Method::Get;
+    const PATH: &'static str = "/v1/status";
+
+    async fn run(self, service: &Service) -> Result<NodeStatus> {
+        let mut replica = service.blocking(|replica| replica.status()).await?;
+        let Ok(net) = service.network() else {
+            return Ok(NodeStatus {
+                replica,
+                network: None,
+            });
+        };
+        let info = net.info().await?;
+        // A revoked node may never receive the revocation itself: its peers refuse it first,
+        // and say why.
+        if replica.revoked.is_none() {
+            replica.revoked = info
+                .refused_by_network
+                .clone()
+                .filter(|reason| reason.contains("revoked"));
+        }
+        let peers = net.peers().await?;
+        Ok(NodeStatus {
+            replica,
+            network: Some(NetworkStatus {
+                peer_id: info.peer_id,
+                peers: peers.len(),
+                members_connected: info.members_connected,
+                listen: info.listen,
+                counters: info.counters,
+                reach: info.reach,
+            }),
+        })
+    }
+}
+
+/// The peers a running node is connected to.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ListPeers {}
+
+impl Operation for ListPeers {
+    type Answer = Vec<PeerInfo>;
+    const NAME: &'static str = "list_peers";
+    const SUMMARY: &'static str = "The peers a running node is connected to";
+    const METHOD: Method = Method::Get;
+    const PATH: &'static str = "/v1/peers";
+
+    async fn run(self, service: &Service) -> Result<Vec<PeerInfo>> {
+        Ok(service.network()?.peers().await?)
+    }
+}

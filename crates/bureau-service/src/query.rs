@@ -1,0 +1,169 @@
+//! What a search asks and what it answers: the query of each shared database, why and where the
+//! search is made, and one result. Plain data shared by the search code, the service's
+//! operations and both faces.
+
+use std::collections::BTreeMap;
+
+use bureau_core::schema::{DocumentType, Modality};
+use bureau_core::{CountryCode, MemberCode, PartialDate, Record};
+use serde::{Deserialize, Serialize};
+
+
+/// Most results one search returns.
+pub const MAX_SEARCH_RESULTS: usize = 100;
+
+/// A search: which database, and what to look for.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "database", rename_all = "kebab-case")]
+pub enum Query {
+    /// A travel document by number, optionally narrowed by issuer and type.
+    #[serde(rename = "sltd")]
+    TravelDocument {
+        number: String,
+        issuing_country: Option<MemberCode>,
+        document_type: Option<DocumentType>,
+    },
+    /// A vehicle by VIN or engine number.
+    #[serde(rename = "vehicles")]
+    Vehicle {
+        vin: Option<String>,
+        engine_number: Option<String>,
+    },
+    /// Persons by name, in any script and order, optionally narrowed by birth and nationality.
+    #[serde(rename = "persons")]
+    Person {
+        name: String,
+        #[serde(default)]
+        dob: Option<DobFilter>,
+        #[serde(default)]
+        nationality: Option<CountryCode>,
+    },
+    /// A firearm by serial number, optionally with its make.
+    #[serde(rename = "firearms")]
+    Firearm {
+        serial_number: String,
+        make: Option<String>,
+    },
+    /// A vessel by IMO number, hull number or engine serial.
+    #[serde(rename = "vessels")]
+    Vessel {
+        imo_number: Option<String>,
+        hull_number: Option<String>,
+        engine_serial: Option<String>,
+    },
+    /// The series of stolen blank documents a serial number belongs to.
+    #[serde(rename = "admin-documents")]
+    AdministrativeDocument {
+        serial: String,
+        issuing_country: Option<MemberCode>,
+    },
+    /// A work of art by title (words in any order).
+    #[serde(rename = "art")]
+    WorkOfArt { title: String },
+    /// A DNA profile against every shared profile.
+    #[serde(rename = "dna")]
+    Dna { loci: BTreeMap<String, String> },
+    /// A fingerprint or face template by its reference.
+    #[serde(rename = "templates")]
+    Template {
+        modality: Modality,
+        reference: String,
+    },
+}
+
+/// A search as the CLI sends it to the API: the query, and why and where it is made (kept in
+/// the audit log and sent to the owner with a hit).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SearchRequest {
+    #[serde(flatten)]
+    pub query: Query,
+    #[serde(default)]
+    pub purpose: Option<String>,
+    #[serde(default)]
+    pub place: Option<String>,
+}
+
+/// One search result.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Found {
+    #[serde(rename = "ref")]
+    pub reference: String,
+    /// 1 for an exact identifier; a name or DNA similarity in [0, 1] otherwise.
+    pub score: f32,
+    /// How the match was made, when there is more to say than the score.
+    pub detail: Option<String>,
+    /// The record; absent for DNA, whose answer names only the reference.
+    #[serde(flatten)]
+    pub record: Option<Record>,
+}
+
+impl Found {
+    pub(crate) fn exact(record: Record) -> Found {
+        Found {
+            reference: record.key.to_string(),
+            score: 1.0,
+            detail: None,
+            record: Some(record),
+        }
+    }
+
+    /// The member that owns the matched record.
+    pub fn owner(&self) -> Option<MemberCode> {
+        self.reference
+            .parse::<bureau_core::RecordKey>()
+            .ok()
+            .map(|key| key.owner)
+    }
+}
+
+impl Query {
+    /// Whether a result is a full record (a hit the owner hears about) rather than a
+    /// candidate to look at with `get`.
+    pub fn is_exact(&self) -> bool {
+        !matches!(self, Query::Person { .. } | Query::WorkOfArt { .. })
+    }
+
+    /// A short text for the audit log.
+    pub fn describe(&self) -> String {
+        match self {
+            Query::Dna { loci } => format!("dna profile of {} loci", loci.len()),
+            other => serde_json::to_string(other).unwrap_or_else(|_| "query".to_owned()),
+        }
+    }
+}
+
+/// A date-of-birth filter: the date as precise as known, give or take some years.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DobFilter {
+    pub date: PartialDate,
+    /// 0: the same year (and month and day, where both sides have them).
+    #[serde(default)]
+    pub within_years: u16,
+}
+
+impl DobFilter {
+    /// Whether a person's date of birth passes (an unknown one does: a partial record should
+    /// not hide a person).
+    pub fn matches(&self, dob: Option<PartialDate>) -> bool {
+        let Some(dob) = dob else { return true };
+        if self.within_years > 0 {
+            return dob.year().abs_diff(self.date.year()) <= self.within_years;
+        }
+        let agree = |a: Option<u8>, b: Option<u8>| a.is_none() || b.is_none() || a == b;
+        self.date.year() == dob.year()
+            && agree(self.date.month(), dob.month())
+            && agree(self.date.day(), dob.day())
+    }
+}
+
+/// Why a search or a look-up is made and where: kept in the audit log and sent with a hit to the
+/// owner.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SearchContext {
+    /// Why (e.g. "border check").
+    #[serde(default)]
+    pub purpose: Option<String>,
+    /// Where: the post or place (e.g. "Vienna airport, gate B").
+    #[serde(default)]
+    pub place: Option<String>,
+}

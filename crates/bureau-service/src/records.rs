@@ -1,0 +1,257 @@
+//! A member's own records: publish, bulk import, extend, cancel, and what is due for review.
+//! Each change is signed as the next entry of this node's log under the append lock and
+//! applied to the replica before it is acknowledged.
+
+use std::collections::BTreeMap;
+
+use bureau_core::entry::Cancel;
+use bureau_core::{Access, Body, Date, Entry, Hash, Record, RecordData, RecordKey};
+use bureau_store::Outcome;
+use serde::{Deserialize, Serialize};
+
+use crate::audit::AuditAction;
+use crate::clock;
+use crate::error::{ErrorKind, OrKind, Result};
+use crate::fail;
+use crate::replica::{Readers, Replica};
+
+/// Records in one bulk-import batch: one transaction, one flush, one gossip message.
+pub const IMPORT_BATCH_RECORDS: usize = 1000;
+
+/// A record ready to publish: what the CLI sends to the API.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Draft {
+    pub local_id: String,
+    pub access: Access,
+    pub review_date: Option<Date>,
+    pub data: RecordData,
+}
+
+/// What a publish or cancel did.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Published {
+    #[serde(rename = "ref")]
+    pub reference: String,
+    pub version: u64,
+    pub seq: u64,
+    pub entry: Hash,
+}
+
+/// One draft's fate in a batch: what was published, or why not.
+pub type BatchResult = Result<Published, String>;
+
+impl Replica {
+    /// Publishes (or updates) a record owned by this member; returns what was published and the
+    /// signed entry, for the network to gossip.
+    pub fn publish(
+        &self,
+        local_id: &str,
+        access: Access,
+        review_date: Option<Date>,
+        data: RecordData,
+    ) -> Result<(Published, Entry)> {
+        let key = RecordKey::new(data.database(), self.member(), local_id)?;
+        let today = clock::now().date();
+        let review_date = review_date.unwrap_or_else(|| today.plus_years(data.retention_years()));
+        if review_date <= today {
+            fail!(InvalidInput, "the review date {review_date} is not in the future");
+        }
+        let mut version = 0;
+        let entry = self.append(&key, |current| {
+            // One above whatever the replica holds, published or cancelled.
+            version = current.map_or(1, |view| view.version + 1);
+            Ok(Body::Put(Record {
+                key: key.clone(),
+                version,
+                access,
+                review_date,
+                review_reason: None,
+                data,
+            }))
+        })?;
+        self.audit(AuditAction::Publish, key.to_string(), None, None)?;
+        Ok((published(&key, version, &entry), entry))
+    }
+
+    /// Publishes many records at once (bulk import): each draft is checked, the valid ones are
+    /// signed in sequence and applied in one batch (one transaction and one flush). Returns one
+    /// result per draft, and the signed entries for the network.
+    pub fn publish_batch(
+        &self,
+        drafts: Vec<Draft>,
+    ) -> Result<(Vec<BatchResult>, Vec<Entry>)> {
+        let _serialised = self
+            .append_lock
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let today = clock::now().date();
+        let mut head = self.store.head(&self.key.public())?;
+        let mut versions: BTreeMap<RecordKey, u64> = BTreeMap::new();
+        let mut readers = Readers::default();
+        let mut results = Vec::with_capacity(drafts.len());
+        let mut entries = Vec::new();
+        for draft in drafts {
+            let built = (|| -> Result<Record> {
+                let key = RecordKey::new(draft.data.database(), self.member(), &draft.local_id)?;
+                let review_date = draft
+                    .review_date
+                    .unwrap_or_else(|| today.plus_years(draft.data.retention_years()));
+                if review_date <= today {
+                    fail!(InvalidInput, "the review date {review_date} is not in the future");
+                }
+                let version = match versions.get(&key) {
+                    Some(version) => version + 1,
+                    None => self.store.get(&key)?.map_or(1, |view| view.version + 1),
+                };
+                let record = Record {
+                    key,
+                    version,
+                    access: draft.access,
+                    review_date,
+                    review_reason: None,
+                    data: draft.data,
+                };
+                record.validate()?;
+                Ok(record)
+            })();
+            match built {
+                Ok(record) => {
+                    versions.insert(record.key.clone(), record.version);
+                    let key = record.key.clone();
+                    let version = record.version;
+                    let entry = self.sign_next(head.as_ref(), Body::Put(record), &mut readers)?;
+                    head = Some(entry.as_head());
+                    results.push(Ok(published(&key, version, &entry)));
+                    entries.push(entry);
+                }
+                Err(error) => results.push(Err(format!("{error:#}"))),
+            }
+        }
+        let report = self.store.apply_batch(entries.clone(), clock::now())?;
+        for (outcome, entry) in report.outcomes.iter().zip(&entries) {
+            if !matches!(outcome, Outcome::Applied { .. }) {
+                fail!(
+                    Internal,
+                    "the replica refused entry {} of the batch: {outcome:?}",
+                    entry.header.seq
+                );
+            }
+        }
+        self.audit(
+            AuditAction::Import,
+            format!("{} records", entries.len()),
+            None,
+            Some(entries.len() as u64),
+        )?;
+        Ok((results, entries))
+    }
+
+    /// Extends a record's review date, with the reason the source gives (`DOMAIN.md`: "+5 with
+    /// reasons"): a new version with the same data.
+    pub fn extend(
+        &self,
+        key: &RecordKey,
+        review_date: Date,
+        reason: &str,
+    ) -> Result<(Published, Entry)> {
+        if key.owner != self.member() {
+            fail!(
+                Forbidden,
+                "{key} belongs to {}; only the owner may extend it",
+                key.owner
+            );
+        }
+        let mut version = 0;
+        let entry = self.append(key, |current| {
+            let view = current.or_not_found(|| format!("no record {key} in this replica"))?;
+            let record = view
+                .record
+                .or_kind(ErrorKind::Conflict, || format!("{key} is cancelled or erased"))?;
+            if review_date <= record.review_date {
+                fail!(InvalidInput, 
+                    "{review_date} is not later than the current review date {}",
+                    record.review_date
+                );
+            }
+            version = view.version + 1;
+            Ok(Body::Put(Record {
+                version,
+                review_date,
+                review_reason: Some(reason.to_owned()),
+                ..record
+            }))
+        })?;
+        self.audit(AuditAction::Extend, key.to_string(), Some(reason), None)?;
+        Ok((published(key, version, &entry), entry))
+    }
+
+    /// Cancels a record owned by this member; returns the result and the signed entry.
+    pub fn cancel(&self, key: &RecordKey, reason: &str) -> Result<(Published, Entry)> {
+        if key.owner != self.member() {
+            fail!(
+                Forbidden,
+                "{key} belongs to {}; only the owner may cancel it",
+                key.owner
+            );
+        }
+        let mut version = 0;
+        let entry = self.append(key, |current| {
+            let view = current.or_not_found(|| format!("no record {key} in this replica"))?;
+            if view.record.is_none() {
+                fail!(Conflict, "{key} is already cancelled");
+            }
+            version = view.version + 1;
+            Ok(Body::Cancel(Cancel {
+                key: key.clone(),
+                version,
+                reason: reason.to_owned(),
+            }))
+        })?;
+        self.audit(AuditAction::Cancel, key.to_string(), Some(reason), None)?;
+        Ok((published(key, version, &entry), entry))
+    }
+
+    /// This member's live records whose review date falls within `within_days`, soonest first
+    /// (expired ones included, at the top).
+    pub fn due_for_review(&self, within_days: i64) -> Result<Vec<Record>> {
+        self.audit(
+            AuditAction::Review,
+            format!("due within {within_days} days"),
+            None,
+            None,
+        )?;
+        let horizon = clock::now().date().plus_days(within_days);
+        let mut due: Vec<Record> = self
+            .store
+            .records_of(&self.member())?
+            .into_iter()
+            .filter(|record| record.review_date <= horizon)
+            .collect();
+        due.sort_by(|a, b| {
+            a.review_date
+                .cmp(&b.review_date)
+                .then_with(|| a.key.cmp(&b.key))
+        });
+        Ok(due)
+    }
+
+}
+
+fn published(key: &RecordKey, version: u64, entry: &Entry) -> Published {
+    Published {
+        reference: key.to_string(),
+        version,
+        seq: entry.header.seq,
+        entry: entry.hash(),
+    }
+}
+
+
+/// A record with its reference alongside, as lists of records answer.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RecordWithRef {
+    #[serde(rename = "ref")]
+    pub reference: String,
+    #[serde(flatten)]
+    pub record: Record,
+}

@@ -1,0 +1,297 @@
+//! A member's view of its local replica: publish, cancel, search, get and status, signed with
+//! the node's key. The offline CLI uses it directly; the daemon will serve the same operations.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use crate::error::{Context, Error, Result};
+use crate::fail;
+use bureau_core::{
+    Access, Body, Certificate, Date, Entry, Hash, MemberCode, Record,
+    RecordKey, SecretKey, Timestamp,
+};
+use bureau_store::{Outcome, RecordView, Store};
+use serde::{Deserialize, Serialize};
+
+use crate::audit::{AuditAction, AuditEvent, AuditLog};
+use crate::clock;
+use crate::files::{Identity, NodeDir};
+
+/// How far ahead `bureau review` looks by default: six months, when `DOMAIN.md` says the
+/// source is reminded.
+pub const REVIEW_NOTICE_DAYS: i64 = 183;
+
+/// A record whose review date has passed without an extension has expired: it no longer
+/// answers searches.
+pub fn is_expired(record: &Record, today: Date) -> bool {
+    record.review_date < today
+}
+
+/// Entries per batch when copying between replicas.
+pub const SYNC_BATCH_ENTRIES: usize = 1024;
+/// Bytes per batch when copying between replicas.
+pub const SYNC_BATCH_BYTES: usize = 4 * 1024 * 1024;
+
+/// Current certificates (member, encryption key), read once per append or import batch.
+#[derive(Debug, Default)]
+pub(crate) struct Readers(Option<Vec<(MemberCode, bureau_core::EncryptionPublicKey)>>);
+
+/// A node's status.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Status {
+    pub member: MemberCode,
+    /// Set when this node's own certificate has been revoked: why.
+    pub revoked: Option<String>,
+    pub node_key: String,
+    pub network: String,
+    pub digest: Hash,
+    pub entries: u64,
+    pub records: u64,
+    pub authors: usize,
+    pub members_known: usize,
+    pub pending: usize,
+    pub store_bytes: u64,
+}
+
+/// The local replica, opened with the node's identity.
+#[derive(Debug)]
+pub struct Replica {
+    pub store: Arc<Store>,
+    pub key: SecretKey,
+    pub certificate: Certificate,
+    /// Serialises appends: reading the head, signing the next entry and applying it are one step.
+    pub(crate) append_lock: Mutex<()>,
+    /// Wakes the outbox worker when a message is queued.
+    pub outbox_waker: Arc<tokio::sync::Notify>,
+    /// Every search and change made through this node (`bureau audit`).
+    pub audit: AuditLog,
+    /// Who acts, for the audit log: the member and the channel (`FRA/api`, `FRA/cli`).
+    actor: String,
+}
+
+impl Replica {
+    /// Opens the node directory's replica and teaches it the node's own certificate.
+    pub fn open(dir: &NodeDir, cache_capacity_bytes: u64) -> Result<Replica> {
+        Replica::open_for(dir, cache_capacity_bytes, "cli")
+    }
+
+    /// [`Replica::open`] for a channel named in the audit log: `api` for the daemon.
+    pub fn open_for(dir: &NodeDir, cache_capacity_bytes: u64, channel: &str) -> Result<Replica> {
+        let identity = Identity::load(dir)?;
+        let actor = format!("{}/{channel}", identity.certificate.member());
+        let mut config = bureau_store::Config::new(dir.store());
+        config.cache_capacity_bytes = cache_capacity_bytes;
+        config.unseal_key = Some(identity.encryption.clone());
+        let store = Store::open(&config, &identity.genesis)?;
+        store.learn_certificate(&identity.certificate)?;
+        Ok(Replica {
+            store: Arc::new(store),
+            key: identity.key,
+            certificate: identity.certificate,
+            append_lock: Mutex::new(()),
+            outbox_waker: Arc::new(tokio::sync::Notify::new()),
+            audit: AuditLog::open(dir.audit_log())?,
+            actor,
+        })
+    }
+
+    /// Writes one line of the audit log. An operation that cannot be traced fails.
+    pub fn audit(
+        &self,
+        action: AuditAction,
+        target: impl Into<String>,
+        purpose: Option<&str>,
+        results: Option<u64>,
+    ) -> Result<()> {
+        let mut event = AuditEvent::new(clock::now(), self.actor.clone(), action, target);
+        if let Some(purpose) = purpose {
+            event = event.with_purpose(purpose);
+        }
+        if let Some(results) = results {
+            event = event.with_results(results);
+        }
+        self.audit
+            .append(event)
+            .context("cannot write the audit log")?;
+        Ok(())
+    }
+
+    pub fn member(&self) -> MemberCode {
+        self.certificate.member()
+    }
+
+    /// Builds the next entry's body (given the version the change must carry), signs it as the
+    /// next entry of this node's log and applies it. Reading the current version and the head,
+    /// signing and applying are one step under the append lock, so concurrent changes never
+    /// share a version or a seq.
+    pub(crate) fn append(
+        &self,
+        key: &RecordKey,
+        build: impl FnOnce(Option<RecordView>) -> Result<Body>,
+    ) -> Result<Entry> {
+        let _serialised = self
+            .append_lock
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let body = build(self.store.get(key)?)?;
+        self.sign_and_apply(body)
+    }
+
+    /// Signs and applies a body that is not a record change.
+    pub fn append_body(&self, body: Body) -> Result<Entry> {
+        let _serialised = self
+            .append_lock
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        self.sign_and_apply(body)
+    }
+
+    /// Signs `body` as the next entry of this node's log and applies it; the caller holds the
+    /// append lock.
+    pub(crate) fn sign_and_apply(&self, body: Body) -> Result<Entry> {
+        let head = self.store.head(&self.key.public())?;
+        let entry = self.sign_next(head.as_ref(), body, &mut Readers::default())?;
+        match self.store.apply(entry.clone(), clock::now())? {
+            Outcome::Applied { .. } => Ok(entry),
+            Outcome::Rejected(error) => Err(Error::from(error).context("rejected")),
+            other => fail!(Internal, "unexpected outcome for a local entry: {other:?}"),
+        }
+    }
+
+    /// Signs the entry after `head`; a restricted record is sealed to its readers.
+    pub(crate) fn sign_next(
+        &self,
+        head: Option<&bureau_core::Head>,
+        body: Body,
+        readers: &mut Readers,
+    ) -> Result<Entry> {
+        // Entries of one log never go back in time, even if the wall clock does.
+        let now = clock::now().max(head.map_or(Timestamp(0), |head| head.timestamp));
+        Ok(match body {
+            Body::Put(record) if record.access != Access::All => {
+                let readers = self.readers(&record.access, readers)?;
+                Entry::sign_sealed(
+                    &self.key,
+                    self.store.network(),
+                    head,
+                    now,
+                    record,
+                    &readers,
+                    crate::files::random_secret(),
+                )
+                .context("cannot seal the record")?
+            }
+            body => Entry::sign(&self.key, self.store.network(), head, now, body),
+        })
+    }
+
+    /// The encryption keys a restricted record is sealed to: every current certificate of the
+    /// members its access allows, and this member's own. The current certificates are read
+    /// once per `cache` (one append, or one import batch).
+    fn readers(
+        &self,
+        access: &Access,
+        cache: &mut Readers,
+    ) -> Result<Vec<bureau_core::EncryptionPublicKey>> {
+        if cache.0.is_none() {
+            let now = clock::now();
+            let mut current = Vec::new();
+            for certificate in self.store.members()? {
+                if certificate.is_valid_at(now)
+                    && self.store.revocation(certificate.body.serial)?.is_none()
+                {
+                    current.push((certificate.member(), certificate.body.encryption_key));
+                }
+            }
+            cache.0 = Some(current);
+        }
+        let me = self.member();
+        let mut readers: Vec<_> = cache
+            .0
+            .iter()
+            .flatten()
+            .filter(|(member, _)| access.allows(*member, me))
+            .map(|(_, key)| *key)
+            .collect();
+        readers.sort();
+        readers.dedup();
+        Ok(readers)
+    }
+
+    pub fn status(&self) -> Result<Status> {
+        let heads = self.store.heads()?;
+        let revoked = self
+            .store
+            .revocation(self.certificate.body.serial)?
+            .map(|revoke| revoke.reason);
+        Ok(Status {
+            member: self.member(),
+            revoked,
+            node_key: self.key.public().to_string(),
+            network: self.store.network().to_string(),
+            digest: bureau_store::digest_of(&heads),
+            entries: heads.values().map(|head| head.seq).sum(),
+            records: self.store.live_record_count()?,
+            authors: heads.len(),
+            members_known: self.store.members()?.len(),
+            pending: self.store.pending_len(),
+            store_bytes: self.store.size_on_disk()?,
+        })
+    }
+}
+
+/// What one offline copy moved.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Copied {
+    pub applied: usize,
+    pub rejected: usize,
+    pub batches: usize,
+}
+
+/// Copies every entry `from` holds that `to` lacks, in bounded batches (the same exchange the
+/// network's sync protocol will make). Certificates travel first, since entries need them.
+pub fn copy_missing(from: &Store, to: &Store) -> Result<Copied> {
+    for certificate in from.members()? {
+        to.learn_certificate(&certificate)?;
+    }
+    let mut copied = Copied::default();
+    loop {
+        let their_heads: BTreeMap<_, _> = to.heads()?;
+        let batch = from.entries_after(&their_heads, SYNC_BATCH_ENTRIES, SYNC_BATCH_BYTES)?;
+        if batch.entries.is_empty() {
+            return Ok(copied);
+        }
+        let report = to.apply_batch_with_proofs(batch.entries, batch.proofs, clock::now())?;
+        copied.batches += 1;
+        for outcome in &report.outcomes {
+            match outcome {
+                Outcome::Applied { .. } => copied.applied += 1,
+                Outcome::Rejected(_) => copied.rejected += 1,
+                _ => {}
+            }
+        }
+        if batch.complete {
+            return Ok(copied);
+        }
+        if !report.outcomes.iter().any(Outcome::is_applied) {
+            fail!(Internal, "copy made no progress: the target rejects what the source holds");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A record expires the day after its review date.
+    #[test]
+    fn records_expire_after_their_review_date() {
+        let mut record =
+            bureau_core::testkit::travel_document("FRA".parse().expect("code"), "p1", "P1", 1);
+        let today = Date::new(2030, 6, 1).expect("date");
+        record.review_date = today;
+        assert!(!is_expired(&record, today), "due today is not yet expired");
+        record.review_date = today.plus_days(-1);
+        assert!(is_expired(&record, today));
+    }
+}

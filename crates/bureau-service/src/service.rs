@@ -1,0 +1,89 @@
+//! The service: the node's replica and, when the daemon runs, its network handle. Operations
+//! run against it in-process, whichever face (CLI or HTTP) asked; store work goes to tokio's
+//! blocking threads so async tasks never wait on sled.
+
+use std::sync::Arc;
+
+use bureau_core::Entry;
+
+use crate::error::{Error, Result};
+use crate::files::NodeDir;
+use crate::operation::Operation;
+use crate::replica::Replica;
+
+/// What every operation runs against.
+#[derive(Debug, Clone)]
+pub struct Service {
+    replica: Arc<Replica>,
+    /// The running node's network; `None` when the CLI opened the replica itself (no daemon
+    /// runs on the directory): changes are then signed and stored, and gossiped by the next
+    /// sync once a node runs.
+    net: Option<bureau_net::Handle>,
+}
+
+impl Service {
+    pub fn new(replica: Arc<Replica>, net: Option<bureau_net::Handle>) -> Service {
+        Service { replica, net }
+    }
+
+    /// The service of a node directory whose daemon is not running: the CLI's own.
+    pub fn offline(dir: &NodeDir, cache_capacity_bytes: u64) -> Result<Service> {
+        Ok(Service::new(
+            Arc::new(Replica::open(dir, cache_capacity_bytes)?),
+            None,
+        ))
+    }
+
+    pub fn replica(&self) -> &Arc<Replica> {
+        &self.replica
+    }
+
+    /// Runs one operation.
+    pub async fn call<O: Operation>(&self, operation: O) -> Result<O::Answer> {
+        operation.run(self).await
+    }
+
+    /// The network, or why there is none.
+    pub fn network(&self) -> Result<&bureau_net::Handle> {
+        self.net.as_ref().ok_or_else(|| {
+            Error::unavailable(
+                "no node runs on this directory: start one with `bureau node run --dir DIR`",
+            )
+        })
+    }
+
+    /// Runs store work on a blocking thread.
+    pub async fn blocking<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&Replica) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let replica = Arc::clone(&self.replica);
+        tokio::task::spawn_blocking(move || work(&replica))
+            .await
+            .map_err(|error| Error::internal(format!("the store thread failed: {error}")))?
+    }
+
+    /// Runs a change on a blocking thread, then gossips the entries it signed.
+    pub async fn change<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&Replica) -> Result<(T, Vec<Entry>)> + Send + 'static,
+    ) -> Result<T> {
+        let (done, entries) = self.blocking(work).await?;
+        self.gossip(entries).await;
+        Ok(done)
+    }
+
+    /// Hands signed entries to the network. They are already applied and durable, so a
+    /// network that cannot take them loses nothing: anti-entropy sync carries them once it
+    /// runs again. That is logged, not returned, so a caller never retries an acknowledged
+    /// change (which would publish a second version).
+    pub async fn gossip(&self, entries: Vec<Entry>) {
+        let Some(net) = &self.net else { return };
+        for entry in entries {
+            let seq = entry.header.seq;
+            if let Err(error) = net.publish(entry).await {
+                tracing::warn!(seq, %error, "entry stored but not gossiped; sync will carry it");
+            }
+        }
+    }
+}

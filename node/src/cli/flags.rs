@@ -1,0 +1,226 @@
+//! The command line as clap parses it: global flags and one variant per command. The flags of
+//! each area live in its own module (`records`, `search`, `cases`, `mail`).
+
+use std::path::PathBuf;
+
+use bureau_core::{CountryCode, MemberCode};
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "bureau",
+    version,
+    about = "A peer-to-peer network for police records shared between national bureaus",
+    long_about = "A peer-to-peer network for police records shared between national bureaus.\n\n\
+        Every member runs this same binary. Founding a network and admitting members is done \
+        offline with `genesis`, `init` and `admit`; records are published and searched with \
+        `publish`, `search`, `get` and `cancel` on a node directory."
+)]
+pub struct Cli {
+    /// The node directory (keys, certificate, genesis, replica); for sandbox and devnet, the
+    /// directory of the whole network (default ./sandbox, ./devnet).
+    #[arg(long, global = true, env = "BUREAU_DIR")]
+    pub dir: Option<PathBuf>,
+    /// Print JSON instead of a table.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// sled page cache for the replica, in MiB (default 32) [env: BUREAU_CACHE_MIB]. Resolved
+    /// by `config`: this flag, then the variable, then (for `node run`) the config file.
+    #[arg(long, global = true)]
+    pub cache_mib: Option<u64>,
+    /// The node's API (default: the address in DIR/api.addr when a node runs there).
+    #[arg(long, global = true, env = "BUREAU_API")]
+    pub api: Option<String>,
+    /// The API bearer token (default: DIR/api.token).
+    #[arg(long, global = true, env = "BUREAU_TOKEN")]
+    pub token: Option<String>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Found a network: write a root key (keep it offline) and a genesis file into --dir.
+    Genesis {
+        /// The network's name, e.g. "bureau-testnet".
+        #[arg(long)]
+        name: String,
+        /// Address of a node to contact first (repeatable), e.g. /ip4/192.0.2.1/tcp/7000.
+        #[arg(long = "bootstrap")]
+        bootstrap: Vec<String>,
+    },
+    /// Create this node's keys in --dir and a join request for the root-key holder.
+    Init {
+        /// The member this node serves: an ISO 3166 alpha-3 code, or XGS for the secretariat.
+        #[arg(long)]
+        member: MemberCode,
+        /// The network's genesis file.
+        #[arg(long)]
+        genesis: PathBuf,
+    },
+    /// Sign a certificate for a join request (root-key holder only).
+    Admit {
+        /// The root key written by `bureau genesis`.
+        #[arg(long)]
+        root: PathBuf,
+        /// The network's genesis file.
+        #[arg(long)]
+        genesis: PathBuf,
+        /// The node's join-request.bureau.
+        request: PathBuf,
+        /// Give the secretariat role (only for member XGS).
+        #[arg(long, value_parser = ["secretariat"])]
+        role: Option<String>,
+        /// Days the certificate is valid.
+        #[arg(long, default_value_t = bureau_service::trust::DEFAULT_CERTIFICATE_DAYS)]
+        valid_days: u32,
+        /// Where to write the certificate (the node expects it as node.cert in its directory).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Publish or update a record owned by this member.
+    #[command(subcommand)]
+    Publish(super::records::Publish),
+    /// Search the local replica by exact identifiers or name.
+    #[command(subcommand)]
+    Search(super::search::Search),
+    /// Send a direct message to another bureau, or list messages.
+    #[command(subcommand)]
+    Message(super::mail::MessageCommand),
+    /// Hits: searches here that found other members' records, and searches elsewhere that found
+    /// this member's; answer one with `hits answer`.
+    Hits {
+        #[command(subcommand)]
+        answer: Option<super::mail::HitsCommand>,
+    },
+    /// Show the node's audit log (every search and change), or check it with --verify.
+    Audit {
+        /// Check the whole hash chain and report the first line that breaks it.
+        #[arg(long)]
+        verify: bool,
+        /// Show the last N lines.
+        #[arg(long, default_value_t = 50)]
+        tail: usize,
+    },
+    /// Write synthetic records (and, for persons, a key of spelling variants) for tests and
+    /// benchmarks, in the format `bureau import` reads.
+    Generate {
+        /// persons, sltd or vehicles.
+        #[arg(long)]
+        database: bureau_core::Database,
+        #[arg(long, default_value_t = 1000)]
+        count: u64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Issuing country of travel documents.
+        #[arg(long, default_value = "FRA")]
+        issuer: CountryCode,
+        /// Where to write the records (JSON Lines).
+        #[arg(long)]
+        out: PathBuf,
+        /// For persons: where to write the variant queries and the person each belongs to.
+        #[arg(long)]
+        key: Option<PathBuf>,
+        /// For persons: variant queries per person.
+        #[arg(long, default_value_t = 3)]
+        variants: usize,
+    },
+    /// Import records of one database from JSON Lines or CSV (see README: bulk import).
+    Import(super::records::Import),
+    /// Show one record by reference (DATABASE/OWNER/ID, as printed by publish and search).
+    Get(super::records::Get),
+    /// Cancel a record this member owns; it disappears from search everywhere.
+    Cancel(super::records::Cancel),
+    /// Notices: request, review (secretariat), list, show, cancel.
+    #[command(subcommand)]
+    Notice(super::cases::NoticeCommand),
+    /// Diffusions: send to chosen members, list, flag or withdraw (secretariat).
+    #[command(subcommand)]
+    Diffusion(super::cases::DiffusionCommand),
+    /// Block a record as non-compliant (secretariat only): hidden from search everywhere.
+    Block(super::records::Block),
+    /// Lift a block (secretariat only).
+    Unblock(super::records::Block),
+    /// Show the node's member, digest, counts and (when it runs) its peers count.
+    Status,
+    /// Show the peers a running node is connected to.
+    Peers,
+    /// This member's records due for review (and those already expired); extend one by
+    /// publishing it again with a later --review-date.
+    Review {
+        #[arg(long, default_value_t = bureau_service::replica::REVIEW_NOTICE_DAYS)]
+        within_days: i64,
+    },
+    /// Extend a record's review date, with the reason (a new version with the same data).
+    Extend(super::records::Extend),
+    /// Erase, on every replica, the bodies of this member's expired and cancelled records (a
+    /// running node also does it every hour). Signed headers stay, so logs still verify.
+    Erase,
+    /// List the members this replica knows: roles, serials, status.
+    Members,
+    /// Announce a member's certificate to the network (secretariat node only).
+    AdmitPublish {
+        /// The certificate file written by `bureau admit`.
+        certificate: PathBuf,
+    },
+    /// Revoke a member's current certificates (secretariat node only): its later entries are
+    /// refused and its connections closed everywhere.
+    Revoke {
+        /// The member code, e.g. FRA.
+        member: MemberCode,
+        /// Only this certificate (for key rotation; see `bureau members`).
+        #[arg(long)]
+        serial: Option<u64>,
+        /// Why (kept in the signed log and shown to the revoked node).
+        #[arg(long)]
+        reason: String,
+    },
+    /// Run the node daemon.
+    #[command(subcommand)]
+    Node(NodeCommand),
+    /// The daemon's configuration: each setting's value and where it comes from.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Start a local network of real node processes with sample data; Ctrl-C stops it.
+    Devnet {
+        /// How many nodes, the secretariat (node0) included.
+        #[arg(long, default_value_t = 5)]
+        nodes: usize,
+        /// The first node's port (TCP and QUIC); node i uses base + i.
+        #[arg(long, default_value_t = 7000)]
+        base_port: u16,
+        /// Only create the network (keys, configs, sample records in each member's replica)
+        /// and exit, for scripts that start and stop the nodes themselves (`testnet/up.sh`).
+        #[arg(long)]
+        provision_only: bool,
+        /// With --provision-only: derive every node's keys from this seed, so the same seed
+        /// gives the same peer ids (the root key stays random).
+        #[arg(long, requires = "provision_only")]
+        key_seed: Option<u64>,
+    },
+    /// Copy into this replica every entry another local replica holds that this one lacks.
+    Sync {
+        /// The other node directory.
+        #[arg(long)]
+        from: PathBuf,
+    },
+    /// Build a demonstration network offline: a secretariat and members with their own
+    /// replicas, sample records, and replicas synchronised until their digests agree.
+    Sandbox {
+        /// How many member nodes besides the secretariat.
+        #[arg(long, default_value_t = 4)]
+        members: usize,
+    },
+}
+#[derive(Debug, Subcommand)]
+pub enum NodeCommand {
+    /// Run the daemon on --dir: network, replica and local API (stops on Ctrl-C or SIGTERM).
+    Run(crate::config::RunFlags),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Show what `node run` would use on --dir with these flags: value and source (flag, env,
+    /// file, default, genesis) of every setting.
+    Show(crate::config::RunFlags),
+}

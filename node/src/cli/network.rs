@@ -1,0 +1,192 @@
+//! The daemon and local networks: `node run`, `config show`, `devnet`, `sandbox`, `sync`
+//! between stopped replicas, and `generate` (synthetic records for tests and benchmarks).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use anyhow::{Context as _, Result};
+use bureau_core::{CountryCode, Database};
+use bureau_service::files::{self, NodeDir};
+use bureau_service::replica::{self, Replica};
+
+use super::Context;
+use crate::config::{self, NodeConfig, RunFlags};
+use crate::dev::{devnet, sandbox};
+use crate::{daemon, output};
+
+/// `bureau node run`
+pub fn node_run(context: &Context, flags: &RunFlags) -> Result<()> {
+    context.no_json("node run")?;
+    let dir = context.node_dir();
+    let genesis = files::read_genesis(
+        &dir.genesis(),
+        "is --dir a node directory? `bureau init` makes one, or run `bureau devnet`",
+    )?;
+    let resolved = NodeConfig::load(&dir.root, &genesis, flags, context.cache_mib, &context.env)?;
+    runtime()?.block_on(daemon::run(dir, resolved.config))
+}
+
+/// `bureau config show`
+pub fn config_show(context: &Context, flags: &RunFlags) -> Result<()> {
+    let settings = config::show(&context.node_dir().root, flags, context.cache_mib, &context.env)?;
+    context.print(&settings, |settings| {
+        let rows: Vec<Vec<String>> = settings
+            .iter()
+            .map(|s| vec![s.name.to_owned(), s.value.clone(), s.source.to_string()])
+            .collect();
+        output::table(&["SETTING", "VALUE", "SOURCE"], &rows);
+    })
+}
+
+/// `bureau devnet`
+pub fn devnet(
+    context: &Context,
+    nodes: usize,
+    base_port: u16,
+    provision_only: bool,
+    key_seed: Option<u64>,
+) -> Result<()> {
+    context.no_json("devnet")?;
+    let dir = context.network_dir("devnet");
+    let cache_bytes = context.cache_bytes()?.min(devnet::MAX_NODE_CACHE_BYTES);
+    if provision_only {
+        return devnet::provision_only(&dir, nodes, base_port, cache_bytes, key_seed);
+    }
+    let interrupted = interrupt_flag()?;
+    devnet::run(&dir, nodes, base_port, cache_bytes, &|| {
+        interrupted.load(Ordering::Relaxed)
+    })
+}
+
+/// `bureau sandbox`
+pub fn sandbox(context: &Context, members: usize) -> Result<()> {
+    let dir = context.network_dir("sandbox");
+    sandbox::run(&dir, members, context.cache_bytes()?.min(8 << 20), context.json)
+}
+
+/// `bureau sync --from DIR`
+pub fn sync(context: &Context, from: &Path) -> Result<()> {
+    let cache_bytes = context.cache_bytes()?;
+    let replica = Replica::open(&context.node_dir(), cache_bytes)?;
+    let source = Replica::open(&NodeDir::new(from), cache_bytes)?;
+    let copied = replica::copy_missing(&source.store, &replica.store)?;
+    context.print(&copied, |copied| {
+        println!(
+            "copied {} entries from {} in {} batches ({} rejected)",
+            copied.applied,
+            from.display(),
+            copied.batches,
+            copied.rejected
+        );
+    })
+}
+
+/// What `bureau generate` makes.
+#[derive(Debug)]
+pub struct Generate {
+    pub database: Database,
+    pub count: u64,
+    pub seed: u64,
+    pub issuer: CountryCode,
+    pub out: PathBuf,
+    pub key: Option<PathBuf>,
+    pub variants: usize,
+}
+
+/// `bureau generate`
+pub fn generate(context: &Context, generate: Generate) -> Result<()> {
+    let Generate {
+        database,
+        count,
+        seed,
+        issuer,
+        out,
+        key,
+        variants,
+    } = generate;
+    let (out, key) = (out.as_path(), key.as_deref());
+    let create = |path: &Path| -> Result<std::io::BufWriter<std::fs::File>> {
+        Ok(std::io::BufWriter::new(
+            std::fs::File::create(path)
+                .with_context(|| format!("cannot write {}", path.display()))?,
+        ))
+    };
+    let generator = crate::generate::Generator::new(seed);
+    let started = std::time::Instant::now();
+    let written = match database {
+        Database::Persons => match key {
+            Some(key) => generator.write_persons(count, variants, create(out)?, create(key)?)?,
+            None => generator.write_persons(count, 0, create(out)?, std::io::sink())?,
+        },
+        Database::TravelDocuments => {
+            generator.write_travel_documents(count, issuer, create(out)?)?
+        }
+        Database::Vehicles => generator.write_vehicles(count, create(out)?)?,
+        other => usage!("the generator makes persons, sltd and vehicles, not {other}"),
+    };
+    let answer = serde_json::json!({
+        "database": database,
+        "records": written.records,
+        "variants": written.variants,
+        "out": out,
+        "key": key,
+        "seconds": started.elapsed().as_secs_f64(),
+    });
+    if context.json {
+        output::json(&answer);
+        return Ok(());
+    }
+    println!(
+        "wrote {} {database} records to {}{} in {:.1} s",
+        written.records,
+        out.display(),
+        key.map(|key| format!(
+            " and {} variant queries to {}",
+            written.variants,
+            key.display()
+        ))
+        .unwrap_or_default(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+/// A flag set on Ctrl-C or SIGTERM, for the devnet's blocking loop.
+fn interrupt_flag() -> Result<Arc<AtomicBool>> {
+    let flag = Arc::new(AtomicBool::new(false));
+    let set = Arc::clone(&flag);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the signal thread")?;
+    std::thread::Builder::new()
+        .name("bureau-signals".into())
+        .spawn(move || {
+            runtime.block_on(async {
+                let terminate =
+                    tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate());
+                match terminate {
+                    Ok(mut terminate) => {
+                        tokio::select! {
+                            _ = tokio::signal::ctrl_c() => {}
+                            _ = terminate.recv() => {}
+                        }
+                    }
+                    Err(_) => {
+                        let _ = tokio::signal::ctrl_c().await;
+                    }
+                }
+            });
+            set.store(true, Ordering::Relaxed);
+        })
+        .context("cannot start the signal thread")?;
+    Ok(flag)
+}

@@ -1,0 +1,218 @@
+//! The local API server: one generic route per operation, built from the service's catalogue.
+//!
+//! A request's path fields, query parameters and JSON body are merged into one JSON object and
+//! read as the operation's request type, which the service runs. Loopback by default; every
+//! request needs `Authorization: Bearer <DIR/api.token>`; bodies are limited per operation.
+//! Every error, unknown routes, wrong methods, malformed paths and oversized bodies included,
+//! is JSON with a kind.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, QueryRejection, RawPathParamsRejection};
+use axum::extract::{DefaultBodyLimit, Query, RawPathParams, Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodRouter, get, post};
+use axum::{Json, Router};
+use bureau_service::{Error, ErrorKind, Method, Operation, Service, Visitor};
+use serde_json::{Map, Value};
+use tokio::sync::mpsc;
+
+use super::ErrorBody;
+
+/// What the handlers share.
+#[derive(Clone)]
+pub struct ApiState {
+    pub service: Service,
+    pub token: Arc<String>,
+    /// Asks the daemon to stop (`POST /v1/shutdown`).
+    pub shutdown: mpsc::Sender<()>,
+}
+
+impl std::fmt::Debug for ApiState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never print the token.
+        write!(f, "ApiState({})", self.service.replica().member())
+    }
+}
+
+/// An error as the API answers it.
+#[derive(Debug)]
+pub struct ApiError(pub Error);
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.0.kind.http_status())
+            .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        if status.is_server_error() {
+            tracing::warn!(kind = %self.0.kind, error = %self.0.message, "API request failed");
+        }
+        (status, Json(ErrorBody { error: self.0 })).into_response()
+    }
+}
+
+/// The router: every operation of the catalogue, the shutdown route, JSON fallbacks, the token
+/// check and the body limit.
+pub fn router(state: ApiState) -> Router {
+    let mut routes = Routes(Router::new());
+    bureau_service::ops::visit_all(&mut routes);
+    routes
+        .0
+        .route("/v1/shutdown", post(shutdown))
+        .route("/v1/openapi.json", get(openapi))
+        .fallback(unknown_route)
+        .method_not_allowed_fallback(wrong_method)
+        .layer(middleware::from_fn_with_state(state.clone(), authorise))
+        .with_state(state)
+}
+
+/// Adds one route per operation.
+struct Routes(Router<ApiState>);
+
+impl Visitor for Routes {
+    fn visit<O: Operation>(&mut self) {
+        let handler: MethodRouter<ApiState> = match O::METHOD {
+            Method::Get => get(handle::<O>),
+            Method::Post => post(handle::<O>),
+        };
+        let routes = std::mem::take(&mut self.0);
+        self.0 = routes.route(
+            O::PATH,
+            handler.layer(DefaultBodyLimit::max(O::MAX_REQUEST_BYTES)),
+        );
+    }
+}
+
+/// The one handler: reads the request from path, query and body, and runs it.
+async fn handle<O: Operation>(
+    State(state): State<ApiState>,
+    path: Result<RawPathParams, RawPathParamsRejection>,
+    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<O::Answer>, ApiError> {
+    let path: Vec<(String, String)> = match path {
+        Ok(params) => params
+            .iter()
+            .map(|(name, value)| (name.to_owned(), value.to_owned()))
+            .collect(),
+        // A route without path fields.
+        Err(RawPathParamsRejection::MissingPathParams(_)) => Vec::new(),
+        Err(rejection) => {
+            return Err(ApiError(Error::invalid(format!(
+                "malformed path: {}",
+                rejection.body_text()
+            ))));
+        }
+    };
+    let Query(query) = query.map_err(|rejection| {
+        ApiError(Error::invalid(format!(
+            "malformed query: {}",
+            rejection.body_text()
+        )))
+    })?;
+    let body = body.map_err(|rejection| {
+        let kind = if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ErrorKind::TooLarge
+        } else {
+            ErrorKind::InvalidInput
+        };
+        ApiError(Error::new(
+            kind,
+            format!(
+                "{} (at most {} bytes)",
+                rejection.body_text(),
+                O::MAX_REQUEST_BYTES
+            ),
+        ))
+    })?;
+    let request: O = read_request(&path, &query, &body).map_err(ApiError)?;
+    let answer = state.service.call(request).await.map_err(ApiError)?;
+    Ok(Json(answer))
+}
+
+/// Merges the parts of an HTTP request into the operation's request type.
+fn read_request<O: Operation>(
+    path: &[(String, String)],
+    query: &[(String, String)],
+    body: &[u8],
+) -> Result<O, Error> {
+    let mut value = if body.iter().all(u8::is_ascii_whitespace) {
+        Value::Object(Map::new())
+    } else {
+        serde_json::from_slice(body)
+            .map_err(|error| Error::invalid(format!("the body is not JSON: {error}")))?
+    };
+    if !path.is_empty() || !query.is_empty() {
+        let Value::Object(fields) = &mut value else {
+            return Err(Error::invalid("the body must be a JSON object"));
+        };
+        // Query first, so a path field always wins over a query parameter of the same name.
+        for (name, text) in query.iter().chain(path) {
+            fields.insert(name.clone(), Value::String(text.clone()));
+        }
+    }
+    serde_path_to_error::deserialize(value).map_err(|error| {
+        let at = error.path().to_string();
+        let inner = error.into_inner();
+        if at == "." {
+            Error::invalid(format!("bad request: {inner}"))
+        } else {
+            Error::invalid(format!("bad request at {at}: {inner}"))
+        }
+    })
+}
+
+async fn authorise(State(state): State<ApiState>, request: Request, next: Next) -> Response {
+    let presented = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "));
+    let matches = presented.is_some_and(|token| {
+        // Compare every byte, so timing does not tell how much of a guess was right.
+        token.len() == state.token.len()
+            && token
+                .bytes()
+                .zip(state.token.bytes())
+                .fold(0, |acc, (a, b)| acc | (a ^ b))
+                == 0
+    });
+    if !matches {
+        return ApiError(Error::unauthorised(
+            "missing or wrong bearer token (see DIR/api.token)",
+        ))
+        .into_response();
+    }
+    next.run(request).await
+}
+
+async fn shutdown(State(state): State<ApiState>) -> (StatusCode, Json<Value>) {
+    let _ = state.shutdown.try_send(());
+    (StatusCode::ACCEPTED, Json(serde_json::json!({"stopping": true})))
+}
+
+async fn openapi() -> Json<Value> {
+    Json(super::openapi::document())
+}
+
+async fn unknown_route(request: Request) -> ApiError {
+    ApiError(Error::not_found(format!(
+        "no route {} {} (see GET /v1/openapi.json)",
+        request.method(),
+        request.uri().path()
+    )))
+}
+
+async fn wrong_method(request: Request) -> Response {
+    let error = Error::new(
+        ErrorKind::MethodNotAllowed,
+        format!(
+            "{} is not served on {} (see GET /v1/openapi.json)",
+            request.method(),
+            request.uri().path()
+        ),
+    );
+    ApiError(error).into_response()
+}
