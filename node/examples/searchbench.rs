@@ -14,7 +14,7 @@ mod net_harness;
 use std::io::Write;
 use std::time::{Duration, Instant};
 
-use bureau_node::generate::Generator;
+use bureau_gen::Generator;
 use bureau_node::import::{self, Format};
 use bureau_node::persons::{self, DobFilter};
 use bureau_node::replica::Replica;

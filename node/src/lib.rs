@@ -10,8 +10,8 @@
 //! - `replica`: publish, cancel, search, get and status on the local replica; `search` and
 //!   `persons`: the queries of every database; `cases`: notices and diffusions;
 //! - `daemon`: `bureau node run`; `api`: its HTTP+JSON API; `client`: the CLI's side of it;
-//! - `sample`, `sandbox`, `devnet`: demonstration networks; `generate`: synthetic records and
-//!   name-search variant keys for tests and benchmarks.
+//! - `sample`, `sandbox`, `devnet`: demonstration networks (synthetic records for `bureau
+//!   generate` come from the `bureau-gen` crate).
 
 pub mod api;
 pub mod audit;
@@ -24,7 +24,6 @@ pub mod config;
 pub mod daemon;
 pub mod devnet;
 pub mod files;
-pub mod generate;
 pub mod import;
 pub mod mail;
 pub mod more;

@@ -5,7 +5,6 @@ mod audit;
 mod cases;
 mod cli;
 mod databases;
-mod generate;
 mod harness;
 mod hits;
 mod membership;

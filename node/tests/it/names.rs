@@ -1,7 +1,7 @@
 //! Name search over generated persons: transliterated, misspelled, reordered and native-script
 //! variants find the person they belong to, ranked first or near it.
 
-use bureau_node::generate::Generator;
+use bureau_gen::Generator;
 use bureau_node::persons::{self, DobFilter};
 use bureau_node::publish::Draft;
 use bureau_node::replica::Replica;
