@@ -80,7 +80,7 @@ async fn catch_up(count: usize) -> Duration {
     let mut network = net.network.clone();
     tokio::task::spawn_blocking(move || {
         network.members[0].head = store.head(&network.members[0].key.public()).expect("head");
-        network.members[0].clock = bureau_node::clock::now();
+        network.members[0].clock = bureau_service::clock::now();
         // The secretariat (node 0) may own vehicle records: realistic puts, one signature each.
         let owner = network.code(0);
         let mut written = 0;
@@ -98,7 +98,7 @@ async fn catch_up(count: usize) -> Duration {
                 .collect();
             written += batch.len();
             store
-                .apply_batch(batch, bureau_node::clock::now())
+                .apply_batch(batch, bureau_service::clock::now())
                 .expect("apply");
         }
     })

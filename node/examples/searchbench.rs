@@ -14,11 +14,12 @@ mod net_harness;
 use std::io::Write;
 use std::time::{Duration, Instant};
 
-use bureau_node::generate::Generator;
-use bureau_node::import::{self, Format};
-use bureau_node::persons::{self, DobFilter};
-use bureau_node::replica::Replica;
-use bureau_node::search::{self, Query};
+use bureau_gen::Generator;
+use bureau_node::cli::import::{self, Format};
+use bureau_service::persons;
+use bureau_service::query::{DobFilter, Query, SearchRequest};
+use bureau_service::replica::Replica;
+use bureau_service::search;
 
 /// Queries timed per kind.
 const EXACT_QUERIES: usize = 2_000;
@@ -111,7 +112,7 @@ fn main() {
     ));
 
     // Exact search: half hits (numbers that exist), half misses.
-    let today = bureau_node::clock::now().date();
+    let today = bureau_service::clock::now().date();
     let mut hits = Vec::new();
     let mut misses = Vec::new();
     let step = (records / EXACT_QUERIES as u64).max(1);
@@ -154,7 +155,7 @@ fn main() {
     let mut served = Vec::new();
     for n in 0..SERVED_QUERIES {
         let document = generator.travel_document((n * step) % records, issuer);
-        let request = search::SearchRequest {
+        let request = SearchRequest {
             query: Query::TravelDocument {
                 number: document.record.number,
                 issuing_country: None,

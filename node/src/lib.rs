@@ -7,7 +7,7 @@
 //!   document;
 //! - `backend`: one call that runs an operation in-process or over HTTP;
 //! - `daemon`: `bureau node run`;
-//! - `output`: tables and JSON; `generate`: synthetic records for tests and benchmarks;
+//! - `output`: tables and JSON;
 //! - `dev`: devnet, sandbox, provisioning and sample data;
 //! - `cli`: flags to requests and answers to text, grouped by area.
 
@@ -19,7 +19,6 @@ pub mod backend;
 
 pub mod daemon;
 
-pub mod generate;
 pub mod output;
 
 pub mod dev;

@@ -163,6 +163,8 @@ pub enum RecordError {
     Reference(String),
     #[error("local id must be 1 to {MAX_LOCAL_ID_BYTES} letters, digits, '.', '_' or '-'")]
     LocalId,
+    #[error("a local id cannot be only dots (it would read as '.' or '..' in a reference or path)")]
+    DotsOnlyLocalId,
     #[error("the key says database {key} but the data is a {data} record")]
     DatabaseMismatch { key: Database, data: Database },
     #[error("the version must be at least 1")]
@@ -207,6 +209,11 @@ impl RecordKey {
             |byte: &u8| byte.is_ascii_alphanumeric() || matches!(byte, b'.' | b'_' | b'-');
         if id.is_empty() || id.len() > MAX_LOCAL_ID_BYTES || !id.iter().all(allowed) {
             return Err(RecordError::LocalId);
+        }
+        // `.` and `..` (and longer runs, for symmetry) read as directories in the
+        // `sltd/FRA/<id>` references, URLs and file names built from a key.
+        if id.iter().all(|byte| *byte == b'.') {
+            return Err(RecordError::DotsOnlyLocalId);
         }
         Ok(())
     }
@@ -776,3 +783,30 @@ pub struct Precedence {
 
 /// Schema field limits, re-exported for callers that only import this module.
 pub use schema::{MAX_IDENTIFIER_CHARS, MAX_NAME_CHARS};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A local id of only dots would be `.` or `..` in a path or URL (`sltd/FRA/..`), so it is
+    /// refused wherever a local id is checked; dots inside an id stay allowed.
+    #[test]
+    fn local_ids_of_only_dots_are_refused() {
+        let owner: MemberCode = "FRA".parse().expect("FRA is a member code");
+        for id in [".", "..", "..."] {
+            assert_eq!(
+                RecordKey::new(Database::TravelDocuments, owner, id),
+                Err(RecordError::DotsOnlyLocalId),
+                "{id:?}"
+            );
+            assert!(format!("sltd/FRA/{id}").parse::<RecordKey>().is_err());
+            assert!(format!("FRA/{id}").parse::<crate::case::CaseRef>().is_err());
+        }
+        for id in ["p.1", ".p", "p..", "1.2.3", "-", "_"] {
+            assert!(
+                RecordKey::new(Database::TravelDocuments, owner, id).is_ok(),
+                "{id:?}"
+            );
+        }
+    }
+}

@@ -88,9 +88,11 @@ fn check_list(field: &'static str, len: usize) -> Result<(), SchemaError> {
 }
 
 /// `FromStr` and `Display` for closed enumerations, with the same kebab-case names serde uses,
-/// so the CLI, the API and the wire agree on spelling.
+/// so the CLI, the API and the wire agree on spelling. Optional `codes` (lowercase) are also
+/// read, never written; the enum must give serde the same codes as aliases.
 macro_rules! named_enum {
-    ($ty:ident { $($variant:ident => $name:literal),+ $(,)? }) => {
+    ($ty:ident { $($variant:ident => $name:literal),+ $(,)? }
+     $(codes { $($code:literal => $code_variant:ident),+ $(,)? })?) => {
         impl $ty {
             pub const NAMES: &'static [&'static str] = &[$($name),+];
             pub fn name(&self) -> &'static str {
@@ -107,6 +109,7 @@ macro_rules! named_enum {
             fn from_str(text: &str) -> Result<Self, Self::Err> {
                 match text.trim().to_ascii_lowercase().as_str() {
                     $($name => Ok($ty::$variant),)+
+                    $($($code => Ok($ty::$code_variant),)+)?
                     _ => Err(SchemaError::new(stringify!($ty), format!("{text:?} is not one of {}", $ty::NAMES.join(", ")))),
                 }
             }
@@ -119,7 +122,8 @@ pub(crate) use named_enum;
 named_enum!(DocumentType { Passport => "passport", IdCard => "id-card", Visa => "visa", Other => "other" });
 named_enum!(LossType { StolenBlank => "stolen-blank", Stolen => "stolen", Lost => "lost", Revoked => "revoked" });
 named_enum!(VehicleKind { Car => "car", Truck => "truck", Motorcycle => "motorcycle", Trailer => "trailer", Part => "part", Other => "other" });
-named_enum!(Sex { Female => "female", Male => "male", Unknown => "unknown" });
+named_enum!(Sex { Female => "female", Male => "male", Unknown => "unknown" }
+    codes { "f" => Female, "m" => Male, "x" => Unknown });
 
 /// Kinds of travel document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -286,11 +290,20 @@ pub fn vin_check_digit(chars: &[char]) -> Option<char> {
 }
 
 /// Sex as recorded on documents.
+///
+/// Read from the words `female`, `male` and `unknown`, or from the ICAO 9303 codes printed on
+/// travel documents, in either case: `F` is `Female`, `M` is `Male`, and `X` ("unspecified")
+/// is `Unknown`, the variant for a sex the record does not state. Always written as the word,
+/// so the JSON form and the canonical encoding do not change: a person imported with `X` reads
+/// back as `unknown`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Sex {
+    #[serde(alias = "F", alias = "f")]
     Female,
+    #[serde(alias = "M", alias = "m")]
     Male,
+    #[serde(alias = "X", alias = "x")]
     Unknown,
 }
 
@@ -808,6 +821,48 @@ pub fn compare_dna(a: &[(&'static str, String)], b: &[(&'static str, String)]) -
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The ICAO 9303 codes F, M and X (either case) read as a sex on the CLI and in JSON, beside
+    /// the words; X, "unspecified", is `Unknown`. Writing is unchanged: always the word.
+    #[test]
+    fn sex_reads_icao_codes_and_writes_words() {
+        let cases = [
+            ("F", Sex::Female),
+            ("f", Sex::Female),
+            ("M", Sex::Male),
+            ("m", Sex::Male),
+            ("X", Sex::Unknown),
+            ("x", Sex::Unknown),
+            ("female", Sex::Female),
+            ("male", Sex::Male),
+            ("unknown", Sex::Unknown),
+        ];
+        for (text, sex) in cases {
+            assert_eq!(text.parse::<Sex>(), Ok(sex), "FromStr {text:?}");
+            assert_eq!(
+                serde_json::from_str::<Sex>(&format!("{text:?}")).ok(),
+                Some(sex),
+                "serde {text:?}"
+            );
+        }
+        assert_eq!(" X ".parse::<Sex>(), Ok(Sex::Unknown));
+        assert_eq!("Male".parse::<Sex>(), Ok(Sex::Male));
+        for text in ["U", "<", "mf", ""] {
+            assert!(text.parse::<Sex>().is_err(), "FromStr {text:?}");
+            assert!(
+                serde_json::from_str::<Sex>(&format!("{text:?}")).is_err(),
+                "serde {text:?}"
+            );
+        }
+        for (sex, word) in [
+            (Sex::Female, "female"),
+            (Sex::Male, "male"),
+            (Sex::Unknown, "unknown"),
+        ] {
+            assert_eq!(sex.to_string(), word);
+            assert_eq!(serde_json::to_string(&sex).ok(), Some(format!("{word:?}")));
+        }
+    }
 
     #[test]
     fn north_american_vins_need_their_check_digit() {

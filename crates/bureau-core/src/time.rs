@@ -175,17 +175,30 @@ impl std::fmt::Debug for Date {
     }
 }
 
+/// Digits in a date's year part.
+const YEAR_DIGITS: usize = 4;
+/// Digits in a date's month and day parts (zero-padded: `2030-02-03`).
+const MONTH_DAY_DIGITS: usize = 2;
+
+/// `part` as a number if it is exactly `digits` ASCII digits. `u16::from_str` alone would also
+/// take a leading `+` (`2030-+2-+3`), which no date format allows.
+fn parse_digits<T: std::str::FromStr>(part: &str, digits: usize) -> Option<T> {
+    if part.len() != digits || !part.bytes().all(|byte| byte.is_ascii_digit()) {
+        return None;
+    }
+    part.parse().ok()
+}
+
+/// `YYYY`, `YYYY-MM` or `YYYY-MM-DD` (surrounding whitespace ignored), not yet range-checked.
 fn parse_parts(text: &str) -> Option<(u16, Option<u8>, Option<u8>)> {
     let mut parts = text.trim().split('-');
-    let year = parts.next().filter(|p| p.len() == 4)?.parse().ok()?;
+    let year = parse_digits(parts.next()?, YEAR_DIGITS)?;
     let month = match parts.next() {
-        Some(part) if part.len() == 2 => Some(part.parse().ok()?),
-        Some(_) => return None,
+        Some(part) => Some(parse_digits(part, MONTH_DAY_DIGITS)?),
         None => None,
     };
     let day = match parts.next() {
-        Some(part) if part.len() == 2 => Some(part.parse().ok()?),
-        Some(_) => return None,
+        Some(part) => Some(parse_digits(part, MONTH_DAY_DIGITS)?),
         None => None,
     };
     parts.next().is_none().then_some((year, month, day))
@@ -302,6 +315,44 @@ mod tests {
             Timestamp(1_709_510_400_000).date().to_string(),
             "2024-03-04"
         );
+    }
+
+    /// `u16::from_str` takes a leading `+`; a date's parts are digits only, so `2030-+2-+3`
+    /// is not 3 February 2030, and every form valid before stays valid.
+    #[test]
+    fn dates_refuse_signs_and_non_digits() {
+        for text in [
+            "2030-+2-+3",
+            "2030-+2-03",
+            "2030-02-+3",
+            "+2030-02-03",
+            "+203-02-03",
+            "2030--2-03",
+            "2030-0x-03",
+            "2030-02-3 ",
+            "2030-2-3",
+            "2030-02-03-",
+            "２０３０-02-03",
+        ] {
+            assert!(text.parse::<Date>().is_err(), "{text:?} parsed as a date");
+            assert!(
+                text.parse::<PartialDate>().is_err(),
+                "{text:?} parsed as a partial date"
+            );
+        }
+        for text in ["+2030", "2030-+2", "+203-+2"] {
+            assert!(
+                text.parse::<PartialDate>().is_err(),
+                "{text:?} parsed as a partial date"
+            );
+        }
+        assert_eq!(
+            " 2030-02-03 ".parse::<Date>().map(|d| d.to_string()),
+            Ok("2030-02-03".into())
+        );
+        for text in ["2030", "2030-02", "2030-02-03", " 1980-12 "] {
+            assert!(text.parse::<PartialDate>().is_ok(), "{text:?} refused");
+        }
     }
 
     #[test]

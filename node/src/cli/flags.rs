@@ -178,6 +178,8 @@ pub enum Command {
     /// Run the node daemon.
     #[command(subcommand)]
     Node(NodeCommand),
+    /// Print the API's OpenAPI 3.1 document (as `GET /v1/openapi.json` serves it).
+    Openapi,
     /// The daemon's configuration: each setting's value and where it comes from.
     #[command(subcommand)]
     Config(ConfigCommand),

@@ -165,6 +165,10 @@ pub fn run(cli: Cli, env: Environment) -> Result<()> {
         } => members::revoke(context, member, serial, reason),
         Command::Node(NodeCommand::Run(flags)) => network::node_run(context, &flags),
         Command::Config(ConfigCommand::Show(flags)) => network::config_show(context, &flags),
+        Command::Openapi => {
+            output::json(&crate::http::openapi::document());
+            Ok(())
+        }
         Command::Devnet {
             nodes,
             base_port,

@@ -112,7 +112,7 @@ pub fn generate(context: &Context, generate: Generate) -> Result<()> {
                 .with_context(|| format!("cannot write {}", path.display()))?,
         ))
     };
-    let generator = crate::generate::Generator::new(seed);
+    let generator = bureau_gen::Generator::new(seed);
     let started = std::time::Instant::now();
     let written = match database {
         Database::Persons => match key {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use bureau_core::{Hash, Timestamp};
-use bureau_node::audit::{
+use bureau_service::audit::{
     self, AUDIT_HASH_DOMAIN, AuditAction, AuditError, AuditEvent, AuditLog, MAX_AUDIT_FIELD_CHARS,
     ProblemKind, VerifyReport,
 };

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use bureau_core::case::{CaseRef, Colour, Decision, NoticeStatus};
 use bureau_core::schema::LegalBasis;
 use bureau_core::{Access, RecordData, RecordKey};
-use bureau_node::cases::{DiffusionDraft, NoticeDraft};
-use bureau_node::replica::Replica;
+use bureau_service::cases::{DiffusionDraft, NoticeDraft};
+use bureau_service::replica::Replica;
 
 use crate::net_harness::TestNet;
 
@@ -15,8 +15,8 @@ use crate::net_harness::TestNet;
 async fn act<T: Send + 'static>(
     net: &TestNet,
     index: usize,
-    work: impl FnOnce(&Replica) -> anyhow::Result<(T, bureau_core::Entry)> + Send + 'static,
-) -> anyhow::Result<T> {
+    work: impl FnOnce(&Replica) -> bureau_service::Result<(T, bureau_core::Entry)> + Send + 'static,
+) -> bureau_service::Result<T> {
     let replica = Arc::clone(&net.node(index).replica);
     let (value, entry) = tokio::task::spawn_blocking(move || work(&replica))
         .await

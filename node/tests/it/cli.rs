@@ -436,8 +436,8 @@ fn members_and_revocation_from_the_command_line() {
 fn review_lists_records_due_and_extension_moves_them_out() {
     let dir = admitted_france();
     let cwd = dir.path();
-    let soon = bureau_node::clock::now().date().plus_days(30).to_string();
-    let later = bureau_node::clock::now().date().plus_days(400).to_string();
+    let soon = bureau_service::clock::now().date().plus_days(30).to_string();
+    let later = bureau_service::clock::now().date().plus_days(400).to_string();
     ok(
         cwd,
         &[
@@ -477,7 +477,7 @@ fn review_lists_records_due_and_extension_moves_them_out() {
         "only the record due within six months"
     );
 
-    let too_far = bureau_node::clock::now().date().plus_years(11).to_string();
+    let too_far = bureau_service::clock::now().date().plus_years(11).to_string();
     let error = fails(
         cwd,
         &[

@@ -9,7 +9,7 @@ use bureau_core::schema::{
     Vehicle, VehicleKind, Vessel, VesselKind, WorkOfArt,
 };
 use bureau_core::{Access, Body, MemberCode, RecordData};
-use bureau_node::search::{Found, Query, SearchRequest};
+use bureau_service::query::{Found, Query, SearchRequest};
 
 use crate::net_harness::TestNet;
 
@@ -380,7 +380,7 @@ async fn an_import_through_the_api_reaches_every_node() {
     net.wait_meshed().await;
     let (addr, token) = (net.node(1).api_addr, net.node(1).token.clone());
     let results = tokio::task::spawn_blocking(move || {
-        let client = bureau_node::client::Client::new(&addr.to_string(), &token);
+        let client = crate::api::Raw::new(addr, &token);
         let drafts: Vec<_> = (0..300)
             .map(|n| {
                 serde_json::json!({
@@ -393,9 +393,9 @@ async fn an_import_through_the_api_reaches_every_node() {
                 })
             })
             .collect();
-        client
-            .post::<_, Vec<serde_json::Value>>("/v1/import", &drafts)
-            .expect("import")
+        let (status, results) = client.post("/v1/import", &serde_json::Value::Array(drafts));
+        assert_eq!(status, 200, "{results}");
+        results.as_array().cloned().expect("one result per record")
     })
     .await
     .expect("join");

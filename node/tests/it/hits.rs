@@ -2,13 +2,13 @@
 
 use std::sync::Arc;
 
-use bureau_node::api::MessageBody;
-use bureau_node::mail::{Content, Handling};
-use bureau_node::search::{Query, SearchRequest};
+use bureau_service::mail::SendMessage;
+use bureau_service::mail::{Content, Handling};
+use bureau_service::query::{Query, SearchRequest};
 
 use crate::net_harness::{TestNet, wait_until};
 
-async fn hits(net: &TestNet, index: usize) -> bureau_node::mail::Hits {
+async fn hits(net: &TestNet, index: usize) -> bureau_service::mail::Hits {
     let replica = Arc::clone(&net.node(index).replica);
     tokio::task::spawn_blocking(move || replica.hits())
         .await
@@ -94,7 +94,7 @@ async fn a_direct_message_is_delivered_once_with_its_handling_code() {
     net.wait_meshed().await;
     let france = Arc::clone(&net.node(1).replica);
     let message = tokio::task::spawn_blocking(move || {
-        france.send_message(MessageBody {
+        france.send_message(SendMessage {
             to: "DEU".parse().expect("code"),
             handling: Handling::H2,
             subject: "Operation Nordlicht".into(),

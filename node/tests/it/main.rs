@@ -1,11 +1,11 @@
 //! End-to-end tests of the node: the `bureau` binary run as a user runs it, and networks of
 //! real nodes in one process.
 
+mod api;
 mod audit;
 mod cases;
 mod cli;
 mod databases;
-mod generate;
 mod harness;
 mod hits;
 mod membership;

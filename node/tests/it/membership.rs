@@ -273,9 +273,12 @@ async fn erasure_reaches_every_node_and_digests_still_converge() {
             .expect("join")
             .expect("cancel");
     net.node(1).net.publish(cancel).await.expect("gossip");
-    let count = bureau_node::daemon::erase_and_gossip(&net.node(1).replica, &net.node(1).net)
+    let count = net.node(1)
+        .service
+        .call(bureau_service::ops::EraseDue {})
         .await
-        .expect("erase");
+        .expect("erase")
+        .erase_entries;
     assert_eq!(count, 1, "one Erase entry for the cancelled record");
     net.wait_converged().await;
     for index in 0..3 {
@@ -291,9 +294,12 @@ async fn erasure_reaches_every_node_and_digests_still_converge() {
         );
     }
     // Nothing more to erase on a second run.
-    let again = bureau_node::daemon::erase_and_gossip(&net.node(1).replica, &net.node(1).net)
+    let again = net.node(1)
+        .service
+        .call(bureau_service::ops::EraseDue {})
         .await
-        .expect("erase");
+        .expect("erase")
+        .erase_entries;
     assert_eq!(again, 0);
 
     net.start_node(3).await;
@@ -310,7 +316,7 @@ async fn an_expired_record_leaves_search_and_is_erased() {
     net.wait_meshed().await;
     // France published this 200 days ago, due for review 100 days ago.
     net.resume_log(1).await;
-    let now = bureau_node::clock::now();
+    let now = bureau_service::clock::now();
     let day = 86_400_000;
     net.network.members[1].clock = bureau_core::Timestamp(now.0 - 200 * day);
     let mut record = bureau_core::testkit::travel_document(net.network.code(1), "old1", "OLD1", 1);
@@ -322,8 +328,8 @@ async fn an_expired_record_leaves_search_and_is_erased() {
         .expect("join")
         .expect("apply");
     assert!(applied.is_applied(), "{applied:?}");
-    let query = bureau_node::search::SearchRequest {
-        query: bureau_node::search::Query::TravelDocument {
+    let query = bureau_service::query::SearchRequest {
+        query: bureau_service::query::Query::TravelDocument {
             number: "OLD1".into(),
             issuing_country: None,
             document_type: None,
@@ -341,9 +347,12 @@ async fn an_expired_record_leaves_search_and_is_erased() {
         "an expired record does not answer searches"
     );
 
-    let count = bureau_node::daemon::erase_and_gossip(&net.node(1).replica, &net.node(1).net)
+    let count = net.node(1)
+        .service
+        .call(bureau_service::ops::EraseDue {})
         .await
-        .expect("erase");
+        .expect("erase")
+        .erase_entries;
     assert_eq!(count, 1);
     net.wait_converged().await;
     for index in 0..3 {

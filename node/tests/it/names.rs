@@ -1,10 +1,11 @@
 //! Name search over generated persons: transliterated, misspelled, reordered and native-script
 //! variants find the person they belong to, ranked first or near it.
 
-use bureau_node::generate::Generator;
-use bureau_node::persons::{self, DobFilter};
-use bureau_node::publish::Draft;
-use bureau_node::replica::Replica;
+use bureau_gen::Generator;
+use bureau_service::persons;
+use bureau_service::query::DobFilter;
+use bureau_service::records::Draft;
+use bureau_service::replica::Replica;
 
 use crate::net_harness::TestNet;
 
@@ -32,7 +33,7 @@ fn name_variants_find_their_person_ranked_first() {
         assert!(results.iter().all(Result::is_ok));
     }
 
-    let today = bureau_node::clock::now().date();
+    let today = bureau_service::clock::now().date();
     let (mut queries, mut first, mut in_ten) = (0u32, 0u32, 0u32);
     let mut misses = Vec::new();
     for generated in generator.persons(CHECKED) {

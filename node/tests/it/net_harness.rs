@@ -8,8 +8,8 @@ use bureau_core::testkit::TestNetwork;
 use bureau_core::{Hash, Timestamp};
 use bureau_node::config::NodeConfig;
 use bureau_node::daemon::{self, Running};
-use bureau_node::files::{self, NodeDir};
-use bureau_node::sample;
+use bureau_service::files::{self, NodeDir};
+use bureau_node::dev::sample;
 
 /// How long any wait in these tests may take before the test fails.
 pub const WAIT: Duration = Duration::from_secs(60);
@@ -34,7 +34,7 @@ pub fn codes(count: usize) -> Vec<&'static str> {
 }
 
 fn now() -> Timestamp {
-    bureau_node::clock::now()
+    bureau_service::clock::now()
 }
 
 /// Writes a node directory for member `index` of `network`.

@@ -117,7 +117,7 @@ async fn a_key_without_a_certificate_is_refused() {
 
     // The intruder has the genesis and a certificate signed by a root of its own.
     let mut impostor_network =
-        TestNetwork::new_at("impostor", &["XGS", "ITA"], bureau_node::clock::now());
+        TestNetwork::new_at("impostor", &["XGS", "ITA"], bureau_service::clock::now());
     let key = impostor_network.members[1].key.clone();
     let mut forged = impostor_network.certify(
         &key,
@@ -134,7 +134,7 @@ async fn a_key_without_a_certificate_is_refused() {
         )
         .expect("open"),
     );
-    let committer = Committer::spawn(Arc::clone(&store), bureau_node::clock::now);
+    let committer = Committer::spawn(Arc::clone(&store), bureau_service::clock::now);
     let mut config = bureau_net::Config::for_tests();
     config.bootstrap = net
         .node(0)
@@ -258,12 +258,14 @@ async fn the_api_publishes_and_searches_across_nodes() {
         two.token.clone(),
     );
     let result = tokio::task::spawn_blocking(move || {
-        use bureau_node::client::Client;
-        let wrong = Client::new(&addr_one.to_string(), "not-the-token");
-        let error = wrong.get::<serde_json::Value>("/v1/status").expect_err("a wrong token is refused");
-        assert!(error.to_string().contains("bearer token"), "{error}");
+        use crate::api::Raw;
+        let wrong = Raw::new(addr_one, "not-the-token");
+        let (status, error) = wrong.get("/v1/status");
+        assert_eq!(status, 401, "a wrong token is refused: {error}");
+        assert_eq!(error["error"]["kind"], "unauthorised");
+        assert!(error["error"]["message"].as_str().unwrap_or_default().contains("bearer token"));
 
-        let client = Client::new(&addr_one.to_string(), &token_one);
+        let client = Raw::new(addr_one, &token_one);
         let draft = serde_json::json!({
             "local_id": "p1234567",
             "access": "all",
@@ -272,32 +274,35 @@ async fn the_api_publishes_and_searches_across_nodes() {
                 "document_type": "passport", "loss": "stolen", "issue_date": null,
                 "expiry_date": null, "theft_date": null, "theft_place": null}}
         });
-        let published: serde_json::Value = client.post("/v1/records", &draft).expect("publish");
+        let (status, published) = client.post("/v1/records", &draft);
+        assert_eq!(status, 200, "{published}");
         assert_eq!(published["ref"], "sltd/FRA/p1234567");
         let bad = serde_json::json!({"local_id": "x", "data": {"travel-document": {}}});
-        let error = client.post::<_, serde_json::Value>("/v1/records", &bad).expect_err("bad input refused");
-        assert!(!error.to_string().is_empty());
+        let (status, error) = client.post("/v1/records", &bad);
+        assert_eq!((status, error["error"]["kind"].as_str()), (400, Some("invalid_input")), "{error}");
         let huge = serde_json::json!({"database": "sltd", "number": "X".repeat(300 * 1024)});
-        let error = client.post::<_, serde_json::Value>("/v1/search", &huge).expect_err("an oversized body is refused");
-        assert!(error.to_string().to_lowercase().contains("length limit") || error.to_string().contains("413"), "{error}");
-        let anonymous = Client::new(&addr_one.to_string(), "");
-        assert!(anonymous.get::<serde_json::Value>("/v1/members").is_err(), "every route needs the token");
-        let missing = client.get::<serde_json::Value>("/v1/records/sltd/FRA/nothing").expect_err("404");
-        assert!(missing.to_string().contains("no record"), "{missing}");
+        let (status, error) = client.post("/v1/search", &huge);
+        assert_eq!((status, error["error"]["kind"].as_str()), (413, Some("too_large")), "{error}");
+        let anonymous = Raw::new(addr_one, "");
+        assert_eq!(anonymous.get("/v1/members").0, 401, "every route needs the token");
+        let (status, missing) = client.get("/v1/records/sltd/FRA/nothing");
+        assert_eq!((status, missing["error"]["kind"].as_str()), (404, Some("not_found")), "{missing}");
+        assert!(missing["error"]["message"].as_str().unwrap_or_default().contains("no record"), "{missing}");
 
-        let other = Client::new(&addr_two.to_string(), &token_two);
+        let other = Raw::new(addr_two, &token_two);
         let query = serde_json::json!({"database": "sltd", "number": "p1234567", "issuing_country": null, "document_type": null});
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
-            let found: Vec<serde_json::Value> = other.post("/v1/search", &query).expect("search");
-            if found.len() == 1 {
+            let (status, found) = other.post("/v1/search", &query);
+            assert_eq!(status, 200, "{found}");
+            if found.as_array().map(Vec::len) == Some(1) {
                 assert_eq!(found[0]["ref"], "sltd/FRA/p1234567");
                 break;
             }
             assert!(Instant::now() < deadline, "the record never reached node 2");
             std::thread::sleep(Duration::from_millis(50));
         }
-        let status: serde_json::Value = other.get("/v1/status").expect("status");
+        let (_, status) = other.get("/v1/status");
         assert_eq!(status["peers"], 2);
         assert!(status["digest"].is_string());
     })

@@ -320,3 +320,17 @@ fn a_review_date_beyond_retention_is_rejected() {
         "five years is the persons limit"
     );
 }
+
+/// A record whose local id is only dots (as a peer could send it, bypassing `RecordKey::new`)
+/// is rejected: it would name a directory in a `sltd/FRA/..` reference.
+#[test]
+fn a_local_id_of_only_dots_is_rejected() {
+    let (mut network, mut replica) = network();
+    let mut record = testkit::travel_document(network.code(1), "p1", "P1", 1);
+    record.key.local_id = "..".into();
+    let entry = network.sign(1, Body::Put(record));
+    assert!(matches!(
+        rejected(replica.apply(&entry, NOW)),
+        EntryError::InvalidRecord(bureau_core::record::RecordError::DotsOnlyLocalId)
+    ));
+}

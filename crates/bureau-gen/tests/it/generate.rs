@@ -7,7 +7,7 @@ use std::time::Instant;
 use bureau_core::normalize;
 use bureau_core::schema::{Person, TravelDocument, Vehicle};
 use bureau_core::{CountryCode, Database, MemberCode, RecordKey};
-use bureau_node::generate::{Generator, VARIANT_KINDS};
+use bureau_gen::{Generator, VARIANT_KINDS};
 use serde::de::DeserializeOwned;
 
 const SEED: u64 = 20_250_630;

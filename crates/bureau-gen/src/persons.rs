@@ -2,7 +2,7 @@
 //! every spelling), and the [`Person`] record a member bureau would publish for it, in the native
 //! script or a Latin transliteration.
 //!
-//! The identity is kept beside the record so [`super::variants`] can derive the queries an
+//! The identity is kept beside the record so [`crate::variants`] can derive the queries an
 //! officer would type for the same person.
 
 use bureau_core::schema::{LegalBasis, Person, Sex};
@@ -10,7 +10,8 @@ use bureau_core::{CountryCode, Date, PartialDate};
 use rand::Rng;
 use rand::seq::IndexedRandom;
 
-use super::lexicon::{Culture, LEXICON, Pool, Script, Spellings};
+use crate::culture::Script;
+use crate::lexicon::{Culture, LEXICON, Pool, Spellings};
 
 /// Earliest year of birth generated.
 pub const MIN_BIRTH_YEAR: u16 = 1940;

@@ -2,7 +2,7 @@
 //! patronymics and places, each with its native spelling and the Latin spellings a bureau or an
 //! officer commonly uses for it.
 //!
-//! The raw lists live in [`super::names`] as compact text so that several hundred names stay
+//! The raw lists live in [`crate::names`] as compact text so that several hundred names stay
 //! readable; this module parses them once into a [`Lexicon`] shared by every generator. Pools are
 //! ordered most common first and sampled with a Zipf-like weight, because real populations share
 //! a few very common names, and that is what makes ranking a name search hard.
@@ -12,21 +12,12 @@ use std::sync::LazyLock;
 use bureau_core::CountryCode;
 use rand::Rng;
 
-use super::names::{CULTURES, CultureData};
+use crate::culture::{CultureData, Script};
+use crate::names::CULTURES;
 
 /// Zipf exponent shift: the weight of the name of rank `r` (0-based) is `1 / (r + ZIPF_OFFSET)`.
 /// A larger offset flattens the head, so the most common name is not absurdly dominant.
 pub const ZIPF_OFFSET: f64 = 2.0;
-
-/// The writing system a culture's native spellings use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Script {
-    Latin,
-    Cyrillic,
-    Greek,
-    Arabic,
-    Han,
-}
 
 /// One name (or place) in every spelling we know: the native one and its Latin renderings.
 ///

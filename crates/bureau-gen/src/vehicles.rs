@@ -7,7 +7,7 @@ use bureau_core::schema::{Vehicle, VehicleKind};
 use rand::Rng;
 use rand::seq::IndexedRandom;
 
-use super::documents::latest_event_date;
+use crate::documents::latest_event_date;
 
 /// Characters allowed in a VIN: digits and capitals except I, O and Q.
 pub const VIN_ALPHABET: &[u8] = b"0123456789ABCDEFGHJKLMNPRSTUVWXYZ";

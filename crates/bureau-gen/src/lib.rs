@@ -10,9 +10,14 @@
 //! fields of [`Person`], [`TravelDocument`] or [`Vehicle`] as serde writes them. Lines are built
 //! by serialising the real structs, so they always parse and validate.
 //!
-//! Components: `lexicon` and `names`/`names_latin` (name pools per culture), `persons`,
-//! `variants`, `documents`, `vehicles`.
+//! Components, each using only those listed before it:
+//! - `culture`: the plain data types of the name tables (`Script`, `CultureData`);
+//! - `names_latin`, `names`: the raw name lists of each culture (`names` gathers them all);
+//! - `lexicon`: those lists parsed into Zipf-weighted pools;
+//! - `persons`: persons and the identity behind each; `variants`: the queries for a person;
+//! - `documents`: travel documents; `vehicles`: stolen vehicles with valid VINs.
 
+mod culture;
 mod documents;
 mod lexicon;
 mod names;

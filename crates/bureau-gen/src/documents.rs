@@ -6,8 +6,8 @@ use bureau_core::{CountryCode, Date};
 use rand::Rng;
 use rand::seq::IndexedRandom;
 
-use super::lexicon::LEXICON;
-use super::persons::Rendering;
+use crate::lexicon::LEXICON;
+use crate::persons::Rendering;
 
 /// Number formats by issuer: `9` a digit, `A` a letter, `C` a character of the German
 /// document alphabet (no vowels, no look-alikes); anything else is literal.

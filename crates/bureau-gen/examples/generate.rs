@@ -1,6 +1,6 @@
 //! Generates synthetic records and measures the generator's speed.
 //!
-//! Run: `cargo run --release -p bureau-node --example generate -- [PERSONS] [DIR]`
+//! Run: `cargo run --release -p bureau-gen --example generate -- [PERSONS] [DIR]`
 //! (default 1,000,000 persons, no files). With `DIR`, writes `persons.jsonl`, `persons-key.jsonl`
 //! (5 variants per person), `documents.jsonl` and `vehicles.jsonl` there.
 
@@ -10,17 +10,21 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use bureau_core::CountryCode;
-use bureau_node::generate::Generator;
+use bureau_gen::Generator;
 
 const SEED: u64 = 42;
 const VARIANTS_PER_PERSON: usize = 5;
 
-fn main() -> anyhow::Result<()> {
+/// Any error, printed by `main`: an example needs no error types of its own (and anyhow is
+/// for `node/` only).
+type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
+
+fn main() -> Result<()> {
     let mut args = std::env::args().skip(1);
     let persons: u64 = args.next().map_or(Ok(1_000_000), |n| n.parse())?;
     let directory = args.next().map(PathBuf::from);
     let generator = Generator::new(SEED);
-    let create = |name: &str| -> anyhow::Result<Box<dyn std::io::Write>> {
+    let create = |name: &str| -> Result<Box<dyn std::io::Write>> {
         Ok(match &directory {
             Some(directory) => Box::new(BufWriter::new(File::create(directory.join(name))?)),
             None => Box::new(sink()),

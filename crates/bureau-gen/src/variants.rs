@@ -13,8 +13,9 @@ use serde::Serialize;
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
-use super::lexicon::{Culture, Script, Spellings};
-use super::persons::{GeneratedPerson, Identity, Rendering};
+use crate::culture::Script;
+use crate::lexicon::{Culture, Spellings};
+use crate::persons::{GeneratedPerson, Identity, Rendering};
 
 /// Percent of variant queries that carry the year of birth, as most officers' searches do.
 pub const VARIANT_DOB_PERCENT: u32 = 80;
@@ -122,7 +123,7 @@ struct Draft {
 
 impl Draft {
     fn new(identity: &Identity) -> Draft {
-        let tokens = |parts: &[super::persons::NamePart]| {
+        let tokens = |parts: &[crate::persons::NamePart]| {
             parts
                 .iter()
                 .map(|part| Token {

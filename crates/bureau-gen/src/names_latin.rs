@@ -1,9 +1,8 @@
-//! Raw name lists for Latin-script cultures (format as in [`super::names`]): the native spelling
+//! Raw name lists for Latin-script cultures (format in [`crate::culture`]): the native spelling
 //! keeps its diacritics, alternatives are spellings bureaus really record (Mueller, Gonzales,
 //! Antônio); spellings that merely drop diacritics are generated, not listed.
 
-use super::lexicon::Script;
-use super::names::CultureData;
+use crate::culture::{CultureData, Script};
 
 pub const SPANISH: CultureData = CultureData {
     name: "spanish",

@@ -1,46 +1,8 @@
-//! Raw name lists for the synthetic data generator, one block per culture.
-//!
-//! Format: entries separated by `;`, most common first (sampling is Zipf-weighted by rank); each
-//! entry is `native|latin|latin…`. For non-Latin scripts the first Latin spelling is the one
-//! passports commonly print (ICAO 9303 for Cyrillic and Greek, pinyin for Chinese, the usual
-//! Maghreb/Mashriq spelling for Arabic) and the rest are older, foreign or informal ones. For
-//! Latin-script cultures the native spelling keeps its diacritics and the alternatives are real
-//! variants (Mueller, Gonzales, Antônio); spellings that only drop diacritics are not listed,
-//! the generator makes those itself. Short forms and translations (Kostas, George) are left
-//! out: they are aliases, not spellings. Family names are in their masculine form; feminine
-//! forms come from the suffix rules.
+//! Raw name lists for the synthetic data generator, one block per culture (format in
+//! [`crate::culture`]); the Latin-script cultures are in [`crate::names_latin`].
 
-use super::lexicon::Script;
-
-/// Everything the generator knows about one culture's names.
-#[derive(Debug)]
-pub struct CultureData {
-    pub name: &'static str,
-    pub script: Script,
-    /// Relative share of persons drawn from this culture.
-    pub weight: u32,
-    /// Nationalities, repeated to weight them.
-    pub nationalities: &'static [&'static str],
-    /// Percent of records published in the native spelling (native script, or with diacritics);
-    /// the rest use a Latin transliteration or an alternative spelling.
-    pub native_percent: u32,
-    /// Percent of persons with a second given name (or a father's name, for Arabic names).
-    pub second_given_percent: u32,
-    /// Percent of records that carry a patronymic after the given name.
-    pub patronymic_percent: u32,
-    /// Percent of persons with two family names (Spanish and Portuguese usage).
-    pub second_family_percent: u32,
-    /// Suffix rules `(masculine, feminine)` for native spellings, tried in order.
-    pub feminine_native: &'static [(&'static str, &'static str)],
-    /// The same rules for Latin spellings.
-    pub feminine_latin: &'static [(&'static str, &'static str)],
-    pub family: &'static str,
-    pub given_male: &'static str,
-    pub given_female: &'static str,
-    pub patronymic_male: &'static str,
-    pub patronymic_female: &'static str,
-    pub places: &'static str,
-}
+use crate::culture::{CultureData, Script};
+use crate::names_latin;
 
 const EAST_SLAVIC_FEMININE_LATIN: &[(&str, &str)] = &[
     ("skii", "skaia"),
@@ -320,12 +282,12 @@ pub const CULTURES: &[CultureData] = &[
     GREEK,
     ARABIC,
     CHINESE,
-    super::names_latin::SPANISH,
-    super::names_latin::PORTUGUESE,
-    super::names_latin::GERMAN,
-    super::names_latin::FRENCH,
-    super::names_latin::TURKISH,
-    super::names_latin::POLISH,
-    super::names_latin::ITALIAN,
-    super::names_latin::ENGLISH,
+    names_latin::SPANISH,
+    names_latin::PORTUGUESE,
+    names_latin::GERMAN,
+    names_latin::FRENCH,
+    names_latin::TURKISH,
+    names_latin::POLISH,
+    names_latin::ITALIAN,
+    names_latin::ENGLISH,
 ];

@@ -1,0 +1,152 @@
+//! The API's contract as a national system sees it: every error is JSON with a kind and the
+//! status of that kind, whatever the route, method or path; the OpenAPI document is served and
+//! matches the one checked in; the CLI's in-process and HTTP answers agree.
+
+use std::net::SocketAddr;
+
+use serde_json::Value;
+
+use crate::net_harness::TestNet;
+
+/// A raw HTTP client: sends what a test says, returns the status and the JSON body.
+pub struct Raw {
+    base: String,
+    token: String,
+    agent: ureq::Agent,
+}
+
+impl Raw {
+    pub fn new(addr: SocketAddr, token: &str) -> Raw {
+        let agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build()
+            .new_agent();
+        Raw {
+            base: format!("http://{addr}"),
+            token: token.to_owned(),
+            agent,
+        }
+    }
+
+    fn finish(response: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> (u16, Value) {
+        let mut response = response.expect("the node answers");
+        let status = response.status().as_u16();
+        let text = response.body_mut().read_to_string().expect("a body");
+        let body = serde_json::from_str(&text)
+            .unwrap_or_else(|_| panic!("status {status}: the body is not JSON: {text:?}"));
+        (status, body)
+    }
+
+    pub fn get(&self, path: &str) -> (u16, Value) {
+        Raw::finish(
+            self.agent
+                .get(format!("{}{path}", self.base))
+                .header("Authorization", format!("Bearer {}", self.token))
+                .call(),
+        )
+    }
+
+    pub fn post(&self, path: &str, body: &Value) -> (u16, Value) {
+        Raw::finish(
+            self.agent
+                .post(format!("{}{path}", self.base))
+                .header("Authorization", format!("Bearer {}", self.token))
+                .send_json(body),
+        )
+    }
+
+    /// Any method, with raw body bytes.
+    pub fn send(&self, method: &str, path: &str, body: &[u8]) -> (u16, Value) {
+        let request = ureq::http::Request::builder()
+            .method(method)
+            .uri(format!("{}{path}", self.base))
+            .header("Authorization", format!("Bearer {}", self.token))
+            .header("Content-Type", "application/json")
+            .body(body.to_vec())
+            .expect("a request");
+        Raw::finish(self.agent.run(request))
+    }
+}
+
+/// Asserts an error answer: the status, the kind, and a message.
+fn assert_error(answer: &(u16, Value), status: u16, kind: &str) {
+    let (got, body) = answer;
+    assert_eq!(*got, status, "{body}");
+    assert_eq!(body["error"]["kind"], kind, "{body}");
+    assert!(
+        body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "{body}"
+    );
+}
+
+/// Wrong methods, unknown routes, non-UTF-8 and non-numeric path parts, bad JSON, unknown
+/// records and cases: each answers JSON with the kind and status that fit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_error_is_json_with_a_kind() {
+    let net = TestNet::start("api-errors", 2).await;
+    let node = net.node(1);
+    let (addr, token) = (node.api_addr, node.token.clone());
+    tokio::task::spawn_blocking(move || {
+        let api = Raw::new(addr, &token);
+        assert_error(&api.get("/v1/nothing-here"), 404, "not_found");
+        assert_error(&api.get("/"), 404, "not_found");
+        assert_error(&api.send("DELETE", "/v1/status", b""), 405, "method_not_allowed");
+        assert_error(&api.get("/v1/records"), 405, "method_not_allowed");
+        assert_error(&api.send("PUT", "/v1/search", b"{}"), 405, "method_not_allowed");
+        // Non-numeric and huge look-aheads are refused, never wrapped or panicking.
+        assert_error(&api.get("/v1/review/soon"), 400, "invalid_input");
+        assert_error(&api.get("/v1/review/99999999999999"), 400, "invalid_input");
+        assert_error(&api.get("/v1/review/-1"), 400, "invalid_input");
+        // A path part that is not UTF-8 once decoded.
+        assert_error(&api.get("/v1/records/sltd/FRA/%FF%FE"), 400, "invalid_input");
+        assert_error(&api.get("/v1/records/nodb/FRA/x"), 400, "invalid_input");
+        assert_error(&api.get("/v1/records/sltd/FRA/.."), 400, "invalid_input");
+        assert_error(&api.get("/v1/records/sltd/FRA/absent"), 404, "not_found");
+        assert_error(&api.send("POST", "/v1/search", b"{not json"), 400, "invalid_input");
+        assert_error(&api.send("POST", "/v1/search", &[0xff, 0xfe]), 400, "invalid_input");
+        assert_error(
+            &api.post("/v1/search", &serde_json::json!({"database": "unicorns"})),
+            400,
+            "invalid_input",
+        );
+        // Acting on cases that do not exist signs nothing.
+        let reason = serde_json::json!({"reason": "test"});
+        assert_error(&api.post("/v1/diffusions/FRA/none/flag", &reason), 404, "not_found");
+        assert_error(&api.post("/v1/diffusions/FRA/none/burn", &reason), 400, "invalid_input");
+        assert_error(&api.post("/v1/notices/FRA/none/cancel", &reason), 404, "not_found");
+        let review = serde_json::json!({"decision": "publish", "reason": "x"});
+        assert_error(&api.post("/v1/notices/FRA/none/review", &review), 404, "not_found");
+        assert_error(&api.get("/v1/notices/FRA/none"), 404, "not_found");
+        assert_error(&api.post("/v1/hits/none/answer", &serde_json::json!({"confirmed": true, "action": "x"})), 404, "not_found");
+        // A member acting on another's record is forbidden, not a bad request.
+        assert_error(&api.post("/v1/records/sltd/DEU/x/cancel", &reason), 403, "forbidden");
+    })
+    .await
+    .expect("API checks");
+    net.shutdown().await;
+}
+
+/// The OpenAPI document the node serves is the one checked in as docs/openapi.json
+/// (regenerate it with `cargo run -- openapi > docs/openapi.json`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_served_openapi_document_is_the_checked_in_one() {
+    let net = TestNet::start("api-openapi", 1).await;
+    let node = net.node(0);
+    let (addr, token) = (node.api_addr, node.token.clone());
+    let served = tokio::task::spawn_blocking(move || Raw::new(addr, &token).get("/v1/openapi.json"))
+        .await
+        .expect("request");
+    net.shutdown().await;
+    assert_eq!(served.0, 200);
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/openapi.json");
+    let text = std::fs::read_to_string(&path).expect("docs/openapi.json is checked in");
+    let checked_in: Value = serde_json::from_str(&text).expect("docs/openapi.json is JSON");
+    assert!(
+        served.1 == checked_in,
+        "docs/openapi.json differs from what the node serves: run `cargo run -- openapi > docs/openapi.json`"
+    );
+    assert_eq!(served.1["openapi"], "3.1.0");
+    for path in ["/v1/records", "/v1/search", "/v1/status", "/v1/records/{database}/{owner}/{id}"] {
+        assert!(served.1["paths"][path].is_object(), "{path} is documented");
+    }
+}
