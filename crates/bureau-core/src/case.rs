@@ -19,6 +19,7 @@ pub const RED_NOTICE_MIN_REMAINING_MONTHS: u32 = 6;
 
 /// Notice colours (`DOMAIN.md`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum Colour {
     Red,
@@ -39,6 +40,7 @@ crate::schema::named_enum!(Colour {
 
 /// Names a case: the member that opened it and its id there.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CaseRef {
     pub owner: MemberCode,
     pub id: String,
@@ -80,6 +82,7 @@ impl CaseRef {
 
 /// A bureau's request for a notice about one of its person records.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct NoticeRequest {
     pub id: String,
     pub colour: Colour,
@@ -93,6 +96,7 @@ pub struct NoticeRequest {
 
 /// The secretariat's review.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum Decision {
     Publish,
@@ -301,6 +305,7 @@ pub struct CaseEvent<A> {
 
 /// Where a notice stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum NoticeStatus {
     /// "Request being processed": visible to the requester and the secretariat only.
@@ -313,6 +318,7 @@ pub enum NoticeStatus {
 
 /// A notice folded from its events.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Notice {
     pub case: CaseRef,
     pub request: NoticeRequest,
@@ -383,6 +389,7 @@ pub fn fold_notice(case: &CaseRef, events: &[CaseEvent<NoticeAction>]) -> Option
 
 /// Where a diffusion stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum DiffusionStatus {
     Sent,
@@ -392,6 +399,7 @@ pub enum DiffusionStatus {
 
 /// A diffusion folded from its events.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Diffusion {
     pub case: CaseRef,
     pub to: BTreeSet<MemberCode>,

@@ -17,6 +17,7 @@ use crate::time::Timestamp;
 
 /// What a certificate allows its holder to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     /// Publish and cancel the member's own records; every certificate has it.

@@ -2,7 +2,7 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::text_serde::text_or_binary;
+use crate::text_serde::{text_or_binary, text_schema};
 
 /// A SHA-256 hash. Always computed with a domain prefix (see [`Hash::of`]).
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
@@ -106,12 +106,18 @@ impl From<[u8; 32]> for Hash {
 }
 
 text_or_binary!(Hash, [u8; 32]);
+text_schema!(Hash, "Hash", {
+    "description": "A SHA-256 hash: 64 lowercase hex digits.",
+    "type": "string",
+    "pattern": "^[0-9a-f]{64}$",
+});
 
 /// Identifies a network: the hash of its genesis body. Carried in every certificate and entry,
 /// and (later) in protocol names and topics, so two networks never mix.
 #[derive(
     Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, serde::Serialize, serde::Deserialize,
 )]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct NetworkId(pub Hash);
 
 impl std::fmt::Display for NetworkId {

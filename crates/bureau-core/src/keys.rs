@@ -9,7 +9,7 @@ use curve25519_dalek::montgomery::MontgomeryPoint;
 use ed25519_dalek::{Signer, SigningKey, VerifyingKey};
 
 use crate::hash::parse_hex32;
-use crate::text_serde::text_or_binary;
+use crate::text_serde::{text_or_binary, text_schema};
 
 /// Domain prefixes for signatures.
 pub mod domain {
@@ -154,6 +154,11 @@ impl From<[u8; 32]> for PublicKey {
 }
 
 text_or_binary!(PublicKey, [u8; 32]);
+text_schema!(PublicKey, "PublicKey", {
+    "description": "An ed25519 public key (a node's key): 64 lowercase hex digits.",
+    "type": "string",
+    "pattern": "^[0-9a-f]{64}$",
+});
 
 /// An ed25519 signature, as 64 bytes.
 #[derive(Clone, Copy, PartialEq, Eq)]

@@ -16,6 +16,9 @@
 //! - [`seal`]: restricted bodies encrypted for their recipients' X25519 keys (HPKE);
 //! - [`names`]: person names across scripts: transliteration, phonetic keys, fuzzy scores;
 //! - [`validate`]: the validation rules, as pure functions with `now` passed in.
+//!
+//! Feature `schema`: the types the node's API carries also implement `schemars::JsonSchema`
+//! (derived, or written by hand for those JSON carries as text), for its OpenAPI document.
 
 pub mod case;
 pub mod certificate;

@@ -5,7 +5,7 @@
 //! user assignment, so it can never collide with a country. Which codes are members of a network
 //! is data (certificates), never code: this module only knows which codes exist.
 
-use crate::text_serde::text_or_binary;
+use crate::text_serde::{text_or_binary, text_schema};
 
 /// ISO 3166-1 alpha-3 codes, sorted for binary search.
 const ISO_3166_ALPHA3: &[&str] = &[
@@ -143,6 +143,18 @@ macro_rules! code_impls {
 
 code_impls!(CountryCode, false);
 code_impls!(MemberCode, true);
+
+text_schema!(CountryCode, "CountryCode", {
+    "description": "A country: an ISO 3166-1 alpha-3 code, in capitals (read in any case).",
+    "type": "string",
+    "pattern": "^[A-Z]{3}$",
+});
+text_schema!(MemberCode, "MemberCode", {
+    "description": "A member: a country's ISO 3166-1 alpha-3 code, or XGS for the General \
+        Secretariat, in capitals (read in any case).",
+    "type": "string",
+    "pattern": "^[A-Z]{3}$",
+});
 
 #[cfg(test)]
 mod tests {

@@ -28,6 +28,7 @@ pub const MAX_ACCESS_MEMBERS: usize = 256;
 
 /// The shared databases. The declaration order is the wire encoding: append, never reorder.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum Database {
     /// Stolen and lost travel documents.
     #[serde(rename = "sltd")]
@@ -182,6 +183,7 @@ pub enum RecordError {
 
 /// Identifies a record across all replicas.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RecordKey {
     pub database: Database,
     pub owner: MemberCode,
@@ -255,6 +257,7 @@ impl std::str::FromStr for RecordKey {
 /// Who may read a record. Anything but `All` is sealed to its readers' keys, so the
 /// restriction holds at every replica. Append variants, never reorder (wire encoding).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum Access {
     All,
@@ -281,6 +284,7 @@ impl Access {
 
 /// The data of a record, one variant per database.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum RecordData {
     TravelDocument(TravelDocument),
@@ -344,6 +348,7 @@ impl RecordData {
 
 /// A record as its owner published it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Record {
     pub key: RecordKey,
     /// Raised by the owner on every change; the highest wins.

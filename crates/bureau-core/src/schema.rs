@@ -127,6 +127,7 @@ named_enum!(Sex { Female => "female", Male => "male", Unknown => "unknown" }
 
 /// Kinds of travel document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum DocumentType {
     Passport,
@@ -137,6 +138,7 @@ pub enum DocumentType {
 
 /// How a travel document left its holder's control.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum LossType {
     StolenBlank,
@@ -147,6 +149,7 @@ pub enum LossType {
 
 /// SLTD: a stolen, lost or revoked passport, identity card or visa.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TravelDocument {
     pub number: String,
     /// Only the issuing country may publish a travel document, so this equals the record owner.
@@ -174,6 +177,7 @@ impl TravelDocument {
 
 /// Kinds of vehicle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum VehicleKind {
     Car,
@@ -186,6 +190,7 @@ pub enum VehicleKind {
 
 /// A stolen motor vehicle (no personal data).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Vehicle {
     pub vin: String,
     pub kind: VehicleKind,
@@ -297,6 +302,7 @@ pub fn vin_check_digit(chars: &[char]) -> Option<char> {
 /// so the JSON form and the canonical encoding do not change: a person imported with `X` reads
 /// back as `unknown`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum Sex {
     #[serde(alias = "F", alias = "f")]
@@ -309,6 +315,7 @@ pub enum Sex {
 
 /// What a person may be arrested or sought for: the warrant behind a notice.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LegalBasis {
     pub warrant: String,
     pub authority: String,
@@ -318,6 +325,7 @@ pub struct LegalBasis {
 
 /// Nominal data: a person subject to police cooperation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Person {
     pub family_name: String,
     pub given_names: String,
@@ -374,6 +382,7 @@ named_enum!(DnaSample { ReferencePerson => "reference-person", CrimeScene => "cr
 
 /// Kinds of firearm.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum FirearmKind {
     Pistol,
@@ -387,6 +396,7 @@ pub enum FirearmKind {
 
 /// Why a firearm is recorded (iARMS).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum FirearmStatus {
     Lost,
@@ -397,6 +407,7 @@ pub enum FirearmStatus {
 
 /// A lost, stolen, trafficked or smuggled firearm (iARMS).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Firearm {
     pub serial_number: String,
     pub make: String,
@@ -423,6 +434,7 @@ impl Firearm {
 
 /// Kinds of cultural object.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum ArtObjectType {
     Painting,
@@ -442,6 +454,7 @@ pub enum ArtObjectType {
 
 /// A stolen cultural object (no personal data).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct WorkOfArt {
     pub object_type: ArtObjectType,
     pub title: String,
@@ -478,6 +491,7 @@ impl WorkOfArt {
 
 /// Kinds of vessel, or a vessel's engine on its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum VesselKind {
     Yacht,
@@ -492,6 +506,7 @@ pub enum VesselKind {
 
 /// A stolen vessel or vessel engine.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Vessel {
     /// IMO ship identification number: seven digits, the last a check digit.
     pub imo_number: Option<String>,
@@ -561,6 +576,7 @@ pub const MAX_SERIAL_RANGE: u64 = 1_000_000;
 
 /// Stolen blank official documents: a serial range of one document type.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AdministrativeDocument {
     /// What the blanks are: "driving licence", "vehicle registration certificate", ...
     pub document_type: String,
@@ -638,6 +654,7 @@ impl AdministrativeDocument {
 
 /// Biometric modalities whose templates are referenced, not shipped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum Modality {
     Fingerprint,
@@ -647,6 +664,7 @@ pub enum Modality {
 /// A fingerprint or face template held by the source's national system: the shared record is
 /// only its reference, so a match on the template is confirmed with the source.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TemplateReference {
     pub modality: Modality,
     /// The template's id in the source's system, or a hash of the template.
@@ -679,6 +697,7 @@ pub const MIN_DNA_LOCI: usize = 6;
 /// A DNA profile: STR loci and their alleles, and no name (Prüm: the answer to a search names
 /// a reference; identity follows on request).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DnaProfile {
     /// Locus name to its one or two alleles, written "15,16" (or "15" when homozygous).
     pub loci: std::collections::BTreeMap<String, String>,
@@ -691,6 +710,7 @@ pub struct DnaProfile {
 
 /// What a DNA sample comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum DnaSample {
     ReferencePerson,

@@ -5,6 +5,9 @@
 //! (`[u8; N]`, a tuple) and provides `Display`, `FromStr`, `From<&Type> for Binary` and
 //! `TryFrom<Binary> for Type`. Human-readable formats (JSON, TOML) get the text; bincode gets the
 //! bytes, so the wire format stays small and the API stays readable.
+//!
+//! Such a type also states its JSON Schema by hand with [`text_schema!`] (feature `schema`): a
+//! derive would describe its fields or its binary form, not the text JSON carries.
 
 macro_rules! text_or_binary {
     ($ty:ty, $binary:ty) => {
@@ -34,3 +37,27 @@ macro_rules! text_or_binary {
 }
 
 pub(crate) use text_or_binary;
+
+/// The JSON Schema of a type [`text_or_binary!`] writes as text: its name in the API document and
+/// a schema of the string (a pattern or format, and what it means). Only built with the `schema`
+/// feature.
+macro_rules! text_schema {
+    ($ty:ty, $name:literal, $schema:tt) => {
+        #[cfg(feature = "schema")]
+        impl schemars::JsonSchema for $ty {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                std::borrow::Cow::Borrowed($name)
+            }
+
+            fn schema_id() -> std::borrow::Cow<'static, str> {
+                std::borrow::Cow::Borrowed(concat!(module_path!(), "::", $name))
+            }
+
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                schemars::json_schema!($schema)
+            }
+        }
+    };
+}
+
+pub(crate) use text_schema;

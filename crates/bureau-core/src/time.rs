@@ -7,12 +7,13 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::text_serde::text_or_binary;
+use crate::text_serde::{text_or_binary, text_schema};
 
 /// Milliseconds since the Unix epoch (UTC).
 #[derive(
     Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Default, Serialize, Deserialize,
 )]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Timestamp(pub u64);
 
 impl Timestamp {
@@ -228,6 +229,12 @@ impl TryFrom<(u16, u8, u8)> for Date {
 }
 
 text_or_binary!(Date, (u16, u8, u8));
+text_schema!(Date, "Date", {
+    "description": "A calendar date (UTC), YYYY-MM-DD, between the years 1800 and 2200.",
+    "type": "string",
+    "format": "date",
+    "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+});
 
 /// A date known to the year, the month, or the day. Month 0 and day 0 mean unknown on the wire.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -299,6 +306,11 @@ impl TryFrom<(u16, u8, u8)> for PartialDate {
 }
 
 text_or_binary!(PartialDate, (u16, u8, u8));
+text_schema!(PartialDate, "PartialDate", {
+    "description": "A date known to the year, the month or the day: YYYY, YYYY-MM or YYYY-MM-DD.",
+    "type": "string",
+    "pattern": "^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$",
+});
 
 #[cfg(test)]
 mod tests {

@@ -18,7 +18,7 @@ use crate::entry::{Body, Entry, Head, Revoke};
 use crate::hash::{Hash, NetworkId};
 use crate::keys::{KeyError, PublicKey};
 use crate::member::MemberCode;
-use crate::record::{RecordData, RecordError, RecordKey};
+use crate::record::{Record, RecordData, RecordError, RecordKey};
 use crate::schema;
 use crate::time::Timestamp;
 
@@ -291,6 +291,27 @@ pub fn check_in_context<V: ReplicaView>(
     Ok(check_body_rights(view, &certificate, entry).map(|()| Placement::Next))
 }
 
+/// Who may publish a record: its owner, and for a travel document only its issuing country.
+/// (A publisher checks this before signing, so a refused record never takes a sequence number.)
+pub fn check_record_rights(author: MemberCode, record: &Record) -> Result<(), EntryError> {
+    if record.key.owner != author {
+        return Err(EntryError::NotOwner {
+            author_member: author,
+            owner: record.key.owner,
+        });
+    }
+    if let RecordData::TravelDocument(document) = &record.data {
+        let issuer = MemberCode::from(document.issuing_country);
+        if issuer != record.key.owner {
+            return Err(EntryError::NotIssuingCountry {
+                issuer,
+                owner: record.key.owner,
+            });
+        }
+    }
+    Ok(())
+}
+
 /// Who may write what: owners write their records, the issuing country its travel documents,
 /// the secretariat its own bodies.
 fn check_body_rights<V: ReplicaView>(
@@ -311,19 +332,7 @@ fn check_body_rights<V: ReplicaView>(
         Ok(())
     };
     match body {
-        Body::Put(record) => {
-            check_owner(&record.key)?;
-            if let RecordData::TravelDocument(document) = &record.data {
-                let issuer = MemberCode::from(document.issuing_country);
-                if issuer != record.key.owner {
-                    return Err(EntryError::NotIssuingCountry {
-                        issuer,
-                        owner: record.key.owner,
-                    });
-                }
-            }
-            Ok(())
-        }
+        Body::Put(record) => check_record_rights(author.member(), record),
         Body::PutSealed(sealed) => check_owner(&sealed.key),
         Body::Cancel(cancel) => check_owner(&cancel.key),
         Body::Admit(certificate) => {

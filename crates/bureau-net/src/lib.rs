@@ -11,6 +11,9 @@
 //! - `direct`: point-to-point messages between members' nodes (opaque bytes and an answer);
 //! - `reach`: AutoNAT verdicts, the relay server's switch, relay reservations, hole punching;
 //! - `codec`, `protocol`, `identity`, `config`: framing, messages, keys, limits.
+//!
+//! Feature `schema`: the status types the API shows ([`PeerInfo`], [`Counters`], [`ReachInfo`])
+//! also implement `schemars::JsonSchema`, for its OpenAPI document.
 
 mod behaviour;
 mod codec;
@@ -117,6 +120,7 @@ pub enum Command {
 
 /// A connected peer as `bureau peers` shows it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PeerInfo {
     pub peer_id: String,
     /// `None` until its certificate has been checked.
@@ -133,6 +137,7 @@ pub struct PeerInfo {
 
 /// What the network task counts.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Counters {
     pub gossip_accepted: u64,
     pub gossip_duplicates: u64,
@@ -177,6 +182,7 @@ pub struct Counters {
 
 /// How this node can be reached.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ReachInfo {
     /// `public` (a confirmed external address), `private` (AutoNAT found no address reachable
     /// from outside) or `unknown` (not tested yet).

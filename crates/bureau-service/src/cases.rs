@@ -12,13 +12,14 @@ use bureau_core::case::{
     CaseRef, Colour, Decision, DiffusionAction, Notice, NoticeAction, NoticeRequest,
 };
 use bureau_core::{Body, Entry, MemberCode, RecordData, RecordKey};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::replica::Replica;
 
 /// A notice request as the CLI and the API give it; offence and legal basis come from the
 /// person record.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct NoticeDraft {
     pub id: Option<String>,
     pub colour: Colour,
@@ -29,7 +30,7 @@ pub struct NoticeDraft {
 }
 
 /// A diffusion as the CLI and the API give it.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct DiffusionDraft {
     pub id: Option<String>,
     pub to: BTreeSet<MemberCode>,
@@ -38,7 +39,7 @@ pub struct DiffusionDraft {
 }
 
 /// What a case action published.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct CaseDone {
     #[serde(rename = "ref")]
     pub reference: String,

@@ -165,7 +165,8 @@ impl Identity {
                 )
             })?;
         if certificate.node_key() != key.public() {
-            fail!(InvalidInput, 
+            fail!(
+                InvalidInput,
                 "{} was issued for another key than {}; it belongs to another node directory",
                 dir.certificate().display(),
                 dir.node_key().display()
@@ -179,7 +180,8 @@ impl Identity {
         if bureau_core::EncryptionPublicKey::from_secret(encryption)
             != certificate.body.encryption_key
         {
-            fail!(InvalidInput, 
+            fail!(
+                InvalidInput,
                 "{} does not match the encryption key in {}",
                 dir.encryption_key().display(),
                 dir.certificate().display()

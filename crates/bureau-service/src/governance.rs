@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use bureau_core::{Body, Certificate, Entry, MemberCode, RecordKey};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::audit::AuditAction;
@@ -13,7 +14,7 @@ use crate::fail;
 use crate::replica::{Replica, is_expired};
 
 /// A member as a replica knows it: one line of `bureau members`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct MemberInfo {
     pub member: MemberCode,
     pub roles: Vec<bureau_core::Role>,
@@ -78,7 +79,10 @@ impl Replica {
             );
         }
         if entries.is_empty() {
-            fail!(Conflict, "{member} has no current certificate that is not already revoked");
+            fail!(
+                Conflict,
+                "{member} has no current certificate that is not already revoked"
+            );
         }
         self.audit(AuditAction::Revoke, member.to_string(), Some(reason), None)?;
         Ok(entries)
@@ -200,5 +204,4 @@ impl Replica {
         members.sort_by(|a, b| a.member.cmp(&b.member).then(a.serial.cmp(&b.serial)));
         Ok(members)
     }
-
 }

@@ -16,6 +16,7 @@ use bureau_core::keys::domain;
 use bureau_core::schema::SchemaError;
 use bureau_core::{MemberCode, NetworkId, PublicKey, RecordKey, Signature, Timestamp};
 use bureau_store::{Outgoing, Store};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::clock;
@@ -37,7 +38,7 @@ pub const MAX_DELIVERIES_IN_FLIGHT: usize = 16;
 pub const MESSAGE_ID_BYTES: usize = 12;
 
 /// SIENA handling codes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Handling {
     /// Police use only.
@@ -78,7 +79,7 @@ impl Handling {
 }
 
 /// A message to send: to whom, its handling code, subject and text.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct SendMessage {
     pub to: MemberCode,
     pub handling: Handling,
@@ -87,7 +88,7 @@ pub struct SendMessage {
 }
 
 /// A hit: a search at another bureau returned the owner's record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct HitNotice {
     pub reference: RecordKey,
     pub searched_at: Timestamp,
@@ -99,7 +100,7 @@ pub struct HitNotice {
 }
 
 /// What a message says. Append variants, never reorder (wire encoding).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Content {
     Text {
@@ -117,7 +118,7 @@ pub enum Content {
 }
 
 /// A message between two members' nodes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Message {
     pub id: String,
     pub network: NetworkId,
@@ -196,7 +197,8 @@ impl Signed {
                 "the signing key has no certificate here".to_owned()
             })?;
         if certificate.member() != message.from {
-            fail!(InvalidInput, 
+            fail!(
+                InvalidInput,
                 "the signing key belongs to {}, not {}",
                 certificate.member(),
                 message.from
@@ -205,7 +207,10 @@ impl Signed {
         if !certificate.is_valid_at(clock::now())
             || store.revocation(certificate.body.serial)?.is_some()
         {
-            fail!(InvalidInput, "the sender's certificate is expired or revoked");
+            fail!(
+                InvalidInput,
+                "the sender's certificate is expired or revoked"
+            );
         }
         self.author
             .verify(
@@ -389,7 +394,7 @@ impl Replica {
 }
 
 /// One message as listed.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct MailItem {
     pub message: Message,
     /// Sent: when the recipient acknowledged it (none while it waits). Received: when.
@@ -400,14 +405,14 @@ pub struct MailItem {
 }
 
 /// A node's messages.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Mail {
     pub sent: Vec<MailItem>,
     pub received: Vec<MailItem>,
 }
 
 /// A hit and its answer, if any.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Hit {
     pub id: String,
     pub from: MemberCode,
@@ -417,7 +422,7 @@ pub struct Hit {
     pub answer: Option<HitAnswer>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct HitAnswer {
     pub confirmed: bool,
     pub action: String,
@@ -425,7 +430,7 @@ pub struct HitAnswer {
 }
 
 /// Both sides of hits, as `bureau hits` shows them.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Hits {
     pub on_my_records: Vec<Hit>,
     pub by_my_searches: Vec<Hit>,
@@ -523,7 +528,7 @@ pub async fn receive(
         let answer = tokio::task::spawn_blocking(move || -> Result<Vec<u8>> {
             let signed = Signed::from_bytes(&payload)?;
             if signed.message.from != from {
-                fail!(InvalidInput, 
+                fail!(InvalidInput,
                     "sent by a node of {from} but signed as {}",
                     signed.message.from
                 );

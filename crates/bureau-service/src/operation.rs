@@ -1,13 +1,15 @@
 //! The operation contract: one request type per operation, with its answer type, its HTTP
 //! method and path, and what it does. Both faces are generic over it: the CLI builds a request
 //! and calls it in-process or over HTTP, the HTTP server routes every operation with one
-//! generic handler, and the OpenAPI document is generated from the same list.
+//! generic handler, and the OpenAPI document is generated from the same list, with the JSON
+//! Schemas of the request and the answer derived from their types.
 //!
 //! Adding an operation means: the request type, its `impl Operation` (in `ops`), one line in
 //! [`crate::ops::visit_all`], and its flags and printing in the CLI.
 
 use std::future::Future;
 
+use schemars::JsonSchema;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -26,9 +28,9 @@ pub enum Method {
 pub const MAX_REQUEST_BYTES: usize = 256 * 1024;
 
 /// One operation of the node.
-pub trait Operation: Serialize + DeserializeOwned + Send + 'static {
+pub trait Operation: Serialize + DeserializeOwned + JsonSchema + Send + 'static {
     /// What it answers.
-    type Answer: Serialize + DeserializeOwned + Send + 'static;
+    type Answer: Serialize + DeserializeOwned + JsonSchema + Send + 'static;
     /// Its name (the OpenAPI operation id), e.g. `publish`.
     const NAME: &'static str;
     /// One line saying what it does.

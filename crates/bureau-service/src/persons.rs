@@ -123,32 +123,3 @@ fn score_postings(
     }
     Ok(())
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dates_of_birth_match_as_precisely_as_known() {
-        let date = |text: &str| text.parse::<PartialDate>().expect("date");
-        let year = DobFilter {
-            date: date("1980"),
-            within_years: 0,
-        };
-        assert!(year.matches(Some(date("1980-03-04"))));
-        assert!(!year.matches(Some(date("1981-03-04"))));
-        assert!(year.matches(None));
-        let day = DobFilter {
-            date: date("1980-03-04"),
-            within_years: 0,
-        };
-        assert!(day.matches(Some(date("1980-03"))));
-        assert!(!day.matches(Some(date("1980-03-05"))));
-        let around = DobFilter {
-            date: date("1980"),
-            within_years: 2,
-        };
-        assert!(around.matches(Some(date("1982-12-31"))));
-        assert!(!around.matches(Some(date("1983-01-01"))));
-    }
-}

@@ -6,14 +6,14 @@ use std::collections::BTreeMap;
 
 use bureau_core::schema::{DocumentType, Modality};
 use bureau_core::{CountryCode, MemberCode, PartialDate, Record};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-
 
 /// Most results one search returns.
 pub const MAX_SEARCH_RESULTS: usize = 100;
 
 /// A search: which database, and what to look for.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "database", rename_all = "kebab-case")]
 pub enum Query {
     /// A travel document by number, optionally narrowed by issuer and type.
@@ -73,7 +73,7 @@ pub enum Query {
 
 /// A search as the CLI sends it to the API: the query, and why and where it is made (kept in
 /// the audit log and sent to the owner with a hit).
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct SearchRequest {
     #[serde(flatten)]
     pub query: Query,
@@ -84,7 +84,7 @@ pub struct SearchRequest {
 }
 
 /// One search result.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Found {
     #[serde(rename = "ref")]
     pub reference: String,
@@ -133,7 +133,7 @@ impl Query {
 }
 
 /// A date-of-birth filter: the date as precise as known, give or take some years.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct DobFilter {
     pub date: PartialDate,
     /// 0: the same year (and month and day, where both sides have them).
@@ -158,7 +158,7 @@ impl DobFilter {
 
 /// Why a search or a look-up is made and where: kept in the audit log and sent with a hit to the
 /// owner.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct SearchContext {
     /// Why (e.g. "border check").
     #[serde(default)]
@@ -166,4 +166,33 @@ pub struct SearchContext {
     /// Where: the post or place (e.g. "Vienna airport, gate B").
     #[serde(default)]
     pub place: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_of_birth_match_as_precisely_as_known() {
+        let date = |text: &str| text.parse::<PartialDate>().expect("date");
+        let year = DobFilter {
+            date: date("1980"),
+            within_years: 0,
+        };
+        assert!(year.matches(Some(date("1980-03-04"))));
+        assert!(!year.matches(Some(date("1981-03-04"))));
+        assert!(year.matches(None));
+        let day = DobFilter {
+            date: date("1980-03-04"),
+            within_years: 0,
+        };
+        assert!(day.matches(Some(date("1980-03"))));
+        assert!(!day.matches(Some(date("1980-03-05"))));
+        let around = DobFilter {
+            date: date("1980"),
+            within_years: 2,
+        };
+        assert!(around.matches(Some(date("1982-12-31"))));
+        assert!(!around.matches(Some(date("1983-01-01"))));
+    }
 }

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use bureau_core::entry::Cancel;
 use bureau_core::{Access, Body, Date, Entry, Hash, Record, RecordData, RecordKey};
 use bureau_store::Outcome;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::audit::AuditAction;
@@ -19,7 +20,7 @@ use crate::replica::{Readers, Replica};
 pub const IMPORT_BATCH_RECORDS: usize = 1000;
 
 /// A record ready to publish: what the CLI sends to the API.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Draft {
     pub local_id: String,
     pub access: Access,
@@ -28,7 +29,7 @@ pub struct Draft {
 }
 
 /// What a publish or cancel did.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Published {
     #[serde(rename = "ref")]
     pub reference: String,
@@ -54,7 +55,10 @@ impl Replica {
         let today = clock::now().date();
         let review_date = review_date.unwrap_or_else(|| today.plus_years(data.retention_years()));
         if review_date <= today {
-            fail!(InvalidInput, "the review date {review_date} is not in the future");
+            fail!(
+                InvalidInput,
+                "the review date {review_date} is not in the future"
+            );
         }
         let mut version = 0;
         let entry = self.append(&key, |current| {
@@ -76,10 +80,7 @@ impl Replica {
     /// Publishes many records at once (bulk import): each draft is checked, the valid ones are
     /// signed in sequence and applied in one batch (one transaction and one flush). Returns one
     /// result per draft, and the signed entries for the network.
-    pub fn publish_batch(
-        &self,
-        drafts: Vec<Draft>,
-    ) -> Result<(Vec<BatchResult>, Vec<Entry>)> {
+    pub fn publish_batch(&self, drafts: Vec<Draft>) -> Result<(Vec<BatchResult>, Vec<Entry>)> {
         let _serialised = self
             .append_lock
             .lock()
@@ -97,7 +98,10 @@ impl Replica {
                     .review_date
                     .unwrap_or_else(|| today.plus_years(draft.data.retention_years()));
                 if review_date <= today {
-                    fail!(InvalidInput, "the review date {review_date} is not in the future");
+                    fail!(
+                        InvalidInput,
+                        "the review date {review_date} is not in the future"
+                    );
                 }
                 let version = match versions.get(&key) {
                     Some(version) => version + 1,
@@ -112,6 +116,7 @@ impl Replica {
                     data: draft.data,
                 };
                 record.validate()?;
+                bureau_core::validate::check_record_rights(self.member(), &record)?;
                 Ok(record)
             })();
             match built {
@@ -164,11 +169,12 @@ impl Replica {
         let mut version = 0;
         let entry = self.append(key, |current| {
             let view = current.or_not_found(|| format!("no record {key} in this replica"))?;
-            let record = view
-                .record
-                .or_kind(ErrorKind::Conflict, || format!("{key} is cancelled or erased"))?;
+            let record = view.record.or_kind(ErrorKind::Conflict, || {
+                format!("{key} is cancelled or erased")
+            })?;
             if review_date <= record.review_date {
-                fail!(InvalidInput, 
+                fail!(
+                    InvalidInput,
                     "{review_date} is not later than the current review date {}",
                     record.review_date
                 );
@@ -234,7 +240,6 @@ impl Replica {
         });
         Ok(due)
     }
-
 }
 
 fn published(key: &RecordKey, version: u64, entry: &Entry) -> Published {
@@ -246,9 +251,8 @@ fn published(key: &RecordKey, version: u64, entry: &Entry) -> Published {
     }
 }
 
-
 /// A record with its reference alongside, as lists of records answer.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct RecordWithRef {
     #[serde(rename = "ref")]
     pub reference: String,

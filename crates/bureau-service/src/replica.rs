@@ -7,10 +7,11 @@ use std::sync::{Arc, Mutex};
 use crate::error::{Context, Error, Result};
 use crate::fail;
 use bureau_core::{
-    Access, Body, Certificate, Date, Entry, Hash, MemberCode, Record,
-    RecordKey, SecretKey, Timestamp,
+    Access, Body, Certificate, Date, Entry, Hash, MemberCode, Record, RecordKey, SecretKey,
+    Timestamp,
 };
 use bureau_store::{Outcome, RecordView, Store};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::audit::{AuditAction, AuditEvent, AuditLog};
@@ -37,7 +38,7 @@ pub const SYNC_BATCH_BYTES: usize = 4 * 1024 * 1024;
 pub(crate) struct Readers(Option<Vec<(MemberCode, bureau_core::EncryptionPublicKey)>>);
 
 /// A node's status.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Status {
     pub member: MemberCode,
     /// Set when this node's own certificate has been revoked: why.
@@ -274,7 +275,10 @@ pub fn copy_missing(from: &Store, to: &Store) -> Result<Copied> {
             return Ok(copied);
         }
         if !report.outcomes.iter().any(Outcome::is_applied) {
-            fail!(Internal, "copy made no progress: the target rejects what the source holds");
+            fail!(
+                Internal,
+                "copy made no progress: the target rejects what the source holds"
+            );
         }
     }
 }

@@ -49,7 +49,10 @@ pub fn run(store: &Store, query: &Query, today: Date) -> Result<Vec<Found>> {
         } => {
             need(number, "document number")?;
             if document_type.is_some() && issuing_country.is_none() {
-                fail!(InvalidInput, "--type needs --country: document types are indexed per issuing country");
+                fail!(
+                    InvalidInput,
+                    "--type needs --country: document types are indexed per issuing country"
+                );
             }
             exact(IndexTerm::travel_document(
                 number,
@@ -92,7 +95,10 @@ pub fn run(store: &Store, query: &Query, today: Date) -> Result<Vec<Found>> {
             let term = match (imo_number, hull_number, engine_serial) {
                 (Some(imo), _, _) => {
                     if schema::imo_digits(imo).is_none() {
-                        fail!(InvalidInput, "{imo:?} is not an IMO number (seven digits with a check digit)");
+                        fail!(
+                            InvalidInput,
+                            "{imo:?} is not an IMO number (seven digits with a check digit)"
+                        );
                     }
                     IndexTerm::imo(imo)
                 }
@@ -105,7 +111,10 @@ pub fn run(store: &Store, query: &Query, today: Date) -> Result<Vec<Found>> {
                     IndexTerm::engine(serial)
                 }
                 (None, None, None) => {
-                    fail!(InvalidInput, "give an IMO number, a hull number or an engine serial")
+                    fail!(
+                        InvalidInput,
+                        "give an IMO number, a hull number or an engine serial"
+                    )
                 }
             };
             let mut found = exact(term)?;
@@ -119,7 +128,10 @@ pub fn run(store: &Store, query: &Query, today: Date) -> Result<Vec<Found>> {
             issuing_country,
         } => {
             let Some((letters, number, _)) = schema::split_serial(serial) else {
-                fail!(InvalidInput, "{serial:?} is not a serial number (letters, then digits)");
+                fail!(
+                    InvalidInput,
+                    "{serial:?} is not a serial number (letters, then digits)"
+                );
             };
             let term = IndexTerm {
                 prefix: true,
@@ -174,7 +186,11 @@ fn dna(store: &Store, loci: &BTreeMap<String, String>, today: Date) -> Result<Ve
             })
             .map(|(locus, alleles)| format!("{locus}={alleles}"))
             .collect();
-        fail!(InvalidInput, "not loci with one or two alleles: {}", bad.join(", "));
+        fail!(
+            InvalidInput,
+            "not loci with one or two alleles: {}",
+            bad.join(", ")
+        );
     }
     let typed = canonical
         .iter()

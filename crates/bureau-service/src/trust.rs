@@ -92,7 +92,10 @@ pub fn admit(
     out: &Path,
 ) -> Result<Certificate> {
     if !(1..=MAX_CERTIFICATE_DAYS).contains(&valid_days) {
-        fail!(InvalidInput, "--valid-days must be between 1 and {MAX_CERTIFICATE_DAYS}");
+        fail!(
+            InvalidInput,
+            "--valid-days must be between 1 and {MAX_CERTIFICATE_DAYS}"
+        );
     }
     let genesis = files::read_genesis(genesis_path, "the genesis file `bureau genesis` wrote")?;
     let root = files::read_key(
@@ -101,7 +104,8 @@ pub fn admit(
         "the file `bureau genesis` wrote as root.key",
     )?;
     if root.public() != genesis.root_key() {
-        fail!(InvalidInput, 
+        fail!(
+            InvalidInput,
             "{} is not the root key of the network in {}",
             root_key.display(),
             genesis_path.display()
@@ -119,7 +123,8 @@ pub fn admit(
         .with_context(|| format!("{} is not valid for this network", request_path.display()))?;
     let member = request.body.member;
     if secretariat != member.is_secretariat() {
-        fail!(InvalidInput, 
+        fail!(
+            InvalidInput,
             "the secretariat role goes with member code {} and only with it (request is for {member}); {}",
             MemberCode::SECRETARIAT,
             if secretariat {

@@ -8,6 +8,8 @@
 //! - [`Committer`]: group commit on a dedicated thread, so many small writers share one flush;
 //! - `layout`: tree names and key encodings;
 //! - `pending`: the bounded buffer of entries that arrived before their predecessors.
+//!
+//! Feature `schema`: [`RecordView`] also implements `schemars::JsonSchema`, for the API document.
 
 mod apply;
 mod committer;

@@ -23,6 +23,7 @@ pub struct Batch {
 
 /// A record as a replica holds it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RecordView {
     pub key: RecordKey,
     /// The winning version (of the record or of its cancellation).

@@ -1,9 +1,9 @@
 //! `bureau notice ...` and `bureau diffusion ...`: notices and diffusions.
 
 use anyhow::Result;
+use bureau_core::MemberCode;
 use bureau_core::RecordKey;
 use bureau_core::case::{CaseRef, Colour, Decision};
-use bureau_core::MemberCode;
 use bureau_service::cases::{CaseDone, DiffusionDraft, NoticeDraft};
 use bureau_service::ops::{
     CancelNotice, CasePath, DiffusionReview, ListDiffusions, ListNotices, ReviewDiffusion,
@@ -84,7 +84,9 @@ pub enum DiffusionCommand {
 }
 
 fn print_done(context: &Context, done: &CaseDone, what: &str) -> Result<()> {
-    context.print(done, |done| println!("{what} {} (entry {})", done.reference, done.seq))
+    context.print(done, |done| {
+        println!("{what} {} (entry {})", done.reference, done.seq)
+    })
 }
 
 /// `bureau notice ...`

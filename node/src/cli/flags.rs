@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use bureau_core::{CountryCode, MemberCode};
+use bureau_core::MemberCode;
 use clap::{Parser, Subcommand};
 
 #[derive(Debug, Parser)]
@@ -80,7 +80,7 @@ pub enum Command {
     },
     /// Publish or update a record owned by this member.
     #[command(subcommand)]
-    Publish(super::records::Publish),
+    Publish(super::publish::Publish),
     /// Search the local replica by exact identifiers or name.
     #[command(subcommand)]
     Search(super::search::Search),
@@ -104,27 +104,7 @@ pub enum Command {
     },
     /// Write synthetic records (and, for persons, a key of spelling variants) for tests and
     /// benchmarks, in the format `bureau import` reads.
-    Generate {
-        /// persons, sltd or vehicles.
-        #[arg(long)]
-        database: bureau_core::Database,
-        #[arg(long, default_value_t = 1000)]
-        count: u64,
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-        /// Issuing country of travel documents.
-        #[arg(long, default_value = "FRA")]
-        issuer: CountryCode,
-        /// Where to write the records (JSON Lines).
-        #[arg(long)]
-        out: PathBuf,
-        /// For persons: where to write the variant queries and the person each belongs to.
-        #[arg(long)]
-        key: Option<PathBuf>,
-        /// For persons: variant queries per person.
-        #[arg(long, default_value_t = 3)]
-        variants: usize,
-    },
+    Generate(super::network::Generate),
     /// Import records of one database from JSON Lines or CSV (see README: bulk import).
     Import(super::records::Import),
     /// Show one record by reference (DATABASE/OWNER/ID, as printed by publish and search).

@@ -98,7 +98,7 @@ pub fn draft_from_json(
     };
     let access = match object.remove("access") {
         None | Some(Value::Null) => Access::All,
-        Some(Value::String(text)) => super::records::parse_access(&text)
+        Some(Value::String(text)) => super::publish::parse_access(&text)
             .map_err(|e| error(Some("access".into()), format!("{e:#}")))?,
         Some(other) => serde_json::from_value(other)
             .map_err(|e| error(Some("access".into()), e.to_string()))?,
@@ -171,11 +171,12 @@ fn object_from_csv(
         } else if name == "loci" {
             let mut loci = Map::new();
             for pair in cell.split(';').filter(|pair| !pair.trim().is_empty()) {
-                let (locus, alleles) = super::records::parse_locus(pair).map_err(|e| LineError {
-                    line: 0,
-                    field: Some("loci".into()),
-                    error: e,
-                })?;
+                let (locus, alleles) =
+                    super::publish::parse_locus(pair).map_err(|e| LineError {
+                        line: 0,
+                        field: Some("loci".into()),
+                        error: e,
+                    })?;
                 loci.insert(locus, Value::String(alleles));
             }
             Value::Object(loci)
@@ -227,109 +228,113 @@ pub fn read(
 ) -> Result<(u64, Vec<LineError>)> {
     let mut errors = Vec::new();
     let mut batch = Vec::with_capacity(IMPORT_BATCH_RECORDS);
-    let mut lines = 0u64;
-    let push = |line: u64,
-                parsed: Result<Map<String, Value>, LineError>,
-                batch: &mut Vec<_>,
-                errors: &mut Vec<LineError>| {
+    let mut row = |line: u64, parsed: Result<Map<String, Value>, LineError>| -> Result<()> {
         match parsed.and_then(|object| draft_from_json(database, object)) {
             Ok(draft) => batch.push((line, draft)),
             Err(error) => errors.push(LineError { line, ..error }),
         }
+        if batch.len() >= IMPORT_BATCH_RECORDS {
+            sink(std::mem::take(&mut batch))?;
+        }
+        Ok(())
     };
-    match format {
-        Format::Jsonl => {
-            let mut reader = BufReader::new(input);
-            let mut buffer = Vec::new();
-            loop {
-                buffer.clear();
-                let read = reader
-                    .by_ref()
-                    .take(MAX_IMPORT_LINE_BYTES as u64 + 1)
-                    .read_until(b'\n', &mut buffer)
-                    .context("cannot read the input")?;
-                if read == 0 {
-                    break;
-                }
-                progress(read as u64);
-                lines += 1;
-                if !buffer.ends_with(b"\n") && read > MAX_IMPORT_LINE_BYTES {
-                    errors.push(LineError {
-                        line: lines,
-                        field: None,
-                        error: format!("longer than {MAX_IMPORT_LINE_BYTES} bytes"),
-                    });
-                    // Skip the rest of the over-long line.
-                    let mut rest = Vec::new();
-                    reader.read_until(b'\n', &mut rest)?;
-                    continue;
-                }
-                let text = String::from_utf8_lossy(&buffer);
-                if text.trim().is_empty() {
-                    continue;
-                }
-                let parsed = match serde_json::from_str::<Value>(&text) {
-                    Ok(Value::Object(object)) => Ok(object),
-                    Ok(_) => Err(LineError {
-                        line: 0,
-                        field: None,
-                        error: "is not a JSON object".into(),
-                    }),
-                    Err(e) => Err(LineError {
-                        line: 0,
-                        field: None,
-                        error: format!("is not JSON: {e}"),
-                    }),
-                };
-                push(lines, parsed, &mut batch, &mut errors);
-                if batch.len() >= IMPORT_BATCH_RECORDS {
-                    sink(std::mem::take(&mut batch))?;
-                }
-            }
-        }
-        Format::Csv => {
-            let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(input);
-            let header = reader
-                .headers()
-                .context("cannot read the CSV header")?
-                .clone();
-            lines = 1;
-            let mut row = csv::StringRecord::new();
-            let mut last_position = 0;
-            loop {
-                match reader.read_record(&mut row) {
-                    Ok(false) => break,
-                    Ok(true) => {
-                        lines += 1;
-                        let position = reader.position().byte();
-                        progress(position - last_position);
-                        last_position = position;
-                        push(
-                            lines,
-                            object_from_csv(&header, &row),
-                            &mut batch,
-                            &mut errors,
-                        );
-                    }
-                    Err(e) => {
-                        lines += 1;
-                        errors.push(LineError {
-                            line: lines,
-                            field: None,
-                            error: format!("unreadable CSV row: {e}"),
-                        });
-                    }
-                }
-                if batch.len() >= IMPORT_BATCH_RECORDS {
-                    sink(std::mem::take(&mut batch))?;
-                }
-            }
-        }
-    }
+    let lines = match format {
+        Format::Jsonl => read_jsonl(input, &mut row, &mut progress)?,
+        Format::Csv => read_csv(input, &mut row, &mut progress)?,
+    };
     if !batch.is_empty() {
         sink(batch)?;
     }
     Ok((lines, errors))
+}
+
+/// A parsed line (or a line's error) with its number.
+type Row<'a> = dyn FnMut(u64, Result<Map<String, Value>, LineError>) -> Result<()> + 'a;
+
+/// Reads JSON Lines, one object a line; returns the number of lines.
+fn read_jsonl(input: impl Read, row: &mut Row<'_>, progress: &mut dyn FnMut(u64)) -> Result<u64> {
+    let mut reader = BufReader::new(input);
+    let mut buffer = Vec::new();
+    let mut lines = 0u64;
+    loop {
+        buffer.clear();
+        let read = reader
+            .by_ref()
+            .take(MAX_IMPORT_LINE_BYTES as u64 + 1)
+            .read_until(b'\n', &mut buffer)
+            .context("cannot read the input")?;
+        if read == 0 {
+            return Ok(lines);
+        }
+        progress(read as u64);
+        lines += 1;
+        if !buffer.ends_with(b"\n") && read > MAX_IMPORT_LINE_BYTES {
+            let error = format!("longer than {MAX_IMPORT_LINE_BYTES} bytes");
+            row(
+                lines,
+                Err(LineError {
+                    line: lines,
+                    field: None,
+                    error,
+                }),
+            )?;
+            // Skip the rest of the over-long line.
+            let mut rest = Vec::new();
+            reader.read_until(b'\n', &mut rest)?;
+            continue;
+        }
+        let text = String::from_utf8_lossy(&buffer);
+        if text.trim().is_empty() {
+            continue;
+        }
+        let parsed = match serde_json::from_str::<Value>(&text) {
+            Ok(Value::Object(object)) => Ok(object),
+            Ok(_) => Err("is not a JSON object".to_owned()),
+            Err(e) => Err(format!("is not JSON: {e}")),
+        };
+        let parsed = parsed.map_err(|error| LineError {
+            line: lines,
+            field: None,
+            error,
+        });
+        row(lines, parsed)?;
+    }
+}
+
+/// Reads CSV with a header row; returns the number of lines, the header included.
+fn read_csv(input: impl Read, row: &mut Row<'_>, progress: &mut dyn FnMut(u64)) -> Result<u64> {
+    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(input);
+    let header = reader
+        .headers()
+        .context("cannot read the CSV header")?
+        .clone();
+    let mut lines = 1;
+    let mut record = csv::StringRecord::new();
+    let mut last_position = 0;
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(false) => return Ok(lines),
+            Ok(true) => {
+                lines += 1;
+                let position = reader.position().byte();
+                progress(position - last_position);
+                last_position = position;
+                row(lines, object_from_csv(&header, &record))?;
+            }
+            Err(e) => {
+                lines += 1;
+                let error = format!("unreadable CSV row: {e}");
+                row(
+                    lines,
+                    Err(LineError {
+                        line: lines,
+                        field: None,
+                        error,
+                    }),
+                )?;
+            }
+        }
+    }
 }
 
 /// Imports a file through `publish` (the node's API or the local replica), showing progress
@@ -338,7 +343,9 @@ pub fn import_file(
     database: Database,
     path: &Path,
     format: Option<Format>,
-    mut publish: impl FnMut(Vec<Draft>) -> Result<Vec<Result<bureau_service::records::Published, String>>>,
+    mut publish: impl FnMut(
+        Vec<Draft>,
+    ) -> Result<Vec<Result<bureau_service::records::Published, String>>>,
 ) -> Result<Summary> {
     let format = format.unwrap_or_else(|| Format::of(path));
     let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;

@@ -2,7 +2,7 @@
 
 use anyhow::Result;
 use bureau_core::MemberCode;
-use bureau_service::mail::{Content, Handling, Hit, MailItem, SendMessage};
+use bureau_service::mail::{Content, Handling, Hit, Hits, MailItem, SendMessage};
 use bureau_service::ops::{AnswerHit, ListHits, ListMail};
 use clap::Subcommand;
 
@@ -178,10 +178,11 @@ pub fn hits(context: &Context, answer: Option<HitsCommand>) -> Result<()> {
         return Ok(());
     }
     let hits = backend.call(ListHits {})?;
-    if as_json {
-        output::json(&hits);
-        return Ok(());
-    }
+    context.print(&hits, print_hits)
+}
+
+/// The two lists of hits, with their answers.
+fn print_hits(hits: &Hits) {
     let rows = |list: &[Hit], other: fn(&Hit) -> String| {
         list.iter()
             .map(|hit| {
@@ -250,6 +251,4 @@ pub fn hits(context: &Context, answer: Option<HitsCommand>) -> Result<()> {
             }),
         );
     }
-    Ok(())
 }
-

@@ -69,9 +69,7 @@ pub fn admit_publish(context: &Context, path: &Path) -> Result<()> {
     let certificate = bureau_core::Certificate::from_bytes(&bytes)
         .map_err(bureau_service::Error::from)
         .with_context(|| format!("{} is not a certificate", path.display()))?;
-    let announced = context
-        .backend()?
-        .call(AdmitMember::new(&certificate))?;
+    let announced = context.backend()?.call(AdmitMember::new(&certificate))?;
     context.print(&announced, |announced| {
         println!(
             "announced {} (certificate {}) to the network",
@@ -178,4 +176,3 @@ fn print_peers(peers: &serde_json::Value) {
         &rows,
     );
 }
-

@@ -17,6 +17,7 @@ macro_rules! usage {
 pub mod flags;
 pub mod import;
 
+pub mod publish;
 pub mod records;
 
 pub mod cases;
@@ -138,7 +139,15 @@ pub fn run(cli: Cli, env: Environment) -> Result<()> {
             role,
             valid_days,
             out,
-        } => trust::admit(context, &root, &genesis, &request, role.is_some(), valid_days, &out),
+        } => trust::admit(
+            context,
+            &root,
+            &genesis,
+            &request,
+            role.is_some(),
+            valid_days,
+            &out,
+        ),
         Command::Audit { verify, tail } => trust::audit(context, verify, tail),
         Command::Publish(publish) => records::publish(context, publish),
         Command::Get(get) => records::get(context, get),
@@ -177,26 +186,7 @@ pub fn run(cli: Cli, env: Environment) -> Result<()> {
         } => network::devnet(context, nodes, base_port, provision_only, key_seed),
         Command::Sandbox { members } => network::sandbox(context, members),
         Command::Sync { from } => network::sync(context, &from),
-        Command::Generate {
-            database,
-            count,
-            seed,
-            issuer,
-            out,
-            key,
-            variants,
-        } => network::generate(
-            context,
-            network::Generate {
-                database,
-                count,
-                seed,
-                issuer,
-                out,
-                key,
-                variants,
-            },
-        ),
+        Command::Generate(generate) => network::generate(context, generate),
     }
 }
 

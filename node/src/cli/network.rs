@@ -29,7 +29,12 @@ pub fn node_run(context: &Context, flags: &RunFlags) -> Result<()> {
 
 /// `bureau config show`
 pub fn config_show(context: &Context, flags: &RunFlags) -> Result<()> {
-    let settings = config::show(&context.node_dir().root, flags, context.cache_mib, &context.env)?;
+    let settings = config::show(
+        &context.node_dir().root,
+        flags,
+        context.cache_mib,
+        &context.env,
+    )?;
     context.print(&settings, |settings| {
         let rows: Vec<Vec<String>> = settings
             .iter()
@@ -62,7 +67,12 @@ pub fn devnet(
 /// `bureau sandbox`
 pub fn sandbox(context: &Context, members: usize) -> Result<()> {
     let dir = context.network_dir("sandbox");
-    sandbox::run(&dir, members, context.cache_bytes()?.min(8 << 20), context.json)
+    sandbox::run(
+        &dir,
+        members,
+        context.cache_bytes()?.min(8 << 20),
+        context.json,
+    )
 }
 
 /// `bureau sync --from DIR`
@@ -83,14 +93,26 @@ pub fn sync(context: &Context, from: &Path) -> Result<()> {
 }
 
 /// What `bureau generate` makes.
-#[derive(Debug)]
+#[derive(Debug, clap::Args)]
 pub struct Generate {
+    /// persons, sltd or vehicles.
+    #[arg(long)]
     pub database: Database,
+    #[arg(long, default_value_t = 1000)]
     pub count: u64,
+    #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Issuing country of travel documents.
+    #[arg(long, default_value = "FRA")]
     pub issuer: CountryCode,
+    /// Where to write the records (JSON Lines).
+    #[arg(long)]
     pub out: PathBuf,
+    /// For persons: where to write the variant queries and the person each belongs to.
+    #[arg(long)]
     pub key: Option<PathBuf>,
+    /// For persons: variant queries per person.
+    #[arg(long, default_value_t = 3)]
     pub variants: usize,
 }
 

@@ -7,7 +7,7 @@ use bureau_service::query::{DobFilter, Query, SearchContext, SearchRequest};
 use clap::{Args, Subcommand};
 
 use super::Context;
-use super::records::parse_locus;
+use super::publish::parse_locus;
 use crate::output;
 
 /// Why a search is made and where: kept in the audit log and sent with a hit to the owner.
@@ -122,7 +122,6 @@ impl From<ContextFlags> for SearchContext {
         }
     }
 }
-
 
 impl Search {
     /// The request the flags describe.

@@ -132,4 +132,3 @@ pub fn audit(context: &Context, verify: bool, tail: usize) -> Result<()> {
     );
     Ok(())
 }
-

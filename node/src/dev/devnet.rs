@@ -10,14 +10,14 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use bureau_core::Access;
 
-use crate::http::client::Client;
+use super::{provision, sample};
 use crate::config::{CONFIG_FILE, FileConfig};
 use crate::http::API_ADDR;
+use crate::http::client::Client;
+use crate::output;
 use bureau_service::files::{self, NodeDir};
 use bureau_service::records::Draft;
 use bureau_service::replica::Replica;
-use super::{provision, sample};
-use crate::output;
 
 /// How long the nodes get to start, connect and agree.
 pub const STARTUP_TIMEOUT: Duration = Duration::from_secs(60);

@@ -9,9 +9,9 @@ use anyhow::{Result, bail};
 use bureau_core::certificate::{JoinRequestBody, Role};
 use bureau_core::{EncryptionPublicKey, Genesis, MemberCode, SecretKey};
 
+use super::sample;
 use bureau_service::files::{self, NodeDir};
 use bureau_service::replica::Replica;
-use super::sample;
 use bureau_service::{clock, trust};
 
 /// Most member nodes (besides the secretariat) a local network gets.

@@ -11,10 +11,10 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 use bureau_core::Access;
 
-use bureau_service::files::NodeDir;
-use bureau_service::replica::{self, Replica};
 use super::{provision, sample};
 use crate::output;
+use bureau_service::files::NodeDir;
+use bureau_service::replica::{self, Replica};
 
 pub fn run(dir: &Path, members: usize, cache_bytes: u64, as_json: bool) -> Result<()> {
     let network = provision::create(dir, "bureau-sandbox", members, cache_bytes, None)?;
@@ -58,58 +58,14 @@ pub fn run(dir: &Path, members: usize, cache_bytes: u64, as_json: bool) -> Resul
     if as_json {
         output::json(&statuses);
     } else {
-        println!(
-            "network {} in {}",
-            network.genesis.network_id(),
-            dir.display()
+        let nodes: Vec<&NodeDir> = replicas.iter().map(|(node, _)| node).collect();
+        print_network(
+            dir,
+            &network.genesis,
+            &nodes,
+            &statuses,
+            (published, copied),
         );
-        println!(
-            "{published} sample records published, {copied} entries copied between replicas\n"
-        );
-        let rows: Vec<Vec<String>> = replicas
-            .iter()
-            .zip(&statuses)
-            .map(|((node, _), status)| {
-                vec![
-                    node.root.display().to_string(),
-                    status.member.to_string(),
-                    status.entries.to_string(),
-                    status.records.to_string(),
-                    status.digest.short(),
-                ]
-            })
-            .collect();
-        output::table(&["NODE", "MEMBER", "ENTRIES", "RECORDS", "DIGEST"], &rows);
-        let last = dir.join(format!("node{}", replicas.len() - 1));
-        println!(
-            "\nevery replica holds the same entries: {}",
-            if digests.len() == 1 { "yes" } else { "NO" }
-        );
-        let exe = std::env::current_exe().ok();
-        let cwd = std::env::current_dir().ok();
-        let bureau = match (&exe, &cwd) {
-            (Some(exe), Some(cwd)) => exe.strip_prefix(cwd).unwrap_or(exe).display().to_string(),
-            _ => "bureau".to_owned(),
-        };
-        println!("\ntry:");
-        println!(
-            "  {bureau} --dir {} search sltd --number f1234667",
-            last.display()
-        );
-        println!(
-            "  {bureau} --dir {} search person --name \"jurgen muller\"",
-            last.display()
-        );
-        println!(
-            "  {bureau} --dir {} publish sltd --number \"P 1234-567\" --type passport --loss stolen",
-            dir.join("node1").display()
-        );
-        println!(
-            "  {bureau} --dir {} sync --from {}",
-            last.display(),
-            dir.join("node1").display()
-        );
-        println!("  {bureau} --dir {} status", last.display());
     }
     if digests.len() != 1 {
         bail!(
@@ -118,4 +74,61 @@ pub fn run(dir: &Path, members: usize, cache_bytes: u64, as_json: bool) -> Resul
         );
     }
     Ok(())
+}
+
+/// What the sandbox made, and commands to try on it.
+fn print_network(
+    dir: &Path,
+    genesis: &bureau_core::Genesis,
+    nodes: &[&NodeDir],
+    statuses: &[bureau_service::replica::Status],
+    (published, copied): (usize, usize),
+) {
+    println!("network {} in {}", genesis.network_id(), dir.display());
+    println!("{published} sample records published, {copied} entries copied between replicas\n");
+    let rows: Vec<Vec<String>> = nodes
+        .iter()
+        .zip(statuses)
+        .map(|(node, status)| {
+            vec![
+                node.root.display().to_string(),
+                status.member.to_string(),
+                status.entries.to_string(),
+                status.records.to_string(),
+                status.digest.short(),
+            ]
+        })
+        .collect();
+    output::table(&["NODE", "MEMBER", "ENTRIES", "RECORDS", "DIGEST"], &rows);
+    let last = dir.join(format!("node{}", nodes.len() - 1));
+    let digests: BTreeSet<_> = statuses.iter().map(|status| status.digest).collect();
+    println!(
+        "\nevery replica holds the same entries: {}",
+        if digests.len() == 1 { "yes" } else { "NO" }
+    );
+    let exe = std::env::current_exe().ok();
+    let cwd = std::env::current_dir().ok();
+    let bureau = match (&exe, &cwd) {
+        (Some(exe), Some(cwd)) => exe.strip_prefix(cwd).unwrap_or(exe).display().to_string(),
+        _ => "bureau".to_owned(),
+    };
+    println!("\ntry:");
+    println!(
+        "  {bureau} --dir {} search sltd --number f1234667",
+        last.display()
+    );
+    println!(
+        "  {bureau} --dir {} search person --name \"jurgen muller\"",
+        last.display()
+    );
+    println!(
+        "  {bureau} --dir {} publish sltd --number \"P 1234-567\" --type passport --loss stolen",
+        dir.join("node1").display()
+    );
+    println!(
+        "  {bureau} --dir {} sync --from {}",
+        last.display(),
+        dir.join("node1").display()
+    );
+    println!("  {bureau} --dir {} status", last.display());
 }

@@ -236,7 +236,10 @@ mod tests {
         };
         let wire = to_wire(&request).expect("wire");
         assert_eq!(wire.path, "/v1/records/sltd/FRA/p%201%2F2");
-        assert_eq!(wire.query, [("purpose".to_owned(), "border check".to_owned())]);
+        assert_eq!(
+            wire.query,
+            [("purpose".to_owned(), "border check".to_owned())]
+        );
         assert_eq!(wire.body, None);
         let review = to_wire(&DueForReview { within_days: 30 }).expect("wire");
         assert_eq!(review.path, "/v1/review/30");

@@ -190,7 +190,10 @@ async fn authorise(State(state): State<ApiState>, request: Request, next: Next) 
 
 async fn shutdown(State(state): State<ApiState>) -> (StatusCode, Json<Value>) {
     let _ = state.shutdown.try_send(());
-    (StatusCode::ACCEPTED, Json(serde_json::json!({"stopping": true})))
+    (
+        StatusCode::ACCEPTED,
+        Json(serde_json::json!({"stopping": true})),
+    )
 }
 
 async fn openapi() -> Json<Value> {

@@ -74,7 +74,9 @@ fn assert_error(answer: &(u16, Value), status: u16, kind: &str) {
     assert_eq!(*got, status, "{body}");
     assert_eq!(body["error"]["kind"], kind, "{body}");
     assert!(
-        body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()),
+        body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()),
         "{body}"
     );
 }
@@ -90,20 +92,40 @@ async fn every_error_is_json_with_a_kind() {
         let api = Raw::new(addr, &token);
         assert_error(&api.get("/v1/nothing-here"), 404, "not_found");
         assert_error(&api.get("/"), 404, "not_found");
-        assert_error(&api.send("DELETE", "/v1/status", b""), 405, "method_not_allowed");
+        assert_error(
+            &api.send("DELETE", "/v1/status", b""),
+            405,
+            "method_not_allowed",
+        );
         assert_error(&api.get("/v1/records"), 405, "method_not_allowed");
-        assert_error(&api.send("PUT", "/v1/search", b"{}"), 405, "method_not_allowed");
+        assert_error(
+            &api.send("PUT", "/v1/search", b"{}"),
+            405,
+            "method_not_allowed",
+        );
         // Non-numeric and huge look-aheads are refused, never wrapped or panicking.
         assert_error(&api.get("/v1/review/soon"), 400, "invalid_input");
         assert_error(&api.get("/v1/review/99999999999999"), 400, "invalid_input");
         assert_error(&api.get("/v1/review/-1"), 400, "invalid_input");
         // A path part that is not UTF-8 once decoded.
-        assert_error(&api.get("/v1/records/sltd/FRA/%FF%FE"), 400, "invalid_input");
+        assert_error(
+            &api.get("/v1/records/sltd/FRA/%FF%FE"),
+            400,
+            "invalid_input",
+        );
         assert_error(&api.get("/v1/records/nodb/FRA/x"), 400, "invalid_input");
         assert_error(&api.get("/v1/records/sltd/FRA/.."), 400, "invalid_input");
         assert_error(&api.get("/v1/records/sltd/FRA/absent"), 404, "not_found");
-        assert_error(&api.send("POST", "/v1/search", b"{not json"), 400, "invalid_input");
-        assert_error(&api.send("POST", "/v1/search", &[0xff, 0xfe]), 400, "invalid_input");
+        assert_error(
+            &api.send("POST", "/v1/search", b"{not json"),
+            400,
+            "invalid_input",
+        );
+        assert_error(
+            &api.send("POST", "/v1/search", &[0xff, 0xfe]),
+            400,
+            "invalid_input",
+        );
         assert_error(
             &api.post("/v1/search", &serde_json::json!({"database": "unicorns"})),
             400,
@@ -111,15 +133,42 @@ async fn every_error_is_json_with_a_kind() {
         );
         // Acting on cases that do not exist signs nothing.
         let reason = serde_json::json!({"reason": "test"});
-        assert_error(&api.post("/v1/diffusions/FRA/none/flag", &reason), 404, "not_found");
-        assert_error(&api.post("/v1/diffusions/FRA/none/burn", &reason), 400, "invalid_input");
-        assert_error(&api.post("/v1/notices/FRA/none/cancel", &reason), 404, "not_found");
+        assert_error(
+            &api.post("/v1/diffusions/FRA/none/flag", &reason),
+            404,
+            "not_found",
+        );
+        assert_error(
+            &api.post("/v1/diffusions/FRA/none/burn", &reason),
+            400,
+            "invalid_input",
+        );
+        assert_error(
+            &api.post("/v1/notices/FRA/none/cancel", &reason),
+            404,
+            "not_found",
+        );
         let review = serde_json::json!({"decision": "publish", "reason": "x"});
-        assert_error(&api.post("/v1/notices/FRA/none/review", &review), 404, "not_found");
+        assert_error(
+            &api.post("/v1/notices/FRA/none/review", &review),
+            404,
+            "not_found",
+        );
         assert_error(&api.get("/v1/notices/FRA/none"), 404, "not_found");
-        assert_error(&api.post("/v1/hits/none/answer", &serde_json::json!({"confirmed": true, "action": "x"})), 404, "not_found");
+        assert_error(
+            &api.post(
+                "/v1/hits/none/answer",
+                &serde_json::json!({"confirmed": true, "action": "x"}),
+            ),
+            404,
+            "not_found",
+        );
         // A member acting on another's record is forbidden, not a bad request.
-        assert_error(&api.post("/v1/records/sltd/DEU/x/cancel", &reason), 403, "forbidden");
+        assert_error(
+            &api.post("/v1/records/sltd/DEU/x/cancel", &reason),
+            403,
+            "forbidden",
+        );
     })
     .await
     .expect("API checks");
@@ -133,9 +182,10 @@ async fn the_served_openapi_document_is_the_checked_in_one() {
     let net = TestNet::start("api-openapi", 1).await;
     let node = net.node(0);
     let (addr, token) = (node.api_addr, node.token.clone());
-    let served = tokio::task::spawn_blocking(move || Raw::new(addr, &token).get("/v1/openapi.json"))
-        .await
-        .expect("request");
+    let served =
+        tokio::task::spawn_blocking(move || Raw::new(addr, &token).get("/v1/openapi.json"))
+            .await
+            .expect("request");
     net.shutdown().await;
     assert_eq!(served.0, 200);
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/openapi.json");
@@ -146,7 +196,12 @@ async fn the_served_openapi_document_is_the_checked_in_one() {
         "docs/openapi.json differs from what the node serves: run `cargo run -- openapi > docs/openapi.json`"
     );
     assert_eq!(served.1["openapi"], "3.1.0");
-    for path in ["/v1/records", "/v1/search", "/v1/status", "/v1/records/{database}/{owner}/{id}"] {
+    for path in [
+        "/v1/records",
+        "/v1/search",
+        "/v1/status",
+        "/v1/records/{database}/{owner}/{id}",
+    ] {
         assert!(served.1["paths"][path].is_object(), "{path} is documented");
     }
 }

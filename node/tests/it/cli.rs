@@ -2,7 +2,7 @@
 
 use std::os::unix::fs::PermissionsExt;
 
-use crate::harness::{bureau, fails, json, ok};
+use crate::harness::{bureau, bureau_with_env, fails, json, ok};
 
 /// `bureau admit` for France's join request, signed with `root`, written to `out`.
 fn admit_args<'a>(root: &'a str, out: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
@@ -436,8 +436,14 @@ fn members_and_revocation_from_the_command_line() {
 fn review_lists_records_due_and_extension_moves_them_out() {
     let dir = admitted_france();
     let cwd = dir.path();
-    let soon = bureau_service::clock::now().date().plus_days(30).to_string();
-    let later = bureau_service::clock::now().date().plus_days(400).to_string();
+    let soon = bureau_service::clock::now()
+        .date()
+        .plus_days(30)
+        .to_string();
+    let later = bureau_service::clock::now()
+        .date()
+        .plus_days(400)
+        .to_string();
     ok(
         cwd,
         &[
@@ -477,7 +483,10 @@ fn review_lists_records_due_and_extension_moves_them_out() {
         "only the record due within six months"
     );
 
-    let too_far = bureau_service::clock::now().date().plus_years(11).to_string();
+    let too_far = bureau_service::clock::now()
+        .date()
+        .plus_years(11)
+        .to_string();
     let error = fails(
         cwd,
         &[
@@ -758,4 +767,124 @@ fn devnet_provision_only_makes_a_network_ready_to_start() {
         "no node was started"
     );
     assert!(fails(cwd, &args).contains("already exists"));
+}
+
+/// Exit codes follow the error's kind (documented in `--help` and the README), and with
+/// `--json` the error itself is JSON on standard output.
+#[test]
+fn failures_exit_with_the_code_of_their_kind() {
+    let dir = admitted_france();
+    let cwd = dir.path();
+    let missing = bureau(cwd, &["--dir", "fra", "get", "sltd/FRA/nothing"]);
+    assert_eq!(missing.code, Some(3), "not found: {}", missing.stderr);
+    assert!(missing.stderr.contains("no record"), "{}", missing.stderr);
+    let as_json = bureau(cwd, &["--dir", "fra", "get", "sltd/FRA/nothing", "--json"]);
+    assert_eq!(as_json.code, Some(3));
+    let error = json(&as_json.stdout);
+    assert_eq!(error["error"]["kind"], "not_found", "{error}");
+    let forbidden = bureau(
+        cwd,
+        &[
+            "--dir",
+            "fra",
+            "cancel",
+            "sltd/DEU/x",
+            "--reason",
+            "not mine",
+        ],
+    );
+    assert_eq!(forbidden.code, Some(4), "forbidden: {}", forbidden.stderr);
+    let bad_flag = bureau(cwd, &["--dir", "fra", "publish", "sltd"]);
+    assert_eq!(bad_flag.code, Some(2), "usage: {}", bad_flag.stderr);
+    let bad_flag_json = bureau(cwd, &["--dir", "fra", "publish", "sltd", "--json"]);
+    assert_eq!(bad_flag_json.code, Some(2));
+    assert_eq!(
+        json(&bad_flag_json.stdout)["error"]["kind"],
+        "invalid_input"
+    );
+    let bad_input = bureau(
+        cwd,
+        &["--dir", "fra", "review", "--within-days", "999999999999999"],
+    );
+    assert_eq!(
+        bad_input.code,
+        Some(2),
+        "refused, not wrapped: {}",
+        bad_input.stderr
+    );
+    let bad_log = bureau_with_env(cwd, &["--dir", "fra", "status"], &[("BUREAU_LOG", "[[[")]);
+    assert_eq!(
+        bad_log.code,
+        Some(2),
+        "a bad BUREAU_LOG is an error: {}",
+        bad_log.stderr
+    );
+    let no_json = bureau(cwd, &["--dir", "fra", "node", "run", "--json"]);
+    assert_eq!(no_json.code, Some(2), "--json refused where there is none");
+    let help = ok(cwd, &["--help"]);
+    assert!(help.contains("Exit codes"), "{help}");
+}
+
+/// `bureau config show` tells each setting's value and source: one from the file, one from
+/// the environment and one from a flag at once, and the flag wins over both for cache_mib.
+#[test]
+fn config_show_reports_each_source() {
+    let dir = admitted_france();
+    let cwd = dir.path();
+    std::fs::write(
+        cwd.join("fra/bureau.toml"),
+        "api_listen = \"127.0.0.1:7199\"\ncache_mib = 8\n",
+    )
+    .expect("write config");
+    let run = bureau_with_env(
+        cwd,
+        &[
+            "--dir",
+            "fra",
+            "--cache-mib",
+            "16",
+            "config",
+            "show",
+            "--json",
+        ],
+        &[
+            ("BUREAU_SYNC_INTERVAL_MS", "2500"),
+            ("BUREAU_CACHE_MIB", "12"),
+        ],
+    );
+    assert!(run.success, "{}", run.stderr);
+    let settings = json(&run.stdout);
+    let setting = |name: &str| {
+        settings
+            .as_array()
+            .and_then(|all| all.iter().find(|s| s["name"] == name))
+            .cloned()
+            .unwrap_or_else(|| panic!("no setting {name}: {settings}"))
+    };
+    assert_eq!(setting("api_listen")["value"], "127.0.0.1:7199");
+    assert!(
+        setting("api_listen")["source"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("file")
+    );
+    assert_eq!(setting("sync_interval_ms")["value"], "2500");
+    assert_eq!(
+        setting("sync_interval_ms")["source"],
+        "env BUREAU_SYNC_INTERVAL_MS"
+    );
+    assert_eq!(setting("cache_mib")["value"], "16");
+    assert_eq!(setting("cache_mib")["source"], "flag");
+    assert_eq!(setting("listen")["source"], "default");
+    let bad = bureau_with_env(
+        cwd,
+        &["--dir", "fra", "config", "show"],
+        &[("BUREAU_SYNC_INTERVAL_MS", "soon")],
+    );
+    assert!(!bad.success);
+    assert!(
+        bad.stderr.contains("BUREAU_SYNC_INTERVAL_MS"),
+        "{}",
+        bad.stderr
+    );
 }

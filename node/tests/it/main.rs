@@ -2,7 +2,6 @@
 //! real nodes in one process.
 
 mod api;
-mod audit;
 mod cases;
 mod cli;
 mod databases;

@@ -273,7 +273,8 @@ async fn erasure_reaches_every_node_and_digests_still_converge() {
             .expect("join")
             .expect("cancel");
     net.node(1).net.publish(cancel).await.expect("gossip");
-    let count = net.node(1)
+    let count = net
+        .node(1)
         .service
         .call(bureau_service::ops::EraseDue {})
         .await
@@ -294,7 +295,8 @@ async fn erasure_reaches_every_node_and_digests_still_converge() {
         );
     }
     // Nothing more to erase on a second run.
-    let again = net.node(1)
+    let again = net
+        .node(1)
         .service
         .call(bureau_service::ops::EraseDue {})
         .await
@@ -347,7 +349,8 @@ async fn an_expired_record_leaves_search_and_is_erased() {
         "an expired record does not answer searches"
     );
 
-    let count = net.node(1)
+    let count = net
+        .node(1)
         .service
         .call(bureau_service::ops::EraseDue {})
         .await

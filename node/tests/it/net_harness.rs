@@ -8,8 +8,8 @@ use bureau_core::testkit::TestNetwork;
 use bureau_core::{Hash, Timestamp};
 use bureau_node::config::NodeConfig;
 use bureau_node::daemon::{self, Running};
-use bureau_service::files::{self, NodeDir};
 use bureau_node::dev::sample;
+use bureau_service::files::{self, NodeDir};
 
 /// How long any wait in these tests may take before the test fails.
 pub const WAIT: Duration = Duration::from_secs(60);

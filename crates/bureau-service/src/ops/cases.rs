@@ -1,6 +1,7 @@
 //! Operations on notices and diffusions.
 
 use bureau_core::case::{Decision, Diffusion, Notice};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::CasePath;
@@ -27,7 +28,7 @@ impl Operation for NoticeDraft {
 }
 
 /// The notices this member may see.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 pub struct ListNotices {}
 
 impl Operation for ListNotices {
@@ -43,7 +44,7 @@ impl Operation for ListNotices {
 }
 
 /// One notice.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct ShowNotice {
     #[serde(flatten)]
     pub notice: CasePath,
@@ -69,7 +70,7 @@ impl Operation for ShowNotice {
 }
 
 /// The secretariat's review of a notice request.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct ReviewNotice {
     #[serde(flatten)]
     pub notice: CasePath,
@@ -102,7 +103,7 @@ impl Operation for ReviewNotice {
 }
 
 /// Withdraws a notice (its requester, or the secretariat).
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct CancelNotice {
     #[serde(flatten)]
     pub notice: CasePath,
@@ -146,7 +147,7 @@ impl Operation for DiffusionDraft {
 }
 
 /// The diffusions this member sent, received or reviews.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 pub struct ListDiffusions {}
 
 impl Operation for ListDiffusions {
@@ -162,7 +163,7 @@ impl Operation for ListDiffusions {
 }
 
 /// What the secretariat does to a diffusion.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum DiffusionReview {
     /// Mark it as not compliant.
@@ -172,7 +173,7 @@ pub enum DiffusionReview {
 }
 
 /// The secretariat flags or withdraws a diffusion.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct ReviewDiffusion {
     #[serde(flatten)]
     pub diffusion: CasePath,

@@ -1,5 +1,6 @@
 //! Operations on direct messages and hits.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
@@ -21,7 +22,7 @@ impl Operation for SendMessage {
 }
 
 /// Every message this node sent and received.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 pub struct ListMail {}
 
 impl Operation for ListMail {
@@ -37,7 +38,7 @@ impl Operation for ListMail {
 }
 
 /// Hits on this member's records, and those its searches caused.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 pub struct ListHits {}
 
 impl Operation for ListHits {
@@ -54,7 +55,7 @@ impl Operation for ListHits {
 }
 
 /// The owner's answer to a hit.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct AnswerHit {
     /// The hit's id, as `bureau hits` shows it.
     pub id: String,

@@ -1,6 +1,7 @@
 //! Operations on membership: the members list, admission and revocation.
 
 use bureau_core::{Body, Certificate, MemberCode};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Context, Result};
@@ -9,7 +10,7 @@ use crate::operation::{Method, Operation};
 use crate::service::Service;
 
 /// The members this replica knows.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 pub struct ListMembers {}
 
 impl Operation for ListMembers {
@@ -25,7 +26,7 @@ impl Operation for ListMembers {
 }
 
 /// A certificate to announce, as the hex of its file.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct AdmitMember {
     pub certificate: String,
 }
@@ -39,7 +40,7 @@ impl AdmitMember {
 }
 
 /// What an admission or revocation published.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Announced {
     pub member: MemberCode,
     pub serials: Vec<u64>,
@@ -72,7 +73,7 @@ impl Operation for AdmitMember {
 }
 
 /// Revokes a member's current certificates, or only one (key rotation).
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct RevokeMember {
     pub member: MemberCode,
     /// Only this certificate; all current ones when absent.

@@ -10,6 +10,7 @@ mod search;
 
 use bureau_core::RecordKey;
 use bureau_core::case::CaseRef;
+use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::error::{Error, Result};
@@ -58,7 +59,7 @@ pub fn visit_all(visitor: &mut impl Visitor) {
 }
 
 /// A record named by its parts, as the API's paths carry it (`/v1/records/{database}/{owner}/{id}`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct RecordPath {
     pub database: String,
     pub owner: String,
@@ -83,7 +84,7 @@ impl From<&RecordKey> for RecordPath {
 }
 
 /// A notice or diffusion named by its parts (`/v1/notices/{owner}/{id}`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct CasePath {
     pub owner: String,
     pub id: String,

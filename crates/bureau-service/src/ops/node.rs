@@ -1,6 +1,7 @@
 //! Operations on the node itself: its status and its peers.
 
 use bureau_net::{Counters, PeerInfo, ReachInfo};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
@@ -9,11 +10,11 @@ use crate::replica::Status;
 use crate::service::Service;
 
 /// The node's status.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 pub struct GetStatus {}
 
 /// The replica's status, and the network's when a node runs.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct NodeStatus {
     #[serde(flatten)]
     pub replica: Status,
@@ -23,7 +24,7 @@ pub struct NodeStatus {
 }
 
 /// What the network task tells.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct NetworkStatus {
     pub peer_id: String,
     /// Connected peers.
@@ -75,7 +76,7 @@ impl Operation for GetStatus {
 }
 
 /// The peers a running node is connected to.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 pub struct ListPeers {}
 
 impl Operation for ListPeers {

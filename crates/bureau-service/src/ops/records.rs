@@ -2,6 +2,7 @@
 
 use bureau_core::{Date, Record};
 use bureau_store::RecordView;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{RecordPath, integer_or_text};
@@ -38,7 +39,7 @@ impl Operation for Draft {
 
 /// One record, the second stage of a search; why and where it is looked at go to the audit
 /// log (and, for another member's person or work of art, to its owner as a hit).
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct GetRecord {
     #[serde(flatten)]
     pub record: RecordPath,
@@ -66,7 +67,7 @@ impl Operation for GetRecord {
 }
 
 /// Cancels a record this member owns.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct CancelRecord {
     #[serde(flatten)]
     pub record: RecordPath,
@@ -92,7 +93,7 @@ impl Operation for CancelRecord {
 }
 
 /// Blocks or unblocks a record everywhere (secretariat only).
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct BlockRecord {
     #[serde(flatten)]
     pub record: RecordPath,
@@ -102,7 +103,7 @@ pub struct BlockRecord {
 }
 
 /// What a block or unblock published.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Blocked {
     #[serde(rename = "ref")]
     pub reference: String,
@@ -134,7 +135,7 @@ impl Operation for BlockRecord {
 }
 
 /// Extends a record's review date, with the reason: a new version with the same data.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct ExtendRecord {
     #[serde(flatten)]
     pub record: RecordPath,
@@ -162,7 +163,7 @@ impl Operation for ExtendRecord {
 
 /// A batch of a bulk import, published in one transaction. Only its last entry is gossiped:
 /// peers see the gap it leaves and sync the rest, much cheaper than a message per record.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct ImportBatch(pub Vec<Draft>);
 
 impl Operation for ImportBatch {
@@ -190,7 +191,7 @@ impl Operation for ImportBatch {
 }
 
 /// This member's records due for review within so many days (expired ones included).
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct DueForReview {
     #[serde(deserialize_with = "integer_or_text")]
     pub within_days: i64,
@@ -218,11 +219,11 @@ impl Operation for DueForReview {
 }
 
 /// Erases, on every replica, the bodies of this member's expired and cancelled records.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 pub struct EraseDue {}
 
 /// What an erasure published.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Erased {
     /// `Erase` entries published.
     pub erase_entries: usize,
