@@ -65,6 +65,40 @@ check --dir devnet/node1 message inbox | tee inbox.out
 grep -q "Op. Nord" inbox.out
 check --dir devnet/node4 audit --tail 5
 check --dir devnet/node4 audit --verify
+
+# The API as the README shows it: curl with the token, the OpenAPI document, JSON errors.
+api=http://$(cat devnet/node1/api.addr); token=$(cat devnet/node1/api.token)
+auth=(-H "Authorization: Bearer $token")
+curl -sf "${auth[@]}" "$api/v1/status" | grep -q '"member":"FRA"'
+curl -sf "${auth[@]}" -H 'Content-Type: application/json' "$api/v1/search" \
+     -d '{"database": "sltd", "number": "f1234667", "purpose": "border check"}' | grep -q 'sltd/FRA/f1234667'
+curl -sf "${auth[@]}" "$api/v1/records/sltd/FRA/f1234667?purpose=border+check" | grep -q '"version"'
+curl -sf "${auth[@]}" "$api/v1/openapi.json" | grep -q '"openapi":"3.1.0"'
+code=$(curl -s -o missing.json -w '%{http_code}' "${auth[@]}" "$api/v1/records/sltd/FRA/nothing")
+[ "$code" = 404 ] && grep -q '"kind":"not_found"' missing.json
+code=$(curl -s -o wrong.json -w '%{http_code}' -X DELETE "${auth[@]}" "$api/v1/status")
+[ "$code" = 405 ] && grep -q '"kind":"method_not_allowed"' wrong.json
+echo "API: curl examples, OpenAPI and JSON errors as documented"
+
+# Exit codes by kind.
+set +e
+"$bureau" --dir devnet/node1 get sltd/FRA/nothing 2>/dev/null; [ $? = 3 ] || { echo "not found must exit 3" >&2; exit 1; }
+"$bureau" --dir devnet/node1 cancel sltd/DEU/x --reason no 2>/dev/null; [ $? = 4 ] || { echo "forbidden must exit 4" >&2; exit 1; }
+set -e
+echo "exit codes: 3 for not found, 4 for forbidden"
+
+# Membership as the README shows it: a new member's node, admitted offline, announced.
+check init --dir pol --member POL --genesis devnet/genesis.bureau
+check admit --root devnet/root.key --genesis devnet/genesis.bureau pol/join-request.bureau --out pol/node.cert
+check --dir devnet/node0 admit-publish pol/node.cert
+for _ in $(seq 1 100); do
+  "$bureau" --dir devnet/node2 members | grep -q "^POL" && break
+  sleep 0.1
+done
+check --dir devnet/node2 members | tee members.out
+grep -q "^POL" members.out
+check --dir devnet/node4 config show
+
 kill -INT "$devnet"
 wait "$devnet" || true
 tail -1 devnet.out

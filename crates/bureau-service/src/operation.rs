@@ -45,6 +45,13 @@ pub trait Operation: Serialize + DeserializeOwned + JsonSchema + Send + 'static 
     fn run(self, service: &Service) -> impl Future<Output = Result<Self::Answer>> + Send;
 }
 
+impl Service {
+    /// Runs one operation.
+    pub async fn call<O: Operation>(&self, operation: O) -> Result<O::Answer> {
+        operation.run(self).await
+    }
+}
+
 /// Something that wants to see every operation type (the HTTP router, the OpenAPI document).
 pub trait Visitor {
     fn visit<O: Operation>(&mut self);

@@ -1,5 +1,5 @@
 //! The service: the node's replica and, when the daemon runs, its network handle. Operations
-//! run against it in-process, whichever face (CLI or HTTP) asked; store work goes to tokio's
+//! (`Service::call`, in `operation`) run against it in-process, whichever face (CLI or HTTP) asked; store work goes to tokio's
 //! blocking threads so async tasks never wait on sled.
 
 use std::sync::Arc;
@@ -8,7 +8,6 @@ use bureau_core::Entry;
 
 use crate::error::{Error, Result};
 use crate::files::NodeDir;
-use crate::operation::Operation;
 use crate::replica::Replica;
 
 /// What every operation runs against.
@@ -36,11 +35,6 @@ impl Service {
 
     pub fn replica(&self) -> &Arc<Replica> {
         &self.replica
-    }
-
-    /// Runs one operation.
-    pub async fn call<O: Operation>(&self, operation: O) -> Result<O::Answer> {
-        operation.run(self).await
     }
 
     /// The network, or why there is none.

@@ -11,7 +11,7 @@ use bureau_service::ops::{
 };
 use clap::Subcommand;
 
-use super::Context;
+use super::context::Context;
 use crate::output;
 
 #[derive(Debug, Subcommand)]

@@ -6,7 +6,7 @@ use bureau_service::mail::{Content, Handling, Hit, Hits, MailItem, SendMessage};
 use bureau_service::ops::{AnswerHit, ListHits, ListMail};
 use clap::Subcommand;
 
-use super::Context;
+use super::context::Context;
 use crate::output;
 
 #[derive(Debug, Subcommand)]

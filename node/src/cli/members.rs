@@ -8,7 +8,7 @@ use bureau_core::MemberCode;
 use bureau_service::files;
 use bureau_service::ops::{AdmitMember, GetStatus, ListMembers, ListPeers, RevokeMember};
 
-use super::Context;
+use super::context::Context;
 use crate::output;
 
 /// `bureau status`

@@ -10,7 +10,7 @@ use bureau_core::{CountryCode, Database};
 use bureau_service::files::{self, NodeDir};
 use bureau_service::replica::{self, Replica};
 
-use super::Context;
+use super::context::Context;
 use crate::config::{self, NodeConfig, RunFlags};
 use crate::dev::{devnet, sandbox};
 use crate::{daemon, output};

@@ -13,7 +13,7 @@ use bureau_service::ops::{
 use bureau_service::replica::is_expired;
 use clap::Args;
 
-use super::Context;
+use super::context::Context;
 use super::import;
 use super::publish::{Publish, draft};
 use super::search::ContextFlags;

@@ -6,7 +6,7 @@ use bureau_core::{CountryCode, MemberCode, PartialDate};
 use bureau_service::query::{DobFilter, Query, SearchContext, SearchRequest};
 use clap::{Args, Subcommand};
 
-use super::Context;
+use super::context::Context;
 use super::publish::parse_locus;
 use crate::output;
 

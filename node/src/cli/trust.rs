@@ -8,7 +8,7 @@ use anyhow::{Result, bail};
 use bureau_core::MemberCode;
 use bureau_service::{audit, trust};
 
-use super::Context;
+use super::context::Context;
 use crate::output;
 
 /// `bureau genesis --name N [--bootstrap ADDR]...`

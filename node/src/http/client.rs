@@ -10,7 +10,7 @@ use bureau_service::operation::path_fields;
 use bureau_service::{Error, ErrorKind, Method, Operation};
 use serde_json::{Map, Value};
 
-use super::{API_ADDR, API_TOKEN, ErrorBody};
+use super::shared::{API_ADDR, API_TOKEN, ErrorBody};
 
 /// How long the CLI waits for the node to answer.
 pub const API_TIMEOUT: Duration = Duration::from_secs(30);

@@ -20,7 +20,7 @@ use bureau_service::{Error, ErrorKind, Method, Operation, Service, Visitor};
 use serde_json::{Map, Value};
 use tokio::sync::mpsc;
 
-use super::ErrorBody;
+use super::shared::ErrorBody;
 
 /// What the handlers share.
 #[derive(Clone)]

@@ -4,7 +4,7 @@ use bureau_core::case::{Decision, Diffusion, Notice};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::CasePath;
+use super::paths::CasePath;
 use crate::cases::{CaseDone, DiffusionDraft, NoticeDraft};
 use crate::error::{Error, OrKind, Result};
 use crate::operation::{Method, Operation};

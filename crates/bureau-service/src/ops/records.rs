@@ -5,7 +5,7 @@ use bureau_store::RecordView;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{RecordPath, integer_or_text};
+use super::paths::{RecordPath, integer_or_text};
 use crate::error::{Error, OrKind, Result};
 use crate::operation::{Method, Operation};
 use crate::query::SearchContext;

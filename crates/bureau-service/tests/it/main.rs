@@ -3,3 +3,4 @@
 //! `node/tests/it`, which starts real daemons.)
 
 mod audit;
+mod ops;
