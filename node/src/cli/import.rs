@@ -48,6 +48,17 @@ pub struct LineError {
     pub error: String,
 }
 
+impl LineError {
+    /// An error of a whole line, not of one field.
+    fn at(line: u64, error: String) -> LineError {
+        LineError {
+            line,
+            field: None,
+            error,
+        }
+    }
+}
+
 /// What an import did.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Summary {
@@ -270,14 +281,7 @@ fn read_jsonl(input: impl Read, row: &mut Row<'_>, progress: &mut dyn FnMut(u64)
         lines += 1;
         if !buffer.ends_with(b"\n") && read > MAX_IMPORT_LINE_BYTES {
             let error = format!("longer than {MAX_IMPORT_LINE_BYTES} bytes");
-            row(
-                lines,
-                Err(LineError {
-                    line: lines,
-                    field: None,
-                    error,
-                }),
-            )?;
+            row(lines, Err(LineError::at(lines, error)))?;
             // Skip the rest of the over-long line.
             let mut rest = Vec::new();
             reader.read_until(b'\n', &mut rest)?;
@@ -292,11 +296,7 @@ fn read_jsonl(input: impl Read, row: &mut Row<'_>, progress: &mut dyn FnMut(u64)
             Ok(_) => Err("is not a JSON object".to_owned()),
             Err(e) => Err(format!("is not JSON: {e}")),
         };
-        let parsed = parsed.map_err(|error| LineError {
-            line: lines,
-            field: None,
-            error,
-        });
+        let parsed = parsed.map_err(|error| LineError::at(lines, error));
         row(lines, parsed)?;
     }
 }
@@ -324,14 +324,7 @@ fn read_csv(input: impl Read, row: &mut Row<'_>, progress: &mut dyn FnMut(u64)) 
             Err(e) => {
                 lines += 1;
                 let error = format!("unreadable CSV row: {e}");
-                row(
-                    lines,
-                    Err(LineError {
-                        line: lines,
-                        field: None,
-                        error,
-                    }),
-                )?;
+                row(lines, Err(LineError::at(lines, error)))?;
             }
         }
     }
