@@ -53,3 +53,46 @@ pub fn visit_all(visitor: &mut impl Visitor) {
     visitor.visit::<crate::cases::DiffusionDraft>();
     visitor.visit::<ReviewDiffusion>();
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+    use crate::operation::{Method, Operation, path_fields};
+
+    /// Names, method and path of every operation.
+    #[derive(Default)]
+    struct Catalogue(Vec<(&'static str, Method, &'static str)>);
+
+    impl Visitor for Catalogue {
+        fn visit<O: Operation>(&mut self) {
+            self.0.push((O::NAME, O::METHOD, O::PATH));
+        }
+    }
+
+    /// Every operation has its own name and its own method and path, and every path field is a
+    /// text segment of its own: what the generic router and client rely on.
+    #[test]
+    fn every_operation_has_its_own_name_and_route() {
+        let mut catalogue = Catalogue::default();
+        visit_all(&mut catalogue);
+        let names: BTreeSet<_> = catalogue.0.iter().map(|(name, _, _)| *name).collect();
+        assert_eq!(names.len(), catalogue.0.len(), "an operation name repeats");
+        let routes: BTreeSet<_> = catalogue
+            .0
+            .iter()
+            .map(|(_, method, path)| (format!("{method:?}"), *path))
+            .collect();
+        assert_eq!(routes.len(), catalogue.0.len(), "a method and path repeat");
+        for (name, _, path) in &catalogue.0 {
+            assert!(path.starts_with("/v1/"), "{name}: {path}");
+            for field in path_fields(path) {
+                assert!(
+                    !field.is_empty() && field.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+                    "{name}: path field {field:?}"
+                );
+            }
+        }
+    }
+}
