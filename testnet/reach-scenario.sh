@@ -31,6 +31,20 @@ skip() {
   exit 0
 }
 [[ $(id -u) == 0 ]] || skip "needs root (network namespaces)"
+# Installs what the scenario needs where it can (root with apt-get), so a fresh machine runs
+# the scenario instead of skipping it.
+install_missing() {
+  local packages=()
+  command -v nft > /dev/null || packages+=(nftables)
+  command -v ip > /dev/null || packages+=(iproute2)
+  ((${#packages[@]} > 0)) || return 0
+  command -v apt-get > /dev/null || return 0
+  echo "reach-scenario: installing ${packages[*]}"
+  apt-get update -qq > /dev/null 2>&1 || true
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${packages[@]}" > /dev/null 2>&1 ||
+    echo "reach-scenario: could not install ${packages[*]}"
+}
+install_missing
 if ! command -v ip > /dev/null || ! ip netns list > /dev/null 2>&1; then
   skip "no 'ip netns' here"
 fi
