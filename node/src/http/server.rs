@@ -113,19 +113,14 @@ async fn handle<O: Operation>(
         )))
     })?;
     let body = body.map_err(|rejection| {
-        let kind = if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ErrorKind::TooLarge
+        ApiError(if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            Error::new(
+                ErrorKind::TooLarge,
+                format!("the body is larger than {} bytes", O::MAX_REQUEST_BYTES),
+            )
         } else {
-            ErrorKind::InvalidInput
-        };
-        ApiError(Error::new(
-            kind,
-            format!(
-                "{} (at most {} bytes)",
-                rejection.body_text(),
-                O::MAX_REQUEST_BYTES
-            ),
-        ))
+            Error::invalid(format!("unreadable body: {}", rejection.body_text()))
+        })
     })?;
     let request: O = read_request(&path, &query, &body).map_err(ApiError)?;
     let answer = state.service.call(request).await.map_err(ApiError)?;

@@ -217,7 +217,17 @@ async fn in_process_and_http_answers_agree() {
     use bureau_service::records::Draft;
 
     let net = TestNet::start("api-agree", 2).await;
+    net.wait_meshed().await;
     let node = net.node(1);
+    // Once the node knows both certificates the members list no longer changes between the
+    // two calls.
+    crate::net_harness::wait_until("both certificates known", || async {
+        node.service
+            .call(ListMembers {})
+            .await
+            .is_ok_and(|members| members.len() == 2)
+    })
+    .await;
     let client = Client::new(&node.api_addr.to_string(), &node.token);
     let draft = |n: u32| Draft {
         local_id: format!("agree{n}"),
