@@ -73,6 +73,13 @@ curl -sf "${auth[@]}" "$api/v1/status" | grep -q '"member":"FRA"'
 curl -sf "${auth[@]}" -H 'Content-Type: application/json' "$api/v1/search" \
      -d '{"database": "sltd", "number": "f1234667", "purpose": "border check"}' | grep -q 'sltd/FRA/f1234667'
 curl -sf "${auth[@]}" "$api/v1/records/sltd/FRA/f1234667?purpose=border+check" | grep -q '"version"'
+curl -sf "${auth[@]}" -H 'Content-Type: application/json' "$api/v1/records" \
+     -d '{"local_id": "p7654321", "access": "all", "review_date": null, "data": {"travel-document":
+          {"number": "P 765-4321", "issuing_country": "FRA", "document_type": "passport",
+           "loss": "stolen", "issue_date": null, "expiry_date": null, "theft_date": null,
+           "theft_place": null}}}' | grep -q '"ref":"sltd/FRA/p7654321"'
+curl -sf "${auth[@]}" -H 'Content-Type: application/json' \
+     "$api/v1/records/sltd/FRA/p7654321/cancel" -d '{"reason": "document recovered"}' | grep -q '"version":2'
 curl -sf "${auth[@]}" "$api/v1/openapi.json" | grep -q '"openapi":"3.1.0"'
 code=$(curl -s -o missing.json -w '%{http_code}' "${auth[@]}" "$api/v1/records/sltd/FRA/nothing")
 [ "$code" = 404 ] && grep -q '"kind":"not_found"' missing.json

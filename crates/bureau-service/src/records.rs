@@ -52,14 +52,7 @@ impl Replica {
         data: RecordData,
     ) -> Result<(Published, Entry)> {
         let key = RecordKey::new(data.database(), self.member(), local_id)?;
-        let today = clock::now().date();
-        let review_date = review_date.unwrap_or_else(|| today.plus_years(data.retention_years()));
-        if review_date <= today {
-            fail!(
-                InvalidInput,
-                "the review date {review_date} is not in the future"
-            );
-        }
+        let review_date = review_date_of(review_date, &data, clock::now().date())?;
         let mut version = 0;
         let entry = self.append(&key, |current| {
             // One above whatever the replica holds, published or cancelled.
@@ -94,15 +87,7 @@ impl Replica {
         for draft in drafts {
             let built = (|| -> Result<Record> {
                 let key = RecordKey::new(draft.data.database(), self.member(), &draft.local_id)?;
-                let review_date = draft
-                    .review_date
-                    .unwrap_or_else(|| today.plus_years(draft.data.retention_years()));
-                if review_date <= today {
-                    fail!(
-                        InvalidInput,
-                        "the review date {review_date} is not in the future"
-                    );
-                }
+                let review_date = review_date_of(draft.review_date, &draft.data, today)?;
                 let version = match versions.get(&key) {
                     Some(version) => version + 1,
                     None => self.store.get(&key)?.map_or(1, |view| view.version + 1),
@@ -240,6 +225,19 @@ impl Replica {
         });
         Ok(due)
     }
+}
+
+/// The review date a new record gets: the one asked for, or today plus its database's
+/// retention; it must lie in the future.
+fn review_date_of(requested: Option<Date>, data: &RecordData, today: Date) -> Result<Date> {
+    let review_date = requested.unwrap_or_else(|| today.plus_years(data.retention_years()));
+    if review_date <= today {
+        fail!(
+            InvalidInput,
+            "the review date {review_date} is not in the future"
+        );
+    }
+    Ok(review_date)
 }
 
 fn published(key: &RecordKey, version: u64, entry: &Entry) -> Published {

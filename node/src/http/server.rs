@@ -191,8 +191,11 @@ async fn shutdown(State(state): State<ApiState>) -> (StatusCode, Json<Value>) {
     )
 }
 
+/// The OpenAPI document, built once: it depends only on the types.
+static OPENAPI: std::sync::LazyLock<Value> = std::sync::LazyLock::new(super::openapi::document);
+
 async fn openapi() -> Json<Value> {
-    Json(super::openapi::document())
+    Json(OPENAPI.clone())
 }
 
 async fn unknown_route(request: Request) -> ApiError {
