@@ -26,6 +26,7 @@ impl Backend {
         api: Option<&str>,
         token: Option<&str>,
         cache_bytes: u64,
+        offline_signing: bool,
     ) -> Result<Backend, Error> {
         if let Some(api) = api {
             let token = match token {
@@ -39,7 +40,7 @@ impl Backend {
                 Ok(_) => return Ok(Backend::Remote(client)),
                 // A stale api.addr from a node that stopped without cleaning up.
                 Err(error) if error.kind == ErrorKind::Unavailable => {
-                    return Backend::local(dir, cache_bytes).map_err(|error| {
+                    return Backend::local(dir, cache_bytes, offline_signing).map_err(|error| {
                         error.context(format!(
                             "the node's API at {} does not answer and its store cannot be opened",
                             dir.root.join(API_ADDR).display()
@@ -49,16 +50,16 @@ impl Backend {
                 Err(error) => return Err(error),
             }
         }
-        Backend::local(dir, cache_bytes)
+        Backend::local(dir, cache_bytes, offline_signing)
     }
 
-    fn local(dir: &NodeDir, cache_bytes: u64) -> Result<Backend, Error> {
+    fn local(dir: &NodeDir, cache_bytes: u64, offline_signing: bool) -> Result<Backend, Error> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .map_err(|error| Error::internal(format!("cannot start the async runtime: {error}")))?;
         Ok(Backend::Local {
-            service: Service::offline(dir, cache_bytes)?,
+            service: Service::offline(dir, cache_bytes, offline_signing)?,
             runtime,
         })
     }

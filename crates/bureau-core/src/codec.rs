@@ -16,6 +16,8 @@ use serde::{Serialize, de::DeserializeOwned};
 pub const MAX_ENTRY_BYTES: usize = 64 * 1024;
 /// Largest encoded certificate or join request.
 pub const MAX_CERTIFICATE_BYTES: usize = 4 * 1024;
+/// Largest fork proof: two signed headers.
+pub const MAX_FORK_PROOF_BYTES: usize = 1024;
 /// Largest encoded genesis file.
 pub const MAX_GENESIS_BYTES: usize = 16 * 1024;
 

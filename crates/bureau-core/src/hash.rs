@@ -15,6 +15,7 @@ pub mod domain {
     pub const BODY: &[u8] = b"bureau/v1/hash/body\0";
     pub const DIGEST: &[u8] = b"bureau/v1/hash/digest\0";
     pub const SERIAL: &[u8] = b"bureau/v1/hash/serial\0";
+    pub const FORK_PROOF: &[u8] = b"bureau/v1/hash/fork-proof\0";
     pub const SEAL_RANDOMNESS: &[u8] = b"bureau/v1/hash/seal-randomness\0";
     pub const SEAL_KEY_COMMITMENT: &[u8] = b"bureau/v1/hash/seal-key-commitment\0";
 }

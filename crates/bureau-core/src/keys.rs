@@ -78,48 +78,6 @@ fn separated(domain: &[u8], message: &[u8]) -> Vec<u8> {
     bytes
 }
 
-/// Verifies many domain-separated signatures at once with ed25519 batch verification, which is
-/// several times faster than one by one on catch-up. Returns one verdict per item. When the batch
-/// fails, each signature is checked alone with `verify_strict`, so one forgery cannot hide the
-/// others' validity. Batch verification is not strict on its own; every key was already checked
-/// for weakness by [`PublicKey::verifying_key`].
-pub fn verify_many(
-    domain: &[u8],
-    items: &[(PublicKey, &[u8], Signature)],
-) -> Vec<Result<(), KeyError>> {
-    let mut keys = Vec::with_capacity(items.len());
-    for (key, _, _) in items {
-        match key.verifying_key() {
-            Ok(key) => keys.push(key),
-            // A bad key: fall through to one-by-one, which reports it for its own item.
-            Err(_) => return verify_one_by_one(domain, items),
-        }
-    }
-    let messages: Vec<Vec<u8>> = items
-        .iter()
-        .map(|(_, message, _)| separated(domain, message))
-        .collect();
-    let message_refs: Vec<&[u8]> = messages.iter().map(Vec::as_slice).collect();
-    let signatures: Vec<ed25519_dalek::Signature> = items
-        .iter()
-        .map(|(_, _, signature)| ed25519_dalek::Signature::from_bytes(&signature.0))
-        .collect();
-    match ed25519_dalek::verify_batch(&message_refs, &signatures, &keys) {
-        Ok(()) => items.iter().map(|_| Ok(())).collect(),
-        Err(_) => verify_one_by_one(domain, items),
-    }
-}
-
-fn verify_one_by_one(
-    domain: &[u8],
-    items: &[(PublicKey, &[u8], Signature)],
-) -> Vec<Result<(), KeyError>> {
-    items
-        .iter()
-        .map(|(key, message, signature)| key.verify(domain, message, signature))
-        .collect()
-}
-
 impl std::fmt::Display for PublicKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&hex::encode(self.0))

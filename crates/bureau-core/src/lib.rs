@@ -10,6 +10,7 @@
 //! - [`member`]: ISO 3166 alpha-3 member and country codes, plus the secretariat's code;
 //! - [`genesis`] and [`certificate`]: the root of trust and the certificates it signs;
 //! - [`entry`]: signed, hash-chained log entries and their bodies;
+//! - [`fork`]: proofs that one key signed two histories, and the rule that freezes such a log;
 //! - [`record`] and [`schema`]: the records entries describe and how replicas fold them;
 //! - [`case`]: notices and diffusions, folded from the events of several logs;
 //! - [`normalize`]: the normalised search keys used by every index;
@@ -24,6 +25,7 @@ pub mod case;
 pub mod certificate;
 pub mod codec;
 pub mod entry;
+pub mod fork;
 pub mod genesis;
 pub mod hash;
 pub mod keys;
@@ -43,6 +45,7 @@ mod text_serde;
 
 pub use certificate::{Certificate, CertificateBody, JoinRequest, Role, Roles};
 pub use entry::{Body, Entry, EntryHeader, Head};
+pub use fork::ForkProof;
 pub use genesis::{Genesis, GenesisBody};
 pub use hash::{Hash, NetworkId};
 pub use keys::{EncryptionPublicKey, PublicKey, SecretKey, Signature};

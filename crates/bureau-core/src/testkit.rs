@@ -291,8 +291,11 @@ pub enum ModelOutcome {
 pub struct MemoryReplica {
     network: crate::NetworkId,
     root_key: crate::PublicKey,
-    certificates: std::collections::BTreeMap<crate::PublicKey, Certificate>,
+    certificates: std::collections::BTreeMap<crate::PublicKey, Vec<Certificate>>,
     revocations: std::collections::BTreeMap<u64, Revoke>,
+    forks: std::collections::BTreeMap<crate::PublicKey, u64>,
+    /// Entries whose bodies an applied `Erase` allows to drop, as `(author, seq, hash)`.
+    erased: std::collections::BTreeSet<(crate::PublicKey, u64, Hash)>,
     logs: std::collections::BTreeMap<crate::PublicKey, Vec<Entry>>,
     records: std::collections::BTreeMap<RecordKey, (crate::record::Precedence, Option<Record>)>,
     held: std::collections::BTreeMap<(crate::PublicKey, u64, Hash), Entry>,
@@ -306,8 +309,11 @@ impl crate::validate::ReplicaView for MemoryReplica {
     fn root_key(&self) -> crate::PublicKey {
         self.root_key
     }
-    fn certificate(&self, node_key: &crate::PublicKey) -> Result<Option<Certificate>, Self::Error> {
-        Ok(self.certificates.get(node_key).cloned())
+    fn certificates(&self, node_key: &crate::PublicKey) -> Result<Vec<Certificate>, Self::Error> {
+        Ok(self.certificates.get(node_key).cloned().unwrap_or_default())
+    }
+    fn fork_point(&self, author: &crate::PublicKey) -> Result<Option<u64>, Self::Error> {
+        Ok(self.forks.get(author).copied())
     }
     fn revocation(&self, serial: u64) -> Result<Option<Revoke>, Self::Error> {
         Ok(self.revocations.get(&serial).cloned())
@@ -338,9 +344,11 @@ impl MemoryReplica {
             root_key: genesis.root_key(),
             certificates: certificates
                 .iter()
-                .map(|c| (c.node_key(), c.clone()))
+                .map(|c| (c.node_key(), vec![c.clone()]))
                 .collect(),
             revocations: Default::default(),
+            forks: Default::default(),
+            erased: Default::default(),
             logs: Default::default(),
             records: Default::default(),
             held: Default::default(),
@@ -358,7 +366,12 @@ impl MemoryReplica {
         }
         let Ok(verdict) = check_in_context(self, entry);
         match verdict {
-            Err(error) => ModelOutcome::Rejected(error),
+            Err(error) => {
+                if error.is_conflict() {
+                    self.learn_fork(entry);
+                }
+                ModelOutcome::Rejected(error)
+            }
             Ok(Placement::Duplicate) => ModelOutcome::Duplicate,
             Ok(Placement::Gap { .. }) => {
                 self.held.insert(
@@ -384,9 +397,13 @@ impl MemoryReplica {
                     for (key, candidate) in candidates {
                         self.held.remove(&key);
                         let Ok(verdict) = check_in_context(self, &candidate);
-                        if verdict == Ok(Placement::Next) {
-                            self.commit(&candidate);
-                            applied = true;
+                        match verdict {
+                            Ok(Placement::Next) => {
+                                self.commit(&candidate);
+                                applied = true;
+                            }
+                            Err(error) if error.is_conflict() => self.learn_fork(&candidate),
+                            _ => {}
                         }
                     }
                     if !applied {
@@ -402,7 +419,15 @@ impl MemoryReplica {
     }
 
     fn commit(&mut self, entry: &Entry) {
+        self.fold_records(entry);
+        self.commit_rest(entry);
+    }
+
+    fn fold_records(&mut self, entry: &Entry) {
         let hash = entry.hash();
+        let erased = self
+            .erased
+            .contains(&(entry.header.author, entry.header.seq, hash));
         let mut fold = |key: &RecordKey, version: u64, record: Option<Record>| {
             let precedence = crate::record::Precedence {
                 version,
@@ -417,22 +442,30 @@ impl MemoryReplica {
             }
         };
         match &entry.body {
+            Some(Body::Put(record)) if erased => fold(&record.key, record.version, None),
             Some(Body::Put(record)) => fold(&record.key, record.version, Some(record.clone())),
             Some(Body::Cancel(cancel)) => fold(&cancel.key, cancel.version, None),
             // The model holds no key, so a sealed record is as unreadable as a cancelled one.
             Some(Body::PutSealed(sealed)) => fold(&sealed.key, sealed.version, None),
+            _ => {}
+        }
+    }
+
+    fn commit_rest(&mut self, entry: &Entry) {
+        if let Some(Body::Erase(erase)) = &entry.body {
+            for erased in &erase.entries {
+                self.erased
+                    .insert((erased.author, erased.seq, erased.entry));
+            }
+            self.refold();
+        }
+        match &entry.body {
             Some(Body::Admit(certificate)) => {
-                let key = certificate.node_key();
-                let newer = self.certificates.get(&key).is_none_or(|held| {
-                    (certificate.body.not_before, certificate.body.serial)
-                        > (held.body.not_before, held.body.serial)
-                });
-                if newer {
-                    self.certificates.insert(key, certificate.clone());
+                let held = self.certificates.entry(certificate.node_key()).or_default();
+                if !held.contains(certificate) {
+                    held.push(certificate.clone());
                 }
             }
-            // Blocks, notices and diffusions never change records, which is what the model compares.
-            Some(Body::Block(_) | Body::Notice(_) | Body::Diffusion(_) | Body::Erase(_)) => {}
             Some(Body::Revoke(revoke)) => {
                 let earlier = self
                     .revocations
@@ -442,12 +475,103 @@ impl MemoryReplica {
                     self.revocations.insert(revoke.serial, revoke.clone());
                 }
             }
-            None => {}
+            // Blocks, notices and diffusions never change records, which is what the model compares.
+            _ => {}
         }
         self.logs
             .entry(entry.header.author)
             .or_default()
             .push(entry.clone());
+        if let Some(Body::Revoke(revoke)) = &entry.body {
+            let keys: Vec<crate::PublicKey> = self
+                .certificates
+                .iter()
+                .filter(|(_, held)| held.iter().any(|c| c.body.serial == revoke.serial))
+                .map(|(key, _)| *key)
+                .collect();
+            for key in keys {
+                let Ok(Some(cut)) = crate::validate::revocation_of(self, &self.certificates[&key])
+                else {
+                    continue;
+                };
+                self.truncate(&key, cut.last_valid_seq);
+            }
+        }
+    }
+
+    /// Records the fork an entry proves against the held log, and freezes the log before it.
+    fn learn_fork(&mut self, entry: &Entry) {
+        let author = entry.header.author;
+        let Some(log) = self.logs.get(&author) else {
+            return;
+        };
+        let seq = entry.header.seq;
+        let held = log
+            .get(seq as usize - 1)
+            .filter(|held| held.hash() != entry.hash())
+            .or_else(|| log.get((seq as usize).saturating_sub(2)));
+        let Some(held) = held else { return };
+        let Some(proof) = crate::fork::ForkProof::new(
+            crate::fork::SignedHeader::of(held),
+            crate::fork::SignedHeader::of(entry),
+        ) else {
+            return;
+        };
+        if let Some(point) = proof.point() {
+            self.learn_fork_point(author, point);
+        }
+    }
+
+    /// Applies a fork point: the lowest known one wins.
+    pub fn learn_fork_point(&mut self, author: crate::PublicKey, point: u64) {
+        let lowest = self.forks.entry(author).or_insert(point);
+        *lowest = (*lowest).min(point);
+        let keep = *lowest - 1;
+        self.truncate(&author, keep);
+        self.held
+            .retain(|(held_author, seq, _), _| *held_author != author || *seq <= keep);
+    }
+
+    /// Drops an author's entries after `keep` and folds the records again from what is left.
+    fn truncate(&mut self, author: &crate::PublicKey, keep: u64) {
+        let Some(log) = self.logs.get_mut(author) else {
+            return;
+        };
+        if log.len() as u64 <= keep {
+            return;
+        }
+        log.truncate(keep as usize);
+        self.refold();
+    }
+
+    /// Folds every record again from the logs held.
+    fn refold(&mut self) {
+        let logs = std::mem::take(&mut self.logs);
+        self.records.clear();
+        for entry in logs.values().flatten() {
+            self.fold_records(entry);
+        }
+        self.logs = logs;
+    }
+
+    /// The entry at `(author, seq)` as a replica should store it: without its body when an
+    /// erasure names it and it publishes a record.
+    pub fn stored_entry(&self, author: &crate::PublicKey, seq: u64) -> Option<Entry> {
+        let entry = self
+            .logs
+            .get(author)?
+            .get(usize::try_from(seq).ok()?.checked_sub(1)?)?;
+        let mut entry = entry.clone();
+        let erasable = matches!(entry.body, Some(Body::Put(_) | Body::PutSealed(_)));
+        if erasable && self.erased.contains(&(*author, seq, entry.hash())) {
+            entry.body = None;
+        }
+        Some(entry)
+    }
+
+    /// The fork points this replica knows.
+    pub fn forks(&self) -> &std::collections::BTreeMap<crate::PublicKey, u64> {
+        &self.forks
     }
 
     pub fn heads(&self) -> std::collections::BTreeMap<crate::PublicKey, Head> {

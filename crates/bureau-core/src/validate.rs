@@ -22,8 +22,10 @@ use crate::record::{Record, RecordData, RecordError, RecordKey};
 use crate::schema;
 use crate::time::Timestamp;
 
-/// How far in the future an entry's timestamp may be, to absorb clock differences between
-/// bureaus. Anything later was signed by a wrong clock or is an attempt to pre-date.
+/// The clock tolerance: how far in the future an entry's timestamp may be, to absorb clock
+/// differences between bureaus. Anything later was signed by a wrong clock or is an attempt to
+/// pre-date. The same bound applies to certificate validity at the handshake, and a node whose
+/// clock runs ahead of its peers' by more than this refuses to sign.
 pub const MAX_CLOCK_SKEW: Duration = Duration::from_secs(5 * 60);
 /// Longest reason for a cancellation or a revocation, in characters.
 pub const MAX_REASON_CHARS: usize = 1000;
@@ -65,6 +67,8 @@ pub enum EntryError {
     },
     #[error("seq {seq} already holds a different entry (fork)")]
     Fork { seq: u64 },
+    #[error("the author's log forked at seq {point}: entries from there on are refused everywhere")]
+    Forked { point: u64 },
     #[error("prev_hash does not match the hash of entry {seq}")]
     PrevHashMismatch { seq: u64 },
     #[error("seq must start at 1")]
@@ -106,7 +110,50 @@ impl EntryError {
     /// Whether the entry may become valid later (its author's certificate may still arrive), so
     /// the sender should not be penalised for it.
     pub fn is_retryable(&self) -> bool {
-        matches!(self, EntryError::UnknownAuthor(_))
+        matches!(self, EntryError::UnknownAuthor(_) | EntryError::MissingBody)
+    }
+
+    /// Whether the fault is provably the sender's: the entry is invalid whatever the receiver
+    /// holds and whatever its clock says (bad bytes, a bad signature, a body that breaks its
+    /// schema or its author's rights). Verdicts that depend on the receiver's view (a fork,
+    /// a revocation or a certificate it may not know yet, its clock) are not held against the
+    /// peer that forwarded the entry.
+    pub fn is_attributable(&self) -> bool {
+        match self {
+            EntryError::TooLarge { .. }
+            | EntryError::WrongNetwork { .. }
+            | EntryError::BodyHashMismatch
+            | EntryError::SealedForAll
+            | EntryError::Sealed(_)
+            | EntryError::Signature(_)
+            | EntryError::ZeroSeq
+            | EntryError::NotIssuingCountry { .. }
+            | EntryError::InvalidCertificate(_)
+            | EntryError::InvalidRecord(_)
+            | EntryError::Reason
+            | EntryError::InvalidCase(_)
+            | EntryError::ReviewDateTooFar { .. }
+            // Judged on the author's certificate, which fixes its member and roles for good.
+            | EntryError::NotOwner { .. }
+            | EntryError::SecretariatOnly { .. } => true,
+            EntryError::FutureTimestamp { .. }
+            | EntryError::MissingBody
+            | EntryError::UnknownAuthor(_)
+            | EntryError::NotCurrentMember { .. }
+            | EntryError::Revoked { .. }
+            | EntryError::Fork { .. }
+            | EntryError::Forked { .. }
+            | EntryError::PrevHashMismatch { .. }
+            | EntryError::TimestampBeforePrevious => false,
+        }
+    }
+
+    /// Whether the entry conflicts with the log the replica holds: a fork proof can be built.
+    pub fn is_conflict(&self) -> bool {
+        matches!(
+            self,
+            EntryError::Fork { .. } | EntryError::PrevHashMismatch { .. }
+        )
     }
 }
 
@@ -116,8 +163,11 @@ pub trait ReplicaView {
     type Error;
     fn network(&self) -> NetworkId;
     fn root_key(&self) -> PublicKey;
-    fn certificate(&self, node_key: &PublicKey) -> Result<Option<Certificate>, Self::Error>;
+    /// Every certificate known for a node key (renewals give a key several).
+    fn certificates(&self, node_key: &PublicKey) -> Result<Vec<Certificate>, Self::Error>;
     fn revocation(&self, serial: u64) -> Result<Option<Revoke>, Self::Error>;
+    /// The fork point of the author's log, when a fork proof is known (the lowest one).
+    fn fork_point(&self, author: &PublicKey) -> Result<Option<u64>, Self::Error>;
     fn head(&self, author: &PublicKey) -> Result<Option<Head>, Self::Error>;
     fn entry_hash(&self, author: &PublicKey, seq: u64) -> Result<Option<Hash>, Self::Error>;
     /// The hash of the entry at `(author, seq)` whose body an `Erase` has allowed to drop.
@@ -250,12 +300,10 @@ pub fn check_in_context<V: ReplicaView>(
     entry: &Entry,
 ) -> Result<Result<Placement, EntryError>, V::Error> {
     let header = &entry.header;
-    let Some(certificate) = view.certificate(&header.author)? else {
-        return Ok(Err(EntryError::UnknownAuthor(header.author)));
+    let certificate = match standing(view, header)? {
+        Ok(certificate) => certificate,
+        Err(error) => return Ok(Err(error)),
     };
-    if let Err(error) = standing(view, &certificate, header)? {
-        return Ok(Err(error));
-    }
     let head = view.head(&header.author)?;
     let head_seq = head.map_or(0, |head| head.seq);
     if header.seq <= head_seq {
@@ -349,7 +397,11 @@ fn check_body_rights<V: ReplicaView>(
             }
             for erased in &erase.entries {
                 // Only the member that wrote an entry may erase it (any of its keys).
-                let Some(writer) = view.certificate(&erased.author).ok().flatten() else {
+                let Some(writer) = view
+                    .certificates(&erased.author)
+                    .ok()
+                    .and_then(|held| held.into_iter().next())
+                else {
                     return Err(EntryError::UnknownAuthor(erased.author));
                 };
                 if writer.member() != author.member() {
@@ -392,29 +444,31 @@ pub fn check_erasure_proof<V: ReplicaView>(
     if !matches!(entry.body, Some(Body::Erase(_))) {
         return Ok(Err(EntryError::MissingBody));
     }
-    let Some(certificate) = view.certificate(&entry.header.author)? else {
-        return Ok(Err(EntryError::UnknownAuthor(entry.header.author)));
+    let certificate = match standing(view, &entry.header)? {
+        Ok(certificate) => certificate,
+        Err(error) => return Ok(Err(error)),
     };
-    if let Err(error) = standing(view, &certificate, &entry.header)? {
-        return Ok(Err(error));
-    }
     Ok(check_body_rights(view, &certificate, entry))
 }
 
-/// Whether the author's certificate covers the entry: valid at its time, and not revoked before
-/// its seq.
+/// Whether the author may sign the entry, and under which certificate: one of its key's
+/// certificates is valid at the entry's time, no revocation of the key (of any of its
+/// certificates: a revocation covers the key) cuts its log before the entry's seq, and no fork
+/// proof freezes its log before it.
 fn standing<V: ReplicaView>(
     view: &V,
-    certificate: &Certificate,
     header: &crate::entry::EntryHeader,
-) -> Result<Result<(), EntryError>, V::Error> {
-    if !certificate.is_valid_at(header.timestamp) {
-        return Ok(Err(EntryError::NotCurrentMember {
-            author: header.author,
-            member: certificate.member(),
-        }));
+) -> Result<Result<Certificate, EntryError>, V::Error> {
+    let certificates = view.certificates(&header.author)?;
+    if certificates.is_empty() {
+        return Ok(Err(EntryError::UnknownAuthor(header.author)));
     }
-    if let Some(revoke) = view.revocation(certificate.body.serial)?
+    if let Some(point) = view.fork_point(&header.author)?
+        && header.seq >= point
+    {
+        return Ok(Err(EntryError::Forked { point }));
+    }
+    if let Some(revoke) = revocation_of(view, &certificates)?
         && header.seq > revoke.last_valid_seq
     {
         return Ok(Err(EntryError::Revoked {
@@ -423,5 +477,35 @@ fn standing<V: ReplicaView>(
             reason: revoke.reason,
         }));
     }
-    Ok(Ok(()))
+    // The latest certificate valid at the entry's time judges it.
+    let valid = certificates
+        .iter()
+        .filter(|certificate| certificate.is_valid_at(header.timestamp))
+        .max_by_key(|certificate| (certificate.body.not_before, certificate.body.serial));
+    match valid {
+        Some(certificate) => Ok(Ok(certificate.clone())),
+        None => Ok(Err(EntryError::NotCurrentMember {
+            author: header.author,
+            member: certificates[0].member(),
+        })),
+    }
+}
+
+/// The revocation that covers a key: of all revocations naming one of its certificates, the
+/// one with the earliest cut, so replicas agree whatever order they learn them in.
+pub fn revocation_of<V: ReplicaView>(
+    view: &V,
+    certificates: &[Certificate],
+) -> Result<Option<Revoke>, V::Error> {
+    let mut earliest: Option<Revoke> = None;
+    for certificate in certificates {
+        if let Some(revoke) = view.revocation(certificate.body.serial)?
+            && earliest
+                .as_ref()
+                .is_none_or(|held| revoke.last_valid_seq < held.last_valid_seq)
+        {
+            earliest = Some(revoke);
+        }
+    }
+    Ok(earliest)
 }

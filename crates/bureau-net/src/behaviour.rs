@@ -61,7 +61,9 @@ fn stream_protocol(name: String) -> Result<StreamProtocol, Box<dyn Error + Send 
 /// entries take it under the publish threshold and nine under the graylist. Mesh-delivery
 /// penalties (P3, P3b) are off, since honest bureaus can be silent for hours. P6 (IP
 /// colocation) comes from the config. Application scores (weight 10) gate unverified peers.
-fn score_params(topic: &gossipsub::IdentTopic, config: &Config) -> gossipsub::PeerScoreParams {
+/// Only faults the sender provably made count as invalid (see `EntryError::is_attributable`).
+/// The fork-proof topic is scored the same way.
+fn score_params(topics: &[&gossipsub::IdentTopic], config: &Config) -> gossipsub::PeerScoreParams {
     let topic_params = gossipsub::TopicScoreParams {
         topic_weight: 1.0,
         time_in_mesh_weight: 0.01,
@@ -76,7 +78,9 @@ fn score_params(topic: &gossipsub::IdentTopic, config: &Config) -> gossipsub::Pe
         ip_colocation_factor_weight: config.ip_colocation_weight,
         ..Default::default()
     };
-    params.topics.insert(topic.hash(), topic_params);
+    for topic in topics {
+        params.topics.insert(topic.hash(), topic_params.clone());
+    }
     params
 }
 
@@ -121,6 +125,7 @@ pub fn build(
 ) -> Result<Behaviour, Box<dyn Error + Send + Sync>> {
     let local = key.public().to_peer_id();
     let topic = gossipsub::IdentTopic::new(protocol::entries_topic(network));
+    let forks = gossipsub::IdentTopic::new(protocol::forks_topic(network));
 
     let gossip_config = gossipsub::ConfigBuilder::default()
         .validation_mode(gossipsub::ValidationMode::Anonymous)
@@ -136,10 +141,10 @@ pub fn build(
     let mut gossipsub = gossipsub::Behaviour::new_with_subscription_filter(
         gossipsub::MessageAuthenticity::Anonymous,
         gossip_config,
-        gossipsub::WhitelistSubscriptionFilter(HashSet::from([topic.hash()])),
+        gossipsub::WhitelistSubscriptionFilter(HashSet::from([topic.hash(), forks.hash()])),
     )?;
     gossipsub.with_peer_score(
-        score_params(&topic, config),
+        score_params(&[&topic, &forks], config),
         gossipsub::PeerScoreThresholds::default(),
     )?;
 

@@ -23,9 +23,13 @@ pub const MAX_SYNC_REQUEST_BYTES: usize = 512 * 1024;
 pub const SYNC_BATCH_ENTRIES: usize = 1024;
 /// Bytes of entries per sync response (the response frame adds a little framing).
 pub const SYNC_BATCH_BYTES: usize = 4 * 1024 * 1024;
+/// Most fork proofs one sync response carries (one per forked key).
+pub const MAX_FORK_PROOFS_IN_SYNC: usize = 256;
 /// Largest sync response frame.
-pub const MAX_SYNC_RESPONSE_BYTES: usize =
-    SYNC_BATCH_BYTES + bureau_core::codec::MAX_ENTRY_BYTES + 4096;
+pub const MAX_SYNC_RESPONSE_BYTES: usize = SYNC_BATCH_BYTES
+    + bureau_core::codec::MAX_ENTRY_BYTES
+    + MAX_FORK_PROOFS_IN_SYNC * bureau_core::codec::MAX_FORK_PROOF_BYTES
+    + 4096;
 /// Largest gossip frame: one entry plus protobuf and topic overhead. Every node must agree.
 pub const MAX_GOSSIP_BYTES: usize = bureau_core::codec::MAX_ENTRY_BYTES + 2048;
 /// Store jobs (gossip validation, sync serving, sync applying) in flight at once; beyond it
@@ -104,6 +108,13 @@ pub enum RelayServer {
 /// Gossipsub application score given to a peer until its certificate checks out: far below
 /// the graylist, so nothing is published or forwarded to it and nothing it sends is handled.
 pub const UNVERIFIED_APPLICATION_SCORE: f64 = -1.0e6;
+/// How long a starting node waits to learn the network's head of its own log before it signs
+/// on what its replica holds: it signs as soon as one sync round with a member has completed,
+/// and after this long with no member answering.
+pub const SELF_CHECK_WAIT: Duration = Duration::from_secs(15);
+/// How far behind its peers' clocks (the median offset seen in handshakes) a node's clock may be
+/// ahead before it refuses to sign: the clock tolerance entries are judged with.
+pub const MAX_CLOCK_AHEAD: Duration = bureau_core::validate::MAX_CLOCK_SKEW;
 
 /// Settings of one node's network.
 #[derive(Debug, Clone)]
@@ -151,6 +162,8 @@ pub struct Config {
     pub auto_relay: bool,
     /// Try to replace relayed connections by direct ones (DCUtR hole punching).
     pub hole_punching: bool,
+    /// See [`SELF_CHECK_WAIT`].
+    pub self_check_wait: Duration,
 }
 
 impl Default for Config {
@@ -181,6 +194,7 @@ impl Default for Config {
             relay_via: Vec::new(),
             auto_relay: true,
             hole_punching: true,
+            self_check_wait: SELF_CHECK_WAIT,
         }
     }
 }
@@ -211,6 +225,7 @@ impl Config {
             relay_via: Vec::new(),
             auto_relay: true,
             hole_punching: true,
+            self_check_wait: Duration::from_secs(3),
         }
     }
 }

@@ -11,7 +11,7 @@ use futures::StreamExt;
 use libp2p::swarm::dial_opts::{DialOpts, PeerCondition};
 use libp2p::swarm::{ConnectionId, Swarm, SwarmEvent};
 use libp2p::{Multiaddr, PeerId, gossipsub, multiaddr::Protocol};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 
 use crate::behaviour::{self, Behaviour, BehaviourEvent};
 use crate::config::{self, Config};
@@ -26,6 +26,7 @@ use crate::{
 pub(crate) enum JobDone {
     Gate(crate::gate::Checked),
     Gossip(crate::gossip::Validated),
+    Fork(crate::gossip::ForkChecked),
     Sync(crate::sync::SyncJob),
     Direct(crate::direct::NodesFound),
 }
@@ -56,6 +57,10 @@ pub(crate) struct Peer {
     pub is_relay: bool,
     /// Sync requests it may still make now (refilled over time).
     pub sync_tokens: f64,
+    /// The process instance its hello named (two processes with one key differ here).
+    pub instance: Option<u64>,
+    /// Its clock minus ours when its hello arrived, in ms.
+    pub clock_offset_ms: Option<i64>,
     pub tokens_at: Instant,
 }
 
@@ -83,8 +88,31 @@ pub(crate) struct EventLoop {
     pub refusing: HashSet<PeerId>,
     /// The last reason a peer gave for refusing us.
     pub refused_by_network: Option<String>,
+    /// Connections to close once our answer has gone out (a second process with a known key).
+    pub closing: HashSet<ConnectionId>,
     pub direct: Direct,
     pub reach: Reach,
+    pub forks_topic: gossipsub::IdentTopic,
+    /// Fork proofs already gossiped (by hash), so each goes out once.
+    pub forks_sent: HashSet<bureau_core::Hash>,
+    /// Doppelganger protection: see [`crate::Signing`].
+    pub self_check: SelfCheck,
+    signing: watch::Sender<crate::Signing>,
+}
+
+/// What the node knows about signing safely.
+pub(crate) struct SelfCheck {
+    /// Drawn at start; sent in every hello.
+    pub instance: u64,
+    pub started: Instant,
+    /// Wall-clock start time: an entry of our own key signed after it was not signed here.
+    pub started_at: bureau_core::Timestamp,
+    /// One sync round with a member completed (or the wait ran out).
+    pub checked: bool,
+    /// Another process signs with our key: permanent for this process.
+    pub doppelganger: Option<String>,
+    /// Our clock runs ahead of the peers': lifted once it no longer does.
+    pub clock_ahead: Option<String>,
 }
 
 impl EventLoop {
@@ -95,6 +123,7 @@ impl EventLoop {
         committer: Committer,
         commands: mpsc::Receiver<Command>,
         inbox: mpsc::Sender<InboundDirect>,
+        signing: watch::Sender<crate::Signing>,
     ) -> Result<EventLoop, Error> {
         let keypair = identity::keypair(&identity.key);
         let network = identity.genesis.network_id();
@@ -154,15 +183,29 @@ impl EventLoop {
             listen_addrs: Vec::new(),
             refusing: HashSet::new(),
             refused_by_network: None,
+            closing: HashSet::new(),
             direct: Direct::new(inbox),
             reach: Reach::new(),
+            forks_topic: gossipsub::IdentTopic::new(protocol::forks_topic(&network)),
+            forks_sent: HashSet::new(),
+            self_check: SelfCheck {
+                instance: rand::random(),
+                started: Instant::now(),
+                started_at: crate::gate::now(),
+                checked: false,
+                doppelganger: None,
+                clock_ahead: None,
+            },
+            signing,
         };
-        event_loop
-            .swarm
-            .behaviour_mut()
-            .gossipsub
-            .subscribe(&event_loop.topic)
-            .map_err(|e| build_error(&e))?;
+        for topic in [&event_loop.topic, &event_loop.forks_topic] {
+            event_loop
+                .swarm
+                .behaviour_mut()
+                .gossipsub
+                .subscribe(topic)
+                .map_err(|e| build_error(&e))?;
+        }
         Ok(event_loop)
     }
 
@@ -212,6 +255,8 @@ impl EventLoop {
         // Its own timer: the tick follows `sync_interval` (30 s by default).
         let mut direct_retry = tokio::time::interval(config::DIRECT_RETRY_INTERVAL);
         direct_retry.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let self_check_deadline =
+            tokio::time::Instant::from_std(self.self_check.started) + self.config.self_check_wait;
         loop {
             let direct_deadline = self.direct.next_deadline();
             tokio::select! {
@@ -234,6 +279,7 @@ impl EventLoop {
                     match done {
                         JobDone::Gate(checked) => self.on_gate_checked(checked),
                         JobDone::Gossip(validated) => self.on_gossip_validated(validated),
+                        JobDone::Fork(checked) => self.on_fork_checked(checked),
                         JobDone::Sync(job) => self.on_sync_job(job),
                         JobDone::Direct(found) => self.on_direct_nodes(found),
                     }
@@ -245,6 +291,9 @@ impl EventLoop {
                     self.expire_direct_waits();
                 }
                 _ = tick.tick() => self.on_tick(),
+                () = tokio::time::sleep_until(self_check_deadline), if !self.self_check.checked => {
+                    self.on_self_check_timeout();
+                }
                 _ = direct_retry.tick() => self.retry_direct(),
             }
         }
@@ -287,6 +336,8 @@ impl EventLoop {
                         .count(),
                     counters: self.counters.clone(),
                     refused_by_network: self.refused_by_network.clone(),
+                    signing: self.signing.borrow().clone(),
+                    peer_clock_offset_ms: self.median_clock_offset(),
                     reach: self.reach_info(),
                 });
             }
@@ -437,6 +488,38 @@ impl EventLoop {
         let _ = self.swarm.behaviour_mut().kad.bootstrap();
     }
 
+    fn on_self_check_timeout(&mut self) {
+        if self.self_check.checked {
+            return;
+        }
+        tracing::warn!(
+            waited_seconds = self.config.self_check_wait.as_secs(),
+            "no member answered a sync in time: signing on what this replica holds (if a newer copy of this node's log exists elsewhere, its next entry will fork)"
+        );
+        self.self_check.checked = true;
+        self.update_signing();
+    }
+
+    /// Publishes the signing state the self-check fields give.
+    pub fn update_signing(&mut self) {
+        let check = &self.self_check;
+        let state = if let Some(reason) = check.doppelganger.as_ref().or(check.clock_ahead.as_ref())
+        {
+            crate::Signing::Refused(reason.clone())
+        } else if check.checked {
+            crate::Signing::Ready
+        } else {
+            crate::Signing::Checking
+        };
+        self.signing.send_if_modified(|held| {
+            if *held == state {
+                return false;
+            }
+            *held = state;
+            true
+        });
+    }
+
     fn on_tick(&mut self) {
         self.expire_handshakes();
         self.reserve_relays();
@@ -521,6 +604,8 @@ impl EventLoop {
             is_relay: false,
             sync_tokens: f64::from(config::SYNC_REQUEST_BURST),
             tokens_at: Instant::now(),
+            instance: None,
+            clock_offset_ms: None,
         }
     }
 

@@ -43,12 +43,31 @@ impl PeerState {
 pub struct Checked {
     peer: PeerId,
     certificate: Certificate,
-    verdict: Result<(), String>,
+    verdict: Result<(), Refusal>,
     channel: Option<ResponseChannel<HelloResponse>>,
 }
 
+/// Why a peer was refused, and whether that can change with time alone.
+#[derive(Debug)]
+struct Refusal {
+    reason: String,
+    /// The certificate is not valid yet or no longer by our clock: the peer may come back once
+    /// clocks agree (or with a renewed certificate), so it is disconnected but not blocked.
+    for_time: bool,
+}
+
+impl From<String> for Refusal {
+    fn from(reason: String) -> Refusal {
+        Refusal {
+            reason,
+            for_time: false,
+        }
+    }
+}
+
 /// Checks a peer's certificate; runs on a blocking thread since it reads (and on success writes)
-/// the store.
+/// the store. Validity is judged with the clock tolerance, so a verifier whose clock is a little
+/// behind does not refuse a certificate that has just been issued.
 fn check(
     store: &Store,
     network: &NetworkId,
@@ -56,24 +75,43 @@ fn check(
     peer: &PeerId,
     certificate: &Certificate,
     now: Timestamp,
-) -> Result<(), String> {
+) -> Result<(), Refusal> {
     certificate
         .verify(network, root_key)
         .map_err(|error| error.to_string())?;
     if identity::node_key(peer) != Some(certificate.node_key()) {
-        return Err("the certificate belongs to another key than the connection's".into());
+        return Err(
+            "the certificate belongs to another key than the connection's"
+                .to_owned()
+                .into(),
+        );
     }
-    if !certificate.is_valid_at(now) {
-        return Err("the certificate is not valid now".into());
+    let tolerance = bureau_core::validate::MAX_CLOCK_SKEW;
+    if now.saturating_add(tolerance) < certificate.body.not_before {
+        return Err(Refusal {
+            reason: format!(
+                "the certificate is not valid yet (from {} ms; this node's clock says {} ms)",
+                certificate.body.not_before.0, now.0
+            ),
+            for_time: true,
+        });
     }
-    match store.revocation(certificate.body.serial) {
-        Ok(Some(revoke)) => return Err(format!("the certificate was revoked: {}", revoke.reason)),
+    if certificate.body.not_after.saturating_add(tolerance) < now {
+        return Err(Refusal {
+            reason: "the certificate has expired: ask the secretariat for a renewal".into(),
+            for_time: true,
+        });
+    }
+    match store.revocation_of_key(&certificate.node_key()) {
+        Ok(Some(revoke)) => {
+            return Err(format!("the node key was revoked: {}", revoke.reason).into());
+        }
         Ok(None) => {}
-        Err(error) => return Err(format!("cannot check revocations: {error}")),
+        Err(error) => return Err(format!("cannot check revocations: {error}").into()),
     }
     store
         .learn_certificate(certificate)
-        .map_err(|error| error.to_string())
+        .map_err(|error| Refusal::from(error.to_string()))
 }
 
 pub(crate) fn now() -> Timestamp {
@@ -84,6 +122,55 @@ pub(crate) fn now() -> Timestamp {
 }
 
 impl EventLoop {
+    /// Notes what a peer's hello says about its process and its clock, and re-judges ours.
+    fn note_hello(&mut self, peer: PeerId, instance: Option<u64>, time: Timestamp) {
+        let offset =
+            i64::try_from(time.0).unwrap_or(i64::MAX) - i64::try_from(now().0).unwrap_or(i64::MAX);
+        if let Some(state) = self.peers.get_mut(&peer) {
+            if instance.is_some() {
+                state.instance = instance;
+            }
+            state.clock_offset_ms = Some(offset);
+        }
+        self.judge_clock();
+    }
+
+    /// The median of member peers' clock offsets from ours, in ms.
+    pub(crate) fn median_clock_offset(&self) -> Option<i64> {
+        let mut offsets: Vec<i64> = self
+            .peers
+            .values()
+            .filter_map(|peer| peer.clock_offset_ms)
+            .collect();
+        if offsets.is_empty() {
+            return None;
+        }
+        offsets.sort_unstable();
+        Some(offsets[offsets.len() / 2])
+    }
+
+    /// Refuses to sign while our clock runs ahead of the peers' by more than the tolerance
+    /// (its entries would be refused as future ones), and lifts that once it no longer does.
+    fn judge_clock(&mut self) {
+        let limit = i64::try_from(config::MAX_CLOCK_AHEAD.as_millis()).unwrap_or(i64::MAX);
+        let ahead = self.median_clock_offset().filter(|offset| -offset > limit);
+        let verdict = ahead.map(|offset| {
+            format!(
+                "this node's clock is {} s ahead of its peers' (more than the {} s tolerance): entries it signs would be refused as future ones; fix the clock (NTP)",
+                -offset / 1000,
+                config::MAX_CLOCK_AHEAD.as_secs()
+            )
+        });
+        if verdict.is_some() != self.self_check.clock_ahead.is_some() {
+            match &verdict {
+                Some(reason) => tracing::error!(%reason, "refusing to sign"),
+                None => tracing::info!("clock back within tolerance of the peers': signing again"),
+            }
+        }
+        self.self_check.clock_ahead = verdict;
+        self.update_signing();
+    }
+
     pub(crate) fn on_connected(&mut self, peer: PeerId, link: Link) {
         self.peers.insert(peer, EventLoop::new_peer(link));
         self.swarm
@@ -92,6 +179,8 @@ impl EventLoop {
             .set_application_score(&peer, config::UNVERIFIED_APPLICATION_SCORE);
         let hello = Hello {
             certificate: self.certificate.clone(),
+            instance: self.self_check.instance,
+            time: now(),
         };
         self.swarm.behaviour_mut().hello.send_request(&peer, hello);
     }
@@ -100,18 +189,37 @@ impl EventLoop {
         match event {
             request_response::Event::Message {
                 peer,
+                connection_id,
                 message:
                     request_response::Message::Request {
                         request, channel, ..
                     },
-                ..
-            } => self.start_check(peer, request.certificate, Some(channel)),
+            } => {
+                let held = self.peers.get(&peer).and_then(|state| state.instance);
+                if held.is_some_and(|held| held != request.instance) {
+                    // A second process with this key: refuse it on its own connection only,
+                    // and keep the first.
+                    tracing::warn!(%peer, "a second process uses this peer's key: refusing the newcomer");
+                    self.counters.peers_refused += 1;
+                    let reason = "another process with this node's key is already connected to this peer: two processes with one key fork its log; stop one of them".to_owned();
+                    let _ = self
+                        .swarm
+                        .behaviour_mut()
+                        .hello
+                        .send_response(channel, HelloResponse::KeyInUse { reason });
+                    self.closing.insert(connection_id);
+                    return;
+                }
+                self.note_hello(peer, Some(request.instance), request.time);
+                self.start_check(peer, request.certificate, Some(channel));
+            }
             request_response::Event::Message {
                 peer,
                 message: request_response::Message::Response { response, .. },
                 ..
             } => match response {
-                HelloResponse::Welcome { certificate } => {
+                HelloResponse::Welcome { certificate, time } => {
+                    self.note_hello(peer, None, time);
                     let verified = self.peers.get_mut(&peer).is_some_and(|state| {
                         state.welcomed = true;
                         state.state.is_member()
@@ -127,7 +235,21 @@ impl EventLoop {
                     self.refused_by_network = Some(reason);
                     let _ = self.swarm.disconnect_peer_id(peer);
                 }
+                HelloResponse::KeyInUse { reason } => {
+                    tracing::error!(%peer, %reason, "another process uses this node's key: this node will not sign");
+                    self.self_check.doppelganger = Some(format!(
+                        "another process uses this node's key (peer {peer} already has it connected): stop the other process or this one; signing now would fork this member's log"
+                    ));
+                    self.update_signing();
+                    self.refused_by_network = Some(reason);
+                    let _ = self.swarm.disconnect_peer_id(peer);
+                }
             },
+            request_response::Event::ResponseSent { connection_id, .. }
+                if self.closing.remove(&connection_id) =>
+            {
+                self.swarm.close_connection(connection_id);
+            }
             // Our refusal reached the peer (or could not): now block it.
             request_response::Event::ResponseSent { peer, .. }
             | request_response::Event::InboundFailure { peer, .. }
@@ -177,6 +299,7 @@ impl EventLoop {
                 if let Some(channel) = channel {
                     let welcome = HelloResponse::Welcome {
                         certificate: self.certificate.clone(),
+                        time: now(),
                     };
                     let _ = self
                         .swarm
@@ -203,7 +326,20 @@ impl EventLoop {
                 self.start_sync(peer);
                 self.on_direct_peer_ready(peer);
             }
-            Err(reason) => {
+            Err(Refusal { reason, for_time }) if for_time => {
+                tracing::warn!(%peer, %reason, "refusing peer for now (time): it may connect again");
+                if let Some(channel) = channel {
+                    let refused = HelloResponse::Refused { reason };
+                    let _ = self
+                        .swarm
+                        .behaviour_mut()
+                        .hello
+                        .send_response(channel, refused);
+                }
+                self.peers.remove(&peer);
+                let _ = self.swarm.disconnect_peer_id(peer);
+            }
+            Err(Refusal { reason, .. }) => {
                 tracing::warn!(%peer, %reason, "refusing peer");
                 // Tell the peer why before blocking it, so its operator can read the reason in
                 // its status; block at once when there is nobody to tell.
@@ -240,11 +376,22 @@ impl EventLoop {
         let Some(bureau_core::Body::Revoke(revoke)) = &entry.body else {
             return;
         };
+        // A revocation covers the key: every connection using any certificate of it.
+        let revoked_keys: Vec<PublicKey> = self
+            .peers
+            .values()
+            .filter_map(|peer| match &peer.state {
+                PeerState::Member { certificate } if certificate.body.serial == revoke.serial => {
+                    Some(certificate.node_key())
+                }
+                _ => None,
+            })
+            .collect();
         let revoked: Vec<PeerId> = self
             .peers
             .iter()
             .filter(|(_, peer)| {
-                matches!(&peer.state, PeerState::Member { certificate } if certificate.body.serial == revoke.serial)
+                matches!(&peer.state, PeerState::Member { certificate } if certificate.body.serial == revoke.serial || revoked_keys.contains(&certificate.node_key()))
             })
             .map(|(peer, _)| *peer)
             .collect();

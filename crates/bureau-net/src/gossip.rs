@@ -1,10 +1,12 @@
 //! Entry gossip. An entry is forwarded only after the local store has judged it: Accept when
-//! it applied, Ignore when it was a duplicate, arrived early or cannot be checked yet, Reject
-//! (which costs the sender score) when it is invalid. Entries from peers that have not passed
+//! it applied, Ignore when it was a duplicate, arrived early, cannot be checked yet or is
+//! refused for a reason that depends on this replica's view (a fork, a revocation, the clock),
+//! Reject (which costs the sender score) only when the fault is provably the sender's.
+//! Fork proofs travel on their own topic and are forwarded once they verify. Entries from peers that have not passed
 //! the gate are ignored and never stored. Local entries that find no subscribed peer wait in a
 //! bounded queue and are published again later.
 
-use bureau_core::Entry;
+use bureau_core::{Entry, ForkProof, Timestamp};
 use bureau_store::Outcome;
 use libp2p::PeerId;
 use libp2p::gossipsub::{self, MessageAcceptance, MessageId, PublishError};
@@ -18,11 +20,28 @@ pub struct Validated {
     message_id: MessageId,
     entry: Box<Entry>,
     outcome: Result<Outcome, String>,
+    /// The fork proof the store holds against the entry's author, when the entry conflicted.
+    fork: Option<Box<ForkProof>>,
+}
+
+/// The verdict on a gossiped fork proof.
+pub struct ForkChecked {
+    source: PeerId,
+    message_id: MessageId,
+    /// `Err` when the proof does not verify; `Ok(changed)` with the proofs that changed our replica.
+    verdict: Result<Vec<ForkProof>, String>,
 }
 
 impl EventLoop {
     pub(crate) fn on_gossip_event(&mut self, event: gossipsub::Event) {
         match event {
+            gossipsub::Event::Message {
+                propagation_source,
+                message_id,
+                message,
+            } if message.topic == self.forks_topic.hash() => {
+                self.on_fork_message(propagation_source, message_id, message.data);
+            }
             gossipsub::Event::Message {
                 propagation_source,
                 message_id,
@@ -60,17 +79,24 @@ impl EventLoop {
             }
         };
         let committer = self.committer.clone();
+        let store = std::sync::Arc::clone(&self.store);
         let id = message_id.clone();
         let spawned = self.spawn_job(move || {
             let outcome = committer
                 .apply(vec![entry.clone()])
                 .map_err(|error| error.to_string())
                 .and_then(|mut outcomes| outcomes.pop().ok_or_else(|| "no outcome".to_owned()));
+            let conflict = matches!(&outcome, Ok(Outcome::Rejected(error)) if error.is_conflict());
+            let fork = conflict
+                .then(|| store.fork_proof(&entry.header.author).ok().flatten())
+                .flatten()
+                .map(Box::new);
             JobDone::Gossip(Validated {
                 source,
                 message_id: id,
                 entry: Box::new(entry),
                 outcome,
+                fork,
             })
         });
         if !spawned {
@@ -86,11 +112,20 @@ impl EventLoop {
             message_id,
             entry,
             outcome,
+            fork,
         } = validated;
+        if let Some(proof) = fork {
+            self.on_forks_learned(vec![*proof]);
+        }
         let acceptance = match outcome {
             Ok(Outcome::Applied { .. }) => {
                 self.counters.gossip_accepted += 1;
                 self.on_entry_applied(&entry);
+                if entry.header.author == self.certificate.node_key()
+                    && entry.header.timestamp > self.self_check.started_at
+                {
+                    self.on_foreign_own_entry(entry.header.seq, entry.header.timestamp);
+                }
                 MessageAcceptance::Accept
             }
             Ok(Outcome::Duplicate) => {
@@ -107,6 +142,12 @@ impl EventLoop {
                 self.counters.gossip_ignored += 1;
                 MessageAcceptance::Ignore
             }
+            Ok(Outcome::Rejected(error)) if !error.is_attributable() => {
+                // Our view, not the sender's fault: do not forward, do not penalise.
+                tracing::debug!(peer = %source, %error, "gossiped entry refused here");
+                self.counters.gossip_refused_here += 1;
+                MessageAcceptance::Ignore
+            }
             Ok(Outcome::Rejected(error)) => {
                 tracing::info!(peer = %source, %error, "rejected gossiped entry");
                 self.counters.gossip_rejected += 1;
@@ -118,6 +159,128 @@ impl EventLoop {
             }
         };
         self.report(&message_id, &source, acceptance);
+    }
+
+    fn on_fork_message(&mut self, source: PeerId, message_id: MessageId, data: Vec<u8>) {
+        if !self
+            .peers
+            .get(&source)
+            .is_some_and(|peer| peer.state.is_member())
+        {
+            self.report(&message_id, &source, MessageAcceptance::Ignore);
+            return;
+        }
+        let Ok(proof) = ForkProof::from_bytes(&data) else {
+            self.counters.gossip_rejected += 1;
+            self.report(&message_id, &source, MessageAcceptance::Reject);
+            return;
+        };
+        let store = std::sync::Arc::clone(&self.store);
+        let network = self.network;
+        let id = message_id.clone();
+        let spawned = self.spawn_job(move || {
+            let verdict = match proof.verify(&network) {
+                Err(error) => Err(error.to_string()),
+                Ok(_) => store
+                    .apply_fork_proofs(vec![proof], crate::gate::now())
+                    .map_err(|error| format!("store: {error}")),
+            };
+            JobDone::Fork(ForkChecked {
+                source,
+                message_id: id,
+                verdict,
+            })
+        });
+        if !spawned {
+            self.report(&message_id, &source, MessageAcceptance::Ignore);
+        }
+    }
+
+    pub(crate) fn on_fork_checked(&mut self, checked: ForkChecked) {
+        let ForkChecked {
+            source,
+            message_id,
+            verdict,
+        } = checked;
+        let acceptance = match verdict {
+            Ok(changed) if !changed.is_empty() => {
+                for proof in &changed {
+                    // Gossip forwards this message itself.
+                    self.forks_sent.insert(proof.hash());
+                }
+                self.on_forks_learned(changed);
+                MessageAcceptance::Accept
+            }
+            Ok(_) => MessageAcceptance::Ignore,
+            Err(error) if error.starts_with("store:") => {
+                tracing::error!(%error, "store failed while applying a fork proof");
+                MessageAcceptance::Ignore
+            }
+            Err(error) => {
+                tracing::info!(peer = %source, %error, "rejected gossiped fork proof");
+                self.counters.gossip_rejected += 1;
+                MessageAcceptance::Reject
+            }
+        };
+        self.report(&message_id, &source, acceptance);
+    }
+
+    /// Counts and passes on fork proofs that changed our replica (the store has logged them).
+    /// A fork of our own key means another process signed with it: we stop signing.
+    pub(crate) fn on_forks_learned(&mut self, proofs: Vec<ForkProof>) {
+        let own = self.certificate.node_key();
+        for proof in proofs {
+            if !self.forks_sent.insert(proof.hash()) {
+                continue;
+            }
+            self.counters.forks_learned += 1;
+            if proof.author() == own {
+                self.self_check.doppelganger = Some(format!(
+                    "this node's log forked at seq {}: another process signed with its key; the secretariat must revoke this key and admit a new one",
+                    proof.point().unwrap_or_default()
+                ));
+                self.update_signing();
+            }
+            let topic = self.forks_topic.clone();
+            if let Err(error) = self
+                .swarm
+                .behaviour_mut()
+                .gossipsub
+                .publish(topic, proof.to_bytes())
+            {
+                tracing::debug!(%error, "fork proof not gossiped; sync carries it");
+            }
+        }
+    }
+
+    /// An entry of our own key that we did not sign, signed after we started: another process
+    /// uses the key. Stop signing before the two fork the log.
+    pub(crate) fn on_foreign_own_entry(&mut self, seq: u64, timestamp: Timestamp) {
+        if self.self_check.doppelganger.is_some() {
+            return;
+        }
+        tracing::error!(
+            seq,
+            timestamp = timestamp.0,
+            "another process signs with this node's key: this node stops signing"
+        );
+        self.self_check.doppelganger = Some(format!(
+            "another process signs with this node's key (it signed seq {seq} after this one started): stop one of them; signing here would fork this member's log"
+        ));
+        self.update_signing();
+    }
+
+    /// One sync round with a member is over: we know its head of our own log.
+    pub(crate) fn on_self_checked(&mut self, peer: PeerId) {
+        if self.self_check.checked {
+            return;
+        }
+        if !self.peers.get(&peer).is_some_and(|p| p.state.is_member()) {
+            return;
+        }
+        tracing::info!(%peer, "own log checked against a member's copy: signing allowed");
+        self.self_check.checked = true;
+        self.update_signing();
     }
 
     /// Publishes an encoded entry, or queues it when no peer can take it yet.

@@ -38,7 +38,7 @@ use bureau_core::{Certificate, Entry, Genesis, MemberCode, SecretKey};
 use bureau_store::{Committer, Store};
 use libp2p::{Multiaddr, PeerId};
 use serde::{Deserialize, Serialize};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, watch};
 
 pub use config::Config;
 
@@ -176,6 +176,11 @@ pub struct Counters {
     pub relay_reservations_made: u64,
     /// Relayed connections that hole punching upgraded to a direct one.
     pub hole_punch_succeeded: u64,
+    /// Forks this node learned (found itself, or got a proof of from a peer) that froze a log.
+    pub forks_learned: u64,
+    /// Gossiped entries refused for a reason that depends on this replica's view (a fork, a
+    /// revocation, a certificate not known yet, the clock): not held against the sender.
+    pub gossip_refused_here: u64,
     /// Hole punching attempts that gave up (the relayed connection stays).
     pub hole_punch_failed: u64,
 }
@@ -204,13 +209,34 @@ pub struct NetInfo {
     pub counters: Counters,
     /// The last reason a peer gave for refusing our certificate (for example a revocation).
     pub refused_by_network: Option<String>,
+    /// Whether this node may sign now.
+    pub signing: Signing,
+    /// The median offset of member peers' clocks from ours, in ms, as their handshakes showed
+    /// (positive: they are ahead). `None` before any member answered.
+    pub peer_clock_offset_ms: Option<i64>,
     pub reach: ReachInfo,
+}
+
+/// Whether this node may sign entries now, as far as the network can tell. Doppelganger
+/// protection, as validator clients have it: a node signs only once it knows the network's head
+/// of its own log, and never while another process uses its key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case", tag = "state", content = "reason")]
+pub enum Signing {
+    /// Starting: waiting for one sync round with a member (at most `Config::self_check_wait`).
+    Checking,
+    /// The node may sign.
+    Ready,
+    /// The node must not sign, and why (another process with its key, its clock ahead).
+    Refused(String),
 }
 
 /// A cloneable handle to the network task.
 #[derive(Debug, Clone)]
 pub struct Handle {
     commands: mpsc::Sender<Command>,
+    signing: watch::Receiver<Signing>,
 }
 
 impl Handle {
@@ -221,6 +247,21 @@ impl Handle {
             .await
             .map_err(|_| Error::Stopped)?;
         answer.await.map_err(|_| Error::Stopped)
+    }
+
+    /// Whether the node may sign now.
+    pub fn signing(&self) -> Signing {
+        self.signing.borrow().clone()
+    }
+
+    /// Waits until the start-up check is over (see [`Signing`]), then says whether the node may
+    /// sign.
+    pub async fn ready_to_sign(&self) -> Signing {
+        let mut signing = self.signing.clone();
+        match signing.wait_for(|state| *state != Signing::Checking).await {
+            Ok(state) => state.clone(),
+            Err(_) => Signing::Refused("the network task has stopped".into()),
+        }
     }
 
     pub async fn publish(&self, entry: Entry) -> Result<(), Error> {
@@ -312,12 +353,14 @@ pub async fn start_with_direct(
 ) -> Result<Started, Error> {
     let (commands, receiver) = mpsc::channel(config::COMMAND_QUEUE);
     let (inbox, direct) = mpsc::channel(config::DIRECT_INBOX);
-    let mut event_loop =
-        event_loop::EventLoop::new(config, identity, store, committer, receiver, inbox)?;
+    let (signing_tx, signing) = watch::channel(Signing::Checking);
+    let mut event_loop = event_loop::EventLoop::new(
+        config, identity, store, committer, receiver, inbox, signing_tx,
+    )?;
     event_loop.listen().await?;
     let task = tokio::spawn(event_loop.run());
     Ok(Started {
-        handle: Handle { commands },
+        handle: Handle { commands, signing },
         task,
         direct,
     })

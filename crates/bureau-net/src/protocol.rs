@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use bureau_core::{Certificate, Entry, Hash, Head, NetworkId, PublicKey};
+use bureau_core::{Certificate, Entry, ForkProof, Hash, Head, NetworkId, PublicKey, Timestamp};
 use serde::{Deserialize, Serialize};
 
 /// The certificate exchange that opens every connection.
@@ -32,9 +32,14 @@ pub fn identify_version(network: &NetworkId) -> String {
     format!("/bureau/{}/1", short(network))
 }
 
-/// The one gossip topic per network: signed entries.
+/// The gossip topic of signed entries.
 pub fn entries_topic(network: &NetworkId) -> String {
     format!("bureau/{network}/entries/1")
+}
+
+/// The gossip topic of fork proofs: rare, small, and needed everywhere fast.
+pub fn forks_topic(network: &NetworkId) -> String {
+    format!("bureau/{network}/forks/1")
 }
 
 fn short(network: &NetworkId) -> String {
@@ -45,13 +50,28 @@ fn short(network: &NetworkId) -> String {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Hello {
     pub certificate: Certificate,
+    /// A random number drawn when the process starts: two processes with one key (a copied
+    /// node directory) show different instances, and the second is refused.
+    pub instance: u64,
+    /// The sender's clock when it sent this, so each side can tell whether its clock is off.
+    pub time: Timestamp,
 }
 
 /// The answer to a [`Hello`]: the responder's own certificate, or why it refuses.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum HelloResponse {
-    Welcome { certificate: Certificate },
-    Refused { reason: String },
+    Welcome {
+        certificate: Certificate,
+        time: Timestamp,
+    },
+    Refused {
+        reason: String,
+    },
+    /// Another process with the same key (another instance) is connected here: the second one
+    /// must not sign, or the key's log forks.
+    KeyInUse {
+        reason: String,
+    },
 }
 
 /// A pull: "here is what I hold; send me what I lack".
@@ -76,6 +96,8 @@ pub enum SyncResponse {
         entries: Vec<Entry>,
         complete: bool,
         proofs: Vec<Entry>,
+        /// Every fork proof the responder holds (one per forked key), applied first.
+        forks: Vec<ForkProof>,
     },
     /// Over the rate limit or too busy: try later.
     Busy,

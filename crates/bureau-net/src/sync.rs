@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use bureau_core::{Entry, Head, PublicKey};
+use bureau_core::{Entry, ForkProof, Head, PublicKey, Timestamp};
 use bureau_store::Outcome;
 use libp2p::PeerId;
 use libp2p::request_response::{self, ResponseChannel};
@@ -32,6 +32,10 @@ pub enum SyncJob {
         applied: usize,
         again: bool,
         revocations: Vec<Entry>,
+        /// Fork proofs that changed our replica, to pass on.
+        forks: Vec<ForkProof>,
+        /// An entry of our own key, signed after this process started, that we did not sign.
+        foreign_own: Option<(u64, Timestamp)>,
     },
     /// An answer to a peer's request.
     Serve {
@@ -104,15 +108,22 @@ impl EventLoop {
                 applied,
                 again,
                 revocations,
+                forks,
+                foreign_own,
             } => {
                 self.counters.sync_entries_applied += applied as u64;
                 for entry in &revocations {
                     self.on_entry_applied(entry);
                 }
+                self.on_forks_learned(forks);
+                if let Some((seq, timestamp)) = foreign_own {
+                    self.on_foreign_own_entry(seq, timestamp);
+                }
                 if again && self.peers.contains_key(&peer) {
                     self.send_heads(peer);
                 } else {
                     self.syncing.remove(&peer);
+                    self.on_self_checked(peer);
                 }
             }
             SyncJob::Serve { channel, response } => {
@@ -165,8 +176,13 @@ impl EventLoop {
                 entries,
                 complete,
                 proofs,
-            } => self.apply_pulled(peer, entries, proofs, complete),
-            SyncResponse::InSync | SyncResponse::Busy | SyncResponse::Refused => {
+                forks,
+            } => self.apply_pulled(peer, entries, proofs, forks, complete),
+            SyncResponse::InSync => {
+                self.syncing.remove(&peer);
+                self.on_self_checked(peer);
+            }
+            SyncResponse::Busy | SyncResponse::Refused => {
                 self.syncing.remove(&peer);
             }
         }
@@ -177,22 +193,52 @@ impl EventLoop {
         peer: PeerId,
         entries: Vec<Entry>,
         proofs: Vec<Entry>,
+        forks: Vec<ForkProof>,
         complete: bool,
     ) {
-        if entries.is_empty() {
+        if entries.is_empty() && forks.is_empty() {
             self.syncing.remove(&peer);
+            self.on_self_checked(peer);
             return;
         }
         let store = Arc::clone(&self.store);
+        let own_key = self.certificate.node_key();
+        let started_at = self.self_check.started_at;
         let spawned = self.spawn_job(move || {
             let now = crate::gate::now();
+            let forks = match store.apply_fork_proofs(forks, now) {
+                Ok(forks) => forks,
+                Err(error) => {
+                    return JobDone::Sync(SyncJob::Failed {
+                        peer: Some(peer),
+                        error: error.to_string(),
+                    });
+                }
+            };
+            // Entries of our own key signed after this process started were signed elsewhere.
+            let own: Vec<(usize, u64, Timestamp)> = entries
+                .iter()
+                .enumerate()
+                .filter(|(_, entry)| {
+                    entry.header.author == own_key && entry.header.timestamp > started_at
+                })
+                .map(|(index, entry)| (index, entry.header.seq, entry.header.timestamp))
+                .collect();
             let revocations: Vec<Entry> = entries
                 .iter()
                 .filter(|entry| matches!(entry.body, Some(bureau_core::Body::Revoke(_))))
                 .cloned()
                 .collect();
             match store.apply_batch_with_proofs(entries, proofs, now) {
-                Ok(report) => {
+                Ok(mut report) => {
+                    let foreign_own = own
+                        .iter()
+                        .find(|(index, _, _)| {
+                            report.outcomes.get(*index).is_some_and(Outcome::is_applied)
+                        })
+                        .map(|(_, seq, timestamp)| (*seq, *timestamp));
+                    let mut forks = forks;
+                    forks.append(&mut report.forks);
                     let applied =
                         report.outcomes.iter().filter(|o| o.is_applied()).count() + report.released;
                     let rejected = report
@@ -217,6 +263,8 @@ impl EventLoop {
                         applied,
                         again: (!complete || retryable) && applied > 0,
                         revocations,
+                        forks,
+                        foreign_own,
                     })
                 }
                 Err(error) => JobDone::Sync(SyncJob::Failed {
@@ -283,5 +331,10 @@ fn entries_for(
         entries: batch.entries,
         complete: batch.complete,
         proofs: batch.proofs,
+        forks: store
+            .fork_proofs()?
+            .into_iter()
+            .take(config::MAX_FORK_PROOFS_IN_SYNC)
+            .collect(),
     })
 }

@@ -21,15 +21,52 @@ pub struct MemberInfo {
     pub serial: u64,
     pub node_key: String,
     pub not_after: bureau_core::Date,
-    /// `active`, `revoked` or `expired`.
+    /// `active`, `forked`, `revoked` or `expired`.
     pub status: String,
     /// Why it was revoked, and the last entry of its key that stays valid.
     pub revocation: Option<String>,
+    /// The seq at which this key's log forked (two histories signed with it): entries from
+    /// there on are refused everywhere until the secretariat revokes the key.
+    pub forked_at: Option<u64>,
+    /// How many certificates the key has (more than one after a renewal).
+    pub certificates: usize,
 }
 
 impl Replica {
-    /// Announces a member's certificate with an `Admit` entry (secretariat only).
-    pub fn admit(&self, certificate: Certificate) -> Result<Entry> {
+    /// Announces a member's certificate with an `Admit` entry (secretariat only). A key that
+    /// has a certificate already takes another only as a renewal naming its latest one; a
+    /// revoked key takes none.
+    pub fn admit(&self, certificate: Certificate, renews: Option<u64>) -> Result<Entry> {
+        if let Err(error) = certificate.verify(&self.store.network(), &self.store.root_key()) {
+            fail!(
+                InvalidInput,
+                "the certificate is not valid for this network: {error}"
+            );
+        }
+        let key = certificate.node_key();
+        if let Some(revoke) = self.store.revocation_of_key(&key)? {
+            fail!(
+                Conflict,
+                "this node key was revoked ({}): a revoked key is never admitted again; the member needs a new key (`bureau init` in a fresh directory)",
+                revoke.reason
+            );
+        }
+        let held: Vec<_> = self
+            .store
+            .certificates(&key)?
+            .into_iter()
+            .filter(|held| *held != certificate)
+            .map(|held| (held.member(), held.body.serial, held.body.not_before))
+            .collect();
+        crate::trust::check_renewal(&held, certificate.member(), renews)?;
+        if let Some(latest) = held.iter().map(|(_, _, not_before)| *not_before).max()
+            && certificate.body.not_before <= latest
+        {
+            fail!(
+                Conflict,
+                "a renewal must start after the certificate it renews"
+            );
+        }
         let target = format!(
             "{} serial {}",
             certificate.member(),
@@ -50,16 +87,28 @@ impl Replica {
         reason: &str,
     ) -> Result<Vec<Entry>> {
         let now = clock::now();
+        // A revocation covers the key: every certificate of it, valid or expired.
         let targets: Vec<Certificate> = self
             .store
             .members()?
             .into_iter()
-            .filter(|certificate| certificate.member() == member && certificate.is_valid_at(now))
-            .filter(|certificate| serial.is_none_or(|serial| certificate.body.serial == serial))
+            .filter(|certificate| certificate.member() == member)
+            .filter(|certificate| {
+                serial.is_none_or(|serial| {
+                    self.store
+                        .certificates(&certificate.node_key())
+                        .is_ok_and(|all| all.iter().any(|c| c.body.serial == serial))
+                })
+            })
             .collect();
+        let _ = now;
         let mut entries = Vec::new();
         for certificate in targets {
-            if self.store.revocation(certificate.body.serial)?.is_some() {
+            if self
+                .store
+                .revocation_of_key(&certificate.node_key())?
+                .is_some()
+            {
                 continue;
             }
             let last_valid_seq = self
@@ -177,10 +226,15 @@ impl Replica {
     pub fn members(&self) -> Result<Vec<MemberInfo>> {
         let now = clock::now();
         let mut members = Vec::new();
+        let forks = self.store.fork_points()?;
         for certificate in self.store.members()? {
-            let revocation = self.store.revocation(certificate.body.serial)?;
+            let key = certificate.node_key();
+            let revocation = self.store.revocation_of_key(&key)?;
+            let forked_at = forks.get(&key).copied();
             let status = if revocation.is_some() {
                 "revoked"
+            } else if forked_at.is_some() {
+                "forked"
             } else if certificate.is_valid_at(now) {
                 "active"
             } else {
@@ -199,6 +253,8 @@ impl Replica {
                         revoke.reason, revoke.last_valid_seq
                     )
                 }),
+                forked_at,
+                certificates: self.store.certificates(&key)?.len(),
             });
         }
         members.sort_by(|a, b| a.member.cmp(&b.member).then(a.serial.cmp(&b.serial)));

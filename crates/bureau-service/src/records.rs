@@ -78,6 +78,7 @@ impl Replica {
             .append_lock
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
+        self.check_may_sign()?;
         let today = clock::now().date();
         let mut head = self.store.head(&self.key.public())?;
         let mut versions: BTreeMap<RecordKey, u64> = BTreeMap::new();

@@ -37,12 +37,32 @@ pub const SYNC_BATCH_BYTES: usize = 4 * 1024 * 1024;
 #[derive(Debug, Default)]
 pub(crate) struct Readers(Option<Vec<(MemberCode, bureau_core::EncryptionPublicKey)>>);
 
+/// Days before its certificate expires at which a node starts warning (status and log).
+pub const CERTIFICATE_WARNING_DAYS: i64 = 30;
+
+/// A fork as `status` shows it: a key that signed two histories.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct ForkInfo {
+    /// The member the key belongs to (`None` if no certificate of it is known here).
+    pub member: Option<MemberCode>,
+    pub key: String,
+    /// The first seq at which the two histories differ: the log is frozen before it.
+    pub seq: u64,
+}
+
 /// A node's status.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Status {
     pub member: MemberCode,
     /// Set when this node's own certificate has been revoked: why.
     pub revoked: Option<String>,
+    /// Keys whose logs forked, as this replica knows them (its own included).
+    pub forks: Vec<ForkInfo>,
+    /// Days until this node's certificate expires (negative once expired).
+    pub certificate_days_left: i64,
+    /// What the operator should act on: a fork of this node's log, a certificate about to
+    /// expire.
+    pub warnings: Vec<String>,
     pub node_key: String,
     pub network: String,
     pub digest: Hash,
@@ -150,6 +170,7 @@ impl Replica {
     /// Signs `body` as the next entry of this node's log and applies it; the caller holds the
     /// append lock.
     pub(crate) fn sign_and_apply(&self, body: Body) -> Result<Entry> {
+        self.check_may_sign()?;
         let head = self.store.head(&self.key.public())?;
         let entry = self.sign_next(head.as_ref(), body, &mut Readers::default())?;
         match self.store.apply(entry.clone(), clock::now())? {
@@ -157,6 +178,61 @@ impl Replica {
             Outcome::Rejected(error) => Err(Error::from(error).context("rejected")),
             other => fail!(Internal, "unexpected outcome for a local entry: {other:?}"),
         }
+    }
+
+    /// Refuses to sign what every replica would refuse, and what would fork this node's log:
+    /// its log forked already, its key was revoked, or no certificate of its key is valid now.
+    pub(crate) fn check_may_sign(&self) -> Result<()> {
+        let key = self.key.public();
+        if let Some(proof) = self.store.fork_proof(&key)? {
+            fail!(
+                Conflict,
+                "this node's log forked at seq {}: another process (a copied directory, a restored backup) signed with its key; nothing it signs is accepted any more. The secretariat must revoke this key (`bureau revoke {}`) and admit a new one",
+                proof.point().unwrap_or_default(),
+                self.member()
+            );
+        }
+        if let Some(revoke) = self.store.revocation_of_key(&key)? {
+            fail!(
+                Forbidden,
+                "this node's key was revoked: {} (entries after seq {} are refused)",
+                revoke.reason,
+                revoke.last_valid_seq
+            );
+        }
+        let now = clock::now();
+        let certificates = self.store.certificates(&key)?;
+        if !certificates
+            .iter()
+            .any(|certificate| certificate.is_valid_at(now))
+        {
+            let latest =
+                bureau_store::latest(certificates).unwrap_or_else(|| self.certificate.clone());
+            if latest.body.not_before > now {
+                fail!(
+                    Conflict,
+                    "this node's certificate is not valid before {} (is the clock right?)",
+                    latest.body.not_before.date()
+                );
+            }
+            fail!(
+                Forbidden,
+                "this node's certificate {} expired on {}: ask the root-key holder for a renewal (`bureau admit --renew {}`), announce it (`bureau admit-publish --renew {}`), put it at node.cert and restart",
+                latest.body.serial,
+                latest.body.not_after.date(),
+                latest.body.serial,
+                latest.body.serial
+            );
+        }
+        Ok(())
+    }
+
+    /// Days until this node's latest certificate expires (negative once it has).
+    pub fn certificate_days_left(&self) -> Result<i64> {
+        let latest = bureau_store::latest(self.store.certificates(&self.key.public())?)
+            .unwrap_or_else(|| self.certificate.clone());
+        let left_ms = i128::from(latest.body.not_after.0) - i128::from(clock::now().0);
+        Ok(i64::try_from(left_ms.div_euclid(86_400_000)).unwrap_or(i64::MAX))
     }
 
     /// Signs the entry after `head`; a restricted record is sealed to its readers.
@@ -221,16 +297,43 @@ impl Replica {
 
     pub fn status(&self) -> Result<Status> {
         let heads = self.store.heads()?;
+        let own = self.key.public();
         let revoked = self
             .store
-            .revocation(self.certificate.body.serial)?
+            .revocation_of_key(&own)?
             .map(|revoke| revoke.reason);
+        let mut forks = Vec::new();
+        let mut warnings = Vec::new();
+        for (key, seq) in self.store.fork_points()? {
+            let member = self.store.certificate(&key)?.map(|c| c.member());
+            if key == own {
+                warnings.push(format!(
+                    "this node's log forked at seq {seq}: it no longer signs; the secretariat must revoke its key and admit a new one"
+                ));
+            }
+            forks.push(ForkInfo {
+                member,
+                key: key.to_string(),
+                seq,
+            });
+        }
+        let certificate_days_left = self.certificate_days_left()?;
+        if certificate_days_left < 0 {
+            warnings.push("this node's certificate has expired: it no longer signs".to_owned());
+        } else if certificate_days_left <= CERTIFICATE_WARNING_DAYS {
+            warnings.push(format!(
+                "this node's certificate expires in {certificate_days_left} days: ask the root-key holder for a renewal"
+            ));
+        }
         Ok(Status {
             member: self.member(),
             revoked,
-            node_key: self.key.public().to_string(),
+            forks,
+            certificate_days_left,
+            warnings,
+            node_key: own.to_string(),
             network: self.store.network().to_string(),
-            digest: bureau_store::digest_of(&heads),
+            digest: self.store.digest()?,
             entries: heads.values().map(|head| head.seq).sum(),
             records: self.store.live_record_count()?,
             authors: heads.len(),

@@ -18,19 +18,48 @@ pub struct Service {
     /// runs on the directory): changes are then signed and stored, and gossiped by the next
     /// sync once a node runs.
     net: Option<bureau_net::Handle>,
+    /// Without a network: whether the operator allowed signing on this replica alone.
+    offline_signing: bool,
 }
 
 impl Service {
     pub fn new(replica: Arc<Replica>, net: Option<bureau_net::Handle>) -> Service {
-        Service { replica, net }
+        Service {
+            replica,
+            net,
+            offline_signing: false,
+        }
     }
 
-    /// The service of a node directory whose daemon is not running: the CLI's own.
-    pub fn offline(dir: &NodeDir, cache_capacity_bytes: u64) -> Result<Service> {
-        Ok(Service::new(
-            Arc::new(Replica::open(dir, cache_capacity_bytes)?),
-            None,
-        ))
+    /// The service of a node directory whose daemon is not running: the CLI's own. It reads;
+    /// it signs only when `offline_signing` says the operator asked for it (`--offline`),
+    /// since nothing tells it whether the network holds newer entries of this node's log.
+    pub fn offline(
+        dir: &NodeDir,
+        cache_capacity_bytes: u64,
+        offline_signing: bool,
+    ) -> Result<Service> {
+        let mut service = Service::new(Arc::new(Replica::open(dir, cache_capacity_bytes)?), None);
+        service.offline_signing = offline_signing;
+        Ok(service)
+    }
+
+    /// Whether this node may sign now: with a network, once the start-up check of its own
+    /// log is over and while no other process uses its key or its clock is not ahead; without
+    /// one, only when the operator allowed it.
+    pub async fn may_sign(&self) -> Result<()> {
+        match &self.net {
+            Some(net) => match net.ready_to_sign().await {
+                bureau_net::Signing::Ready | bureau_net::Signing::Checking => Ok(()),
+                bureau_net::Signing::Refused(reason) => Err(Error::conflict(format!(
+                    "this node refuses to sign: {reason}"
+                ))),
+            },
+            None if self.offline_signing => Ok(()),
+            None => Err(Error::unavailable(
+                "no node runs on this directory, and signing on the replica alone could fork this member's log (if the network holds newer entries of it: a restored backup, a copied directory). Start the node (`bureau node run`) and run this again, or pass --offline if this directory is known to hold the latest log",
+            )),
+        }
     }
 
     pub fn replica(&self) -> &Arc<Replica> {
@@ -62,6 +91,7 @@ impl Service {
         &self,
         work: impl FnOnce(&Replica) -> Result<(T, Vec<Entry>)> + Send + 'static,
     ) -> Result<T> {
+        self.may_sign().await?;
         let (done, entries) = self.blocking(work).await?;
         self.gossip(entries).await;
         Ok(done)

@@ -12,8 +12,25 @@ use bureau_core::{
     Certificate, EncryptionPublicKey, Genesis, JoinRequest, MemberCode, SecretKey, Timestamp,
 };
 
+use serde::{Deserialize, Serialize};
+
 use crate::clock;
 use crate::files::{self, NodeDir};
+
+/// Appends one line to a file, synced, creating it owner-only.
+fn append_line(path: &Path, line: &str) -> Result<()> {
+    use std::io::Write as _;
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .open(path)
+        .with_context(|| format!("cannot open {}", path.display()))?;
+    writeln!(file, "{line}")
+        .and_then(|()| file.sync_all())
+        .with_context(|| format!("cannot write {}", path.display()))
+}
 
 /// How long a certificate is valid unless `--valid-days` says otherwise.
 pub const DEFAULT_CERTIFICATE_DAYS: u32 = 730;
@@ -82,15 +99,120 @@ pub fn init(dir: &NodeDir, member: MemberCode, genesis_path: &Path) -> Result<Pa
     Ok(dir.join_request())
 }
 
-/// Signs a certificate for a join request with the root key.
-pub fn admit(
-    root_key: &Path,
-    genesis_path: &Path,
-    request_path: &Path,
-    secretariat: bool,
-    valid_days: u32,
-    out: &Path,
-) -> Result<Certificate> {
+/// One certificate the root key signed, as the issuance register beside the root key keeps it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Issued {
+    pub member: MemberCode,
+    pub node_key: bureau_core::PublicKey,
+    pub serial: u64,
+    pub not_before: Timestamp,
+    pub not_after: Timestamp,
+    /// The certificate this one renews.
+    #[serde(default)]
+    pub renews: Option<u64>,
+}
+
+/// The issuance register of a root key: `ROOT.issued.jsonl` next to it, one line per
+/// certificate signed, so a key is never given a second certificate by mistake.
+pub fn register_path(root_key: &Path) -> std::path::PathBuf {
+    let mut name = root_key.file_name().unwrap_or_default().to_os_string();
+    name.push(".issued.jsonl");
+    root_key.with_file_name(name)
+}
+
+/// Reads a root key's issuance register (empty when it does not exist yet).
+pub fn read_register(root_key: &Path) -> Result<Vec<Issued>> {
+    let path = register_path(root_key);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(error) => {
+            return Err(error).with_context(|| format!("cannot read {}", path.display()));
+        }
+    };
+    text.lines()
+        .filter(|line| !line.trim().is_empty())
+        .enumerate()
+        .map(|(number, line)| {
+            serde_json::from_str(line).map_err(|error| {
+                crate::Error::internal(format!(
+                    "{} line {} is not a register line: {error}",
+                    path.display(),
+                    number + 1
+                ))
+            })
+        })
+        .collect()
+}
+
+/// Decides whether a key may get a certificate: a key with one already gets another only as a
+/// renewal that names its latest certificate, for the same member.
+pub fn check_renewal(
+    held: &[(MemberCode, u64, Timestamp)],
+    member: MemberCode,
+    renews: Option<u64>,
+) -> Result<()> {
+    let latest = held
+        .iter()
+        .max_by_key(|(_, serial, not_before)| (*not_before, *serial));
+    match (latest, renews) {
+        (None, None) => Ok(()),
+        (None, Some(serial)) => fail!(
+            InvalidInput,
+            "--renew {serial}: this key has no certificate to renew; admit it without --renew"
+        ),
+        (Some((_, serial, _)), None) => fail!(
+            Conflict,
+            "this key already has certificate {serial}; a second one for the same key is issued only as a renewal: add --renew {serial}"
+        ),
+        (Some((held_member, serial, _)), Some(renews)) => {
+            if renews != *serial {
+                fail!(
+                    Conflict,
+                    "--renew {renews}: the key's latest certificate is {serial}; a renewal names it"
+                );
+            }
+            if *held_member != member {
+                fail!(
+                    Conflict,
+                    "the key belongs to member {held_member}, not {member}: a renewal keeps the member"
+                );
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Signs a certificate for a join request with the root key. A key that already has a
+/// certificate (in the register beside the root key) gets a second one only when `renews`
+/// names its latest one; every certificate issued is added to the register.
+/// What `bureau admit` is asked to sign.
+#[derive(Debug, Clone, Copy)]
+pub struct Admission<'a> {
+    /// The root key file.
+    pub root_key: &'a Path,
+    pub genesis: &'a Path,
+    /// The node's join request.
+    pub request: &'a Path,
+    /// Give the secretariat role (member XGS only).
+    pub secretariat: bool,
+    pub valid_days: u32,
+    /// Where to write the certificate.
+    pub out: &'a Path,
+    /// For a renewal: the serial of the key's certificate it renews.
+    pub renews: Option<u64>,
+}
+
+pub fn admit(admission: &Admission) -> Result<Certificate> {
+    let Admission {
+        root_key,
+        genesis: genesis_path,
+        request: request_path,
+        secretariat,
+        valid_days,
+        out,
+        renews,
+    } = *admission;
     if !(1..=MAX_CERTIFICATE_DAYS).contains(&valid_days) {
         fail!(
             InvalidInput,
@@ -138,8 +260,32 @@ pub fn admit(
     if secretariat {
         roles.insert(Role::Secretariat);
     }
+    if out.exists() {
+        fail!(
+            Conflict,
+            "{} already exists; refusing to overwrite it (move it aside first)",
+            out.display()
+        );
+    }
+    let register = read_register(root_key)?;
+    let held: Vec<(MemberCode, u64, Timestamp)> = register
+        .iter()
+        .filter(|issued| issued.node_key == request.body.node_key)
+        .map(|issued| (issued.member, issued.serial, issued.not_before))
+        .collect();
+    check_renewal(&held, member, renews)?;
     let certificate = issue(&root, &genesis, &request.body, roles, valid_days)?;
     files::write_new(out, &certificate.to_bytes(), false)?;
+    let line = serde_json::to_string(&Issued {
+        member,
+        node_key: request.body.node_key,
+        serial: certificate.body.serial,
+        not_before: certificate.body.not_before,
+        not_after: certificate.body.not_after,
+        renews,
+    })
+    .map_err(|error| crate::Error::internal(error.to_string()))?;
+    append_line(&register_path(root_key), &line)?;
     Ok(certificate)
 }
 

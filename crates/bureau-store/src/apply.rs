@@ -9,15 +9,17 @@ use std::path::Path;
 
 use bureau_core::codec;
 use bureau_core::entry::{self, Revoke};
+use bureau_core::fork::SignedHeader;
 use bureau_core::record::Precedence;
 use bureau_core::validate::{self, EntryError, Placement, ReplicaView};
 use bureau_core::{
-    Body, Certificate, Entry, Hash, Head, NetworkId, PublicKey, Record, RecordKey, Timestamp,
+    Body, Certificate, Entry, ForkProof, Hash, Head, NetworkId, PublicKey, Record, RecordKey,
+    Timestamp,
 };
 use sled::Transactional;
 use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
 
-use crate::layout::{self, RecordState};
+use crate::layout::{self, RecordState, RecordVersions};
 use crate::{Error, Result, Store, stored};
 
 /// What became of one entry.
@@ -49,16 +51,13 @@ pub struct ApplyReport {
     pub outcomes: Vec<Outcome>,
     /// Entries held by earlier calls that this batch allowed to apply.
     pub released: usize,
+    /// Forks this batch revealed (or proofs it was given) that lowered a log's fork point: the
+    /// network passes them on so every replica freezes the same logs.
+    pub forks: Vec<ForkProof>,
 }
 
 type TxError = ConflictableTransactionError<Error>;
 type TxResult<T> = std::result::Result<T, TxError>;
-
-/// Whether `new` should replace `held` as a key's certificate: the later start wins, then the
-/// higher serial, so replicas agree whatever order certificates arrive in.
-pub(crate) fn supersedes(new: &Certificate, held: &Certificate) -> bool {
-    (new.body.not_before, new.body.serial) > (held.body.not_before, held.body.serial)
-}
 
 impl Store {
     /// Validates and applies one entry; see [`Store::apply_batch`].
@@ -85,6 +84,46 @@ impl Store {
         proofs: Vec<Entry>,
         now: Timestamp,
     ) -> Result<ApplyReport> {
+        self.apply_all(entries, proofs, Vec::new(), now)
+    }
+
+    /// Learns fork proofs from a peer: each is checked on its own, and a proof that lowers a
+    /// log's fork point freezes that log there (see [`bureau_core::fork`]). Returns the proofs
+    /// that changed something, for the network to pass on.
+    pub fn apply_fork_proofs(
+        &self,
+        proofs: Vec<ForkProof>,
+        now: Timestamp,
+    ) -> Result<Vec<ForkProof>> {
+        Ok(self.apply_all(Vec::new(), Vec::new(), proofs, now)?.forks)
+    }
+
+    /// Every fork proof held, one per forked author (the lowest fork point).
+    pub fn fork_proofs(&self) -> Result<Vec<ForkProof>> {
+        self.trees[layout::T_FORKS]
+            .iter()
+            .values()
+            .map(|bytes| {
+                let bytes = bytes.map_err(|e| self.sled_error(e))?;
+                ForkProof::from_bytes(&bytes).map_err(|e| self.corrupt(e))
+            })
+            .collect()
+    }
+
+    fn apply_all(
+        &self,
+        entries: Vec<Entry>,
+        proofs: Vec<Entry>,
+        forks: Vec<ForkProof>,
+        now: Timestamp,
+    ) -> Result<ApplyReport> {
+        let forks: Vec<(ForkProof, u64)> = forks
+            .into_iter()
+            .filter_map(|proof| {
+                let point = proof.verify(&self.network).ok()?;
+                Some((proof, point))
+            })
+            .collect();
         let verdicts = entry::verify_signatures(&proofs);
         let proofs: Vec<Entry> = proofs
             .into_iter()
@@ -128,12 +167,18 @@ impl Store {
                 gaps: BTreeMap::new(),
                 released: Vec::new(),
                 touched: BTreeMap::new(),
+                forks: Vec::new(),
+                frozen: Vec::new(),
             };
+            for (proof, point) in &forks {
+                batch.learn_fork(proof.clone(), *point)?;
+            }
+            // An erasure proof must be an entry of its author's log: one this replica holds,
+            // or one at a position it does not hold yet. A proof that conflicts with the held
+            // log is not used: it proves the author signed two histories.
             for proof in &proofs {
-                if validate::check_erasure_proof(&batch.view, proof, now)?.is_ok()
-                    && let Some(Body::Erase(erase)) = &proof.body
-                {
-                    batch.authorise_erasure(proof, erase)?;
+                if validate::check_erasure_proof(&batch.view, proof, now)?.is_ok() {
+                    batch.authorise_if_in_log(proof)?;
                 }
             }
             for (index, entry) in entries.iter().enumerate() {
@@ -141,9 +186,15 @@ impl Store {
                     batch.place(index, entry, &entries)?;
                 }
             }
-            Ok((batch.outcomes, batch.gaps, batch.released, batch.touched))
+            Ok((
+                batch.outcomes,
+                batch.gaps,
+                batch.released,
+                batch.touched,
+                (batch.forks, batch.frozen),
+            ))
         });
-        let (outcomes, gaps, released, touched) = match result {
+        let (outcomes, gaps, released, touched, (new_forks, frozen)) = match result {
             Ok(done) => done,
             Err(TransactionError::Abort(error)) => return Err(error),
             Err(TransactionError::Storage(error)) => return Err(self.sled_error(error)),
@@ -156,11 +207,31 @@ impl Store {
         for (author, head_seq) in &touched {
             pending.forget_through(author, *head_seq);
         }
+        for (author, keep) in &frozen {
+            pending.forget_after(author, *keep);
+        }
+        for proof in &new_forks {
+            let author = proof.author();
+            let member = self
+                .certificate(&author)?
+                .map_or_else(|| "unknown".to_owned(), |c| c.member().to_string());
+            tracing::warn!(
+                %member,
+                key = %author,
+                seq = proof.point().unwrap_or_default(),
+                "fork: this key signed two histories; its log is frozen before that seq on every node until the secretariat revokes the key and admits a new one"
+            );
+        }
         let mut outcomes: Vec<Outcome> = outcomes
             .into_iter()
             .map(|outcome| outcome.unwrap_or(Outcome::Duplicate))
             .collect();
+        let frozen_authors: std::collections::BTreeSet<PublicKey> =
+            frozen.iter().map(|(author, _)| *author).collect();
         for ((author, _, _), index) in gaps {
+            if frozen_authors.contains(&author) {
+                continue;
+            }
             // The log may have moved since the entry was found early: report what it waits for now.
             let expected = match (touched.get(&author), &outcomes[index]) {
                 (Some(head_seq), _) => head_seq + 1,
@@ -176,6 +247,7 @@ impl Store {
         Ok(ApplyReport {
             outcomes,
             released: released.len(),
+            forks: new_forks,
         })
     }
 
@@ -198,6 +270,12 @@ struct TxView<'a> {
 }
 
 impl TxView<'_> {
+    fn fork_proof(&self, author: &PublicKey) -> TxResult<Option<ForkProof>> {
+        self.get(layout::T_FORKS, author.as_bytes())?
+            .map(|bytes| self.decode(&bytes))
+            .transpose()
+    }
+
     fn get(&self, tree: usize, key: &[u8]) -> TxResult<Option<sled::IVec>> {
         Ok(self.trees[tree].get(key)?)
     }
@@ -219,10 +297,16 @@ impl ReplicaView for TxView<'_> {
         self.root_key
     }
 
-    fn certificate(&self, node_key: &PublicKey) -> TxResult<Option<Certificate>> {
-        self.get(layout::T_MEMBERS, node_key.as_bytes())?
+    fn certificates(&self, node_key: &PublicKey) -> TxResult<Vec<Certificate>> {
+        Ok(self
+            .get(layout::T_MEMBERS, node_key.as_bytes())?
             .map(|bytes| self.decode(&bytes))
-            .transpose()
+            .transpose()?
+            .unwrap_or_default())
+    }
+
+    fn fork_point(&self, author: &PublicKey) -> TxResult<Option<u64>> {
+        Ok(self.fork_proof(author)?.and_then(|proof| proof.point()))
     }
 
     fn revocation(&self, serial: u64) -> TxResult<Option<Revoke>> {
@@ -265,12 +349,21 @@ struct BatchTx<'a> {
     released: Vec<(PublicKey, u64)>,
     /// Authors whose logs grew, with their new head seq.
     touched: BTreeMap<PublicKey, u64>,
+    /// Fork proofs that lowered a log's fork point in this batch.
+    forks: Vec<ForkProof>,
+    /// Logs cut back in this batch (fork or revocation), with the last seq kept.
+    frozen: Vec<(PublicKey, u64)>,
 }
 
 impl BatchTx<'_> {
     fn place(&mut self, index: usize, entry: &Entry, entries: &[Entry]) -> TxResult<()> {
         let outcome = match validate::check_in_context(&self.view, entry)? {
-            Err(error) => Outcome::Rejected(error),
+            Err(error) => {
+                if error.is_conflict() {
+                    self.prove_fork(entry)?;
+                }
+                Outcome::Rejected(error)
+            }
             Ok(Placement::Duplicate) => Outcome::Duplicate,
             Ok(Placement::Gap { expected }) => {
                 self.gaps
@@ -329,7 +422,12 @@ impl BatchTx<'_> {
                     }
                     Ok(Placement::Duplicate) => Outcome::Duplicate,
                     Ok(Placement::Gap { expected }) => Outcome::Held { expected },
-                    Err(error) => Outcome::Rejected(error),
+                    Err(error) => {
+                        if error.is_conflict() {
+                            self.prove_fork(candidate)?;
+                        }
+                        Outcome::Rejected(error)
+                    }
                 };
                 if let Some(index) = index {
                     self.outcomes[index] = Some(outcome);
@@ -342,8 +440,24 @@ impl BatchTx<'_> {
         }
     }
 
-    /// Stores the entry, moves its author's head and applies its body.
+    /// Stores the entry, moves its author's head and applies its body; a record body an
+    /// erasure already names is dropped at once, so the order of the two makes no difference.
     fn write(&mut self, entry: &Entry) -> TxResult<Hash> {
+        let hash = self.write_entry(entry)?;
+        let header = &entry.header;
+        if matches!(entry.body, Some(Body::Put(_) | Body::PutSealed(_)))
+            && self.view.erasure(&header.author, header.seq)? == Some(hash)
+        {
+            self.erase_body(&bureau_core::entry::ErasedEntry {
+                author: header.author,
+                seq: header.seq,
+                entry: hash,
+            })?;
+        }
+        Ok(hash)
+    }
+
+    fn write_entry(&mut self, entry: &Entry) -> TxResult<Hash> {
         let trees = self.view.trees;
         let header = &entry.header;
         let head = entry.as_head();
@@ -388,16 +502,7 @@ impl BatchTx<'_> {
                 };
                 self.fold(&cancel.key, state(precedence, false), None)?;
             }
-            Some(Body::Admit(certificate)) => {
-                let key = certificate.node_key();
-                let replace = match self.view.certificate(&key)? {
-                    Some(held) => supersedes(certificate, &held),
-                    None => true,
-                };
-                if replace {
-                    trees[layout::T_MEMBERS].insert(&key.as_bytes()[..], certificate.to_bytes())?;
-                }
-            }
+            Some(Body::Admit(certificate)) => self.add_certificate(certificate)?,
             Some(Body::Revoke(revoke)) => {
                 // Several revocations of one certificate: the earliest cut wins, in any order.
                 let replace = self
@@ -407,6 +512,7 @@ impl BatchTx<'_> {
                 if replace {
                     trees[layout::T_REVOCATIONS]
                         .insert(&revoke.serial.to_be_bytes()[..], codec::encode(revoke))?;
+                    self.cut_revoked(revoke.serial)?;
                 }
             }
             Some(Body::Block(block)) => {
@@ -448,6 +554,32 @@ impl BatchTx<'_> {
         Ok(head.hash)
     }
 
+    /// Authorises what an erasure proof names unless the proof conflicts with its author's log
+    /// as held here (then it is kept as a fork proof instead).
+    fn authorise_if_in_log(&mut self, proof: &Entry) -> TxResult<()> {
+        let author = proof.header.author;
+        let seq = proof.header.seq;
+        let head_seq = self.view.head(&author)?.map_or(0, |head| head.seq);
+        let conflicts = if seq <= head_seq {
+            self.view.entry_hash(&author, seq)? != Some(proof.hash())
+        } else if seq == head_seq + 1 {
+            let prev = self
+                .view
+                .head(&author)?
+                .map_or(Hash::ZERO, |head| head.hash);
+            proof.header.prev_hash != prev
+        } else {
+            false
+        };
+        if conflicts {
+            return self.prove_fork(proof);
+        }
+        if let Some(Body::Erase(erase)) = &proof.body {
+            self.authorise_erasure(proof, erase)?;
+        }
+        Ok(())
+    }
+
     /// Records that the entries an `Erase` names may be held without their bodies.
     fn authorise_erasure(&mut self, by: &Entry, erase: &bureau_core::entry::Erase) -> TxResult<()> {
         for erased in &erase.entries {
@@ -457,6 +589,7 @@ impl BatchTx<'_> {
                     entry: erased.entry,
                     by_author: by.header.author,
                     by_seq: by.header.seq,
+                    record: None,
                 };
                 self.view.trees[layout::T_ERASURES].insert(&key[..], codec::encode(&erasure))?;
             }
@@ -464,52 +597,51 @@ impl BatchTx<'_> {
         Ok(())
     }
 
-    /// Drops a stored entry's body (if it is the entry named and still has one). A record
-    /// whose current version loses its body disappears: out of the indexes, no longer live.
+    /// Drops a stored entry's body if it is the entry named and publishes a record (only record
+    /// bodies are erasable: a cancellation, block, notice event or certificate stays, so an
+    /// erasure can never bring a record back or change a case). A record whose current version
+    /// loses its body disappears: out of the indexes, no longer live.
     fn erase_body(&mut self, erased: &bureau_core::entry::ErasedEntry) -> TxResult<()> {
         let trees = self.view.trees;
         let key = layout::entry_key(&erased.author, erased.seq);
-        let Some(bytes) = self.view.get(layout::T_ENTRIES, &key)? else {
+        let Some(mut stored) = self.stored_entry(&erased.author, erased.seq)? else {
             return Ok(());
         };
-        let mut stored: Entry = self.view.decode(&bytes)?;
         if stored.hash() != erased.entry {
             return Ok(());
         }
-        let Some(body) = stored.body.take() else {
-            return Ok(());
-        };
-        trees[layout::T_ENTRIES].insert(&key[..], stored.to_bytes())?;
-        let record_key = match &body {
-            Body::Put(record) => record.key.clone(),
-            Body::PutSealed(sealed) => sealed.key.clone(),
+        let record_key = match &stored.body {
+            Some(Body::Put(record)) => record.key.clone(),
+            Some(Body::PutSealed(sealed)) => sealed.key.clone(),
             _ => return Ok(()),
         };
-        let opened = match body {
-            Body::Put(record) => Some(record),
-            _ => {
-                let opened = self.view.get(layout::T_UNSEALED, &key)?;
-                trees[layout::T_UNSEALED].remove(&key[..])?;
-                opened
-                    .map(|bytes| self.view.decode::<Record>(&bytes))
-                    .transpose()?
+        let mut versions = self.versions(&record_key)?;
+        let position = versions
+            .states
+            .iter()
+            .position(|state| state.author == erased.author && state.seq == erased.seq);
+        if let Some(position) = position {
+            let state = versions.states[position];
+            if position == 0 && state.live {
+                // Unindex while the body is still readable.
+                let erased_state = RecordState {
+                    live: false,
+                    ..state
+                };
+                self.reindex(&record_key, Some(state), Some((erased_state, None)))?;
             }
-        };
-        let key_bytes = record_key.to_bytes();
-        let Some(state_bytes) = self.view.get(layout::T_RECORDS, &key_bytes)? else {
-            return Ok(());
-        };
-        let mut state: RecordState = self.view.decode(&state_bytes)?;
-        if state.author != erased.author || state.seq != erased.seq || !state.live {
-            return Ok(());
+            versions.states[position].live = false;
+            self.store_versions(&record_key, &versions)?;
         }
-        for term in opened.iter().flat_map(Record::index_terms) {
-            trees[layout::index_position(term.index)]
-                .remove(layout::index_key(&term.bytes, &record_key))?;
+        stored.body = None;
+        trees[layout::T_ENTRIES].insert(&key[..], stored.to_bytes())?;
+        trees[layout::T_UNSEALED].remove(&key[..])?;
+        if let Some(bytes) = self.view.get(layout::T_ERASURES, &key)? {
+            let mut erasure: layout::Erasure = self.view.decode(&bytes)?;
+            erasure.record = Some(record_key);
+            trees[layout::T_ERASURES].insert(&key[..], codec::encode(&erasure))?;
         }
-        state.live = false;
-        trees[layout::T_RECORDS].insert(key_bytes, codec::encode(&state))?;
-        self.adjust_live(false)
+        Ok(())
     }
 
     /// Moves the live-record count by one.
@@ -533,7 +665,7 @@ impl BatchTx<'_> {
         action: &A,
     ) -> TxResult<()> {
         let header = &entry.header;
-        let Some(certificate) = self.view.certificate(&header.author)? else {
+        let Some(certificate) = self.view.certificates(&header.author)?.into_iter().next() else {
             return Ok(());
         };
         let member = certificate.member();
@@ -552,19 +684,70 @@ impl BatchTx<'_> {
         Ok(())
     }
 
-    /// Makes `new` the record's state if it takes precedence, moving index entries and the live
-    /// count with it.
+    /// Adds a version to a record; if it takes precedence it becomes the record's state, and
+    /// index entries and the live count move with it.
     fn fold(&mut self, key: &RecordKey, new: RecordState, record: Option<&Record>) -> TxResult<()> {
-        let trees = self.view.trees;
-        let key_bytes = key.to_bytes();
-        let old: Option<RecordState> = self
-            .view
-            .get(layout::T_RECORDS, &key_bytes)?
-            .map(|bytes| self.view.decode(&bytes))
-            .transpose()?;
-        if old.is_some_and(|old| old.precedence >= new.precedence) {
+        let mut versions = self.versions(key)?;
+        // Within one log, a version that an earlier entry of the same log outranks can never
+        // become current: any cut that keeps it keeps that entry too. Logs apply in seq order,
+        // so what is kept does not depend on how logs interleave.
+        if versions.states.iter().any(|held| {
+            held.author == new.author && held.seq <= new.seq && held.precedence >= new.precedence
+        }) {
             return Ok(());
         }
+        versions.states.retain(|held| {
+            !(held.author == new.author && held.seq > new.seq && held.precedence < new.precedence)
+        });
+        let position = versions
+            .states
+            .iter()
+            .position(|held| held.precedence < new.precedence)
+            .unwrap_or(versions.states.len());
+        if position >= layout::MAX_RECORD_VERSIONS_KEPT {
+            return Ok(());
+        }
+        let old = versions.current().copied();
+        versions.states.insert(position, new);
+        versions.states.truncate(layout::MAX_RECORD_VERSIONS_KEPT);
+        if position == 0 {
+            self.reindex(key, old, Some((new, record.cloned())))?;
+        }
+        self.store_versions(key, &versions)
+    }
+
+    /// Removes the version an entry wrote; when it was the current one, the next version
+    /// becomes current (or the record disappears).
+    fn unfold(&mut self, key: &RecordKey, author: &PublicKey, seq: u64) -> TxResult<()> {
+        let mut versions = self.versions(key)?;
+        let Some(position) = versions
+            .states
+            .iter()
+            .position(|held| held.author == *author && held.seq == seq)
+        else {
+            return Ok(());
+        };
+        let old = versions.states.remove(position);
+        if position == 0 {
+            let next = match versions.current().copied() {
+                Some(next) if next.live => Some((next, self.load_record(&next)?)),
+                Some(next) => Some((next, None)),
+                None => None,
+            };
+            self.reindex(key, Some(old), next)?;
+        }
+        self.store_versions(key, &versions)
+    }
+
+    /// Moves a record's index entries and the live count from its old current state to a new
+    /// one. The old state's entry must still be readable.
+    fn reindex(
+        &mut self,
+        key: &RecordKey,
+        old: Option<RecordState>,
+        new: Option<(RecordState, Option<Record>)>,
+    ) -> TxResult<()> {
+        let trees = self.view.trees;
         let was_live = old.is_some_and(|old| old.live);
         if let Some(old) = old.filter(|old| old.live) {
             for term in self.load_record(&old)?.iter().flat_map(Record::index_terms) {
@@ -572,16 +755,195 @@ impl BatchTx<'_> {
                     .remove(layout::index_key(&term.bytes, key))?;
             }
         }
-        if let Some(record) = record {
+        let is_live = new.as_ref().is_some_and(|(state, _)| state.live);
+        if let Some((_, Some(record))) = new.as_ref().filter(|(state, _)| state.live) {
             for term in record.index_terms() {
                 trees[layout::index_position(term.index)]
                     .insert(layout::index_key(&term.bytes, key), term.value)?;
             }
         }
-        trees[layout::T_RECORDS].insert(key_bytes, codec::encode(&new))?;
-        if was_live != new.live {
-            self.adjust_live(new.live)?;
+        if was_live != is_live {
+            self.adjust_live(is_live)?;
         }
+        Ok(())
+    }
+
+    fn versions(&self, key: &RecordKey) -> TxResult<RecordVersions> {
+        Ok(self
+            .view
+            .get(layout::T_RECORDS, &key.to_bytes())?
+            .map(|bytes| self.view.decode(&bytes))
+            .transpose()?
+            .unwrap_or_default())
+    }
+
+    fn store_versions(&self, key: &RecordKey, versions: &RecordVersions) -> TxResult<()> {
+        let tree = &self.view.trees[layout::T_RECORDS];
+        if versions.states.is_empty() {
+            tree.remove(key.to_bytes())?;
+        } else {
+            tree.insert(key.to_bytes(), codec::encode(versions))?;
+        }
+        Ok(())
+    }
+
+    /// Adds a certificate to its key's list (every certificate is kept: renewals).
+    fn add_certificate(&mut self, certificate: &Certificate) -> TxResult<()> {
+        let key = certificate.node_key();
+        let mut held = self.view.certificates(&key)?;
+        if held.contains(certificate) {
+            return Ok(());
+        }
+        held.push(certificate.clone());
+        let trees = self.view.trees;
+        trees[layout::T_MEMBERS].insert(&key.as_bytes()[..], codec::encode(&held))?;
+        trees[layout::T_SERIALS].insert(
+            &certificate.body.serial.to_be_bytes()[..],
+            &key.as_bytes()[..],
+        )?;
+        // A key revoked under another certificate stays revoked: cut what this one let in.
+        self.cut_key(&key)
+    }
+
+    /// Applies a revocation: the key holding the certificate loses its entries after the cut.
+    fn cut_revoked(&mut self, serial: u64) -> TxResult<()> {
+        let Some(bytes) = self.view.get(layout::T_SERIALS, &serial.to_be_bytes())? else {
+            return Ok(());
+        };
+        let Ok(key) = <[u8; 32]>::try_from(bytes.as_ref()) else {
+            return Ok(());
+        };
+        self.cut_key(&PublicKey(key))
+    }
+
+    /// Removes a key's entries beyond the earliest revocation covering it.
+    fn cut_key(&mut self, key: &PublicKey) -> TxResult<()> {
+        let certificates = self.view.certificates(key)?;
+        if let Some(revoke) = validate::revocation_of(&self.view, &certificates)? {
+            self.truncate(key, revoke.last_valid_seq)?;
+        }
+        Ok(())
+    }
+
+    /// Builds the fork proof an entry that conflicts with the held log gives: the held entry at
+    /// its seq, or the held entry before it when its `prev_hash` does not match.
+    fn prove_fork(&mut self, entry: &Entry) -> TxResult<()> {
+        let author = entry.header.author;
+        let seq = entry.header.seq;
+        let held = match self.stored_entry(&author, seq)? {
+            Some(held) if held.hash() != entry.hash() => Some(held),
+            _ => match seq.checked_sub(1).filter(|seq| *seq > 0) {
+                Some(before) => self.stored_entry(&author, before)?,
+                None => None,
+            },
+        };
+        let Some(held) = held else { return Ok(()) };
+        let Some(proof) = ForkProof::new(SignedHeader::of(&held), SignedHeader::of(entry)) else {
+            return Ok(());
+        };
+        match proof.point() {
+            Some(point) => self.learn_fork(proof, point),
+            None => Ok(()),
+        }
+    }
+
+    /// Keeps a fork proof if it lowers the author's fork point, and freezes the log before it.
+    fn learn_fork(&mut self, proof: ForkProof, point: u64) -> TxResult<()> {
+        let author = proof.author();
+        if self
+            .view
+            .fork_point(&author)?
+            .is_some_and(|held| held <= point)
+        {
+            return Ok(());
+        }
+        self.view.trees[layout::T_FORKS].insert(&author.as_bytes()[..], proof.to_bytes())?;
+        self.truncate(&author, point - 1)?;
+        self.frozen.push((author, point - 1));
+        self.forks.retain(|known| known.author() != author);
+        self.forks.push(proof);
+        Ok(())
+    }
+
+    fn stored_entry(&self, author: &PublicKey, seq: u64) -> TxResult<Option<Entry>> {
+        self.view
+            .get(layout::T_ENTRIES, &layout::entry_key(author, seq))?
+            .map(|bytes| self.view.decode(&bytes))
+            .transpose()
+    }
+
+    /// Removes an author's entries after `keep`, newest first, undoing what each did to records
+    /// and cases, and moves its head back. Certificates, revocations and blocks an entry
+    /// announced stay (they are facts signed by the root key or the secretariat, and a removed
+    /// secretariat entry is rare enough to leave to the next admission or unblock).
+    fn truncate(&mut self, author: &PublicKey, keep: u64) -> TxResult<()> {
+        let Some(head) = self.view.head(author)? else {
+            return Ok(());
+        };
+        if head.seq <= keep {
+            return Ok(());
+        }
+        let trees = self.view.trees;
+        for seq in (keep + 1..=head.seq).rev() {
+            let key = layout::entry_key(author, seq);
+            let Some(entry) = self.stored_entry(author, seq)? else {
+                continue;
+            };
+            match &entry.body {
+                Some(Body::Put(record)) => self.unfold(&record.key, author, seq)?,
+                Some(Body::PutSealed(sealed)) => self.unfold(&sealed.key, author, seq)?,
+                Some(Body::Cancel(cancel)) => self.unfold(&cancel.key, author, seq)?,
+                Some(Body::Notice(action)) => {
+                    self.remove_case(layout::CASE_NOTICE, &entry, |member| action.case(member))?;
+                }
+                Some(Body::Diffusion(action)) => {
+                    self.remove_case(layout::CASE_DIFFUSION, &entry, |member| action.case(member))?;
+                }
+                None => {
+                    // An erased record body: the erasure remembers which record it was.
+                    if let Some(bytes) = self.view.get(layout::T_ERASURES, &key)? {
+                        let erasure: layout::Erasure = self.view.decode(&bytes)?;
+                        if let Some(record) = erasure.record {
+                            self.unfold(&record, author, seq)?;
+                        }
+                    }
+                }
+                _ => {}
+            }
+            trees[layout::T_UNSEALED].remove(&key[..])?;
+            trees[layout::T_ENTRIES].remove(&key[..])?;
+        }
+        match self.stored_entry(author, keep)? {
+            Some(last) if keep > 0 => {
+                trees[layout::T_HEADS]
+                    .insert(&author.as_bytes()[..], codec::encode(&last.as_head()))?;
+            }
+            _ => {
+                trees[layout::T_HEADS].remove(&author.as_bytes()[..])?;
+            }
+        }
+        self.touched.insert(*author, keep);
+        self.frozen.push((*author, keep));
+        Ok(())
+    }
+
+    fn remove_case(
+        &mut self,
+        kind: u8,
+        entry: &Entry,
+        case_of: impl FnOnce(bureau_core::MemberCode) -> bureau_core::case::CaseRef,
+    ) -> TxResult<()> {
+        let header = &entry.header;
+        let Some(certificate) = self.view.certificates(&header.author)?.into_iter().next() else {
+            return Ok(());
+        };
+        let order = bureau_core::case::EventOrder {
+            timestamp: header.timestamp,
+            author: header.author,
+            seq: header.seq,
+        };
+        let key = layout::case_event_key(kind, &case_of(certificate.member()), &order);
+        self.view.trees[layout::T_CASES].remove(key)?;
         Ok(())
     }
 

@@ -7,9 +7,12 @@
 //! |---|---|---|
 //! | `entries` | author (32) · seq (8, BE) | encoded [`Entry`](bureau_core::Entry) |
 //! | `heads` | author (32) | encoded [`Head`](bureau_core::Head) |
-//! | `records` | [`RecordKey::to_bytes`](bureau_core::RecordKey::to_bytes) | encoded [`RecordState`] |
-//! | `members` | node key (32) | encoded certificate |
+//! | `records` | [`RecordKey::to_bytes`](bureau_core::RecordKey::to_bytes) | encoded [`RecordVersions`] |
+//! | `records` holds every version a replica saw (highest precedence first, at most [`MAX_RECORD_VERSIONS_KEPT`]), so removing an entry (a fork, a revocation) restores the one before it |
+//! | `certificates` | node key (32) | every certificate of the key (encoded `Vec`) |
+//! | `serials` | serial (8, BE) | node key (32) of the certificate |
 //! | `revocations` | serial (8, BE) | encoded revocation |
+//! | `forks` | author (32) | encoded [`ForkProof`](bureau_core::ForkProof) with the lowest fork point known |
 //! | `blocks` | record key | encoded [`BlockState`] |
 //! | `erasures` | author (32) · seq (8, BE) | encoded [`Erasure`] |
 //! | `cases` | kind (1) · owner (3) · id · 0x00 · timestamp (8, BE) · author (32) · seq (8, BE) | encoded case event |
@@ -24,7 +27,9 @@ use serde::{Deserialize, Serialize};
 pub const ENTRIES: &str = "entries";
 pub const HEADS: &str = "heads";
 pub const RECORDS: &str = "records";
-pub const MEMBERS: &str = "members";
+pub const MEMBERS: &str = "certificates";
+pub const SERIALS: &str = "serials";
+pub const FORKS: &str = "forks";
 pub const REVOCATIONS: &str = "revocations";
 pub const META: &str = "meta";
 pub const BLOCKS: &str = "blocks";
@@ -48,8 +53,18 @@ pub const T_BLOCKS: usize = 6;
 pub const T_CASES: usize = 7;
 pub const T_ERASURES: usize = 8;
 pub const T_UNSEALED: usize = 9;
+pub const T_SERIALS: usize = 10;
+pub const T_FORKS: usize = 11;
 /// Index trees follow, in [`Index::ALL`] order.
-pub const T_FIRST_INDEX: usize = 10;
+pub const T_FIRST_INDEX: usize = 12;
+
+/// Most versions of one record a replica keeps (highest precedence first). Only the current one
+/// is read; the others are there so that removing entries (a frozen fork, a revocation's cut)
+/// can fall back to the version before. Within one log only versions that outrank every
+/// earlier version of that log are kept (the others can never become current again), so a
+/// record updated in order keeps one per update; past this many, a cut deeper than the kept
+/// versions leaves the record absent rather than at an older version.
+pub const MAX_RECORD_VERSIONS_KEPT: usize = 64;
 
 /// Case kinds in the `cases` tree.
 pub const CASE_NOTICE: u8 = b'N';
@@ -118,6 +133,18 @@ pub struct RecordState {
     pub live: bool,
 }
 
+/// The versions of one record a replica holds, highest precedence first.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordVersions {
+    pub states: Vec<RecordState>,
+}
+
+impl RecordVersions {
+    pub fn current(&self) -> Option<&RecordState> {
+        self.states.first()
+    }
+}
+
 /// The secretariat's latest word on a record: the block or unblock entry with the latest
 /// `(timestamp, author, seq)` wins, so replicas agree whatever the arrival order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -128,9 +155,12 @@ pub struct BlockState {
 }
 
 /// An entry whose body an `Erase` entry allows to drop, and where that `Erase` is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Erasure {
     pub entry: bureau_core::Hash,
     pub by_author: PublicKey,
     pub by_seq: u64,
+    /// The record whose version the body published, once the body was dropped here (so the
+    /// version can be removed again if the entry is).
+    pub record: Option<RecordKey>,
 }

@@ -25,12 +25,13 @@ use std::time::Duration;
 use bureau_core::codec::DecodeError;
 use bureau_core::record::Index;
 use bureau_core::{Certificate, Genesis, NetworkId, PublicKey};
+use sled::Transactional;
 
 pub use apply::{ApplyReport, Outcome};
 pub use committer::{Committer, CommitterError};
-pub use layout::RecordState;
+pub use layout::{MAX_RECORD_VERSIONS_KEPT, RecordState};
 pub use mailbox::{Kept, Outgoing};
-pub use query::{Batch, RecordView, digest_of};
+pub use query::{Batch, RecordView, digest_of, digest_with_forks, latest};
 
 /// Default sled page cache: small, since a node shares its machine with national systems.
 pub const DEFAULT_CACHE_CAPACITY_BYTES: u64 = 32 * 1024 * 1024;
@@ -147,6 +148,8 @@ impl Store {
             layout::CASES,
             layout::ERASURES,
             layout::UNSEALED,
+            layout::SERIALS,
+            layout::FORKS,
         ]);
         names.extend(Index::ALL.iter().map(Index::name));
         let trees = names
@@ -197,31 +200,50 @@ impl Store {
         self.network
     }
 
+    pub fn root_key(&self) -> PublicKey {
+        self.root_key
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
     }
 
     /// Learns a certificate from any source (genesis holder, handshake): it is checked against
-    /// the root key first. A certificate for a key already known replaces the old one only if it
-    /// starts later, so the outcome does not depend on arrival order.
+    /// the root key first. Every certificate of a key is kept (a renewal adds one), so the
+    /// outcome does not depend on arrival order.
     pub fn learn_certificate(&self, certificate: &Certificate) -> Result<()> {
         certificate.verify(&self.network, &self.root_key)?;
-        let members = &self.trees[layout::T_MEMBERS];
-        let key = certificate.node_key();
-        let newer = match members
-            .get(key.as_bytes())
-            .map_err(|e| self.sled_error(e))?
-        {
-            Some(bytes) => {
-                let held = Certificate::from_bytes(&bytes).map_err(|error| self.corrupt(error))?;
-                apply::supersedes(certificate, &held)
-            }
-            None => true,
-        };
-        if newer {
-            members
-                .insert(key.as_bytes(), certificate.to_bytes())
-                .map_err(|e| self.sled_error(e))?;
+        let trees = (
+            &self.trees[layout::T_MEMBERS],
+            &self.trees[layout::T_SERIALS],
+        );
+        let added = trees
+            .transaction(|(members, serials)| {
+                let key = certificate.node_key();
+                let mut held: Vec<Certificate> = match members.get(key.as_bytes())? {
+                    Some(bytes) => stored(
+                        bureau_core::codec::decode::<_, { usize::MAX }>(&bytes),
+                        &self.path,
+                    )
+                    .map_err(sled::transaction::ConflictableTransactionError::Abort)?,
+                    None => Vec::new(),
+                };
+                if held.contains(certificate) {
+                    return Ok(false);
+                }
+                held.push(certificate.clone());
+                members.insert(&key.as_bytes()[..], bureau_core::codec::encode(&held))?;
+                serials.insert(
+                    &certificate.body.serial.to_be_bytes()[..],
+                    &key.as_bytes()[..],
+                )?;
+                Ok(true)
+            })
+            .map_err(|error| match error {
+                sled::transaction::TransactionError::Abort(error) => error,
+                sled::transaction::TransactionError::Storage(error) => self.sled_error(error),
+            })?;
+        if added {
             self.flush()?;
         }
         Ok(())

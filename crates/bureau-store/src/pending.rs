@@ -72,6 +72,18 @@ impl Pending {
         }
     }
 
+    /// Forgets held entries of an author after `keep` (its log was cut there).
+    pub fn forget_after(&mut self, author: &PublicKey, keep: u64) {
+        let stale: Vec<_> = self
+            .entries
+            .range((*author, keep + 1, Hash([0; 32]))..=(*author, u64::MAX, Hash([0xff; 32])))
+            .map(|(key, _)| *key)
+            .collect();
+        for key in stale {
+            self.entries.remove(&key);
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.entries.len()
     }

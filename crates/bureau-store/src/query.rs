@@ -64,10 +64,24 @@ impl Store {
             .transpose()
     }
 
-    /// A hash over every `(author, seq, head hash)`: two replicas have the same digest exactly
-    /// when they hold the same entries (logs are hash chains, so the head fixes the whole log).
+    /// A hash over every `(author, seq, head hash)` and every fork point: two replicas have the
+    /// same digest exactly when they hold the same entries (logs are hash chains, so the head
+    /// fixes the whole log) and know the same forks.
     pub fn digest(&self) -> Result<Hash> {
-        Ok(digest_of(&self.heads()?))
+        let heads = self.heads()?;
+        let forks = self.fork_points()?;
+        Ok(digest_with_forks(&heads, &forks))
+    }
+
+    /// Every forked key with its fork point.
+    pub fn fork_points(&self) -> Result<BTreeMap<PublicKey, u64>> {
+        let mut points = BTreeMap::new();
+        for proof in self.fork_proofs()? {
+            if let Some(point) = proof.point() {
+                points.insert(proof.author(), point);
+            }
+        }
+        Ok(points)
     }
 
     /// Entries held here that a replica with `their_heads` lacks, oldest first per author, at
@@ -147,7 +161,7 @@ impl Store {
         else {
             return Ok(None);
         };
-        let state: RecordState = stored(codec::decode::<_, { usize::MAX }>(&bytes), &self.path)?;
+        let state = self.current_state(&bytes)?;
         let entry = self
             .entry(&state.author, state.seq)?
             .ok_or_else(|| self.corrupt(format!("record {key} points at a missing entry")))?;
@@ -231,7 +245,7 @@ impl Store {
         else {
             return Err(self.corrupt("index entry for a record that does not exist"));
         };
-        let state: RecordState = stored(codec::decode::<_, { usize::MAX }>(&state), &self.path)?;
+        let state = self.current_state(&state)?;
         let body = self
             .entry(&state.author, state.seq)?
             .and_then(|entry| entry.body);
@@ -268,24 +282,69 @@ impl Store {
             .transpose()
     }
 
-    /// Every known certificate, by node key.
+    /// The current certificate of every known key (see [`Store::certificate`]).
     pub fn members(&self) -> Result<Vec<Certificate>> {
         self.trees[layout::T_MEMBERS]
             .iter()
             .values()
             .map(|bytes| {
                 let bytes = bytes.map_err(|e| self.sled_error(e))?;
-                Certificate::from_bytes(&bytes).map_err(|e| self.corrupt(e))
+                let held: Vec<Certificate> =
+                    stored(codec::decode::<_, { usize::MAX }>(&bytes), &self.path)?;
+                latest(held).ok_or_else(|| self.corrupt("a key without certificates"))
             })
             .collect()
     }
 
+    /// A key's current certificate: the one that starts last (then the highest serial).
     pub fn certificate(&self, node_key: &PublicKey) -> Result<Option<Certificate>> {
-        self.trees[layout::T_MEMBERS]
+        Ok(latest(self.certificates(node_key)?))
+    }
+
+    /// Every certificate known for a key (a renewal adds one).
+    pub fn certificates(&self, node_key: &PublicKey) -> Result<Vec<Certificate>> {
+        Ok(self.trees[layout::T_MEMBERS]
             .get(node_key.as_bytes())
             .map_err(|e| self.sled_error(e))?
-            .map(|bytes| Certificate::from_bytes(&bytes).map_err(|e| self.corrupt(e)))
+            .map(|bytes| stored(codec::decode::<_, { usize::MAX }>(&bytes), &self.path))
+            .transpose()?
+            .unwrap_or_default())
+    }
+
+    /// The revocation that covers a key (of any of its certificates: the earliest cut).
+    pub fn revocation_of_key(
+        &self,
+        node_key: &PublicKey,
+    ) -> Result<Option<bureau_core::entry::Revoke>> {
+        let mut earliest: Option<bureau_core::entry::Revoke> = None;
+        for certificate in self.certificates(node_key)? {
+            if let Some(revoke) = self.revocation(certificate.body.serial)?
+                && earliest
+                    .as_ref()
+                    .is_none_or(|held| revoke.last_valid_seq < held.last_valid_seq)
+            {
+                earliest = Some(revoke);
+            }
+        }
+        Ok(earliest)
+    }
+
+    /// The fork proof held against a key, if its log forked.
+    pub fn fork_proof(&self, author: &PublicKey) -> Result<Option<bureau_core::ForkProof>> {
+        self.trees[layout::T_FORKS]
+            .get(author.as_bytes())
+            .map_err(|e| self.sled_error(e))?
+            .map(|bytes| bureau_core::ForkProof::from_bytes(&bytes).map_err(|e| self.corrupt(e)))
             .transpose()
+    }
+
+    fn current_state(&self, bytes: &[u8]) -> Result<RecordState> {
+        let versions: layout::RecordVersions =
+            stored(codec::decode::<_, { usize::MAX }>(bytes), &self.path)?;
+        versions
+            .current()
+            .copied()
+            .ok_or_else(|| self.corrupt("a record without versions"))
     }
 
     /// Entries held: the logs are contiguous, so this is the sum of head seqs.
@@ -303,6 +362,13 @@ impl Store {
     }
 }
 
+/// A key's current certificate among several: the one that starts last, then the highest serial.
+pub fn latest(certificates: Vec<Certificate>) -> Option<Certificate> {
+    certificates
+        .into_iter()
+        .max_by_key(|certificate| (certificate.body.not_before, certificate.body.serial))
+}
+
 /// The digest of a set of heads (see [`Store::digest`]).
 pub fn digest_of(heads: &BTreeMap<PublicKey, Head>) -> Hash {
     let mut hasher = Hash::hasher(hash::domain::DIGEST);
@@ -310,6 +376,23 @@ pub fn digest_of(heads: &BTreeMap<PublicKey, Head>) -> Hash {
         hasher.update(author.as_bytes());
         hasher.update(&head.seq.to_be_bytes());
         hasher.update(head.hash.as_bytes());
+    }
+    hasher.finish()
+}
+
+/// The digest of heads and fork points (see [`Store::digest`]); without forks, [`digest_of`].
+pub fn digest_with_forks(
+    heads: &BTreeMap<PublicKey, Head>,
+    forks: &BTreeMap<PublicKey, u64>,
+) -> Hash {
+    if forks.is_empty() {
+        return digest_of(heads);
+    }
+    let mut hasher = Hash::hasher(hash::domain::DIGEST);
+    hasher.update(digest_of(heads).as_bytes());
+    for (author, point) in forks {
+        hasher.update(author.as_bytes());
+        hasher.update(&point.to_be_bytes());
     }
     hasher.finish()
 }
@@ -420,8 +503,7 @@ impl Store {
             prefix.extend_from_slice(owner.as_bytes());
             for item in self.trees[layout::T_RECORDS].scan_prefix(prefix) {
                 let (_, bytes) = item.map_err(|e| self.sled_error(e))?;
-                let state: RecordState =
-                    stored(codec::decode::<_, { usize::MAX }>(&bytes), &self.path)?;
+                let state = self.current_state(&bytes)?;
                 if !state.live {
                     continue;
                 }

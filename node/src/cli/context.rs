@@ -42,6 +42,8 @@ pub struct Context {
     pub api: Option<String>,
     pub token: Option<String>,
     pub cache_mib: Option<u64>,
+    /// Sign on the replica itself when no node runs (`--offline`).
+    pub offline: bool,
     pub env: Environment,
 }
 
@@ -68,6 +70,7 @@ impl Context {
             self.api.as_deref(),
             self.token.as_deref(),
             self.cache_bytes()?,
+            self.offline,
         )?)
     }
 

@@ -34,6 +34,11 @@ pub struct Cli {
     /// The API bearer token (default: DIR/api.token).
     #[arg(long, global = true, env = "BUREAU_TOKEN")]
     pub token: Option<String>,
+    /// When no node runs on --dir, sign changes on its replica alone (publish, cancel, import,
+    /// …). Refused without it: a restored backup or a copied directory would fork this
+    /// member's log. Use only when this directory is known to hold the latest log.
+    #[arg(long, global = true)]
+    pub offline: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -77,6 +82,11 @@ pub enum Command {
         /// Where to write the certificate (the node expects it as node.cert in its directory).
         #[arg(long)]
         out: PathBuf,
+        /// Renew: the serial of the key's current certificate. A key that already has a
+        /// certificate (ROOT.issued.jsonl, beside the root key, lists every one signed) gets
+        /// another only as a named renewal.
+        #[arg(long, value_name = "SERIAL")]
+        renew: Option<u64>,
     },
     /// Publish or update a record owned by this member.
     #[command(subcommand)]
@@ -142,6 +152,10 @@ pub enum Command {
     AdmitPublish {
         /// The certificate file written by `bureau admit`.
         certificate: PathBuf,
+        /// For a renewal: the serial of the key's certificate it renews (refused otherwise when
+        /// the key already has one).
+        #[arg(long, value_name = "SERIAL")]
+        renew: Option<u64>,
     },
     /// Revoke a member's current certificates (secretariat node only): its later entries are
     /// refused and its connections closed everywhere.

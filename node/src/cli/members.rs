@@ -64,12 +64,14 @@ pub fn members(context: &Context) -> Result<()> {
 }
 
 /// `bureau admit-publish CERTIFICATE`
-pub fn admit_publish(context: &Context, path: &Path) -> Result<()> {
+pub fn admit_publish(context: &Context, path: &Path, renew: Option<u64>) -> Result<()> {
     let bytes = files::read(path, "certificate", "the file `bureau admit` wrote")?;
     let certificate = bureau_core::Certificate::from_bytes(&bytes)
         .map_err(bureau_service::Error::from)
         .with_context(|| format!("{} is not a certificate", path.display()))?;
-    let announced = context.backend()?.call(AdmitMember::new(&certificate))?;
+    let announced = context
+        .backend()?
+        .call(AdmitMember::new(&certificate, renew))?;
     context.print(&announced, |announced| {
         println!(
             "announced {} (certificate {}) to the network",

@@ -45,6 +45,7 @@ pub fn run(cli: Cli, env: Environment) -> Result<()> {
         api: cli.api,
         token: cli.token,
         cache_mib: cli.cache_mib,
+        offline: cli.offline,
         env,
     };
     let context = &context;
@@ -58,14 +59,18 @@ pub fn run(cli: Cli, env: Environment) -> Result<()> {
             role,
             valid_days,
             out,
+            renew,
         } => trust::admit(
             context,
-            &root,
-            &genesis,
-            &request,
-            role.is_some(),
-            valid_days,
-            &out,
+            &bureau_service::trust::Admission {
+                root_key: &root,
+                genesis: &genesis,
+                request: &request,
+                secretariat: role.is_some(),
+                valid_days,
+                out: &out,
+                renews: renew,
+            },
         ),
         Command::Audit { verify, tail } => trust::audit(context, verify, tail),
         Command::Publish(publish) => records::publish(context, publish),
@@ -85,7 +90,9 @@ pub fn run(cli: Cli, env: Environment) -> Result<()> {
         Command::Status => members::status(context),
         Command::Peers => members::peers(context),
         Command::Members => members::members(context),
-        Command::AdmitPublish { certificate } => members::admit_publish(context, &certificate),
+        Command::AdmitPublish { certificate, renew } => {
+            members::admit_publish(context, &certificate, renew)
+        }
         Command::Revoke {
             member,
             serial,

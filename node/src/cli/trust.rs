@@ -57,16 +57,9 @@ pub fn init(context: &Context, member: MemberCode, genesis: &Path) -> Result<()>
 }
 
 /// `bureau admit --root KEY --genesis FILE REQUEST --out CERT`
-pub fn admit(
-    context: &Context,
-    root: &Path,
-    genesis: &Path,
-    request: &Path,
-    secretariat: bool,
-    valid_days: u32,
-    out: &Path,
-) -> Result<()> {
-    let certificate = trust::admit(root, genesis, request, secretariat, valid_days, out)?;
+pub fn admit(context: &Context, admission: &trust::Admission) -> Result<()> {
+    let out = admission.out;
+    let certificate = trust::admit(admission)?;
     let answer = serde_json::json!({
         "member": certificate.member(),
         "serial": certificate.body.serial,

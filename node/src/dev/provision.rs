@@ -104,7 +104,7 @@ pub fn create(
     }
     let secretariat = Replica::open(&nodes[0], cache_bytes)?;
     for certificate in certificates.into_iter().skip(1) {
-        secretariat.admit(certificate)?;
+        secretariat.admit(certificate, None)?;
     }
     Ok(LocalNetwork {
         dir: dir.to_owned(),

@@ -122,7 +122,7 @@ fn print_network(
         last.display()
     );
     println!(
-        "  {bureau} --dir {} publish sltd --number \"P 1234-567\" --type passport --loss stolen",
+        "  {bureau} --dir {} --offline publish sltd --number \"P 1234-567\" --type passport --loss stolen",
         dir.join("node1").display()
     );
     println!(

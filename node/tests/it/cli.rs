@@ -40,6 +40,70 @@ fn admitted_france() -> tempfile::TempDir {
     dir
 }
 
+/// Signing on a replica with no node running needs the operator's word: without `--offline`
+/// the CLI refuses, says why, and exits 5; reads need nothing.
+#[test]
+fn signing_without_a_node_needs_offline() {
+    let dir = admitted_france();
+    let cwd = dir.path();
+    let run = bureau(cwd, &["--dir", "fra", "publish", "sltd", "--number", "Z1"]);
+    assert_eq!(run.code, Some(5), "{}", run.stderr);
+    assert!(run.stderr.contains("--offline"), "{}", run.stderr);
+    assert!(run.stderr.contains("fork"), "{}", run.stderr);
+    let status = json(&ok(cwd, &["--dir", "fra", "status", "--json"]));
+    assert_eq!(status["entries"], 0, "nothing was signed");
+    ok(
+        cwd,
+        &[
+            "--dir",
+            "fra",
+            "--offline",
+            "publish",
+            "sltd",
+            "--number",
+            "Z1",
+        ],
+    );
+    let status = json(&ok(cwd, &["--dir", "fra", "status", "--json"]));
+    assert_eq!(status["entries"], 1);
+}
+
+/// A key gets a second certificate only as a renewal that names its current one; the register
+/// beside the root key lists every certificate signed.
+#[test]
+fn a_second_certificate_for_a_key_is_only_a_named_renewal() {
+    let dir = admitted_france();
+    let cwd = dir.path();
+    let error = fails(cwd, &admit_args("net/root.key", "fra/again.cert", &[]));
+    assert!(error.contains("--renew"), "{error}");
+    assert!(!cwd.join("fra/again.cert").exists());
+    let first = json(&ok(cwd, &["--dir", "fra", "status", "--json"]));
+    let register = std::fs::read_to_string(cwd.join("net/root.key.issued.jsonl"))
+        .expect("the register beside the root key");
+    assert_eq!(register.lines().count(), 1);
+    let serial: serde_json::Value =
+        serde_json::from_str(register.lines().next().expect("one line")).expect("json");
+    let serial = serial["serial"].to_string();
+    let error = fails(
+        cwd,
+        &admit_args("net/root.key", "fra/again.cert", &["--renew", "12345"]),
+    );
+    assert!(error.contains(&serial), "{error}");
+    // Serials derive from the start time: wait for a new millisecond before renewing.
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    ok(
+        cwd,
+        &admit_args("net/root.key", "fra/renewed.cert", &["--renew", &serial]),
+    );
+    let register = std::fs::read_to_string(cwd.join("net/root.key.issued.jsonl")).expect("read");
+    assert_eq!(register.lines().count(), 2);
+    assert!(
+        first["certificate_days_left"]
+            .as_i64()
+            .is_some_and(|days| days > 700)
+    );
+}
+
 /// Keys are private files; genesis, init and admit produce a usable node directory.
 #[test]
 fn the_trust_flow_makes_a_working_node() {
@@ -52,7 +116,7 @@ fn the_trust_flow_makes_a_working_node() {
             .mode();
         assert_eq!(mode & 0o777, 0o600, "{secret} must be private");
     }
-    let status = json(&ok(cwd, &["--dir", "fra", "status", "--json"]));
+    let status = json(&ok(cwd, &["--dir", "fra", "--offline", "status", "--json"]));
     assert_eq!(status["member"], "FRA");
     assert_eq!(status["entries"], 0);
 }
@@ -67,6 +131,7 @@ fn publish_search_get_cancel() {
         &[
             "--dir",
             "fra",
+            "--offline",
             "publish",
             "sltd",
             "--number",
@@ -83,7 +148,14 @@ fn publish_search_get_cancel() {
     let found = json(&ok(
         cwd,
         &[
-            "--dir", "fra", "search", "sltd", "--number", "p1234567", "--json",
+            "--dir",
+            "fra",
+            "--offline",
+            "search",
+            "sltd",
+            "--number",
+            "p1234567",
+            "--json",
         ],
     ));
     assert_eq!(found[0]["ref"], "sltd/FRA/p1234567");
@@ -93,7 +165,15 @@ fn publish_search_get_cancel() {
     );
     let table = ok(
         cwd,
-        &["--dir", "fra", "search", "sltd", "--number", "P1234567"],
+        &[
+            "--dir",
+            "fra",
+            "--offline",
+            "search",
+            "sltd",
+            "--number",
+            "P1234567",
+        ],
     );
     assert!(table.contains("sltd/FRA/p1234567"), "{table}");
 
@@ -102,6 +182,7 @@ fn publish_search_get_cancel() {
         &[
             "--dir",
             "fra",
+            "--offline",
             "publish",
             "person",
             "--family-name",
@@ -118,6 +199,7 @@ fn publish_search_get_cancel() {
         &[
             "--dir",
             "fra",
+            "--offline",
             "search",
             "person",
             "--name",
@@ -134,6 +216,7 @@ fn publish_search_get_cancel() {
         &[
             "--dir",
             "fra",
+            "--offline",
             "search",
             "person",
             "--name",
@@ -148,6 +231,7 @@ fn publish_search_get_cancel() {
         &[
             "--dir",
             "fra",
+            "--offline",
             "cancel",
             "sltd/FRA/p1234567",
             "--reason",
@@ -156,22 +240,36 @@ fn publish_search_get_cancel() {
     );
     let view = json(&ok(
         cwd,
-        &["--dir", "fra", "get", "sltd/FRA/p1234567", "--json"],
+        &[
+            "--dir",
+            "fra",
+            "--offline",
+            "get",
+            "sltd/FRA/p1234567",
+            "--json",
+        ],
     ));
     assert_eq!(view["version"], 2);
     assert_eq!(view["cancel_reason"], "document recovered");
     let found = json(&ok(
         cwd,
         &[
-            "--dir", "fra", "search", "sltd", "--number", "p1234567", "--json",
+            "--dir",
+            "fra",
+            "--offline",
+            "search",
+            "sltd",
+            "--number",
+            "p1234567",
+            "--json",
         ],
     ));
     assert_eq!(found.as_array().map(Vec::len), Some(0));
 
     // The cancelled record's body is erased once; a second run finds nothing more.
-    let erased = json(&ok(cwd, &["--dir", "fra", "erase", "--json"]));
+    let erased = json(&ok(cwd, &["--dir", "fra", "--offline", "erase", "--json"]));
     assert_eq!(erased["erase_entries"], 1);
-    let erased = json(&ok(cwd, &["--dir", "fra", "erase", "--json"]));
+    let erased = json(&ok(cwd, &["--dir", "fra", "--offline", "erase", "--json"]));
     assert_eq!(erased["erase_entries"], 0);
 
     // Publishing the same document again raises the version.
@@ -180,6 +278,7 @@ fn publish_search_get_cancel() {
         &[
             "--dir",
             "fra",
+            "--offline",
             "publish",
             "sltd",
             "--number",
@@ -200,7 +299,18 @@ fn mistakes_are_explained() {
         error.contains("genesis not found at nowhere/genesis.bureau"),
         "{error}"
     );
-    let error = fails(cwd, &["--dir", "fra", "publish", "sltd", "--number", " - "]);
+    let error = fails(
+        cwd,
+        &[
+            "--dir",
+            "fra",
+            "--offline",
+            "publish",
+            "sltd",
+            "--number",
+            " - ",
+        ],
+    );
     assert!(
         error.contains("field number: has no letters or digits"),
         "{error}"
@@ -210,6 +320,7 @@ fn mistakes_are_explained() {
         &[
             "--dir",
             "fra",
+            "--offline",
             "publish",
             "sltd",
             "--number",
@@ -253,6 +364,7 @@ fn mistakes_are_explained() {
         &[
             "--dir",
             "fra",
+            "--offline",
             "cancel",
             "sltd/DEU/abc",
             "--reason",
@@ -260,7 +372,7 @@ fn mistakes_are_explained() {
         ],
     );
     assert!(error.contains("only the owner may cancel it"), "{error}");
-    let status = json(&ok(cwd, &["--dir", "fra", "status", "--json"]));
+    let status = json(&ok(cwd, &["--dir", "fra", "--offline", "status", "--json"]));
     assert_eq!(status["entries"], 0, "failed commands wrote nothing");
 
     // A second network's root key cannot admit into this one.
@@ -322,6 +434,7 @@ fn the_sandbox_converges_and_its_examples_work() {
         &[
             "--dir",
             "sandbox/node1",
+            "--offline",
             "publish",
             "sltd",
             "--number",
@@ -376,6 +489,7 @@ fn members_and_revocation_from_the_command_line() {
         &[
             "--dir",
             "sandbox/node1",
+            "--offline",
             "revoke",
             "DEU",
             "--reason",
@@ -389,6 +503,7 @@ fn members_and_revocation_from_the_command_line() {
         &[
             "--dir",
             "sandbox/node0",
+            "--offline",
             "revoke",
             "DEU",
             "--reason",
@@ -449,6 +564,7 @@ fn review_lists_records_due_and_extension_moves_them_out() {
         &[
             "--dir",
             "fra",
+            "--offline",
             "publish",
             "sltd",
             "--number",
@@ -462,6 +578,7 @@ fn review_lists_records_due_and_extension_moves_them_out() {
         &[
             "--dir",
             "fra",
+            "--offline",
             "publish",
             "sltd",
             "--number",
@@ -470,7 +587,7 @@ fn review_lists_records_due_and_extension_moves_them_out() {
             &later,
         ],
     );
-    let due = json(&ok(cwd, &["--dir", "fra", "review", "--json"]));
+    let due = json(&ok(cwd, &["--dir", "fra", "--offline", "review", "--json"]));
     let refs: Vec<&str> = due
         .as_array()
         .expect("array")
@@ -492,6 +609,7 @@ fn review_lists_records_due_and_extension_moves_them_out() {
         &[
             "--dir",
             "fra",
+            "--offline",
             "publish",
             "sltd",
             "--number",
@@ -507,6 +625,7 @@ fn review_lists_records_due_and_extension_moves_them_out() {
         &[
             "--dir",
             "fra",
+            "--offline",
             "publish",
             "sltd",
             "--number",
@@ -515,9 +634,19 @@ fn review_lists_records_due_and_extension_moves_them_out() {
             &later,
         ],
     );
-    let due = json(&ok(cwd, &["--dir", "fra", "review", "--json"]));
+    let due = json(&ok(cwd, &["--dir", "fra", "--offline", "review", "--json"]));
     assert_eq!(due.as_array().map(Vec::len), Some(0), "extended");
-    let table = ok(cwd, &["--dir", "fra", "review", "--within-days", "500"]);
+    let table = ok(
+        cwd,
+        &[
+            "--dir",
+            "fra",
+            "--offline",
+            "review",
+            "--within-days",
+            "500",
+        ],
+    );
     assert!(
         table.contains("sltd/FRA/r1") && table.contains("sltd/FRA/r2"),
         "{table}"
@@ -535,6 +664,7 @@ fn a_person_published_in_cyrillic_is_found_by_a_latin_query() {
         &[
             "--dir",
             "fra",
+            "--offline",
             "publish",
             "person",
             "--family-name",
@@ -556,6 +686,7 @@ fn a_person_published_in_cyrillic_is_found_by_a_latin_query() {
             &[
                 "--dir",
                 "fra",
+                "--offline",
                 "publish",
                 "person",
                 "--family-name",
@@ -572,6 +703,7 @@ fn a_person_published_in_cyrillic_is_found_by_a_latin_query() {
         &[
             "--dir",
             "fra",
+            "--offline",
             "search",
             "person",
             "--name",
@@ -587,6 +719,7 @@ fn a_person_published_in_cyrillic_is_found_by_a_latin_query() {
         &[
             "--dir",
             "fra",
+            "--offline",
             "search",
             "person",
             "--name",
@@ -609,12 +742,24 @@ fn a_person_published_in_cyrillic_is_found_by_a_latin_query() {
 fn the_audit_log_records_searches_and_detects_tampering() {
     let dir = admitted_france();
     let cwd = dir.path();
-    ok(cwd, &["--dir", "fra", "publish", "sltd", "--number", "A1"]);
     ok(
         cwd,
         &[
             "--dir",
             "fra",
+            "--offline",
+            "publish",
+            "sltd",
+            "--number",
+            "A1",
+        ],
+    );
+    ok(
+        cwd,
+        &[
+            "--dir",
+            "fra",
+            "--offline",
             "search",
             "sltd",
             "--number",
@@ -623,7 +768,7 @@ fn the_audit_log_records_searches_and_detects_tampering() {
             "border check",
         ],
     );
-    let lines = json(&ok(cwd, &["--dir", "fra", "audit", "--json"]));
+    let lines = json(&ok(cwd, &["--dir", "fra", "--offline", "audit", "--json"]));
     let actions: Vec<_> = lines
         .as_array()
         .expect("lines")
@@ -633,12 +778,14 @@ fn the_audit_log_records_searches_and_detects_tampering() {
     assert_eq!(actions, ["publish", "search"]);
     assert_eq!(lines[1]["purpose"], "border check");
     assert_eq!(lines[1]["results"], 1);
-    assert!(ok(cwd, &["--dir", "fra", "audit", "--verify"]).contains("intact: 2 lines"));
+    assert!(
+        ok(cwd, &["--dir", "fra", "--offline", "audit", "--verify"]).contains("intact: 2 lines")
+    );
 
     let path = cwd.join("fra/audit.log");
     let text = std::fs::read_to_string(&path).expect("log");
     std::fs::write(&path, text.replacen("\"results\":1", "\"results\":0", 1)).expect("tamper");
-    let error = fails(cwd, &["--dir", "fra", "audit", "--verify"]);
+    let error = fails(cwd, &["--dir", "fra", "--offline", "audit", "--verify"]);
     assert!(error.contains("line 2"), "{error}");
 }
 
@@ -667,6 +814,7 @@ fn generated_and_csv_records_are_imported_with_a_report() {
         &[
             "--dir",
             "fra",
+            "--offline",
             "--json",
             "import",
             "--database",
@@ -683,6 +831,7 @@ fn generated_and_csv_records_are_imported_with_a_report() {
         &[
             "--dir",
             "fra",
+            "--offline",
             "search",
             "person",
             "--name",
@@ -715,6 +864,7 @@ fn generated_and_csv_records_are_imported_with_a_report() {
         &[
             "--dir",
             "fra",
+            "--offline",
             "import",
             "--database",
             "vehicles",
@@ -733,7 +883,14 @@ fn generated_and_csv_records_are_imported_with_a_report() {
     let found = json(&ok(
         cwd,
         &[
-            "--dir", "fra", "search", "vehicle", "--engine", "en1", "--json",
+            "--dir",
+            "fra",
+            "--offline",
+            "search",
+            "vehicle",
+            "--engine",
+            "en1",
+            "--json",
         ],
     ));
     assert_eq!(found[0]["ref"], "vehicles/FRA/c1");
@@ -775,10 +932,23 @@ fn devnet_provision_only_makes_a_network_ready_to_start() {
 fn failures_exit_with_the_code_of_their_kind() {
     let dir = admitted_france();
     let cwd = dir.path();
-    let missing = bureau(cwd, &["--dir", "fra", "get", "sltd/FRA/nothing"]);
+    let missing = bureau(
+        cwd,
+        &["--dir", "fra", "--offline", "get", "sltd/FRA/nothing"],
+    );
     assert_eq!(missing.code, Some(3), "not found: {}", missing.stderr);
     assert!(missing.stderr.contains("no record"), "{}", missing.stderr);
-    let as_json = bureau(cwd, &["--dir", "fra", "get", "sltd/FRA/nothing", "--json"]);
+    let as_json = bureau(
+        cwd,
+        &[
+            "--dir",
+            "fra",
+            "--offline",
+            "get",
+            "sltd/FRA/nothing",
+            "--json",
+        ],
+    );
     assert_eq!(as_json.code, Some(3));
     let error = json(&as_json.stdout);
     assert_eq!(error["error"]["kind"], "not_found", "{error}");
@@ -787,6 +957,7 @@ fn failures_exit_with_the_code_of_their_kind() {
         &[
             "--dir",
             "fra",
+            "--offline",
             "cancel",
             "sltd/DEU/x",
             "--reason",
@@ -794,9 +965,12 @@ fn failures_exit_with_the_code_of_their_kind() {
         ],
     );
     assert_eq!(forbidden.code, Some(4), "forbidden: {}", forbidden.stderr);
-    let bad_flag = bureau(cwd, &["--dir", "fra", "publish", "sltd"]);
+    let bad_flag = bureau(cwd, &["--dir", "fra", "--offline", "publish", "sltd"]);
     assert_eq!(bad_flag.code, Some(2), "usage: {}", bad_flag.stderr);
-    let bad_flag_json = bureau(cwd, &["--dir", "fra", "publish", "sltd", "--json"]);
+    let bad_flag_json = bureau(
+        cwd,
+        &["--dir", "fra", "--offline", "publish", "sltd", "--json"],
+    );
     assert_eq!(bad_flag_json.code, Some(2));
     assert_eq!(
         json(&bad_flag_json.stdout)["error"]["kind"],
@@ -804,7 +978,14 @@ fn failures_exit_with_the_code_of_their_kind() {
     );
     let bad_input = bureau(
         cwd,
-        &["--dir", "fra", "review", "--within-days", "999999999999999"],
+        &[
+            "--dir",
+            "fra",
+            "--offline",
+            "review",
+            "--within-days",
+            "999999999999999",
+        ],
     );
     assert_eq!(
         bad_input.code,
@@ -812,14 +993,18 @@ fn failures_exit_with_the_code_of_their_kind() {
         "refused, not wrapped: {}",
         bad_input.stderr
     );
-    let bad_log = bureau_with_env(cwd, &["--dir", "fra", "status"], &[("BUREAU_LOG", "[[[")]);
+    let bad_log = bureau_with_env(
+        cwd,
+        &["--dir", "fra", "--offline", "status"],
+        &[("BUREAU_LOG", "[[[")],
+    );
     assert_eq!(
         bad_log.code,
         Some(2),
         "a bad BUREAU_LOG is an error: {}",
         bad_log.stderr
     );
-    let no_json = bureau(cwd, &["--dir", "fra", "node", "run", "--json"]);
+    let no_json = bureau(cwd, &["--dir", "fra", "--offline", "node", "run", "--json"]);
     assert_eq!(no_json.code, Some(2), "--json refused where there is none");
     let help = ok(cwd, &["--help"]);
     assert!(help.contains("Exit codes"), "{help}");
@@ -841,6 +1026,7 @@ fn config_show_reports_each_source() {
         &[
             "--dir",
             "fra",
+            "--offline",
             "--cache-mib",
             "16",
             "config",
@@ -878,7 +1064,7 @@ fn config_show_reports_each_source() {
     assert_eq!(setting("listen")["source"], "default");
     let bad = bureau_with_env(
         cwd,
-        &["--dir", "fra", "config", "show"],
+        &["--dir", "fra", "--offline", "config", "show"],
         &[("BUREAU_SYNC_INTERVAL_MS", "soon")],
     );
     assert!(!bad.success);

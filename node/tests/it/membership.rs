@@ -20,7 +20,7 @@ async fn a_member_is_admitted_into_a_running_network() {
     net.publish_document(1, "BEFORE1").await;
     let certificate = net.network.members[3].certificate.clone();
     let secretariat = Arc::clone(&net.node(0).replica);
-    let entry = tokio::task::spawn_blocking(move || secretariat.admit(certificate))
+    let entry = tokio::task::spawn_blocking(move || secretariat.admit(certificate, None))
         .await
         .expect("join")
         .expect("admit");

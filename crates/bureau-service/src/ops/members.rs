@@ -29,12 +29,17 @@ impl Operation for ListMembers {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct AdmitMember {
     pub certificate: String,
+    /// For a renewal: the serial of the key's certificate it renews. A key that already has a
+    /// certificate is refused a second one otherwise.
+    #[serde(default)]
+    pub renews: Option<u64>,
 }
 
 impl AdmitMember {
-    pub fn new(certificate: &Certificate) -> AdmitMember {
+    pub fn new(certificate: &Certificate, renews: Option<u64>) -> AdmitMember {
         AdmitMember {
             certificate: hex::encode(certificate.to_bytes()),
+            renews,
         }
     }
 }
@@ -60,7 +65,7 @@ impl Operation for AdmitMember {
         service
             .change(move |replica| {
                 let (member, serial) = (certificate.member(), certificate.body.serial);
-                let entry = replica.admit(certificate)?;
+                let entry = replica.admit(certificate, self.renews)?;
                 let done = Announced {
                     member,
                     serials: vec![serial],

@@ -28,7 +28,7 @@ fn france() -> (tempfile::TempDir, Service) {
     files::write_new(&dir.genesis(), &network.genesis.to_bytes(), false).expect("genesis");
     files::write_new(&dir.certificate(), &member.certificate.to_bytes(), false)
         .expect("certificate");
-    let service = Service::offline(&dir, 8 << 20).expect("open the replica");
+    let service = Service::offline(&dir, 8 << 20, true).expect("open the replica");
     (temp, service)
 }
 
