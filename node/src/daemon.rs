@@ -39,6 +39,8 @@ pub struct Running {
     eraser: tokio::task::JoinHandle<()>,
     /// The outbox worker and the inbound message handler.
     mail_tasks: [tokio::task::JoinHandle<()>; 2],
+    /// Repeats the status warnings in the log.
+    standing: tokio::task::JoinHandle<()>,
 }
 
 impl std::fmt::Debug for Running {
@@ -118,6 +120,7 @@ pub async fn start(dir: NodeDir, config: NodeConfig) -> Result<Running> {
         }
     });
     let eraser = tokio::spawn(erase_periodically(service.clone()));
+    let standing = tokio::spawn(warn_about_standing(Arc::clone(&replica)));
     std::fs::write(dir.root.join(API_ADDR), format!("{api_addr}\n"))
         .with_context(|| format!("cannot write {}", dir.root.join(API_ADDR).display()))?;
     Ok(Running {
@@ -132,8 +135,33 @@ pub async fn start(dir: NodeDir, config: NodeConfig) -> Result<Running> {
         stop_api,
         shutdown_requests,
         eraser,
+        standing,
         mail_tasks,
     })
+}
+
+/// How often the node repeats its standing warnings (certificate about to expire, own log
+/// forked) in the log.
+pub const STANDING_WARNING_INTERVAL: std::time::Duration =
+    std::time::Duration::from_secs(24 * 60 * 60);
+
+/// Logs the status warnings (a certificate expiring within 30 days, a fork of this node's log)
+/// at start and once a day, so an operator reading only the log sees them.
+async fn warn_about_standing(replica: Arc<Replica>) {
+    let mut interval = tokio::time::interval(STANDING_WARNING_INTERVAL);
+    loop {
+        interval.tick().await;
+        let replica = Arc::clone(&replica);
+        match tokio::task::spawn_blocking(move || replica.status()).await {
+            Ok(Ok(status)) => {
+                for warning in &status.warnings {
+                    tracing::warn!(days_left = status.certificate_days_left, "{warning}");
+                }
+            }
+            Ok(Err(error)) => tracing::error!(%error, "cannot read this node's status"),
+            Err(error) => tracing::error!(%error, "the store thread failed"),
+        }
+    }
 }
 
 /// Erases this member's expired and cancelled records everywhere, every [`ERASE_INTERVAL`].
@@ -172,6 +200,7 @@ impl Running {
     /// Stops the API and the network, flushes the store and removes `api.addr`.
     pub async fn shutdown(self) -> Result<()> {
         self.eraser.abort();
+        self.standing.abort();
         for task in &self.mail_tasks {
             task.abort();
         }

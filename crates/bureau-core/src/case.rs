@@ -331,14 +331,43 @@ pub struct Notice {
     pub updated_at: Timestamp,
 }
 
+/// Replays events in order into `state`. `apply` returns whether an event fitted the state it
+/// met. One that did not is tried again right after each later event that fits, as long as
+/// that event is at most the clock tolerance ([`MAX_CLOCK_SKEW`]) later: a member whose clock
+/// runs a few minutes ahead must not make another's answer to its event (a review of its notice
+/// request) look older than the event itself and disappear. The outcome depends only on the
+/// set of events, never on arrival order.
+///
+/// [`MAX_CLOCK_SKEW`]: crate::validate::MAX_CLOCK_SKEW
+fn replay<S, A>(
+    events: &[CaseEvent<A>],
+    state: &mut S,
+    mut apply: impl FnMut(&mut S, &CaseEvent<A>) -> bool,
+) {
+    let tolerance = crate::validate::MAX_CLOCK_SKEW;
+    let mut deferred: Vec<&CaseEvent<A>> = Vec::new();
+    for event in events {
+        if !apply(state, event) {
+            deferred.push(event);
+            continue;
+        }
+        deferred.retain(|waiting| {
+            waiting.order.timestamp.saturating_add(tolerance) >= event.order.timestamp
+        });
+        while let Some(position) = deferred.iter().position(|waiting| apply(state, waiting)) {
+            deferred.remove(position);
+        }
+    }
+}
+
 /// Replays a notice's events (sorted by [`EventOrder`]).
 pub fn fold_notice(case: &CaseRef, events: &[CaseEvent<NoticeAction>]) -> Option<Notice> {
     let mut notice: Option<Notice> = None;
-    for event in events {
+    replay(events, &mut notice, |notice, event| {
         let at = event.order.timestamp;
         match (&event.action, notice.as_mut()) {
             (NoticeAction::Request(request), None) => {
-                notice = Some(Notice {
+                *notice = Some(Notice {
                     case: case.clone(),
                     request: request.clone(),
                     status: NoticeStatus::Requested,
@@ -347,6 +376,7 @@ pub fn fold_notice(case: &CaseRef, events: &[CaseEvent<NoticeAction>]) -> Option
                     requested_at: at,
                     updated_at: at,
                 });
+                true
             }
             (NoticeAction::Request(request), Some(current))
                 if current.status == NoticeStatus::MoreInfo =>
@@ -355,6 +385,7 @@ pub fn fold_notice(case: &CaseRef, events: &[CaseEvent<NoticeAction>]) -> Option
                 current.status = NoticeStatus::Requested;
                 current.reason = None;
                 current.updated_at = at;
+                true
             }
             (
                 NoticeAction::Review {
@@ -369,7 +400,8 @@ pub fn fold_notice(case: &CaseRef, events: &[CaseEvent<NoticeAction>]) -> Option
                 };
                 current.was_published |= *decision == Decision::Publish;
                 current.reason = (!reason.is_empty()).then(|| reason.clone());
-                current.updated_at = at;
+                current.updated_at = current.updated_at.max(at);
+                true
             }
             (NoticeAction::Cancel { reason, .. }, Some(current))
                 if matches!(
@@ -379,11 +411,12 @@ pub fn fold_notice(case: &CaseRef, events: &[CaseEvent<NoticeAction>]) -> Option
             {
                 current.status = NoticeStatus::Cancelled;
                 current.reason = Some(reason.clone());
-                current.updated_at = at;
+                current.updated_at = current.updated_at.max(at);
+                true
             }
-            _ => {}
+            _ => false,
         }
-    }
+    });
     notice
 }
 
@@ -413,7 +446,7 @@ pub struct Diffusion {
 /// Replays a diffusion's events (sorted by [`EventOrder`]).
 pub fn fold_diffusion(case: &CaseRef, events: &[CaseEvent<DiffusionAction>]) -> Option<Diffusion> {
     let mut diffusion: Option<Diffusion> = None;
-    for event in events {
+    replay(events, &mut diffusion, |diffusion, event| {
         match (&event.action, diffusion.as_mut()) {
             (
                 DiffusionAction::Send {
@@ -424,7 +457,7 @@ pub fn fold_diffusion(case: &CaseRef, events: &[CaseEvent<DiffusionAction>]) -> 
                 },
                 None,
             ) => {
-                diffusion = Some(Diffusion {
+                *diffusion = Some(Diffusion {
                     case: case.clone(),
                     to: to.clone(),
                     person: person.clone(),
@@ -433,21 +466,74 @@ pub fn fold_diffusion(case: &CaseRef, events: &[CaseEvent<DiffusionAction>]) -> 
                     reason: None,
                     sent_at: event.order.timestamp,
                 });
+                true
             }
             (DiffusionAction::Flag { reason, .. }, Some(current))
                 if current.status == DiffusionStatus::Sent =>
             {
                 current.status = DiffusionStatus::Flagged;
                 current.reason = Some(reason.clone());
+                true
             }
             (DiffusionAction::Withdraw { reason, .. }, Some(current))
                 if current.status != DiffusionStatus::Withdrawn =>
             {
                 current.status = DiffusionStatus::Withdrawn;
                 current.reason = Some(reason.clone());
+                true
             }
-            _ => {}
+            _ => false,
+        }
+    });
+    diffusion
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keys::SecretKey;
+
+    fn event(timestamp: u64, seq: u64, action: NoticeAction) -> CaseEvent<NoticeAction> {
+        CaseEvent {
+            order: EventOrder {
+                timestamp: Timestamp(timestamp),
+                author: SecretKey::from_seed([seq as u8; 32]).public(),
+                seq,
+            },
+            member: MemberCode::SECRETARIAT,
+            action,
         }
     }
-    diffusion
+
+    #[test]
+    fn a_review_timestamped_just_before_its_request_still_counts() {
+        let case: CaseRef = "FRA/n1".parse().expect("case");
+        let request = NoticeAction::Request(NoticeRequest {
+            id: "n1".into(),
+            colour: Colour::Red,
+            person: "persons/FRA/p1".parse().expect("key"),
+            summary: "wanted".into(),
+            offence: None,
+            legal_basis: None,
+            remaining_months: None,
+        });
+        let review = NoticeAction::Review {
+            notice: case.clone(),
+            decision: Decision::Publish,
+            reason: String::new(),
+        };
+        // The requester's clock ran 3 minutes ahead of the secretariat's.
+        let ahead = 3 * 60 * 1000;
+        let events = [
+            event(1_000, 1, review.clone()),
+            event(1_000 + ahead, 2, request.clone()),
+        ];
+        let notice = fold_notice(&case, &events).expect("notice");
+        assert_eq!(notice.status, NoticeStatus::Published);
+        // Beyond the tolerance, the review does not apply to a later request.
+        let late = 1_000 + 10 * 60 * 1000;
+        let events = [event(1_000, 1, review), event(late, 2, request)];
+        let notice = fold_notice(&case, &events).expect("notice");
+        assert_eq!(notice.status, NoticeStatus::Requested);
+    }
 }

@@ -107,10 +107,16 @@ pub enum EntryError {
 }
 
 impl EntryError {
-    /// Whether the entry may become valid later (its author's certificate may still arrive), so
-    /// the sender should not be penalised for it.
+    /// Whether the entry may become valid later (its author's certificate, another certificate
+    /// of its key, or the erasure that allows it without a body may still arrive), so the sender
+    /// should not be penalised for it and sync should ask again.
     pub fn is_retryable(&self) -> bool {
-        matches!(self, EntryError::UnknownAuthor(_) | EntryError::MissingBody)
+        matches!(
+            self,
+            EntryError::UnknownAuthor(_)
+                | EntryError::NotCurrentMember { .. }
+                | EntryError::MissingBody
+        )
     }
 
     /// Whether the fault is provably the sender's: the entry is invalid whatever the receiver

@@ -43,7 +43,10 @@ pub fn members(context: &Context) -> Result<()> {
                     member.serial.to_string(),
                     member.node_key.chars().take(8).collect(),
                     member.not_after.to_string(),
-                    member.status.clone(),
+                    match member.forked_at {
+                        Some(seq) => format!("{} at seq {seq}", member.status),
+                        None => member.status.clone(),
+                    },
                     member.revocation.clone().unwrap_or_default(),
                 ]
             })
@@ -106,6 +109,8 @@ fn print_status(status: &serde_json::Value) {
     let fields = [
         "member",
         "revoked",
+        "signing",
+        "certificate_days_left",
         "node_key",
         "peer_id",
         "network",
@@ -124,15 +129,33 @@ fn print_status(status: &serde_json::Value) {
         .filter(|field| !status[**field].is_null())
         .map(|field| {
             let value = &status[*field];
-            vec![
-                field.replace('_', " "),
-                value
+            let text = match (value["state"].as_str(), value["reason"].as_str()) {
+                (Some(state), Some(reason)) => format!("{state}: {reason}"),
+                (Some(state), None) => state.to_owned(),
+                _ => value
                     .as_str()
                     .map_or_else(|| value.to_string(), str::to_owned),
-            ]
+            };
+            vec![field.replace('_', " "), text]
         })
         .collect();
     output::table(&["FIELD", "VALUE"], &rows);
+    for fork in status["forks"].as_array().into_iter().flatten() {
+        println!(
+            "fork           {} key {} forked at seq {}: its log is frozen before it",
+            fork["member"].as_str().unwrap_or("unknown member"),
+            fork["key"]
+                .as_str()
+                .unwrap_or_default()
+                .chars()
+                .take(16)
+                .collect::<String>(),
+            fork["seq"]
+        );
+    }
+    for warning in status["warnings"].as_array().into_iter().flatten() {
+        println!("WARNING        {}", warning.as_str().unwrap_or_default());
+    }
     if let Some(listen) = status["listen"].as_array() {
         for address in listen {
             println!("listen         {}", address.as_str().unwrap_or_default());

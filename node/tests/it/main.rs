@@ -5,6 +5,7 @@ mod api;
 mod cases;
 mod cli;
 mod databases;
+mod forks;
 mod harness;
 mod hits;
 mod membership;

@@ -13,6 +13,14 @@ use bureau_store::{Error, Outcome, Store};
 
 use crate::harness::{self, TestStore};
 
+/// The record a put entry publishes.
+fn record_key_of(entry: &bureau_core::Entry) -> RecordKey {
+    match &entry.body {
+        Some(Body::Put(record)) => record.key.clone(),
+        other => panic!("not a put: {other:?}"),
+    }
+}
+
 fn network() -> TestNetwork {
     TestNetwork::new("store", &["XGS", "FRA", "DEU", "RUS"])
 }
@@ -528,4 +536,177 @@ fn erasing_a_live_record_removes_it_from_search() {
         .expect("get")
         .expect("state kept");
     assert!(view.erased && view.record.is_none());
+}
+
+/// A renewed key: entries under the old certificate and under the renewal both hold, whatever
+/// order a replica learns the two certificates in; a revocation of either covers the key.
+#[test]
+fn renewals_keep_every_certificate_and_revocation_covers_the_key() {
+    let mut network = network();
+    let member = &network.members[1];
+    let (secret, code) = (member.key.clone(), member.certificate.member());
+    let key = secret.public();
+    let old = member.certificate.clone();
+    // The renewal starts where the old one ends.
+    let renewal = network.certify(
+        &secret,
+        code,
+        old.body.not_after,
+        bureau_core::Timestamp(old.body.not_after.0 + 1_000_000),
+    );
+    let early = network.put_document(1, "p1", "EARLY1");
+    network.members[1].clock = bureau_core::Timestamp(old.body.not_after.0 + 10);
+    let late = network.put_document(1, "p2", "LATE1");
+
+    // A replica that knows only the renewal refuses the early entry for now...
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store =
+        Store::open(&harness::config(&dir.path().join("s")), &network.genesis).expect("open");
+    for certificate in network.certificates() {
+        if certificate.node_key() != key {
+            store.learn_certificate(&certificate).expect("learn");
+        }
+    }
+    store.learn_certificate(&renewal).expect("learn");
+    let now = bureau_core::Timestamp(old.body.not_after.0 + 20);
+    let refused = store.apply(early.clone(), now).expect("apply");
+    assert!(
+        matches!(
+            refused,
+            Outcome::Rejected(EntryError::NotCurrentMember { .. })
+        ),
+        "{refused:?}"
+    );
+    // ...and takes the whole log once it learns the old certificate too.
+    store.learn_certificate(&old).expect("learn");
+    let report = store
+        .apply_batch(vec![early.clone(), late.clone()], now)
+        .expect("apply");
+    assert!(
+        report.outcomes.iter().all(Outcome::is_applied),
+        "{report:?}"
+    );
+    assert_eq!(store.certificates(&key).expect("read").len(), 2);
+
+    // Revoking the old serial revokes the key: the renewal does not save later entries.
+    let revoke = network.revoke(0, old.body.serial, early.header.seq);
+    assert!(store.apply(revoke, now).expect("apply").is_applied());
+    assert_eq!(
+        store.head(&key).expect("head").map(|head| head.seq),
+        Some(early.header.seq),
+        "the entry after the cut is removed"
+    );
+    assert!(store.revocation_of_key(&key).expect("read").is_some());
+    assert!(store.get(&record_key_of(&late)).expect("get").is_none());
+}
+
+/// A replica that stored entries beyond a revocation's cut before it learned the revocation
+/// removes them, so it ends like a replica that learned the revocation first.
+#[test]
+fn the_revocation_race_ends_in_one_state() {
+    let mut network = network();
+    let first = network.put_document(2, "d1", "KEEP1");
+    let cut = first.header.seq;
+    let second = network.put_document(2, "d2", "DROP1");
+    let serial = network.members[2].certificate.body.serial;
+    let revoke = network.revoke(0, serial, cut);
+
+    let early = harness::open(&network);
+    early.store.apply(revoke.clone(), NOW).expect("apply");
+    early
+        .store
+        .apply_batch(vec![first.clone(), second.clone()], NOW)
+        .expect("apply");
+    let late = harness::open(&network);
+    late.store
+        .apply_batch(vec![first, second.clone()], NOW)
+        .expect("apply");
+    assert!(
+        late.store
+            .get(&record_key_of(&second))
+            .expect("get")
+            .is_some()
+    );
+    late.store.apply(revoke, NOW).expect("apply");
+    assert_eq!(
+        early.store.digest().expect("digest"),
+        late.store.digest().expect("digest")
+    );
+    assert!(
+        late.store
+            .get(&record_key_of(&second))
+            .expect("get")
+            .is_none()
+    );
+    assert_eq!(late.store.live_record_count().expect("count"), 1);
+}
+
+/// An erasure names record bodies only: naming a cancellation leaves it (the record stays
+/// cancelled), and a forged proof that is not the author's logged entry is kept as a fork proof
+/// instead of being used.
+#[test]
+fn erasures_touch_record_bodies_only_and_proofs_must_be_logged() {
+    let mut network = network();
+    let put = network.put_document(1, "x1", "ERASE1");
+    let key = record_key_of(&put);
+    let cancel = network.cancel(1, key.clone(), 2);
+    let erase = network.sign(
+        1,
+        Body::Erase(bureau_core::entry::Erase {
+            entries: vec![bureau_core::entry::ErasedEntry {
+                author: cancel.header.author,
+                seq: cancel.header.seq,
+                entry: cancel.hash(),
+            }],
+            reason: "retention".into(),
+        }),
+    );
+    let TestStore { store, .. } = harness::open(&network);
+    store
+        .apply_batch(vec![put.clone(), cancel.clone(), erase.clone()], NOW)
+        .expect("apply");
+    let held = store
+        .entry(&cancel.header.author, cancel.header.seq)
+        .expect("read")
+        .expect("held");
+    assert!(held.body.is_some(), "a cancellation keeps its body");
+    let view = store.get(&key).expect("get").expect("record");
+    assert!(view.record.is_none() && view.cancel_reason.is_some());
+
+    // A forged proof: the author signs another Erase at the seq its log already used.
+    let mut forger = network.clone();
+    forger.members[1].head = Some(cancel.as_head());
+    let forged = forger.sign(
+        1,
+        Body::Erase(bureau_core::entry::Erase {
+            entries: vec![bureau_core::entry::ErasedEntry {
+                author: put.header.author,
+                seq: put.header.seq,
+                entry: put.hash(),
+            }],
+            reason: "forged".into(),
+        }),
+    );
+    let mut bodiless = put.clone();
+    bodiless.body = None;
+    let other = harness::open(&network);
+    other
+        .store
+        .apply_batch(vec![put.clone(), cancel.clone(), erase], NOW)
+        .expect("apply");
+    let report = other
+        .store
+        .apply_batch_with_proofs(vec![bodiless], vec![forged], NOW)
+        .expect("apply");
+    assert_eq!(report.forks.len(), 1, "the forged proof proves a fork");
+    assert!(
+        other
+            .store
+            .entry(&put.header.author, put.header.seq)
+            .expect("read")
+            .expect("held")
+            .body
+            .is_some(),
+        "the forged proof erased nothing"
+    );
 }
