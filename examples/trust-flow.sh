@@ -18,8 +18,8 @@ for member in XGS FRA DEU; do
     "${role[@]}" --out "$dir/node.cert"
 done
 
-"$bureau" --dir fra publish sltd --number "P 1234-567" --type passport --loss stolen
-"$bureau" --dir deu publish vehicle --vin WVWZZZ1JZ3W386752 --make Volkswagen --model Golf
+"$bureau" --dir fra --offline publish sltd --number "P 1234-567" --type passport --loss stolen
+"$bureau" --dir deu --offline publish vehicle --vin WVWZZZ1JZ3W386752 --make Volkswagen --model Golf
 "$bureau" --dir deu sync --from fra
 "$bureau" --dir fra sync --from deu
 "$bureau" --dir deu search sltd --number p1234567

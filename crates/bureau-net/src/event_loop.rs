@@ -90,6 +90,9 @@ pub(crate) struct EventLoop {
     pub refused_by_network: Option<String>,
     /// Connections to close once our answer has gone out (a second process with a known key).
     pub closing: HashSet<ConnectionId>,
+    /// Peers refused for time reasons (certificate not valid yet or expired by our clock),
+    /// dialled again at the next tick.
+    pub time_refused: HashSet<PeerId>,
     pub direct: Direct,
     pub reach: Reach,
     pub forks_topic: gossipsub::IdentTopic,
@@ -184,6 +187,7 @@ impl EventLoop {
             refusing: HashSet::new(),
             refused_by_network: None,
             closing: HashSet::new(),
+            time_refused: HashSet::new(),
             direct: Direct::new(inbox),
             reach: Reach::new(),
             forks_topic: gossipsub::IdentTopic::new(protocol::forks_topic(&network)),
@@ -521,6 +525,11 @@ impl EventLoop {
     }
 
     fn on_tick(&mut self) {
+        for peer in std::mem::take(&mut self.time_refused) {
+            if let Err(error) = self.swarm.dial(peer) {
+                tracing::debug!(%peer, %error, "cannot dial a peer refused for time reasons");
+            }
+        }
         self.expire_handshakes();
         self.reserve_relays();
         self.republish_unsent();

@@ -114,6 +114,21 @@ fn check(
         .map_err(|error| Refusal::from(error.to_string()))
 }
 
+/// Why this node must not sign, given the median offset of its peers' clocks from its own
+/// (negative: ours is ahead): `None` within the tolerance.
+pub(crate) fn clock_verdict(median_offset_ms: Option<i64>) -> Option<String> {
+    let limit = i64::try_from(config::MAX_CLOCK_AHEAD.as_millis()).unwrap_or(i64::MAX);
+    median_offset_ms
+        .filter(|offset| offset.saturating_neg() > limit)
+        .map(|offset| {
+            format!(
+                "this node's clock is {} s ahead of its peers' (more than the {} s tolerance): entries it signs would be refused as future ones; fix the clock (NTP)",
+                offset.saturating_neg() / 1000,
+                config::MAX_CLOCK_AHEAD.as_secs()
+            )
+        })
+}
+
 pub(crate) fn now() -> Timestamp {
     let since_epoch = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -152,15 +167,7 @@ impl EventLoop {
     /// Refuses to sign while our clock runs ahead of the peers' by more than the tolerance
     /// (its entries would be refused as future ones), and lifts that once it no longer does.
     fn judge_clock(&mut self) {
-        let limit = i64::try_from(config::MAX_CLOCK_AHEAD.as_millis()).unwrap_or(i64::MAX);
-        let ahead = self.median_clock_offset().filter(|offset| -offset > limit);
-        let verdict = ahead.map(|offset| {
-            format!(
-                "this node's clock is {} s ahead of its peers' (more than the {} s tolerance): entries it signs would be refused as future ones; fix the clock (NTP)",
-                -offset / 1000,
-                config::MAX_CLOCK_AHEAD.as_secs()
-            )
-        });
+        let verdict = clock_verdict(self.median_clock_offset());
         if verdict.is_some() != self.self_check.clock_ahead.is_some() {
             match &verdict {
                 Some(reason) => tracing::error!(%reason, "refusing to sign"),
@@ -338,6 +345,9 @@ impl EventLoop {
                 }
                 self.peers.remove(&peer);
                 let _ = self.swarm.disconnect_peer_id(peer);
+                // Not blocked: try it again at the next tick (our clock, or its certificate,
+                // may be right by then).
+                self.time_refused.insert(peer);
             }
             Err(Refusal { reason, .. }) => {
                 tracing::warn!(%peer, %reason, "refusing peer");
@@ -417,5 +427,26 @@ impl EventLoop {
             self.peers.remove(&peer);
             let _ = self.swarm.disconnect_peer_id(peer);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::clock_verdict;
+
+    #[test]
+    fn a_clock_ahead_of_the_peers_beyond_the_tolerance_stops_signing() {
+        let minute = 60_000;
+        assert!(clock_verdict(None).is_none(), "no peer: nothing to compare");
+        assert!(
+            clock_verdict(Some(-4 * minute)).is_none(),
+            "within 5 minutes"
+        );
+        assert!(
+            clock_verdict(Some(10 * minute)).is_none(),
+            "behind is not ahead"
+        );
+        let reason = clock_verdict(Some(-6 * minute)).expect("6 minutes ahead");
+        assert!(reason.contains("360 s ahead"), "{reason}");
     }
 }

@@ -99,7 +99,15 @@ impl Store {
         };
         let mut bytes = 0usize;
         for (author, head) in self.heads()? {
-            let from = their_heads.get(&author).map_or(0, |theirs| theirs.seq);
+            let from = match their_heads.get(&author) {
+                None => 0,
+                // Their log goes further than ours: nothing to send.
+                Some(theirs) if theirs.seq > head.seq => continue,
+                // Their head is not our entry at that seq: the logs forked. Send ours from
+                // there, so they hold both and keep the proof.
+                Some(theirs) if !self.holds_head(&author, &head, theirs)? => theirs.seq - 1,
+                Some(theirs) => theirs.seq,
+            };
             if from >= head.seq {
                 continue;
             }
@@ -121,6 +129,17 @@ impl Store {
             }
         }
         Ok(batch)
+    }
+
+    /// Whether `theirs` (another replica's head of `author`, at most our `head`'s seq) is the
+    /// entry we hold at that seq.
+    fn holds_head(&self, author: &PublicKey, head: &Head, theirs: &Head) -> Result<bool> {
+        if theirs.seq == head.seq {
+            return Ok(theirs.hash == head.hash);
+        }
+        Ok(self
+            .entry(author, theirs.seq)?
+            .is_some_and(|entry| entry.hash() == theirs.hash))
     }
 
     /// Adds the `Erase` entry that covers an entry held without its body.

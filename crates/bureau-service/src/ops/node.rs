@@ -34,6 +34,11 @@ pub struct NetworkStatus {
     pub listen: Vec<String>,
     pub counters: Counters,
     pub reach: ReachInfo,
+    /// Whether this node may sign now (doppelganger protection, clock), and why not.
+    pub signing: bureau_net::Signing,
+    /// The median offset of member peers' clocks from this node's, in ms (positive: they are
+    /// ahead); `None` before any member answered.
+    pub peer_clock_offset_ms: Option<i64>,
 }
 
 impl Operation for GetStatus {
@@ -70,6 +75,8 @@ impl Operation for GetStatus {
                 listen: info.listen,
                 counters: info.counters,
                 reach: info.reach,
+                signing: info.signing,
+                peer_clock_offset_ms: info.peer_clock_offset_ms,
             }),
         })
     }

@@ -710,3 +710,51 @@ fn erasures_touch_record_bodies_only_and_proofs_must_be_logged() {
         "the forged proof erased nothing"
     );
 }
+
+/// Two replicas whose copies of one log differ at the same length (a node restored from a
+/// backup that signed offline): sync still finds the fork, and both sides end with the proof.
+#[test]
+fn sync_finds_a_fork_between_logs_of_the_same_length() {
+    let mut network = network();
+    let first = network.put_document(1, "a1", "SAME1");
+    let head = network.members[1].head;
+    let ours = network.put_document(1, "a2", "OURS1");
+    network.members[1].head = head;
+    let theirs = network.put_document(1, "a3", "THEIRS1");
+    let a = harness::open(&network);
+    let b = harness::open(&network);
+    a.store
+        .apply_batch(vec![first.clone(), ours], NOW)
+        .expect("apply");
+    b.store
+        .apply_batch(vec![first, theirs], NOW)
+        .expect("apply");
+    assert_ne!(
+        a.store.digest().expect("digest"),
+        b.store.digest().expect("digest")
+    );
+    let batch = a
+        .store
+        .entries_after(&b.store.heads().expect("heads"), 100, 1 << 20)
+        .expect("entries_after");
+    assert_eq!(batch.entries.len(), 1, "our entry at their head's seq");
+    let report = b
+        .store
+        .apply_batch_with_proofs(batch.entries, batch.proofs, NOW)
+        .expect("apply");
+    assert_eq!(report.forks.len(), 1);
+    a.store
+        .apply_fork_proofs(b.store.fork_proofs().expect("proofs"), NOW)
+        .expect("apply");
+    assert_eq!(
+        a.store.digest().expect("digest"),
+        b.store.digest().expect("digest")
+    );
+    assert_eq!(
+        a.store
+            .head(&network.members[1].key.public())
+            .expect("head")
+            .map(|h| h.seq),
+        Some(1)
+    );
+}
