@@ -87,7 +87,8 @@ impl ForkProof {
     /// The first seq at which the two histories differ, if they do.
     pub fn point(&self) -> Option<u64> {
         let (first, second) = (&self.first.header, &self.second.header);
-        if first.author != second.author {
+        // Logs start at seq 1: a header at seq 0 belongs to no log.
+        if first.author != second.author || first.seq == 0 {
             return None;
         }
         if first.seq == second.seq && first.hash() != second.hash() {
@@ -95,7 +96,7 @@ impl ForkProof {
         }
         // An entry that does not follow the one its author signed just before implies another
         // entry at that position.
-        if second.seq == first.seq + 1 && second.prev_hash != first.hash() {
+        if first.seq.checked_add(1) == Some(second.seq) && second.prev_hash != first.hash() {
             return Some(first.seq);
         }
         None

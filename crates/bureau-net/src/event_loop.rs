@@ -525,6 +525,8 @@ impl EventLoop {
     }
 
     fn on_tick(&mut self) {
+        // Peers come and go: judge our clock against those connected now.
+        self.judge_clock();
         for peer in std::mem::take(&mut self.time_refused) {
             if let Err(error) = self.swarm.dial(peer) {
                 tracing::debug!(%peer, %error, "cannot dial a peer refused for time reasons");

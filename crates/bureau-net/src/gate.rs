@@ -150,11 +150,13 @@ impl EventLoop {
         self.judge_clock();
     }
 
-    /// The median of member peers' clock offsets from ours, in ms.
+    /// The median of member peers' clock offsets from ours, in ms (peers that have not passed
+    /// the gate have no say).
     pub(crate) fn median_clock_offset(&self) -> Option<i64> {
         let mut offsets: Vec<i64> = self
             .peers
             .values()
+            .filter(|peer| peer.state.is_member())
             .filter_map(|peer| peer.clock_offset_ms)
             .collect();
         if offsets.is_empty() {
@@ -166,7 +168,7 @@ impl EventLoop {
 
     /// Refuses to sign while our clock runs ahead of the peers' by more than the tolerance
     /// (its entries would be refused as future ones), and lifts that once it no longer does.
-    fn judge_clock(&mut self) {
+    pub(crate) fn judge_clock(&mut self) {
         let verdict = clock_verdict(self.median_clock_offset());
         if verdict.is_some() != self.self_check.clock_ahead.is_some() {
             match &verdict {
@@ -324,6 +326,7 @@ impl EventLoop {
                 state.state = PeerState::Member {
                     certificate: Box::new(certificate),
                 };
+                self.judge_clock();
                 self.swarm
                     .behaviour_mut()
                     .gossipsub

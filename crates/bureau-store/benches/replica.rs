@@ -1,7 +1,8 @@
 //! Replica benchmarks at scale: apply throughput (batched, and through the group committer with
 //! concurrent writers) and exact lookups on a store of `BUREAU_BENCH_RECORDS` records (default
 //! 1,000,000), with the raw costs they are made of measured in the same run: one ed25519
-//! `verify_strict`, batch verification, and a plain sled `get` on a tree of the same size.
+//! `verify_strict`, 64 entries' signatures as the store checks them (each alone, strictly: see
+//! ARCHITECTURE.md), and a plain sled `get` on a tree of the same size.
 //!
 //! Run with `scripts/bench.sh` (or `cargo bench -p bureau-store --bench replica`).
 
@@ -201,7 +202,7 @@ fn benches(c: &mut Criterion) {
     });
     let entries = sign_batch(&mut fixture.network, 2, 1, 64);
     group.throughput(Throughput::Elements(64));
-    group.bench_function("ed25519_verify_batch_64", |b| {
+    group.bench_function("ed25519_verify_entries_64", |b| {
         b.iter(|| black_box(bureau_core::entry::verify_signatures(&entries)))
     });
     group.finish();

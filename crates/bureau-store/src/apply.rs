@@ -848,8 +848,13 @@ impl BatchTx<'_> {
     }
 
     /// Keeps a fork proof if it lowers the author's fork point, and freezes the log before it.
+    /// Proofs against keys with no known certificate are not kept (anyone can make keys and
+    /// fork them): a peer sends them again with every sync answer once the certificate is known.
     fn learn_fork(&mut self, proof: ForkProof, point: u64) -> TxResult<()> {
         let author = proof.author();
+        if point == 0 || self.view.certificates(&author)?.is_empty() {
+            return Ok(());
+        }
         if self
             .view
             .fork_point(&author)?

@@ -76,7 +76,10 @@ impl Pending {
     pub fn forget_after(&mut self, author: &PublicKey, keep: u64) {
         let stale: Vec<_> = self
             .entries
-            .range((*author, keep + 1, Hash([0; 32]))..=(*author, u64::MAX, Hash([0xff; 32])))
+            .range(
+                (*author, keep.saturating_add(1), Hash([0; 32]))
+                    ..=(*author, u64::MAX, Hash([0xff; 32])),
+            )
             .map(|(key, _)| *key)
             .collect();
         for key in stale {

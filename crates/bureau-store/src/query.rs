@@ -105,7 +105,9 @@ impl Store {
                 Some(theirs) if theirs.seq > head.seq => continue,
                 // Their head is not our entry at that seq: the logs forked. Send ours from
                 // there, so they hold both and keep the proof.
-                Some(theirs) if !self.holds_head(&author, &head, theirs)? => theirs.seq - 1,
+                Some(theirs) if !self.holds_head(&author, &head, theirs)? => {
+                    theirs.seq.saturating_sub(1)
+                }
                 Some(theirs) => theirs.seq,
             };
             if from >= head.seq {

@@ -758,3 +758,59 @@ fn sync_finds_a_fork_between_logs_of_the_same_length() {
         Some(1)
     );
 }
+
+/// Fork proofs from peers are checked on their own: a forged signature, a key no certificate
+/// names (anyone can make keys and fork them) and headers at seq 0 change nothing.
+#[test]
+fn fork_proofs_from_peers_must_hold_and_name_a_member() {
+    use bureau_core::fork::{ForkProof, SignedHeader};
+    let mut network = network();
+    let TestStore { store, .. } = harness::open(&network);
+    let head = network.members[1].head;
+    let one = network.put_document(1, "f1", "F1");
+    network.members[1].head = head;
+    let two = network.put_document(1, "f2", "F2");
+    let proof = ForkProof::new(SignedHeader::of(&one), SignedHeader::of(&two)).expect("a fork");
+
+    let mut forged = proof.clone();
+    forged.second.signature.0[3] ^= 1;
+    assert!(
+        store
+            .apply_fork_proofs(vec![forged], NOW)
+            .expect("apply")
+            .is_empty()
+    );
+
+    let mut stranger = TestNetwork::new("stranger", &["XGS", "FRA"]);
+    let head = stranger.members[1].head;
+    let a = stranger.put_document(1, "s1", "S1");
+    stranger.members[1].head = head;
+    let b = stranger.put_document(1, "s2", "S2");
+    let unknown = ForkProof::new(SignedHeader::of(&a), SignedHeader::of(&b)).expect("a fork");
+    assert!(
+        store
+            .apply_fork_proofs(vec![unknown], NOW)
+            .expect("apply")
+            .is_empty()
+    );
+
+    let mut zero = proof.clone();
+    zero.first.header.seq = 0;
+    zero.second.header.seq = 0;
+    assert!(
+        store
+            .apply_fork_proofs(vec![zero], NOW)
+            .expect("apply")
+            .is_empty()
+    );
+
+    assert!(store.fork_points().expect("read").is_empty());
+    assert_eq!(
+        store
+            .apply_fork_proofs(vec![proof], NOW)
+            .expect("apply")
+            .len(),
+        1
+    );
+    assert_eq!(store.fork_points().expect("read").len(), 1);
+}
