@@ -149,6 +149,20 @@ impl TestNetwork {
     }
 
     /// Publishes a travel document owned by member `index`.
+    /// Signs two travel documents of member `index` at the same seq (a fork), leaving its head
+    /// after the first.
+    pub fn equivocate(&mut self, index: usize, numbers: [&str; 2]) -> (Entry, Entry) {
+        let head = self.members[index].head;
+        let other = {
+            let number = numbers[1];
+            let entry = self.put_document(index, &number.to_ascii_lowercase(), number);
+            self.members[index].head = head;
+            entry
+        };
+        let one = self.put_document(index, &numbers[0].to_ascii_lowercase(), numbers[0]);
+        (one, other)
+    }
+
     pub fn put_document(&mut self, index: usize, local_id: &str, number: &str) -> Entry {
         let record = travel_document(self.code(index), local_id, number, 1);
         self.sign(index, Body::Put(record))

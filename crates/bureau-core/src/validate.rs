@@ -503,9 +503,17 @@ pub fn revocation_of<V: ReplicaView>(
     view: &V,
     certificates: &[Certificate],
 ) -> Result<Option<Revoke>, V::Error> {
+    earliest_revocation(certificates, |serial| view.revocation(serial))
+}
+
+/// Of the revocations `revocation` finds for these certificates' serials, the earliest cut.
+pub fn earliest_revocation<E>(
+    certificates: &[Certificate],
+    mut revocation: impl FnMut(u64) -> Result<Option<Revoke>, E>,
+) -> Result<Option<Revoke>, E> {
     let mut earliest: Option<Revoke> = None;
     for certificate in certificates {
-        if let Some(revoke) = view.revocation(certificate.body.serial)?
+        if let Some(revoke) = revocation(certificate.body.serial)?
             && earliest
                 .as_ref()
                 .is_none_or(|held| revoke.last_valid_seq < held.last_valid_seq)

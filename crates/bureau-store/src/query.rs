@@ -337,17 +337,9 @@ impl Store {
         &self,
         node_key: &PublicKey,
     ) -> Result<Option<bureau_core::entry::Revoke>> {
-        let mut earliest: Option<bureau_core::entry::Revoke> = None;
-        for certificate in self.certificates(node_key)? {
-            if let Some(revoke) = self.revocation(certificate.body.serial)?
-                && earliest
-                    .as_ref()
-                    .is_none_or(|held| revoke.last_valid_seq < held.last_valid_seq)
-            {
-                earliest = Some(revoke);
-            }
-        }
-        Ok(earliest)
+        bureau_core::validate::earliest_revocation(&self.certificates(node_key)?, |serial| {
+            self.revocation(serial)
+        })
     }
 
     /// The fork proof held against a key, if its log forked.

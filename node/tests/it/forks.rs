@@ -51,10 +51,7 @@ async fn an_equivocation_shown_to_two_halves_converges_everywhere() {
     net.wait_converged().await;
     net.resume_log(1).await;
     let fork_seq = net.network.members[1].head.map_or(1, |head| head.seq + 1);
-    let head = net.network.members[1].head;
-    let one = net.network.put_document(1, "left", "LEFT1");
-    net.network.members[1].head = head;
-    let other = net.network.put_document(1, "right", "RIGHT1");
+    let (one, other) = net.network.equivocate(1, ["LEFT1", "RIGHT1"]);
     assert_eq!(one.header.seq, other.header.seq);
     let author = one.header.author;
 

@@ -717,10 +717,7 @@ fn erasures_touch_record_bodies_only_and_proofs_must_be_logged() {
 fn sync_finds_a_fork_between_logs_of_the_same_length() {
     let mut network = network();
     let first = network.put_document(1, "a1", "SAME1");
-    let head = network.members[1].head;
-    let ours = network.put_document(1, "a2", "OURS1");
-    network.members[1].head = head;
-    let theirs = network.put_document(1, "a3", "THEIRS1");
+    let (ours, theirs) = network.equivocate(1, ["OURS1", "THEIRS1"]);
     let a = harness::open(&network);
     let b = harness::open(&network);
     a.store
@@ -766,10 +763,7 @@ fn fork_proofs_from_peers_must_hold_and_name_a_member() {
     use bureau_core::fork::{ForkProof, SignedHeader};
     let mut network = network();
     let TestStore { store, .. } = harness::open(&network);
-    let head = network.members[1].head;
-    let one = network.put_document(1, "f1", "F1");
-    network.members[1].head = head;
-    let two = network.put_document(1, "f2", "F2");
+    let (one, two) = network.equivocate(1, ["F1", "F2"]);
     let proof = ForkProof::new(SignedHeader::of(&one), SignedHeader::of(&two)).expect("a fork");
 
     let mut forged = proof.clone();
@@ -782,10 +776,7 @@ fn fork_proofs_from_peers_must_hold_and_name_a_member() {
     );
 
     let mut stranger = TestNetwork::new("stranger", &["XGS", "FRA"]);
-    let head = stranger.members[1].head;
-    let a = stranger.put_document(1, "s1", "S1");
-    stranger.members[1].head = head;
-    let b = stranger.put_document(1, "s2", "S2");
+    let (a, b) = stranger.equivocate(1, ["S1", "S2"]);
     let unknown = ForkProof::new(SignedHeader::of(&a), SignedHeader::of(&b)).expect("a fork");
     assert!(
         store
