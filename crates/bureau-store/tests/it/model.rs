@@ -169,16 +169,8 @@ fn sign_all(network: &mut TestNetwork, ops: &[Op]) -> Vec<bureau_core::Entry> {
             Op::Erase { member, back } => {
                 let log = &logs[member];
                 if back < log.len() {
-                    let target = &log[log.len() - 1 - back];
-                    let erase = bureau_core::entry::Erase {
-                        entries: vec![bureau_core::entry::ErasedEntry {
-                            author: target.header.author,
-                            seq: target.header.seq,
-                            entry: target.hash(),
-                        }],
-                        reason: "retention expired".into(),
-                    };
-                    entries.push(network.sign(member, Body::Erase(erase)));
+                    let target = log[log.len() - 1 - back].clone();
+                    entries.push(network.erase(member, &target, "retention expired"));
                 }
             }
         }

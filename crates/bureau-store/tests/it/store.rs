@@ -650,17 +650,7 @@ fn erasures_touch_record_bodies_only_and_proofs_must_be_logged() {
     let put = network.put_document(1, "x1", "ERASE1");
     let key = record_key_of(&put);
     let cancel = network.cancel(1, key.clone(), 2);
-    let erase = network.sign(
-        1,
-        Body::Erase(bureau_core::entry::Erase {
-            entries: vec![bureau_core::entry::ErasedEntry {
-                author: cancel.header.author,
-                seq: cancel.header.seq,
-                entry: cancel.hash(),
-            }],
-            reason: "retention".into(),
-        }),
-    );
+    let erase = network.erase(1, &cancel, "retention");
     let TestStore { store, .. } = harness::open(&network);
     store
         .apply_batch(vec![put.clone(), cancel.clone(), erase.clone()], NOW)
@@ -676,17 +666,7 @@ fn erasures_touch_record_bodies_only_and_proofs_must_be_logged() {
     // A forged proof: the author signs another Erase at the seq its log already used.
     let mut forger = network.clone();
     forger.members[1].head = Some(cancel.as_head());
-    let forged = forger.sign(
-        1,
-        Body::Erase(bureau_core::entry::Erase {
-            entries: vec![bureau_core::entry::ErasedEntry {
-                author: put.header.author,
-                seq: put.header.seq,
-                entry: put.hash(),
-            }],
-            reason: "forged".into(),
-        }),
-    );
+    let forged = forger.erase(1, &put, "forged");
     let mut bodiless = put.clone();
     bodiless.body = None;
     let other = harness::open(&network);
