@@ -164,9 +164,13 @@ async fn warn_about_standing(replica: Arc<Replica>) {
     }
 }
 
-/// Erases this member's expired and cancelled records everywhere, every [`ERASE_INTERVAL`].
+/// Erases this member's expired and cancelled records everywhere, every [`ERASE_INTERVAL`],
+/// the first time one interval after start (a starting node first compares its log with the
+/// network's, and `bureau erase` does it at once when asked).
 async fn erase_periodically(service: Service) {
     let mut interval = tokio::time::interval(ERASE_INTERVAL);
+    // The first tick of an interval completes at once.
+    interval.tick().await;
     loop {
         interval.tick().await;
         if let Err(error) = (EraseDue {}).run(&service).await {

@@ -88,6 +88,8 @@ pub(crate) struct EventLoop {
     pub refusing: HashSet<PeerId>,
     /// The last reason a peer gave for refusing us.
     pub refused_by_network: Option<String>,
+    /// Peers refused from their answer to our hello, waiting for their own hello to be told why.
+    pub pending_refusals: HashMap<PeerId, String>,
     /// Connections to close once our answer has gone out (a second process with a known key).
     pub closing: HashSet<ConnectionId>,
     /// Peers refused for time reasons (certificate not valid yet or expired by our clock),
@@ -187,6 +189,7 @@ impl EventLoop {
             refusing: HashSet::new(),
             refused_by_network: None,
             closing: HashSet::new(),
+            pending_refusals: HashMap::new(),
             time_refused: HashSet::new(),
             direct: Direct::new(inbox),
             reach: Reach::new(),
@@ -398,6 +401,10 @@ impl EventLoop {
                 if num_established == 0 {
                     self.peers.remove(&peer_id);
                     self.syncing.remove(&peer_id);
+                    if self.pending_refusals.remove(&peer_id).is_some() {
+                        // Gone before it could be told why: block it as refused.
+                        self.refuse(peer_id);
+                    }
                     self.on_peer_gone(peer_id);
                 } else if let Some(peer) = self.peers.get_mut(&peer_id) {
                     peer.links.retain(|link| link.id != connection_id);

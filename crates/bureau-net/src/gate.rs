@@ -219,6 +219,10 @@ impl EventLoop {
                     self.closing.insert(connection_id);
                     return;
                 }
+                if let Some(reason) = self.pending_refusals.remove(&peer) {
+                    self.tell_and_refuse(peer, channel, reason);
+                    return;
+                }
                 self.note_hello(peer, Some(request.instance), request.time);
                 self.start_check(peer, request.certificate, Some(channel));
             }
@@ -355,22 +359,38 @@ impl EventLoop {
             Err(Refusal { reason, .. }) => {
                 tracing::warn!(%peer, %reason, "refusing peer");
                 // Tell the peer why before blocking it, so its operator can read the reason in
-                // its status; block at once when there is nobody to tell.
-                let told = channel.is_some_and(|channel| {
-                    let refused = HelloResponse::Refused { reason };
-                    self.swarm
-                        .behaviour_mut()
-                        .hello
-                        .send_response(channel, refused)
-                        .is_ok()
-                });
-                if told {
-                    self.peers.remove(&peer);
-                    self.refusing.insert(peer);
-                } else {
-                    self.refuse(peer);
+                // its status. Found from its answer to our hello, there is nothing to answer
+                // yet: its own hello is usually on the way, so wait for it (up to the handshake
+                // deadline) and answer that with the reason.
+                match channel {
+                    Some(channel) => self.tell_and_refuse(peer, channel, reason),
+                    None => {
+                        self.pending_refusals.insert(peer, reason);
+                    }
                 }
             }
+        }
+    }
+
+    /// Answers a peer's hello with the reason it is refused, and blocks it once that is sent.
+    fn tell_and_refuse(
+        &mut self,
+        peer: PeerId,
+        channel: ResponseChannel<HelloResponse>,
+        reason: String,
+    ) {
+        let refused = HelloResponse::Refused { reason };
+        let told = self
+            .swarm
+            .behaviour_mut()
+            .hello
+            .send_response(channel, refused)
+            .is_ok();
+        if told {
+            self.peers.remove(&peer);
+            self.refusing.insert(peer);
+        } else {
+            self.refuse(peer);
         }
     }
 
@@ -426,6 +446,11 @@ impl EventLoop {
             .map(|(peer, _)| *peer)
             .collect();
         for peer in late {
+            if self.pending_refusals.remove(&peer).is_some() {
+                // Refused, and its hello never came to be answered: block it now.
+                self.refuse(peer);
+                continue;
+            }
             tracing::info!(%peer, "no valid certificate in time: disconnecting");
             self.peers.remove(&peer);
             let _ = self.swarm.disconnect_peer_id(peer);
