@@ -77,16 +77,16 @@ impl Replica {
         Ok(entry)
     }
 
-    /// Revokes the current certificates of `member` (secretariat only), or only the one with
-    /// `serial` (key rotation): each key's entries after its present head in this replica stop
-    /// being valid everywhere.
+    /// Revokes the keys of `member` (secretariat only; a revocation covers every certificate of
+    /// a key), or only the key holding certificate `serial` (key rotation): each key's entries
+    /// after its present head in this replica stop being valid everywhere (a forked key's head
+    /// is already the entry before its fork).
     pub fn revoke(
         &self,
         member: MemberCode,
         serial: Option<u64>,
         reason: &str,
     ) -> Result<Vec<Entry>> {
-        let now = clock::now();
         // A revocation covers the key: every certificate of it, valid or expired.
         let targets: Vec<Certificate> = self
             .store
@@ -101,7 +101,6 @@ impl Replica {
                 })
             })
             .collect();
-        let _ = now;
         let mut entries = Vec::new();
         for certificate in targets {
             if self

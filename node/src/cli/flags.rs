@@ -157,12 +157,13 @@ pub enum Command {
         #[arg(long, value_name = "SERIAL")]
         renew: Option<u64>,
     },
-    /// Revoke a member's current certificates (secretariat node only): its later entries are
-    /// refused and its connections closed everywhere.
+    /// Revoke a member's node keys (secretariat node only; a revocation covers every
+    /// certificate of a key, and a revoked key is never admitted again): their later entries
+    /// are refused and removed, and their connections closed, everywhere.
     Revoke {
         /// The member code, e.g. FRA.
         member: MemberCode,
-        /// Only this certificate (for key rotation; see `bureau members`).
+        /// Only the key holding this certificate (for key rotation; see `bureau members`).
         #[arg(long)]
         serial: Option<u64>,
         /// Why (kept in the signed log and shown to the revoked node).

@@ -77,11 +77,11 @@ impl Operation for AdmitMember {
     }
 }
 
-/// Revokes a member's current certificates, or only one (key rotation).
+/// Revokes a member's node keys (every certificate of each), or only one key (key rotation).
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct RevokeMember {
     pub member: MemberCode,
-    /// Only this certificate; all current ones when absent.
+    /// Only the key holding this certificate; all the member's keys when absent.
     #[serde(default)]
     pub serial: Option<u64>,
     pub reason: String,
@@ -90,7 +90,7 @@ pub struct RevokeMember {
 impl Operation for RevokeMember {
     type Answer = Announced;
     const NAME: &'static str = "revoke";
-    const SUMMARY: &'static str = "Revoke a member's current certificates (secretariat only)";
+    const SUMMARY: &'static str = "Revoke a member's node keys (secretariat only)";
     const METHOD: Method = Method::Post;
     const PATH: &'static str = "/v1/revoke";
 
