@@ -115,7 +115,7 @@ impl EventLoop {
             fork,
         } = validated;
         if let Some(proof) = fork {
-            self.on_forks_learned(vec![*proof]);
+            self.on_forks_learned(vec![*proof], false);
         }
         let acceptance = match outcome {
             Ok(Outcome::Applied { .. }) => {
@@ -204,11 +204,8 @@ impl EventLoop {
         } = checked;
         let acceptance = match verdict {
             Ok(changed) if !changed.is_empty() => {
-                for proof in &changed {
-                    // Gossip forwards this message itself.
-                    self.forks_sent.insert(proof.hash());
-                }
-                self.on_forks_learned(changed);
+                // Gossip forwards this message itself once accepted.
+                self.on_forks_learned(changed, true);
                 MessageAcceptance::Accept
             }
             Ok(_) => MessageAcceptance::Ignore,
@@ -225,9 +222,10 @@ impl EventLoop {
         self.report(&message_id, &source, acceptance);
     }
 
-    /// Counts and passes on fork proofs that changed our replica (the store has logged them).
-    /// A fork of our own key means another process signed with it: we stop signing.
-    pub(crate) fn on_forks_learned(&mut self, proofs: Vec<ForkProof>) {
+    /// Counts and passes on fork proofs that changed our replica (the store has logged them);
+    /// `gossiped` ones are forwarded by gossip itself. A fork of our own key means another
+    /// process signed with it: we stop signing.
+    pub(crate) fn on_forks_learned(&mut self, proofs: Vec<ForkProof>, gossiped: bool) {
         let own = self.certificate.node_key();
         for proof in proofs {
             if !self.forks_sent.insert(proof.hash()) {
@@ -240,6 +238,9 @@ impl EventLoop {
                     proof.point().unwrap_or_default()
                 ));
                 self.update_signing();
+            }
+            if gossiped {
+                continue;
             }
             let topic = self.forks_topic.clone();
             if let Err(error) = self

@@ -115,7 +115,7 @@ impl EventLoop {
                 for entry in &revocations {
                     self.on_entry_applied(entry);
                 }
-                self.on_forks_learned(forks);
+                self.on_forks_learned(forks, false);
                 if let Some((seq, timestamp)) = foreign_own {
                     self.on_foreign_own_entry(seq, timestamp);
                 }

@@ -75,6 +75,22 @@ async fn an_equivocation_shown_to_two_halves_converges_everywhere() {
     let shown = started.elapsed();
     net.wait_converged().await;
     println!("fork shown on 4 nodes in {shown:?}");
+    // Every node counts it, whether it found the fork itself or was told.
+    wait_until("every node counts the fork", || async {
+        for node in net.nodes.iter().flatten() {
+            let learned = node
+                .net
+                .info()
+                .await
+                .map(|info| info.counters.forks_learned)
+                .unwrap_or(0);
+            if learned < 1 {
+                return false;
+            }
+        }
+        true
+    })
+    .await;
 
     for index in 0..4 {
         let replica = Arc::clone(&net.node(index).replica);
