@@ -258,7 +258,9 @@ impl EventLoop {
                     let _ = self.swarm.disconnect_peer_id(peer);
                 }
             },
+            // Our `KeyInUse` answer went out (or could not): close that connection only.
             request_response::Event::ResponseSent { connection_id, .. }
+            | request_response::Event::InboundFailure { connection_id, .. }
                 if self.closing.remove(&connection_id) =>
             {
                 self.swarm.close_connection(connection_id);

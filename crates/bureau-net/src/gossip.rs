@@ -28,8 +28,16 @@ pub struct Validated {
 pub struct ForkChecked {
     source: PeerId,
     message_id: MessageId,
-    /// `Err` when the proof does not verify; `Ok(changed)` with the proofs that changed our replica.
-    verdict: Result<Vec<ForkProof>, String>,
+    verdict: ForkVerdict,
+}
+
+enum ForkVerdict {
+    /// The proof holds; the proofs that changed our replica (none when it was known).
+    Held(Vec<ForkProof>),
+    /// The proof does not hold: the sender's fault.
+    Invalid(bureau_core::fork::ForkProofError),
+    /// Our store failed.
+    Store(String),
 }
 
 impl EventLoop {
@@ -180,10 +188,11 @@ impl EventLoop {
         let id = message_id.clone();
         let spawned = self.spawn_job(move || {
             let verdict = match proof.verify(&network) {
-                Err(error) => Err(error.to_string()),
-                Ok(_) => store
-                    .apply_fork_proofs(vec![proof], crate::gate::now())
-                    .map_err(|error| format!("store: {error}")),
+                Err(error) => ForkVerdict::Invalid(error),
+                Ok(_) => match store.apply_fork_proofs(vec![proof], crate::gate::now()) {
+                    Ok(changed) => ForkVerdict::Held(changed),
+                    Err(error) => ForkVerdict::Store(error.to_string()),
+                },
             };
             JobDone::Fork(ForkChecked {
                 source,
@@ -203,17 +212,17 @@ impl EventLoop {
             verdict,
         } = checked;
         let acceptance = match verdict {
-            Ok(changed) if !changed.is_empty() => {
+            ForkVerdict::Held(changed) if !changed.is_empty() => {
                 // Gossip forwards this message itself once accepted.
                 self.on_forks_learned(changed, true);
                 MessageAcceptance::Accept
             }
-            Ok(_) => MessageAcceptance::Ignore,
-            Err(error) if error.starts_with("store:") => {
+            ForkVerdict::Held(_) => MessageAcceptance::Ignore,
+            ForkVerdict::Store(error) => {
                 tracing::error!(%error, "store failed while applying a fork proof");
                 MessageAcceptance::Ignore
             }
-            Err(error) => {
+            ForkVerdict::Invalid(error) => {
                 tracing::info!(peer = %source, %error, "rejected gossiped fork proof");
                 self.counters.gossip_rejected += 1;
                 MessageAcceptance::Reject

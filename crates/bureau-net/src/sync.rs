@@ -193,9 +193,11 @@ impl EventLoop {
         peer: PeerId,
         entries: Vec<Entry>,
         proofs: Vec<Entry>,
-        forks: Vec<ForkProof>,
+        mut forks: Vec<ForkProof>,
         complete: bool,
     ) {
+        // A peer may pack more proofs than any honest one holds: take the first few.
+        forks.truncate(config::MAX_FORK_PROOFS_IN_SYNC);
         if entries.is_empty() && forks.is_empty() {
             self.syncing.remove(&peer);
             self.on_self_checked(peer);

@@ -95,6 +95,21 @@ impl Store {
         proofs: Vec<ForkProof>,
         now: Timestamp,
     ) -> Result<Vec<ForkProof>> {
+        // Every sync answer carries the responder's proofs: those that would lower no fork
+        // point are dropped before their signatures are checked, and nothing is written.
+        let held = self.fork_points()?;
+        let proofs: Vec<ForkProof> = proofs
+            .into_iter()
+            .filter(|proof| {
+                proof.point().is_some_and(|point| {
+                    held.get(&proof.author())
+                        .is_none_or(|lowest| point < *lowest)
+                })
+            })
+            .collect();
+        if proofs.is_empty() {
+            return Ok(Vec::new());
+        }
         Ok(self.apply_all(Vec::new(), Vec::new(), proofs, now)?.forks)
     }
 

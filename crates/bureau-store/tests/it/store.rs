@@ -778,10 +778,17 @@ fn fork_proofs_from_peers_must_hold_and_name_a_member() {
     assert!(store.fork_points().expect("read").is_empty());
     assert_eq!(
         store
-            .apply_fork_proofs(vec![proof], NOW)
+            .apply_fork_proofs(vec![proof.clone()], NOW)
             .expect("apply")
             .len(),
         1
     );
     assert_eq!(store.fork_points().expect("read").len(), 1);
+    // Sent again (every sync answer carries it), it changes nothing.
+    assert!(
+        store
+            .apply_fork_proofs(vec![proof], NOW)
+            .expect("apply")
+            .is_empty()
+    );
 }
