@@ -131,7 +131,7 @@ fn main() {
         let started = Instant::now();
         let found = search::run(&replica.store, &query, today).expect("search");
         let elapsed = started.elapsed();
-        assert_eq!(found.is_empty(), !expect_hit);
+        assert_eq!(found.results.is_empty(), !expect_hit);
         if expect_hit {
             hits.push(elapsed)
         } else {
@@ -197,7 +197,7 @@ fn main() {
         let found =
             persons::search(&replica.store, name, dob.as_ref(), None, today).expect("search");
         times.push(started.elapsed());
-        let rank = found.iter().position(|f| f.reference == wanted);
+        let rank = found.results.iter().position(|f| f.reference == wanted);
         queries += 1;
         first += u32::from(rank == Some(0));
         in_ten += u32::from(rank.is_some_and(|rank| rank < 10));

@@ -93,17 +93,19 @@ pub fn summary(record: &Record) -> String {
     }
 }
 
-/// Search results: reference, score and record (or the match detail for DNA).
-pub fn found(results: &[bureau_service::query::Found], as_json: bool) {
+/// Search results: reference, score and record (or the match detail for DNA), then the
+/// owners whose matches did not all fit.
+pub fn found(searched: &bureau_service::query::Searched, as_json: bool) {
     if as_json {
-        json(&results);
+        json(searched);
         return;
     }
-    if results.is_empty() {
+    if searched.results.is_empty() {
         println!("no match");
         return;
     }
-    let rows: Vec<Vec<String>> = results
+    let rows: Vec<Vec<String>> = searched
+        .results
         .iter()
         .map(|found| {
             let what = match (&found.record, &found.detail) {
@@ -115,6 +117,18 @@ pub fn found(results: &[bureau_service::query::Found], as_json: bool) {
         })
         .collect();
     table(&["REF", "SCORE", "RECORD"], &rows);
+    for owner in &searched.owners {
+        if owner.more || owner.shown < owner.matches {
+            let plus = if owner.more { "+" } else { "" };
+            println!(
+                "{}: {} of {}{plus} matches shown (at most {} per owner)",
+                owner.owner,
+                owner.shown,
+                owner.matches,
+                bureau_service::query::MAX_RESULTS_PER_OWNER
+            );
+        }
+    }
 }
 
 /// A table with a header row and columns padded to their widest cell.

@@ -7,7 +7,8 @@
 //! - `error`: the one error type, with a kind (HTTP status and exit code derive from it);
 //! - `clock`: the one place the wall clock is read; `files`: the node directory and key files;
 //! - `trust`: genesis, init and admit (offline); `audit`: the hash-chained audit log;
-//! - `query`: search requests and results; `persons` and `search`: answering them from the store;
+//! - `query`: search requests and results; `grouped`: results grouped by owner so that no
+//!   member hides another's record; `persons` and `search`: answering them from the store;
 //! - `replica`: the replica with the node's identity, signing and appending entries;
 //! - `records`: a member's own records; `governance`: membership, blocks and erasure;
 //! - `mail`: direct messages, hits and the outbox; `lookup`: searches and gets with their hits;
@@ -23,6 +24,7 @@ pub mod audit;
 pub mod trust;
 
 pub mod query;
+pub mod grouped;
 
 pub mod persons;
 pub mod search;

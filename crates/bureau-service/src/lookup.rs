@@ -1,63 +1,82 @@
 //! Searches and look-ups as a member makes them: the query answered from the replica, the line
 //! in the audit log, and the hit the owner of another member's record hears about.
 
-use bureau_core::{Database, RecordKey};
+use std::collections::BTreeMap;
+
+use bureau_core::{Database, MemberCode, RecordKey};
 use bureau_store::RecordView;
 
 use crate::audit::AuditAction;
 use crate::clock;
 use crate::error::Result;
 use crate::mail::{Content, HitNotice};
-use crate::query::{Found, SearchContext, SearchRequest};
+use crate::query::{SearchContext, SearchRequest, Searched};
 use crate::replica::Replica;
 
 impl Replica {
     /// Searches the replica; expired, blocked and cancelled records are left out.
     /// Exact and DNA results owned by another member are hits: the owner is told directly.
-    pub fn search(&self, request: &SearchRequest) -> Result<Vec<Found>> {
-        let found = crate::search::run(&self.store, &request.query, clock::now().date())?;
+    pub fn search(&self, request: &SearchRequest) -> Result<Searched> {
+        let now = clock::now();
+        let searched = crate::search::run(&self.store, &request.query, now.date())?;
         let description = request.query.describe();
         self.audit(
             AuditAction::Search,
             &description,
             request.purpose.as_deref(),
-            Some(found.len() as u64),
+            Some(searched.results.len() as u64),
         )?;
         if request.query.is_exact() {
-            for result in &found {
-                if let Ok(reference) = result.reference.parse::<RecordKey>() {
-                    self.notify_hit(reference, &request.purpose, &request.place, &description)?;
+            let references = searched
+                .results
+                .iter()
+                .filter_map(|found| found.reference.parse::<RecordKey>().ok());
+            let context = SearchContext {
+                purpose: request.purpose.clone(),
+                place: request.place.clone(),
+            };
+            self.notify_hits(references, &context, &description)?;
+        }
+        Ok(searched)
+    }
+
+    /// Tells each owner of another member's record among `references` that a search here
+    /// returned it: one notice per owner per search, naming only records it has not heard of
+    /// from this member today.
+    fn notify_hits(
+        &self,
+        references: impl IntoIterator<Item = RecordKey>,
+        context: &SearchContext,
+        query: &str,
+    ) -> Result<()> {
+        let now = clock::now();
+        let mut by_owner: BTreeMap<MemberCode, Vec<RecordKey>> = BTreeMap::new();
+        {
+            let mut told = self
+                .hits_told
+                .lock()
+                .map_err(|_| crate::error::Error::internal("the hit memory lock is poisoned"))?;
+            for reference in references {
+                if reference.owner != self.member() && told.first_today(&reference, now.date()) {
+                    by_owner.entry(reference.owner).or_default().push(reference);
                 }
             }
         }
-        Ok(found)
-    }
-
-    /// Tells the owner of `reference` that a search here returned it (not for own records).
-    fn notify_hit(
-        &self,
-        reference: RecordKey,
-        purpose: &Option<String>,
-        place: &Option<String>,
-        query: &str,
-    ) -> Result<()> {
-        if reference.owner == self.member() {
-            return Ok(());
+        for (owner, references) in by_owner {
+            self.queue_message(
+                owner,
+                Content::Hit(HitNotice {
+                    references,
+                    searched_at: now,
+                    place: context.place.clone(),
+                    purpose: context.purpose.clone(),
+                    query: query
+                        .chars()
+                        .take(bureau_core::schema::MAX_TEXT_CHARS)
+                        .collect(),
+                }),
+            )?;
         }
-        let owner = reference.owner;
-        self.queue_message(
-            owner,
-            Content::Hit(HitNotice {
-                reference,
-                searched_at: clock::now(),
-                place: place.clone(),
-                purpose: purpose.clone(),
-                query: query
-                    .chars()
-                    .take(bureau_core::schema::MAX_TEXT_CHARS)
-                    .collect(),
-            }),
-        )?;
         Ok(())
     }
 
@@ -77,12 +96,7 @@ impl Replica {
         )?;
         let fuzzy = matches!(key.database, Database::Persons | Database::WorksOfArt);
         if fuzzy && view.as_ref().is_some_and(|view| view.record.is_some()) {
-            self.notify_hit(
-                key.clone(),
-                &context.purpose,
-                &context.place,
-                &format!("get {key}"),
-            )?;
+            self.notify_hits([key.clone()], context, &format!("get {key}"))?;
         }
         Ok(view)
     }

@@ -87,16 +87,32 @@ pub struct SendMessage {
     pub text: String,
 }
 
-/// A hit: a search at another bureau returned the owner's record.
+/// Most records one hit notice names: what one search shows of one owner.
+pub const MAX_HIT_REFERENCES: usize = crate::query::MAX_RESULTS_PER_OWNER;
+
+/// A hit: a search at another bureau returned some of the owner's records (one notice per
+/// owner per search).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct HitNotice {
-    pub reference: RecordKey,
+    /// The owner's records the search returned (1 to [`MAX_HIT_REFERENCES`]).
+    pub references: Vec<RecordKey>,
     pub searched_at: Timestamp,
     /// The post or place of the search.
     pub place: Option<String>,
     pub purpose: Option<String>,
     /// The query, as the searching bureau typed it.
     pub query: String,
+}
+
+impl HitNotice {
+    /// The records named, for a log line: `sltd/FRA/a, sltd/FRA/b`.
+    pub fn describe_references(&self) -> String {
+        self.references
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
 }
 
 /// What a message says. Append variants, never reorder (wire encoding).
@@ -157,6 +173,18 @@ impl Message {
                 text("text", body, MAX_MESSAGE_TEXT_CHARS)
             }
             Content::Hit(hit) => {
+                if hit.references.is_empty() || hit.references.len() > MAX_HIT_REFERENCES {
+                    return Err(SchemaError::new(
+                        "references",
+                        format!("must name 1 to {MAX_HIT_REFERENCES} records"),
+                    ));
+                }
+                if let Some(other) = hit.references.iter().find(|key| key.owner != self.to) {
+                    return Err(SchemaError::new(
+                        "references",
+                        format!("names {other}, a record {} does not own", self.to),
+                    ));
+                }
                 for value in [&hit.place, &hit.purpose].into_iter().flatten() {
                     text("hit", value, bureau_core::schema::MAX_TEXT_CHARS)?;
                 }
@@ -331,13 +359,14 @@ impl Replica {
     /// Hits on this member's records, and the hits it caused on others', each with its answer.
     pub fn hits(&self) -> Result<Hits> {
         let mail = self.mail()?;
-        let reply_to = |items: &[MailItem], hit: &str| {
+        // An answer counts only from the member the hit was sent to: anyone can name a hit id.
+        let reply_to = |items: &[MailItem], hit: &Message| {
             items.iter().find_map(|item| match &item.message.content {
                 Content::HitReply {
                     hit: answered,
                     confirmed,
                     action,
-                } if answered == hit => Some(HitAnswer {
+                } if *answered == hit.id && item.message.from == hit.to => Some(HitAnswer {
                     confirmed: *confirmed,
                     action: action.clone(),
                     at: item.message.sent_at,
@@ -355,7 +384,7 @@ impl Replica {
                         to: item.message.to,
                         notice: notice.clone(),
                         delivered_at: item.delivered_at,
-                        answer: reply_to(replies, &item.message.id),
+                        answer: reply_to(replies, &item.message),
                     }),
                     _ => None,
                 })
@@ -385,7 +414,7 @@ impl Replica {
         )?;
         self.audit(
             crate::audit::AuditAction::HitAnswer,
-            format!("{hit} on {}", found.notice.reference),
+            format!("{hit} on {}", found.notice.describe_references()),
             Some(action),
             None,
         )?;

@@ -8,20 +8,22 @@
 //! carries them, so no record is loaded until the best candidates are known). A date of birth
 //! and a nationality narrow the list.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use crate::error::Result;
 use crate::fail;
 use bureau_core::names;
 use bureau_core::record::{IndexTerm, NameCandidate};
-use bureau_core::{CountryCode, Date};
-use bureau_store::Store;
+use bureau_core::{CountryCode, Date, MemberCode};
+use bureau_store::{Posting, Store};
 
-use crate::query::{DobFilter, Found, MAX_SEARCH_RESULTS};
+use crate::grouped::{Grouped, owner_of};
+use crate::query::{DobFilter, Found, MAX_POSTINGS_PER_OWNER, Searched};
 
-/// Most index entries read per phonetic key: a very common name part is capped rather than
-/// scanned to the end (the other parts of the query still find the person).
-pub const MAX_NAME_POSTINGS_PER_KEY: usize = 50_000;
+/// Most index entries read per phonetic key and owner: a very common name part is capped
+/// rather than scanned to the end (the other parts of the query still find the person), and
+/// capped per owner so that one member's names cannot take another's place.
+pub const MAX_NAME_POSTINGS_PER_KEY_PER_OWNER: usize = 5_000;
 /// A candidate at least this close makes the pair lookup enough: the single-key scan (slow for
 /// common name parts) runs only when no candidate reaches it.
 pub const CONFIDENT_NAME_SCORE: f32 = 0.9;
@@ -35,7 +37,7 @@ pub fn search(
     dob: Option<&DobFilter>,
     nationality: Option<CountryCode>,
     today: Date,
-) -> Result<Vec<Found>> {
+) -> Result<Searched> {
     let query = names::latin_parts(name);
     if query.is_empty() {
         fail!(InvalidInput, "the name has no letters");
@@ -47,6 +49,7 @@ pub fn search(
             })
     };
     let mut scored: HashMap<Vec<u8>, f32> = HashMap::new();
+    let mut capped = BTreeSet::new();
     // Stage one: pairs of the query's keys, selective even for the commonest name parts.
     let keys = IndexTerm::phonetic_keys(&query);
     for (i, first) in keys.iter().enumerate() {
@@ -57,6 +60,7 @@ pub fn search(
                 &query,
                 &filter,
                 &mut scored,
+                &mut capped,
             )?;
         }
     }
@@ -65,7 +69,7 @@ pub fn search(
     if !scored.values().any(|score| *score >= CONFIDENT_NAME_SCORE) {
         for key in &keys {
             let term = IndexTerm::phonetic_key(key);
-            score_postings(store, &term, &query, &filter, &mut scored)?;
+            score_postings(store, &term, &query, &filter, &mut scored, &mut capped)?;
         }
     }
 
@@ -74,23 +78,34 @@ pub fn search(
         .filter(|(_, score)| *score >= MIN_NAME_SCORE)
         .collect();
     ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    let mut found = Vec::new();
+    let mut grouped = Grouped::default();
+    let mut checked: HashMap<MemberCode, usize> = HashMap::new();
     for (record_key, score) in ranked {
-        if found.len() >= MAX_SEARCH_RESULTS {
-            break;
+        let Some(owner) = owner_of(&record_key) else {
+            continue;
+        };
+        let checked = checked.entry(owner).or_default();
+        if *checked >= MAX_POSTINGS_PER_OWNER {
+            capped.insert(owner);
+            continue;
         }
+        *checked += 1;
         if let Some(record) = store.searchable(&record_key)?
             && record.review_date >= today
         {
-            found.push(Found {
-                reference: record.key.to_string(),
-                score,
-                detail: None,
-                record: Some(record),
-            });
+            grouped.add(
+                owner,
+                Found {
+                    reference: record.key.to_string(),
+                    score,
+                    detail: None,
+                    record: Some(record),
+                },
+            );
         }
     }
-    Ok(found)
+    grouped.mark_more(&capped);
+    Ok(grouped.finish())
 }
 
 /// Scores every candidate under `term` not scored yet (0 when the filter excludes it).
@@ -100,9 +115,13 @@ fn score_postings(
     query: &[String],
     filter: &impl Fn(&NameCandidate) -> bool,
     scored: &mut HashMap<Vec<u8>, f32>,
+    capped: &mut BTreeSet<MemberCode>,
 ) -> Result<()> {
-    for posting in store.postings(term).take(MAX_NAME_POSTINGS_PER_KEY) {
-        let (record_key, value) = posting?;
+    let mut postings = store.postings_per_owner(term, MAX_NAME_POSTINGS_PER_KEY_PER_OWNER);
+    for posting in postings.by_ref() {
+        let Posting {
+            record_key, value, ..
+        } = posting?;
         if scored.contains_key(&record_key) {
             continue;
         }
@@ -121,5 +140,6 @@ fn score_postings(
         };
         scored.insert(record_key, score);
     }
+    capped.extend(postings.capped().iter().copied());
     Ok(())
 }

@@ -9,8 +9,15 @@ use bureau_core::{CountryCode, MemberCode, PartialDate, Record};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-/// Most results one search returns.
+/// Results one search returns in all, beyond which each owner keeps only its best ones: an
+/// answer always names every owner with a live match, so it holds at most
+/// `max(MAX_SEARCH_RESULTS, owners)` results.
 pub const MAX_SEARCH_RESULTS: usize = 100;
+/// Most results one owner contributes to one answer; its other matches are counted.
+pub const MAX_RESULTS_PER_OWNER: usize = 10;
+/// Most index entries read per owner for one search term: the matches of an owner are counted
+/// exactly up to about this many, and one owner's flood costs a search no more than this.
+pub const MAX_POSTINGS_PER_OWNER: usize = 1_000;
 
 /// A search: which database, and what to look for.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -95,6 +102,29 @@ pub struct Found {
     /// The record; absent for DNA, whose answer names only the reference.
     #[serde(flatten)]
     pub record: Option<Record>,
+}
+
+/// A search's answer: the results, grouped by owner, and every owner with a live match.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+pub struct Searched {
+    /// Best score first, then by reference (so by owner).
+    pub results: Vec<Found>,
+    /// Every owner with a live match, in code order.
+    pub owners: Vec<OwnerMatches>,
+    /// True when a cap left matches out of `results`: see each owner's `matches` and `more`.
+    pub truncated: bool,
+}
+
+/// How many live matches one owner has, and how many of them the answer shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct OwnerMatches {
+    pub owner: MemberCode,
+    /// Live matches found (a lower bound when `more` is true).
+    pub matches: u64,
+    /// Of these, how many are in `results`.
+    pub shown: u64,
+    /// The owner has more index entries for this search than one search reads.
+    pub more: bool,
 }
 
 impl Found {

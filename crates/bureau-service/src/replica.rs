@@ -88,6 +88,36 @@ pub struct Replica {
     pub audit: AuditLog,
     /// Who acts, for the audit log: the member and the channel (`FRA/api`, `FRA/cli`).
     actor: String,
+    /// The records whose owners were told of a hit today, so each hears of a record at most
+    /// once a day from this member however often it is searched.
+    pub(crate) hits_told: Mutex<HitsTold>,
+}
+
+/// Most records remembered as told of a hit in one day; past it the memory starts over (an
+/// owner may then hear of a record twice that day, never not at all).
+pub const MAX_HITS_REMEMBERED: usize = 200_000;
+
+/// The records whose owners heard of a hit on `day`.
+#[derive(Debug, Default)]
+pub(crate) struct HitsTold {
+    day: Option<bureau_core::Date>,
+    records: std::collections::HashSet<bureau_core::RecordKey>,
+}
+
+impl HitsTold {
+    /// Whether the owner of `record` is still to hear of a hit on it `today`; remembers that it
+    /// now has.
+    pub(crate) fn first_today(
+        &mut self,
+        record: &bureau_core::RecordKey,
+        today: bureau_core::Date,
+    ) -> bool {
+        if self.day != Some(today) || self.records.len() >= MAX_HITS_REMEMBERED {
+            self.day = Some(today);
+            self.records.clear();
+        }
+        self.records.insert(record.clone())
+    }
 }
 
 impl Replica {
@@ -113,6 +143,7 @@ impl Replica {
             outbox_waker: Arc::new(tokio::sync::Notify::new()),
             audit: AuditLog::open(dir.audit_log())?,
             actor,
+            hits_told: Mutex::new(HitsTold::default()),
         })
     }
 

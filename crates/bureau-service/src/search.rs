@@ -7,21 +7,23 @@ use std::collections::{BTreeMap, HashMap};
 
 use bureau_core::record::IndexTerm;
 use bureau_core::schema;
-use bureau_core::{Date, Record, RecordData};
+use bureau_core::{Database, Date, Record, RecordData};
 use bureau_store::Store;
 
 use crate::error::Result;
 use crate::fail;
+use crate::grouped::{Grouped, owner_of};
 use crate::persons;
-use crate::query::{Found, MAX_SEARCH_RESULTS, Query};
+use crate::query::{Found, MAX_POSTINGS_PER_OWNER, Query, Searched};
 
 /// Fewest STR loci that must agree for a DNA match, when the query has that many (Prüm).
 pub const MIN_DNA_MATCH_LOCI: usize = 6;
 /// Most loci that may differ in a DNA match ("near match": one typing error or mutation).
 pub const MAX_DNA_MISMATCHES: usize = 1;
-/// Most index entries read per DNA locus; common alleles are shared by many profiles, so the
-/// candidate count is bounded rather than the database size.
-pub const MAX_DNA_POSTINGS_PER_LOCUS: usize = 200_000;
+/// Most index entries read per DNA locus and owner; common alleles are shared by many profiles,
+/// so the candidate count is bounded rather than the database size, and bounded per owner so
+/// that one member's profiles cannot take another's place.
+pub const MAX_DNA_POSTINGS_PER_LOCUS_PER_OWNER: usize = 50_000;
 
 fn need(value: &str, what: &str) -> Result<()> {
     if bureau_core::normalize::identifier(value).is_empty() {
@@ -30,16 +32,12 @@ fn need(value: &str, what: &str) -> Result<()> {
     Ok(())
 }
 
-/// Runs a query; expired, blocked and cancelled records are left out.
-pub fn run(store: &Store, query: &Query, today: Date) -> Result<Vec<Found>> {
-    let live = |record: &Record| record.review_date >= today;
-    let exact = |term: IndexTerm| -> Result<Vec<Found>> {
-        Ok(store
-            .search(&term, MAX_SEARCH_RESULTS)?
-            .into_iter()
-            .filter(live)
-            .map(Found::exact)
-            .collect())
+/// Runs a query; expired, blocked and cancelled records are left out before any limit, and
+/// the answer names every owner with a live match (see [`Grouped`]).
+pub fn run(store: &Store, query: &Query, today: Date) -> Result<Searched> {
+    let exact = |term: IndexTerm| exact_matches(store, &term, today, |_| true, |_| true);
+    let in_database = |term: IndexTerm, database: Database| {
+        exact_matches(store, &term, today, |_| true, |record: &Record| record.key.database == database)
     };
     match query {
         Query::TravelDocument {
@@ -67,11 +65,7 @@ pub fn run(store: &Store, query: &Query, today: Date) -> Result<Vec<Found>> {
             }
             (None, Some(engine)) => {
                 need(engine, "engine number")?;
-                let mut found = exact(IndexTerm::engine(engine))?;
-                found.retain(|found| {
-                    matches!(&found.record, Some(r) if r.key.database == bureau_core::Database::Vehicles)
-                });
-                Ok(found)
+                in_database(IndexTerm::engine(engine), Database::Vehicles)
             }
             (None, None) => fail!(InvalidInput, "give a VIN or an engine number"),
         },
@@ -117,11 +111,7 @@ pub fn run(store: &Store, query: &Query, today: Date) -> Result<Vec<Found>> {
                     )
                 }
             };
-            let mut found = exact(term)?;
-            found.retain(|found| {
-                matches!(&found.record, Some(r) if r.key.database == bureau_core::Database::Vessels)
-            });
-            Ok(found)
+            in_database(term, Database::Vessels)
         }
         Query::AdministrativeDocument {
             serial,
@@ -141,12 +131,7 @@ pub fn run(store: &Store, query: &Query, today: Date) -> Result<Vec<Found>> {
                 IndexTerm::decode_serial_range(value)
                     .is_some_and(|(first, last)| (first..=last).contains(&number))
             };
-            Ok(store
-                .search_where(&term, MAX_SEARCH_RESULTS, covers)?
-                .into_iter()
-                .filter(live)
-                .map(Found::exact)
-                .collect())
+            exact_matches(store, &term, today, covers, |_| true)
         }
         Query::WorkOfArt { title } => {
             if bureau_core::normalize::name_parts(title).is_empty() {
@@ -165,10 +150,37 @@ pub fn run(store: &Store, query: &Query, today: Date) -> Result<Vec<Found>> {
     }
 }
 
+/// Exact matches of a term whose index value passes `keep_value` and whose record passes
+/// `keep_record`, read owner by owner.
+fn exact_matches(
+    store: &Store,
+    term: &IndexTerm,
+    today: Date,
+    keep_value: impl Fn(&[u8]) -> bool,
+    keep_record: impl Fn(&Record) -> bool,
+) -> Result<Searched> {
+    let mut grouped = Grouped::default();
+    let mut postings = store.postings_per_owner(term, MAX_POSTINGS_PER_OWNER);
+    for posting in postings.by_ref() {
+        let posting = posting?;
+        if !keep_value(&posting.value) {
+            continue;
+        }
+        let Some(record) = store.searchable(&posting.record_key)? else {
+            continue;
+        };
+        if record.review_date >= today && keep_record(&record) {
+            grouped.add(posting.owner, Found::exact(record));
+        }
+    }
+    grouped.mark_more(postings.capped());
+    Ok(grouped.finish())
+}
+
 /// Prüm-style DNA search: candidates share alleles at enough loci (counted from the locus
 /// index), then each is compared in full. The answer names the reference and how many loci
 /// agree, never a person.
-fn dna(store: &Store, loci: &BTreeMap<String, String>, today: Date) -> Result<Vec<Found>> {
+fn dna(store: &Store, loci: &BTreeMap<String, String>, today: Date) -> Result<Searched> {
     let query = schema::DnaProfile {
         loci: loci.clone(),
         sample: schema::DnaSample::CrimeScene,
@@ -198,11 +210,14 @@ fn dna(store: &Store, loci: &BTreeMap<String, String>, today: Date) -> Result<Ve
         .count();
     let needed = MIN_DNA_MATCH_LOCI.min(typed).max(1);
     let mut counts: HashMap<Vec<u8>, usize> = HashMap::new();
+    let mut capped = std::collections::BTreeSet::new();
     for (locus, alleles) in canonical.iter().filter(|(locus, _)| *locus != "AMEL") {
         let term = IndexTerm::dna(locus, alleles);
-        for posting in store.postings(&term).take(MAX_DNA_POSTINGS_PER_LOCUS) {
-            *counts.entry(posting?.0).or_default() += 1;
+        let mut postings = store.postings_per_owner(&term, MAX_DNA_POSTINGS_PER_LOCUS_PER_OWNER);
+        for posting in postings.by_ref() {
+            *counts.entry(posting?.record_key).or_default() += 1;
         }
+        capped.extend(postings.capped().iter().copied());
     }
     let mut found = Vec::new();
     for (record_key, count) in counts {
@@ -227,18 +242,25 @@ fn dna(store: &Store, loci: &BTreeMap<String, String>, today: Date) -> Result<Ve
         if let Some(lab) = &profile.lab_reference {
             detail.push_str(&format!("; laboratory reference {lab}"));
         }
-        found.push(Found {
+        let Some(owner) = owner_of(&record_key) else {
+            continue;
+        };
+        found.push((owner, Found {
             reference: record.key.to_string(),
             score: comparison.matching as f32 / compared.max(1) as f32,
             detail: Some(detail),
             record: None,
-        });
+        }));
     }
-    found.sort_by(|a, b| {
+    found.sort_by(|(_, a), (_, b)| {
         b.score
             .total_cmp(&a.score)
             .then_with(|| a.reference.cmp(&b.reference))
     });
-    found.truncate(MAX_SEARCH_RESULTS);
-    Ok(found)
+    let mut grouped = Grouped::default();
+    for (owner, found) in found {
+        grouped.add(owner, found);
+    }
+    grouped.mark_more(&capped);
+    Ok(grouped.finish())
 }

@@ -7,7 +7,8 @@
 //!   transaction, and flushed before it is acknowledged;
 //! - [`Committer`]: group commit on a dedicated thread, so many small writers share one flush;
 //! - `layout`: tree names and key encodings;
-//! - `pending`: the bounded buffer of entries that arrived before their predecessors.
+//! - `pending`: the bounded buffer of entries that arrived before their predecessors;
+//! - [`OwnerPostings`]: an index scan that reaches every owner however many postings one wrote.
 //!
 //! Feature `schema`: [`RecordView`] also implements `schemars::JsonSchema`, for the API document.
 
@@ -16,6 +17,7 @@ mod committer;
 mod layout;
 mod mailbox;
 mod pending;
+mod postings;
 mod query;
 
 use std::path::{Path, PathBuf};
@@ -31,6 +33,7 @@ pub use apply::{ApplyReport, Outcome};
 pub use committer::{Committer, CommitterError};
 pub use layout::{MAX_RECORD_VERSIONS_KEPT, RecordState};
 pub use mailbox::{Kept, Outgoing};
+pub use postings::{MAX_POSTINGS_PER_SCAN, OwnerPostings, Posting};
 pub use query::{Batch, RecordView, digest_of, digest_with_forks, latest};
 
 /// Default sled page cache: small, since a node shares its machine with national systems.

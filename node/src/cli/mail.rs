@@ -63,7 +63,7 @@ fn describe(item: &MailItem) -> String {
             subject,
             text,
         } => format!("[{handling:?}] {subject}: {text}"),
-        Content::Hit(hit) => format!("hit on {}", hit.reference),
+        Content::Hit(hit) => format!("hit on {}", hit.describe_references()),
         Content::HitReply {
             hit,
             confirmed,
@@ -188,7 +188,7 @@ fn print_hits(hits: &Hits) {
             .map(|hit| {
                 vec![
                     hit.id.clone(),
-                    hit.notice.reference.to_string(),
+                    hit.notice.describe_references(),
                     other(hit),
                     when(Some(hit.notice.searched_at)),
                     format!(

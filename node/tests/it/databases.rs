@@ -226,6 +226,7 @@ async fn search(net: &TestNet, index: usize, query: Query) -> Vec<Found> {
     .await
     .expect("join")
     .expect("search")
+    .results
 }
 
 /// A record of every database published in France is found on the German node by its

@@ -42,7 +42,7 @@ async fn a_hit_reaches_the_owner_after_it_restarts_and_the_answer_comes_back() {
     .await
     .expect("join")
     .expect("search");
-    assert_eq!(found.len(), 1);
+    assert_eq!(found.results.len(), 1);
     let sent = hits(&net, 2).await.by_my_searches;
     assert_eq!(sent.len(), 1);
     assert!(sent[0].delivered_at.is_none(), "France is down");
@@ -53,7 +53,7 @@ async fn a_hit_reaches_the_owner_after_it_restarts_and_the_answer_comes_back() {
     })
     .await;
     let received = hits(&net, 1).await.on_my_records.remove(0);
-    assert_eq!(received.notice.reference.to_string(), "sltd/FRA/hit4242");
+    assert_eq!(received.notice.describe_references(), "sltd/FRA/hit4242");
     assert_eq!(received.from.to_string(), "DEU");
     assert_eq!(
         received.notice.place.as_deref(),

@@ -345,7 +345,7 @@ async fn an_expired_record_leaves_search_and_is_erased() {
         .expect("join")
         .expect("search");
     assert!(
-        found.is_empty(),
+        found.results.is_empty(),
         "an expired record does not answer searches"
     );
 

@@ -45,7 +45,7 @@ fn name_variants_find_their_person_ranked_first() {
             let found = persons::search(&replica.store, &variant.query, dob.as_ref(), None, today)
                 .expect("search");
             let wanted = format!("persons/FRA/{}", variant.person_id);
-            let rank = found.iter().position(|f| f.reference == wanted);
+            let rank = found.results.iter().position(|f| f.reference == wanted);
             queries += 1;
             first += u32::from(rank == Some(0));
             in_ten += u32::from(rank.is_some_and(|rank| rank < 10));
@@ -58,6 +58,7 @@ fn name_variants_find_their_person_ranked_first() {
                     generated.published_name(),
                     rank,
                     found
+                        .results
                         .iter()
                         .take(3)
                         .map(|f| (f.record.as_ref().map(bureau_node::output::summary), f.score))

@@ -295,8 +295,9 @@ async fn the_api_publishes_and_searches_across_nodes() {
         loop {
             let (status, found) = other.post("/v1/search", &query);
             assert_eq!(status, 200, "{found}");
-            if found.as_array().map(Vec::len) == Some(1) {
-                assert_eq!(found[0]["ref"], "sltd/FRA/p1234567");
+            if found["results"].as_array().map(Vec::len) == Some(1) {
+                assert_eq!(found["results"][0]["ref"], "sltd/FRA/p1234567");
+                assert_eq!(found["owners"][0]["owner"], "FRA");
                 break;
             }
             assert!(Instant::now() < deadline, "the record never reached node 2");

@@ -3,4 +3,5 @@
 //! `node/tests/it`, which starts real daemons.)
 
 mod audit;
+mod crowding;
 mod ops;

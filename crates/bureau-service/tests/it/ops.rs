@@ -65,7 +65,7 @@ async fn publish_search_and_get_in_process() {
         })
         .await
         .expect("search");
-    assert_eq!(found.len(), 1);
+    assert_eq!(found.results.len(), 1);
     let key = "sltd/FRA/p1".parse().expect("key");
     let view = service
         .call(GetRecord {

@@ -1,0 +1,217 @@
+//! A member that publishes decoys under another member's identifier (TRUST.md, rule 2): the
+//! victim's record stays in every answer, and the owners hear of hits once per search and once
+//! a day per record.
+
+use bureau_core::testkit::{self, TestNetwork};
+use bureau_core::{Body, Entry, Record};
+use bureau_service::files::{self, NodeDir};
+use bureau_service::ops::ListHits;
+use bureau_service::query::{
+    MAX_POSTINGS_PER_OWNER, MAX_RESULTS_PER_OWNER, Query, SearchRequest, Searched,
+};
+use bureau_service::{Service, clock};
+
+const FRA: usize = 1;
+const DEU: usize = 2;
+const ITA: usize = 3;
+
+/// France's node, which holds Germany's decoys and Italy's real record.
+struct Crowded {
+    _temp: tempfile::TempDir,
+    service: Service,
+    network: TestNetwork,
+}
+
+impl Crowded {
+    fn new() -> Crowded {
+        let network = TestNetwork::new_at("crowd", &["XGS", "FRA", "DEU", "ITA"], clock::now());
+        let temp = tempfile::tempdir().expect("tempdir");
+        let dir = NodeDir::new(temp.path().join("fra"));
+        let member = &network.members[FRA];
+        files::write_secret(&dir.node_key(), &member.key.seed()).expect("node key");
+        files::write_secret(
+            &dir.encryption_key(),
+            &testkit::encryption_secret(member.certificate.member()),
+        )
+        .expect("encryption key");
+        files::write_new(&dir.genesis(), &network.genesis.to_bytes(), false).expect("genesis");
+        files::write_new(&dir.certificate(), &member.certificate.to_bytes(), false)
+            .expect("certificate");
+        let service = Service::offline(&dir, 8 << 20, true).expect("open the replica");
+        for certificate in network.certificates() {
+            service
+                .replica()
+                .store
+                .learn_certificate(&certificate)
+                .expect("learn");
+        }
+        Crowded {
+            _temp: temp,
+            service,
+            network,
+        }
+    }
+
+    /// Signs `records` as member `index` and applies them to France's replica.
+    fn publish(&mut self, index: usize, records: impl IntoIterator<Item = Record>) {
+        let entries: Vec<Entry> = records
+            .into_iter()
+            .map(|record| self.network.sign(index, Body::Put(record)))
+            .collect();
+        for chunk in entries.chunks(500) {
+            self.service
+                .replica()
+                .store
+                .apply_batch(chunk.to_vec(), clock::now())
+                .expect("apply");
+        }
+    }
+
+    fn code(&self, index: usize) -> bureau_core::MemberCode {
+        self.network.code(index)
+    }
+
+    async fn search(&self, query: Query) -> Searched {
+        self.service
+            .call(SearchRequest {
+                query,
+                purpose: Some("border check".into()),
+                place: Some("Strasbourg".into()),
+            })
+            .await
+            .expect("search")
+    }
+}
+
+fn vin_query(vin: &str) -> Query {
+    Query::Vehicle {
+        vin: Some(vin.into()),
+        engine_number: None,
+    }
+}
+
+fn shows(searched: &Searched, reference: &str) -> bool {
+    searched.results.iter().any(|f| f.reference == reference)
+}
+
+/// Germany publishes 300 cars with Italy's stolen VIN: France's search still shows Italy's car,
+/// shows at most ten of Germany's and counts the rest; each owner gets one hit notice, and a
+/// second search the same day tells nobody again.
+#[tokio::test]
+async fn decoys_under_one_vin_cannot_hide_another_members_car() {
+    let mut crowd = Crowded::new();
+    let vin = "WVWZZZ1JZ3W386752";
+    let (deu, ita) = (crowd.code(DEU), crowd.code(ITA));
+    crowd.publish(
+        DEU,
+        (0..300).map(|i| testkit::vehicle(deu, &format!("decoy{i:03}"), vin, 1)),
+    );
+    crowd.publish(ITA, [testkit::vehicle(ita, "stolen1", vin, 1)]);
+
+    let searched = crowd.search(vin_query(vin)).await;
+    assert!(shows(&searched, "vehicles/ITA/stolen1"), "{searched:?}");
+    assert!(searched.truncated);
+    let counts: Vec<_> = searched
+        .owners
+        .iter()
+        .map(|owner| (owner.owner, owner.matches, owner.shown))
+        .collect();
+    assert_eq!(
+        counts,
+        vec![(deu, 300, MAX_RESULTS_PER_OWNER as u64), (ita, 1, 1)]
+    );
+
+    let hits = crowd.service.call(ListHits {}).await.expect("hits");
+    let mut told: Vec<_> = hits
+        .by_my_searches
+        .iter()
+        .map(|hit| (hit.to, hit.notice.references.len()))
+        .collect();
+    told.sort();
+    assert_eq!(told, vec![(deu, MAX_RESULTS_PER_OWNER), (ita, 1)]);
+
+    crowd.search(vin_query(vin)).await;
+    let hits = crowd.service.call(ListHits {}).await.expect("hits");
+    assert_eq!(
+        hits.by_my_searches.len(),
+        2,
+        "a record's owner hears of it once a day from one member"
+    );
+}
+
+/// Expired decoys, and more decoys than one search reads, are left out before any limit: the
+/// answer still shows the victim's record, and the flooder's count is marked as a lower bound.
+#[tokio::test]
+async fn expired_decoys_and_floods_past_the_scan_limit_hide_nothing() {
+    let mut crowd = Crowded::new();
+    let number = "X1234567";
+    let (deu, ita) = (crowd.code(DEU), crowd.code(ITA));
+    let yesterday = clock::now().date().plus_days(-1);
+    crowd.publish(
+        DEU,
+        (0..MAX_POSTINGS_PER_OWNER + 200).map(|i| Record {
+            review_date: yesterday,
+            ..testkit::travel_document(deu, &format!("a{i:05}"), number, 1)
+        }),
+    );
+    crowd.publish(ITA, [testkit::travel_document(ita, "p1", number, 1)]);
+
+    let searched = crowd
+        .search(Query::TravelDocument {
+            number: number.into(),
+            issuing_country: None,
+            document_type: None,
+        })
+        .await;
+    assert_eq!(searched.results.len(), 1, "{searched:?}");
+    assert!(shows(&searched, "sltd/ITA/p1"));
+    assert!(
+        searched
+            .owners
+            .iter()
+            .all(|owner| owner.owner != deu || owner.matches == 0),
+        "expired records are not matches"
+    );
+
+    crowd.publish(
+        DEU,
+        (0..MAX_POSTINGS_PER_OWNER + 200)
+            .map(|i| testkit::travel_document(deu, &format!("b{i:05}"), number, 1)),
+    );
+    let searched = crowd
+        .search(Query::TravelDocument {
+            number: number.into(),
+            issuing_country: None,
+            document_type: None,
+        })
+        .await;
+    assert!(shows(&searched, "sltd/ITA/p1"));
+    let flooder = &searched.owners[0];
+    assert_eq!(flooder.owner, deu);
+    assert!(
+        flooder.more,
+        "the flooder has more entries than one search reads, and the answer says so"
+    );
+}
+
+/// Two hundred German persons with the name of Italy's wanted person: the name search still
+/// ranks Italy's person among the candidates.
+#[tokio::test]
+async fn namesakes_cannot_hide_a_wanted_person() {
+    let mut crowd = Crowded::new();
+    let (deu, ita) = (crowd.code(DEU), crowd.code(ITA));
+    crowd.publish(
+        DEU,
+        (0..200).map(|i| testkit::person(deu, &format!("n{i:03}"), "IVANOV", "Sergei", 1)),
+    );
+    crowd.publish(ITA, [testkit::person(ita, "w1", "IVANOV", "Sergei", 1)]);
+    let searched = crowd
+        .search(Query::Person {
+            name: "Sergei Ivanov".into(),
+            dob: None,
+            nationality: None,
+        })
+        .await;
+    assert!(shows(&searched, "persons/ITA/w1"), "{searched:?}");
+    assert!(searched.results.len() <= MAX_RESULTS_PER_OWNER + 1);
+}
