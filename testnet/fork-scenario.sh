@@ -103,7 +103,7 @@ found_everywhere() {
   local i
   for ((i = 0; i < nodes; i++)); do
     api "$(node_dir "$i")" "$(api_of "$i")" search sltd --number "$1" --json 2> /dev/null |
-      jq -e 'length == 1' > /dev/null || return 1
+      jq -e '.results | length == 1' > /dev/null || return 1
   done
 }
 
@@ -183,7 +183,7 @@ until_true "the new record everywhere" found_everywhere RESTORED1
 until_true "one digest" one_digest
 forks_everywhere 0 || fail "the restored node forked its log"
 for number in NEWER1 NEWER2 NEWER3; do
-  api "$(node_dir 2)" "$(api_of 2)" search sltd --number "$number" --json | jq -e 'length == 1' \
+  api "$(node_dir 2)" "$(api_of 2)" search sltd --number "$number" --json | jq -e '.results | length == 1' \
     > /dev/null || fail "the restored node lost $number"
 done
 echo "every node has the new record and the three newer ones, one digest, no fork" \

@@ -164,7 +164,8 @@ async fn warn_about_standing(replica: Arc<Replica>) {
     }
 }
 
-/// Erases this member's expired and cancelled records everywhere, every [`ERASE_INTERVAL`],
+/// Erases this member's expired and cancelled records everywhere, and removes messages past
+/// their retention (`bureau_service::mail::MAIL_RETENTION`), every [`ERASE_INTERVAL`],
 /// the first time one interval after start (a starting node first compares its log with the
 /// network's, and `bureau erase` does it at once when asked).
 async fn erase_periodically(service: Service) {
@@ -175,6 +176,13 @@ async fn erase_periodically(service: Service) {
         interval.tick().await;
         if let Err(error) = (EraseDue {}).run(&service).await {
             tracing::error!(kind = %error.kind, %error, "erasing expired records failed");
+        }
+        match service.blocking(|replica| replica.expire_mail()).await {
+            Ok(0) => {}
+            Ok(expired) => tracing::info!(expired, "messages past their retention removed"),
+            Err(error) => {
+                tracing::error!(kind = %error.kind, %error, "removing old messages failed")
+            }
         }
     }
 }

@@ -29,6 +29,12 @@ impl Timestamp {
                 .saturating_add(u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)),
         )
     }
+    pub fn saturating_sub(self, duration: Duration) -> Timestamp {
+        Timestamp(
+            self.0
+                .saturating_sub(u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)),
+        )
+    }
     /// The calendar day (UTC) this instant falls on.
     pub fn date(&self) -> Date {
         Date::from_days_since_epoch((self.0 / 86_400_000) as i64)

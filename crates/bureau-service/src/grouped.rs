@@ -138,7 +138,10 @@ mod tests {
                 .any(|f| f.reference == "vehicles/FRA/stolen")
         );
         let deu = &searched.owners[0];
-        assert_eq!((deu.matches, deu.shown), (500, MAX_RESULTS_PER_OWNER as u64));
+        assert_eq!(
+            (deu.matches, deu.shown),
+            (500, MAX_RESULTS_PER_OWNER as u64)
+        );
         let fra = &searched.owners[1];
         assert_eq!((fra.matches, fra.shown), (1, 1));
     }

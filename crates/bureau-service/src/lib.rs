@@ -24,6 +24,7 @@ pub mod audit;
 pub mod trust;
 
 pub mod query;
+
 pub mod grouped;
 
 pub mod persons;

@@ -15,7 +15,7 @@ use bureau_core::codec;
 use bureau_core::keys::domain;
 use bureau_core::schema::SchemaError;
 use bureau_core::{MemberCode, NetworkId, PublicKey, RecordKey, Signature, Timestamp};
-use bureau_store::{Outgoing, Store};
+use bureau_store::{Direction, InboxQuota, Kept, MailKind, Outgoing, Received, Store};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -36,6 +36,32 @@ pub const OUTBOX_POLL: Duration = Duration::from_secs(1);
 pub const MAX_DELIVERIES_IN_FLIGHT: usize = 16;
 /// Random bytes in a message id (hex-encoded): enough that ids never collide.
 pub const MESSAGE_ID_BYTES: usize = 12;
+/// Messages one member may leave in this node's inbox per UTC day; past it, its messages are
+/// refused as rate limited until the next day (its outbox retries them).
+pub const MAX_MESSAGES_PER_SENDER_PER_DAY: u32 = 5_000;
+/// Bytes one member may leave in this node's inbox per UTC day.
+pub const MAX_MESSAGE_BYTES_PER_SENDER_PER_DAY: u64 = 32 << 20;
+/// Bytes of one member's messages this node keeps at any time (until retention frees them).
+pub const MAX_MESSAGE_BYTES_KEPT_PER_SENDER: u64 = 256 << 20;
+/// How long messages are kept: received ones, and sent ones once delivered or given up.
+pub const MAIL_RETENTION: Duration = Duration::from_secs(365 * 24 * 60 * 60);
+/// Messages removed per housekeeping pass (each pass is one transaction).
+pub const MAX_MAIL_EXPIRED_PER_PASS: usize = 10_000;
+/// How long the outbox tries to deliver a message before it marks it failed.
+pub const MAX_DELIVERY_AGE: Duration = Duration::from_secs(7 * 24 * 60 * 60);
+/// Most delivery attempts of one message before it is marked failed.
+pub const MAX_DELIVERY_ATTEMPTS: u32 = 5_000;
+/// Messages (or hits) one list returns when no limit is given.
+pub const DEFAULT_MAIL_PAGE: usize = 100;
+/// Most messages (or hits) one list returns.
+pub const MAX_MAIL_PAGE: usize = 1_000;
+
+/// The inbox quota every sender has at this node.
+pub const INBOX_QUOTA: InboxQuota = InboxQuota {
+    messages_per_day: MAX_MESSAGES_PER_SENDER_PER_DAY,
+    bytes_per_day: MAX_MESSAGE_BYTES_PER_SENDER_PER_DAY,
+    bytes_kept: MAX_MESSAGE_BYTES_KEPT_PER_SENDER,
+};
 
 /// SIENA handling codes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -142,6 +168,40 @@ pub struct Message {
     pub to: MemberCode,
     pub sent_at: Timestamp,
     pub content: Content,
+}
+
+impl Content {
+    /// What the mailbox's indexes need to know of it.
+    fn kind(&self) -> MailKind {
+        match self {
+            Content::Text { .. } => MailKind::Text,
+            Content::Hit(_) => MailKind::Hit,
+            Content::HitReply { hit, .. } => MailKind::HitReply { hit: hit.clone() },
+        }
+    }
+}
+
+/// Which page of a list: the newest items before a time.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Page {
+    /// Only items from before this time (RFC 3339 or milliseconds); the newest when absent.
+    #[serde(default)]
+    pub before: Option<Timestamp>,
+    /// At most this many (default [`DEFAULT_MAIL_PAGE`], at most [`MAX_MAIL_PAGE`]).
+    #[serde(default)]
+    pub limit: Option<usize>,
+}
+
+impl Page {
+    fn limit(&self) -> Result<usize> {
+        match self.limit {
+            None => Ok(DEFAULT_MAIL_PAGE),
+            Some(limit) if (1..=MAX_MAIL_PAGE).contains(&limit) => Ok(limit),
+            Some(limit) => Err(Error::invalid(format!(
+                "a limit of {limit} is out of range: 1 to {MAX_MAIL_PAGE}"
+            ))),
+        }
+    }
 }
 
 /// A message with the sending node's signature.
@@ -286,15 +346,18 @@ impl Replica {
                 bytes.len()
             );
         }
-        self.store.queue_outgoing(&Outgoing {
-            id: message.id.clone(),
-            to,
-            bytes,
-            queued_at: message.sent_at,
-            attempts: 0,
-            next_attempt: message.sent_at,
-            last_error: None,
-        })?;
+        self.store.queue_outgoing(
+            &Outgoing {
+                id: message.id.clone(),
+                to,
+                bytes,
+                queued_at: message.sent_at,
+                attempts: 0,
+                next_attempt: message.sent_at,
+                last_error: None,
+            },
+            message.content.kind(),
+        )?;
         self.outbox_waker.notify_one();
         Ok(message)
     }
@@ -317,95 +380,125 @@ impl Replica {
         Ok(message)
     }
 
-    /// Every message this node sent and received, with delivery state.
-    pub fn mail(&self) -> Result<Mail> {
-        let pending: std::collections::BTreeMap<String, Outgoing> = self
-            .store
-            .outbox()?
-            .into_iter()
-            .map(|outgoing| (outgoing.id.clone(), outgoing))
-            .collect();
-        let mut sent = Vec::new();
-        for kept in self.store.sent()? {
-            let Ok(signed) = Signed::from_bytes(&kept.bytes) else {
-                continue;
-            };
-            let waiting = pending.get(&kept.id);
-            sent.push(MailItem {
-                message: signed.message,
-                delivered_at: kept.delivered_at,
-                attempts: waiting.map(|outgoing| outgoing.attempts),
-                last_error: waiting.and_then(|outgoing| outgoing.last_error.clone()),
-            });
-        }
-        let mut received = Vec::new();
-        for kept in self.store.inbox()? {
-            let Ok(signed) = Signed::from_bytes(&kept.bytes) else {
-                continue;
-            };
-            received.push(MailItem {
-                message: signed.message,
-                delivered_at: Some(kept.at),
-                attempts: None,
-                last_error: None,
-            });
-        }
-        let order = |a: &MailItem, b: &MailItem| a.message.sent_at.cmp(&b.message.sent_at);
-        sent.sort_by(order);
-        received.sort_by(order);
-        Ok(Mail { sent, received })
+    /// One page of the messages this node sent and of those it received, newest first, with
+    /// delivery state.
+    pub fn mail(&self, page: Page) -> Result<Mail> {
+        let limit = page.limit()?;
+        let list = |direction| -> Result<Vec<MailItem>> {
+            let kept = self.store.mail_page(direction, false, page.before, limit)?;
+            Ok(kept
+                .into_iter()
+                .filter_map(|kept| self.mail_item(kept))
+                .collect())
+        };
+        Ok(Mail {
+            sent: list(Direction::Sent)?,
+            received: list(Direction::Received)?,
+        })
     }
 
-    /// Hits on this member's records, and the hits it caused on others', each with its answer.
-    pub fn hits(&self) -> Result<Hits> {
-        let mail = self.mail()?;
-        // An answer counts only from the member the hit was sent to: anyone can name a hit id.
-        let reply_to = |items: &[MailItem], hit: &Message| {
-            items.iter().find_map(|item| match &item.message.content {
-                Content::HitReply {
-                    hit: answered,
-                    confirmed,
-                    action,
-                } if *answered == hit.id && item.message.from == hit.to => Some(HitAnswer {
-                    confirmed: *confirmed,
-                    action: action.clone(),
-                    at: item.message.sent_at,
-                }),
-                _ => None,
-            })
-        };
-        let collect = |items: &[MailItem], replies: &[MailItem]| {
-            items
-                .iter()
-                .filter_map(|item| match &item.message.content {
-                    Content::Hit(notice) => Some(Hit {
-                        id: item.message.id.clone(),
-                        from: item.message.from,
-                        to: item.message.to,
-                        notice: notice.clone(),
-                        delivered_at: item.delivered_at,
-                        answer: reply_to(replies, &item.message),
-                    }),
-                    _ => None,
-                })
-                .collect()
+    /// A kept message as listed (`None` if its bytes no longer decode: they were checked when
+    /// kept, so only a format change does that).
+    fn mail_item(&self, kept: Kept) -> Option<MailItem> {
+        let signed = Signed::from_bytes(&kept.bytes).ok()?;
+        let sent = signed.message.from == self.member();
+        let waiting = sent && kept.delivered_at.is_none() && kept.failed.is_none();
+        Some(MailItem {
+            message: signed.message,
+            delivered_at: if sent {
+                kept.delivered_at
+            } else {
+                Some(kept.at)
+            },
+            attempts: waiting.then_some(kept.attempts),
+            last_error: kept.last_error.filter(|_| waiting),
+            failed: kept.failed,
+        })
+    }
+
+    /// One page of hits on this member's records and of hits its searches caused, newest
+    /// first, each with its answer.
+    pub fn hits(&self, page: Page) -> Result<Hits> {
+        let limit = page.limit()?;
+        let list = |direction| -> Result<Vec<Hit>> {
+            let mut hits = Vec::new();
+            for kept in self.store.mail_page(direction, true, page.before, limit)? {
+                let peer = kept.peer;
+                let Some(item) = self.mail_item(kept) else {
+                    continue;
+                };
+                let Content::Hit(notice) = &item.message.content else {
+                    continue;
+                };
+                hits.push(Hit {
+                    id: item.message.id.clone(),
+                    from: item.message.from,
+                    to: item.message.to,
+                    notice: notice.clone(),
+                    delivered_at: item.delivered_at,
+                    answer: self.hit_answer(&item.message.id, peer)?,
+                });
+            }
+            Ok(hits)
         };
         Ok(Hits {
-            on_my_records: collect(&mail.received, &mail.sent),
-            by_my_searches: collect(&mail.sent, &mail.received),
+            on_my_records: list(Direction::Received)?,
+            by_my_searches: list(Direction::Sent)?,
         })
+    }
+
+    /// The answer to a hit, if one was sent (by us, to a hit on our records) or received (from
+    /// the member a hit of ours went to: an answer from anyone else is refused on receipt).
+    fn hit_answer(&self, hit: &str, peer: MemberCode) -> Result<Option<HitAnswer>> {
+        let Some(kept) = self.store.hit_reply(hit)? else {
+            return Ok(None);
+        };
+        if kept.peer != peer {
+            return Ok(None);
+        }
+        let Ok(signed) = Signed::from_bytes(&kept.bytes) else {
+            return Ok(None);
+        };
+        Ok(match signed.message.content {
+            Content::HitReply {
+                confirmed, action, ..
+            } => Some(HitAnswer {
+                confirmed,
+                action,
+                at: signed.message.sent_at,
+            }),
+            _ => None,
+        })
+    }
+
+    /// Removes messages past [`MAIL_RETENTION`]; returns how many went.
+    pub fn expire_mail(&self) -> Result<usize> {
+        let before = clock::now().saturating_sub(MAIL_RETENTION);
+        let mut expired = 0;
+        loop {
+            let pass = self.store.expire_mail(before, MAX_MAIL_EXPIRED_PER_PASS)?;
+            expired += pass;
+            if pass < MAX_MAIL_EXPIRED_PER_PASS {
+                return Ok(expired);
+            }
+        }
     }
 
     /// Answers a hit on one of this member's records: confirmed or not, and the action to take.
     pub fn answer_hit(&self, hit: &str, confirmed: bool, action: &str) -> Result<Message> {
-        let hits = self.hits()?;
-        let found = hits
-            .on_my_records
-            .iter()
-            .find(|candidate| candidate.id == hit)
+        let found = self
+            .store
+            .mail_item(Direction::Received, hit)?
+            .filter(|kept| kept.kind == MailKind::Hit)
+            .and_then(|kept| Signed::from_bytes(&kept.bytes).ok())
+            .and_then(|signed| match signed.message.content {
+                Content::Hit(notice) => Some((signed.message.from, notice)),
+                _ => None,
+            })
             .or_not_found(|| format!("no hit {hit} on this member's records"))?;
+        let (from, notice) = found;
         let message = self.queue_message(
-            found.from,
+            from,
             Content::HitReply {
                 hit: hit.to_owned(),
                 confirmed,
@@ -414,7 +507,7 @@ impl Replica {
         )?;
         self.audit(
             crate::audit::AuditAction::HitAnswer,
-            format!("{hit} on {}", found.notice.describe_references()),
+            format!("{hit} on {}", notice.describe_references()),
             Some(action),
             None,
         )?;
@@ -431,6 +524,9 @@ pub struct MailItem {
     /// Sent and still waiting: attempts so far.
     pub attempts: Option<u32>,
     pub last_error: Option<String>,
+    /// Sent, and given up: why (the recipient never acknowledged within the delivery limits).
+    #[serde(default)]
+    pub failed: Option<String>,
 }
 
 /// A node's messages.
@@ -472,8 +568,78 @@ fn retry_delay(attempts: u32) -> Duration {
         .min(MAX_RETRY_DELAY)
 }
 
-/// The outbox worker: sends every due message, removes it on acknowledgement, and backs off
-/// on failure. Runs until the task is aborted.
+/// Why the outbox gives up on a message now, if it does: too old or tried too often.
+fn give_up(outgoing: &Outgoing, now: Timestamp) -> Option<String> {
+    let age = Duration::from_millis(now.0.saturating_sub(outgoing.queued_at.0));
+    if age > MAX_DELIVERY_AGE {
+        return Some(format!(
+            "not acknowledged within {} days ({} attempts; last error: {})",
+            MAX_DELIVERY_AGE.as_secs() / 86_400,
+            outgoing.attempts,
+            outgoing.last_error.as_deref().unwrap_or("none")
+        ));
+    }
+    if outgoing.attempts >= MAX_DELIVERY_ATTEMPTS {
+        return Some(format!(
+            "not acknowledged after {} attempts (last error: {})",
+            outgoing.attempts,
+            outgoing.last_error.as_deref().unwrap_or("none")
+        ));
+    }
+    None
+}
+
+/// Sends one message and records the outcome: delivered, retry later, or failed for good.
+async fn deliver_one(store: Arc<Store>, net: bureau_net::Handle, outgoing: Outgoing) -> String {
+    let id = outgoing.id.clone();
+    let result = net.send_direct(outgoing.to, outgoing.bytes.clone()).await;
+    let outcome = match result {
+        Ok(answer) if answer == ack(&id) => Ok(()),
+        Ok(_) => Err("the recipient answered without acknowledging".to_owned()),
+        Err(error) => Err(error.to_string()),
+    };
+    let saved = tokio::task::spawn_blocking(move || {
+        let now = clock::now();
+        match outcome {
+            Ok(()) => {
+                tracing::info!(id = %outgoing.id, to = %outgoing.to, "message delivered");
+                store.settle(&outgoing, now, None)
+            }
+            Err(error) => {
+                let delay = retry_delay(outgoing.attempts);
+                tracing::debug!(id = %outgoing.id, to = %outgoing.to, %error, ?delay, "delivery failed; will retry");
+                store.retry_later(&outgoing, now.saturating_add(delay), &error)
+            }
+        }
+    })
+    .await;
+    if let Ok(Err(error)) = saved {
+        tracing::error!(%error, "cannot update the outbox");
+    }
+    id
+}
+
+/// The due messages not in flight, with those past the delivery limits marked failed.
+fn due_now(store: &Store, in_flight: &std::collections::BTreeSet<String>) -> Result<Vec<Outgoing>> {
+    let now = clock::now();
+    let mut due = Vec::new();
+    for outgoing in store.due(now, MAX_DELIVERIES_IN_FLIGHT + in_flight.len())? {
+        if in_flight.contains(&outgoing.id) {
+            continue;
+        }
+        if let Some(reason) = give_up(&outgoing, now) {
+            tracing::warn!(id = %outgoing.id, to = %outgoing.to, %reason, "message delivery failed for good");
+            store.settle(&outgoing, now, Some(reason))?;
+            continue;
+        }
+        due.push(outgoing);
+    }
+    Ok(due)
+}
+
+/// The outbox worker: sends due messages (the longest-waiting first, at most
+/// [`MAX_DELIVERIES_IN_FLIGHT`] at once), records acknowledgements, backs off on failure and
+/// gives up past [`MAX_DELIVERY_AGE`] or [`MAX_DELIVERY_ATTEMPTS`]. Runs until aborted.
 pub async fn deliver(replica: Arc<Replica>, net: bureau_net::Handle) {
     let mut in_flight: std::collections::BTreeSet<String> = Default::default();
     let mut deliveries = tokio::task::JoinSet::new();
@@ -488,57 +654,84 @@ pub async fn deliver(replica: Arc<Replica>, net: bureau_net::Handle) {
                 continue;
             }
         }
+        if in_flight.len() >= MAX_DELIVERIES_IN_FLIGHT {
+            continue;
+        }
         let store = Arc::clone(&replica.store);
-        let outbox = match tokio::task::spawn_blocking(move || store.outbox()).await {
-            Ok(Ok(outbox)) => outbox,
+        let skip = in_flight.clone();
+        let due = match tokio::task::spawn_blocking(move || due_now(&store, &skip)).await {
+            Ok(Ok(due)) => due,
             Ok(Err(error)) => {
                 tracing::error!(%error, "cannot read the outbox");
                 continue;
             }
             Err(_) => continue,
         };
-        let now = clock::now();
-        for outgoing in outbox {
-            if outgoing.next_attempt > now
-                || in_flight.contains(&outgoing.id)
-                || in_flight.len() >= MAX_DELIVERIES_IN_FLIGHT
-            {
-                continue;
+        for outgoing in due {
+            if in_flight.len() >= MAX_DELIVERIES_IN_FLIGHT {
+                break;
             }
             in_flight.insert(outgoing.id.clone());
-            let net = net.clone();
-            let store = Arc::clone(&replica.store);
-            deliveries.spawn(async move {
-                let id = outgoing.id.clone();
-                let result = net.send_direct(outgoing.to, outgoing.bytes.clone()).await;
-                let outcome = match result {
-                    Ok(answer) if answer == ack(&id) => Ok(()),
-                    Ok(_) => Err("the recipient answered without acknowledging".to_owned()),
-                    Err(error) => Err(error.to_string()),
-                };
-                let now = clock::now();
-                let saved = tokio::task::spawn_blocking({
-                    let id = id.clone();
-                    move || match outcome {
-                        Ok(()) => {
-                            tracing::info!(%id, to = %outgoing.to, "message delivered");
-                            store.delivered(&id, now)
-                        }
-                        Err(error) => {
-                            let delay = retry_delay(outgoing.attempts);
-                            tracing::debug!(%id, to = %outgoing.to, %error, ?delay, "delivery failed; will retry");
-                            store.retry_later(&id, now.saturating_add(delay), &error)
-                        }
-                    }
-                })
-                .await;
-                if let Ok(Err(error)) = saved {
-                    tracing::error!(%error, "cannot update the outbox");
-                }
-                id
-            });
+            deliveries.spawn(deliver_one(
+                Arc::clone(&replica.store),
+                net.clone(),
+                outgoing,
+            ));
         }
     }
+}
+
+/// Verifies one inbound message and keeps it under the sender's quota; the answer is the
+/// acknowledgement, or why it was refused.
+fn receive_one(replica: &Replica, from: MemberCode, payload: &[u8]) -> Result<Vec<u8>> {
+    let signed = Signed::from_bytes(payload)?;
+    if signed.message.from != from {
+        fail!(
+            InvalidInput,
+            "sent by a node of {from} but signed as {}",
+            signed.message.from
+        );
+    }
+    signed.verify(&replica.store, replica.member())?;
+    let kept = Kept {
+        id: signed.message.id.clone(),
+        bytes: payload.to_vec(),
+        at: clock::now(),
+        delivered_at: None,
+        peer: from,
+        kind: signed.message.content.kind(),
+        failed: None,
+        attempts: 0,
+        last_error: None,
+    };
+    let quota = replica
+        .inbox_quota
+        .lock()
+        .map_err(|_| Error::internal("the inbox quota lock is poisoned"))?
+        .unwrap_or(INBOX_QUOTA);
+    match replica.store.receive(&kept, quota)? {
+        Received::New => {
+            tracing::info!(id = %kept.id, %from, "message received");
+        }
+        Received::Duplicate => {}
+        Received::OverQuota {
+            reason,
+            first_today,
+        } => {
+            if first_today {
+                tracing::warn!(%from, %reason, "a member is past its inbox quota: its messages are refused until tomorrow");
+            }
+            fail!(
+                RateLimited,
+                "rate limited: {from} is past its inbox quota at this node ({reason}); the outbox tries again later"
+            );
+        }
+        Received::UnknownHit => fail!(
+            InvalidInput,
+            "an answer to a hit this member never sent to {from}"
+        ),
+    }
+    Ok(ack(&signed.message.id))
 }
 
 /// The inbound handler: verifies each message, keeps it once on disk, then acknowledges.
@@ -554,28 +747,14 @@ pub async fn receive(
             ..
         } = request;
         let replica = Arc::clone(&replica);
-        let answer = tokio::task::spawn_blocking(move || -> Result<Vec<u8>> {
-            let signed = Signed::from_bytes(&payload)?;
-            if signed.message.from != from {
-                fail!(InvalidInput,
-                    "sent by a node of {from} but signed as {}",
-                    signed.message.from
-                );
-            }
-            signed.verify(&replica.store, replica.member())?;
-            let new = replica
-                .store
-                .receive(&signed.message.id, &payload, clock::now())?;
-            if new {
-                tracing::info!(id = %signed.message.id, from = %signed.message.from, "message received");
-            }
-            Ok(ack(&signed.message.id))
-        })
-        .await;
+        let answer =
+            tokio::task::spawn_blocking(move || receive_one(&replica, from, &payload)).await;
         let answer = match answer {
             Ok(Ok(bytes)) => Ok(bytes),
             Ok(Err(error)) => {
-                tracing::warn!(%from, error = %format!("{error:#}"), "message refused");
+                if error.kind != ErrorKind::RateLimited {
+                    tracing::warn!(%from, error = %format!("{error:#}"), "message refused");
+                }
                 Err(format!("{error:#}"))
             }
             Err(_) => Err("the node failed while storing the message".to_owned()),

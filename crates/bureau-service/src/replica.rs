@@ -72,6 +72,18 @@ pub struct Status {
     pub members_known: usize,
     pub pending: usize,
     pub store_bytes: u64,
+    /// Messages waiting in the outbox.
+    pub outbox: usize,
+    /// Members whose messages this node refused today for being past their inbox quota.
+    pub inbox_refusals: Vec<InboxRefusals>,
+}
+
+/// One member past its inbox quota today.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct InboxRefusals {
+    pub member: MemberCode,
+    /// Messages refused today.
+    pub refused: u32,
 }
 
 /// The local replica, opened with the node's identity.
@@ -91,6 +103,9 @@ pub struct Replica {
     /// The records whose owners were told of a hit today, so each hears of a record at most
     /// once a day from this member however often it is searched.
     pub(crate) hits_told: Mutex<HitsTold>,
+    /// What each sender may leave in the inbox when set; `mail::INBOX_QUOTA` otherwise (tests
+    /// lower it to flood a node quickly).
+    pub inbox_quota: Mutex<Option<bureau_store::InboxQuota>>,
 }
 
 /// Most records remembered as told of a hit in one day; past it the memory starts over (an
@@ -144,6 +159,7 @@ impl Replica {
             audit: AuditLog::open(dir.audit_log())?,
             actor,
             hits_told: Mutex::new(HitsTold::default()),
+            inbox_quota: Mutex::new(None),
         })
     }
 
@@ -371,7 +387,24 @@ impl Replica {
             members_known: self.store.members()?.len(),
             pending: self.store.pending_len(),
             store_bytes: self.store.size_on_disk()?,
+            outbox: self.store.outbox_len()?,
+            inbox_refusals: self.inbox_refusals()?,
         })
+    }
+
+    /// Members past their inbox quota today (UTC).
+    fn inbox_refusals(&self) -> Result<Vec<InboxRefusals>> {
+        let today = i64::try_from(clock::now().0 / 86_400_000).unwrap_or(i64::MAX);
+        Ok(self
+            .store
+            .inbox_usage()?
+            .into_iter()
+            .filter(|(_, usage)| usage.day == today && usage.refused_today > 0)
+            .map(|(member, usage)| InboxRefusals {
+                member,
+                refused: usage.refused_today,
+            })
+            .collect())
     }
 }
 

@@ -37,7 +37,13 @@ fn need(value: &str, what: &str) -> Result<()> {
 pub fn run(store: &Store, query: &Query, today: Date) -> Result<Searched> {
     let exact = |term: IndexTerm| exact_matches(store, &term, today, |_| true, |_| true);
     let in_database = |term: IndexTerm, database: Database| {
-        exact_matches(store, &term, today, |_| true, |record: &Record| record.key.database == database)
+        exact_matches(
+            store,
+            &term,
+            today,
+            |_| true,
+            |record: &Record| record.key.database == database,
+        )
     };
     match query {
         Query::TravelDocument {
@@ -245,12 +251,15 @@ fn dna(store: &Store, loci: &BTreeMap<String, String>, today: Date) -> Result<Se
         let Some(owner) = owner_of(&record_key) else {
             continue;
         };
-        found.push((owner, Found {
-            reference: record.key.to_string(),
-            score: comparison.matching as f32 / compared.max(1) as f32,
-            detail: Some(detail),
-            record: None,
-        }));
+        found.push((
+            owner,
+            Found {
+                reference: record.key.to_string(),
+                score: comparison.matching as f32 / compared.max(1) as f32,
+                detail: Some(detail),
+                record: None,
+            },
+        ));
     }
     found.sort_by(|(_, a), (_, b)| {
         b.score

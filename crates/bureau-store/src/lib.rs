@@ -32,7 +32,7 @@ use sled::Transactional;
 pub use apply::{ApplyReport, Outcome};
 pub use committer::{Committer, CommitterError};
 pub use layout::{MAX_RECORD_VERSIONS_KEPT, RecordState};
-pub use mailbox::{Kept, Outgoing};
+pub use mailbox::{Direction, InboxQuota, Kept, MailKind, Outgoing, Received, SenderUsage};
 pub use postings::{MAX_POSTINGS_PER_SCAN, OwnerPostings, Posting};
 pub use query::{Batch, RecordView, digest_of, digest_with_forks, latest};
 

@@ -1,16 +1,21 @@
 //! The node's durable mailbox for direct messages: an outbox that survives restarts until the
-//! recipient acknowledges, an inbox that keeps each message once, and the record of what was
-//! sent. Messages are opaque signed bytes here; the node gives them meaning.
+//! recipient acknowledges (or the sender gives up), an inbox that keeps each message once under
+//! per-sender quotas, the record of what was sent, and the indexes that let every list be read
+//! a page at a time: messages by time, ids, hits by time and the answer to each hit. Messages
+//! are opaque signed bytes here; the service gives them meaning and passes what the indexes
+//! need ([`MailKind`], the other member).
 //!
-//! Every write is flushed before it returns, so a message accepted into the outbox, or
-//! acknowledged to its sender, is on disk.
+//! Every write is one sled transaction, flushed before it returns, so a message accepted into
+//! the outbox, or acknowledged to its sender, is on disk with all its index entries.
 
 use serde::{Deserialize, Serialize};
+use sled::Transactional;
+use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
 
 use bureau_core::codec;
 use bureau_core::{MemberCode, Timestamp};
 
-use crate::{Result, Store, stored};
+use crate::{Error, Result, Store, stored};
 
 /// A message waiting for its recipient's acknowledgement.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -25,6 +30,17 @@ pub struct Outgoing {
     pub last_error: Option<String>,
 }
 
+/// What a message is, as far as the indexes care.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MailKind {
+    Text,
+    Hit,
+    /// An answer to the hit with this id.
+    HitReply {
+        hit: String,
+    },
+}
+
 /// A message as this node keeps it: sent (with its delivery time once acknowledged) or
 /// received.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -35,24 +51,220 @@ pub struct Kept {
     pub at: Timestamp,
     /// For sent messages: when the recipient acknowledged it.
     pub delivered_at: Option<Timestamp>,
+    /// The other member: the sender of a received message, the recipient of a sent one.
+    pub peer: MemberCode,
+    pub kind: MailKind,
+    /// For sent messages: why delivery was given up, if it was.
+    pub failed: Option<String>,
+    /// For sent messages still waiting: attempts so far and why the last one failed.
+    pub attempts: u32,
+    pub last_error: Option<String>,
+}
+
+/// Which side of the mailbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Received,
+    Sent,
+}
+
+/// What one sender may make this node keep (the service's named constants).
+#[derive(Debug, Clone, Copy)]
+pub struct InboxQuota {
+    pub messages_per_day: u32,
+    pub bytes_per_day: u64,
+    /// Bytes kept from one sender at any time, until retention removes old messages.
+    pub bytes_kept: u64,
+}
+
+/// What happened to a received message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Received {
+    /// Kept now.
+    New,
+    /// Already kept (a retried delivery).
+    Duplicate,
+    /// Refused: the sender is past a quota (the reason says which); `first_today` on the
+    /// sender's first refusal of the day, so it is logged once.
+    OverQuota { reason: String, first_today: bool },
+    /// Refused: an answer to a hit this node never sent to that member.
+    UnknownHit,
+}
+
+/// One sender's use of the inbox.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SenderUsage {
+    /// The UTC day (days since 1970) the daily counts are for.
+    pub day: i64,
+    pub messages_today: u32,
+    pub bytes_today: u64,
+    pub refused_today: u32,
+    pub bytes_kept: u64,
+}
+
+/// Tree names: local to this node, never replicated.
+const MESSAGES: &str = "mailbox/messages";
+const IDS: &str = "mailbox/ids";
+const HITS: &str = "mailbox/hits";
+const REPLIES: &str = "mailbox/replies";
+const DUE: &str = "mailbox/due";
+const SENDERS: &str = "mailbox/senders";
+
+const MS_PER_DAY: u64 = 24 * 60 * 60 * 1000;
+
+fn side(direction: Direction) -> u8 {
+    match direction {
+        Direction::Received => b'r',
+        Direction::Sent => b's',
+    }
+}
+
+/// `side ‖ time ‖ id`: messages (and hits) of one side, oldest first.
+fn timed_key(direction: Direction, at: Timestamp, id: &str) -> Vec<u8> {
+    let mut key = Vec::with_capacity(9 + id.len());
+    key.push(side(direction));
+    key.extend_from_slice(&at.0.to_be_bytes());
+    key.extend_from_slice(id.as_bytes());
+    key
+}
+
+fn id_key(direction: Direction, id: &str) -> Vec<u8> {
+    let mut key = vec![side(direction)];
+    key.extend_from_slice(id.as_bytes());
+    key
+}
+
+fn due_key(outgoing: &Outgoing) -> Vec<u8> {
+    let mut key = outgoing.next_attempt.0.to_be_bytes().to_vec();
+    key.extend_from_slice(outgoing.id.as_bytes());
+    key
+}
+
+/// Aborts a mailbox transaction with a store error.
+fn abort<T>(error: Error) -> std::result::Result<T, ConflictableTransactionError<Error>> {
+    Err(ConflictableTransactionError::Abort(error))
+}
+
+struct Trees {
+    messages: sled::Tree,
+    ids: sled::Tree,
+    hits: sled::Tree,
+    replies: sled::Tree,
+    due: sled::Tree,
+    senders: sled::Tree,
 }
 
 impl Store {
-    fn mailbox_tree(&self, name: &str) -> Result<sled::Tree> {
-        self.db.open_tree(name).map_err(|e| self.sled_error(e))
+    fn mailbox(&self) -> Result<Trees> {
+        let open = |name: &str| self.db.open_tree(name).map_err(|e| self.sled_error(e));
+        Ok(Trees {
+            messages: open(MESSAGES)?,
+            ids: open(IDS)?,
+            hits: open(HITS)?,
+            replies: open(REPLIES)?,
+            due: open(DUE)?,
+            senders: open(SENDERS)?,
+        })
     }
 
-    fn mailbox_put<T: Serialize>(&self, tree: &str, id: &str, value: &T) -> Result<()> {
-        self.mailbox_tree(tree)?
-            .insert(id.as_bytes(), codec::encode(value))
-            .map_err(|e| self.sled_error(e))?;
-        self.flush()
+    /// Runs one transaction over every mailbox tree and flushes it.
+    fn mail_transaction<T>(
+        &self,
+        body: impl Fn(
+            &[TransactionalTree],
+        ) -> std::result::Result<T, ConflictableTransactionError<Error>>,
+    ) -> Result<T> {
+        let trees = self.mailbox()?;
+        let result = (
+            &trees.messages,
+            &trees.ids,
+            &trees.hits,
+            &trees.replies,
+            &trees.due,
+            &trees.senders,
+        )
+            .transaction(|(messages, ids, hits, replies, due, senders)| {
+                body(&[
+                    messages.clone(),
+                    ids.clone(),
+                    hits.clone(),
+                    replies.clone(),
+                    due.clone(),
+                    senders.clone(),
+                ])
+            });
+        let value = match result {
+            Ok(value) => value,
+            Err(TransactionError::Abort(error)) => return Err(error),
+            Err(TransactionError::Storage(error)) => return Err(self.sled_error(error)),
+        };
+        self.flush()?;
+        Ok(value)
     }
 
-    fn mailbox_all<T: serde::de::DeserializeOwned>(&self, tree: &str) -> Result<Vec<T>> {
-        self.mailbox_tree(tree)?
-            .iter()
+    fn decode_kept(&self, bytes: &[u8]) -> Result<Kept> {
+        stored(codec::decode::<_, { usize::MAX }>(bytes), &self.path)
+    }
+}
+
+/// Positions in the slice [`Store::mail_transaction`] hands its body.
+const T_MESSAGES: usize = 0;
+const T_IDS: usize = 1;
+const T_HITS: usize = 2;
+const T_REPLIES: usize = 3;
+const T_DUE: usize = 4;
+const T_SENDERS: usize = 5;
+
+/// Stores a kept message with its id and hit index entries (and its reply link).
+fn put_kept(
+    trees: &[TransactionalTree],
+    direction: Direction,
+    kept: &Kept,
+) -> std::result::Result<(), ConflictableTransactionError<Error>> {
+    let key = timed_key(direction, kept.at, &kept.id);
+    trees[T_MESSAGES].insert(key.clone(), codec::encode(kept))?;
+    trees[T_IDS].insert(id_key(direction, &kept.id), key.clone())?;
+    match &kept.kind {
+        MailKind::Hit => {
+            trees[T_HITS].insert(key, &[][..])?;
+        }
+        MailKind::HitReply { hit } => {
+            trees[T_REPLIES].insert(hit.as_bytes(), key)?;
+        }
+        MailKind::Text => {}
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Queues a message and keeps it among the sent ones.
+    pub fn queue_outgoing(&self, outgoing: &Outgoing, kind: MailKind) -> Result<()> {
+        let kept = Kept {
+            id: outgoing.id.clone(),
+            bytes: outgoing.bytes.clone(),
+            at: outgoing.queued_at,
+            delivered_at: None,
+            peer: outgoing.to,
+            kind,
+            failed: None,
+            attempts: 0,
+            last_error: None,
+        };
+        self.mail_transaction(|trees| {
+            put_kept(trees, Direction::Sent, &kept)?;
+            trees[T_DUE].insert(due_key(outgoing), codec::encode(outgoing))?;
+            Ok(())
+        })
+    }
+
+    /// Messages due for an attempt at `now`, the longest-waiting first, at most `limit`.
+    pub fn due(&self, now: Timestamp, limit: usize) -> Result<Vec<Outgoing>> {
+        let end = now.0.saturating_add(1).to_be_bytes();
+        self.mailbox()?
+            .due
+            .range(..end.to_vec())
             .values()
+            .take(limit)
             .map(|bytes| {
                 let bytes = bytes.map_err(|e| self.sled_error(e))?;
                 stored(codec::decode::<_, { usize::MAX }>(&bytes), &self.path)
@@ -60,90 +272,268 @@ impl Store {
             .collect()
     }
 
-    fn mailbox_get<T: serde::de::DeserializeOwned>(
-        &self,
-        tree: &str,
-        id: &str,
-    ) -> Result<Option<T>> {
-        self.mailbox_tree(tree)?
-            .get(id.as_bytes())
-            .map_err(|e| self.sled_error(e))?
-            .map(|bytes| stored(codec::decode::<_, { usize::MAX }>(&bytes), &self.path))
-            .transpose()
-    }
-
-    /// Queues a message and keeps it among the sent ones.
-    pub fn queue_outgoing(&self, outgoing: &Outgoing) -> Result<()> {
-        self.mailbox_put(
-            SENT,
-            &outgoing.id,
-            &Kept {
-                id: outgoing.id.clone(),
-                bytes: outgoing.bytes.clone(),
-                at: outgoing.queued_at,
-                delivered_at: None,
-            },
-        )?;
-        self.mailbox_put(OUTBOX, &outgoing.id, outgoing)
-    }
-
-    /// Every message still waiting, oldest id first.
-    pub fn outbox(&self) -> Result<Vec<Outgoing>> {
-        self.mailbox_all(OUTBOX)
+    /// Messages waiting in the outbox (a count over keys only).
+    pub fn outbox_len(&self) -> Result<usize> {
+        Ok(self.mailbox()?.due.len())
     }
 
     /// Records a failed attempt and when to try again.
-    pub fn retry_later(&self, id: &str, next_attempt: Timestamp, error: &str) -> Result<()> {
-        if let Some(mut outgoing) = self.mailbox_get::<Outgoing>(OUTBOX, id)? {
-            outgoing.attempts += 1;
-            outgoing.next_attempt = next_attempt;
-            outgoing.last_error = Some(error.to_owned());
-            self.mailbox_put(OUTBOX, id, &outgoing)?;
-        }
+    pub fn retry_later(
+        &self,
+        outgoing: &Outgoing,
+        next_attempt: Timestamp,
+        error: &str,
+    ) -> Result<()> {
+        let mut next = outgoing.clone();
+        next.attempts = next.attempts.saturating_add(1);
+        next.next_attempt = next_attempt;
+        next.last_error = Some(error.to_owned());
+        self.mail_transaction(|trees| {
+            if trees[T_DUE].remove(due_key(outgoing))?.is_none() {
+                return Ok(());
+            }
+            trees[T_DUE].insert(due_key(&next), codec::encode(&next))?;
+            self.update_sent(trees, &outgoing.id, |kept| {
+                kept.attempts = next.attempts;
+                kept.last_error = next.last_error.clone();
+            })
+        })
+    }
+
+    /// Changes a sent message inside a mailbox transaction.
+    fn update_sent(
+        &self,
+        trees: &[TransactionalTree],
+        id: &str,
+        change: impl Fn(&mut Kept),
+    ) -> std::result::Result<(), ConflictableTransactionError<Error>> {
+        let Some(key) = trees[T_IDS].get(id_key(Direction::Sent, id))? else {
+            return Ok(());
+        };
+        let Some(bytes) = trees[T_MESSAGES].get(&key)? else {
+            return Ok(());
+        };
+        let mut kept = match self.decode_kept(&bytes) {
+            Ok(kept) => kept,
+            Err(error) => return abort(error),
+        };
+        change(&mut kept);
+        trees[T_MESSAGES].insert(key, codec::encode(&kept))?;
         Ok(())
     }
 
-    /// The recipient acknowledged: out of the outbox, marked delivered among the sent.
-    pub fn delivered(&self, id: &str, at: Timestamp) -> Result<()> {
-        if let Some(mut kept) = self.mailbox_get::<Kept>(SENT, id)? {
-            kept.delivered_at = Some(at);
-            self.mailbox_put(SENT, id, &kept)?;
+    /// The recipient acknowledged (`failed` is `None`), or the node gave up (`failed` says
+    /// why): out of the outbox, and the sent message says which.
+    pub fn settle(&self, outgoing: &Outgoing, at: Timestamp, failed: Option<String>) -> Result<()> {
+        self.mail_transaction(|trees| {
+            trees[T_DUE].remove(due_key(outgoing))?;
+            self.update_sent(trees, &outgoing.id, |kept| match &failed {
+                None => kept.delivered_at = Some(at),
+                Some(reason) => kept.failed = Some(reason.clone()),
+            })
+        })
+    }
+
+    /// Keeps a received message from `kept.peer` unless that sender is past `quota` today, or
+    /// it answers a hit this node never sent to that sender.
+    pub fn receive(&self, kept: &Kept, quota: InboxQuota) -> Result<Received> {
+        let day = i64::try_from(kept.at.0 / MS_PER_DAY).unwrap_or(i64::MAX);
+        let size = kept.bytes.len() as u64;
+        self.mail_transaction(|trees| {
+            if trees[T_IDS]
+                .get(id_key(Direction::Received, &kept.id))?
+                .is_some()
+            {
+                return Ok(Received::Duplicate);
+            }
+            if let MailKind::HitReply { hit } = &kept.kind {
+                let sent_to = match trees[T_IDS].get(id_key(Direction::Sent, hit))? {
+                    Some(key) => trees[T_MESSAGES].get(key)?,
+                    None => None,
+                };
+                let asked = match sent_to.map(|bytes| self.decode_kept(&bytes)).transpose() {
+                    Ok(sent) => sent,
+                    Err(error) => return abort(error),
+                };
+                if !asked.is_some_and(|sent| sent.kind == MailKind::Hit && sent.peer == kept.peer) {
+                    return Ok(Received::UnknownHit);
+                }
+            }
+            let mut usage: SenderUsage = match trees[T_SENDERS].get(kept.peer.as_bytes())? {
+                Some(bytes) => match stored(codec::decode::<_, 64>(&bytes), &self.path) {
+                    Ok(usage) => usage,
+                    Err(error) => return abort(error),
+                },
+                None => SenderUsage::default(),
+            };
+            if usage.day != day {
+                usage = SenderUsage {
+                    day,
+                    bytes_kept: usage.bytes_kept,
+                    ..SenderUsage::default()
+                };
+            }
+            let over = if usage.messages_today >= quota.messages_per_day {
+                Some(format!("{} messages today", usage.messages_today))
+            } else if usage.bytes_today.saturating_add(size) > quota.bytes_per_day {
+                Some(format!("{} bytes today", usage.bytes_today))
+            } else if usage.bytes_kept.saturating_add(size) > quota.bytes_kept {
+                Some(format!("{} bytes kept", usage.bytes_kept))
+            } else {
+                None
+            };
+            let outcome = match over {
+                Some(reason) => {
+                    usage.refused_today = usage.refused_today.saturating_add(1);
+                    Received::OverQuota {
+                        reason,
+                        first_today: usage.refused_today == 1,
+                    }
+                }
+                None => {
+                    usage.messages_today += 1;
+                    usage.bytes_today = usage.bytes_today.saturating_add(size);
+                    usage.bytes_kept = usage.bytes_kept.saturating_add(size);
+                    put_kept(trees, Direction::Received, kept)?;
+                    Received::New
+                }
+            };
+            trees[T_SENDERS].insert(kept.peer.as_bytes(), codec::encode(&usage))?;
+            Ok(outcome)
+        })
+    }
+
+    /// One sender's use of the inbox, per member.
+    pub fn inbox_usage(&self) -> Result<Vec<(MemberCode, SenderUsage)>> {
+        let mut usage = Vec::new();
+        for item in self.mailbox()?.senders.iter() {
+            let (key, bytes) = item.map_err(|e| self.sled_error(e))?;
+            let code = <[u8; 3]>::try_from(key.as_ref())
+                .ok()
+                .and_then(|code| MemberCode::try_from(code).ok())
+                .ok_or_else(|| self.corrupt("a mailbox sender that is not a member code"))?;
+            usage.push((code, stored(codec::decode::<_, 64>(&bytes), &self.path)?));
         }
-        self.mailbox_tree(OUTBOX)?
-            .remove(id.as_bytes())
-            .map_err(|e| self.sled_error(e))?;
-        self.flush()
+        Ok(usage)
     }
 
-    /// Keeps a received message; false when it was already there (a retried delivery).
-    pub fn receive(&self, id: &str, bytes: &[u8], at: Timestamp) -> Result<bool> {
-        let kept = Kept {
-            id: id.to_owned(),
-            bytes: bytes.to_vec(),
-            at,
-            delivered_at: None,
+    /// Messages of one side, newest first, kept before `before` (all when `None`), at most
+    /// `limit`; only hits when `hits_only`.
+    pub fn mail_page(
+        &self,
+        direction: Direction,
+        hits_only: bool,
+        before: Option<Timestamp>,
+        limit: usize,
+    ) -> Result<Vec<Kept>> {
+        let trees = self.mailbox()?;
+        let start = vec![side(direction)];
+        let end = match before {
+            Some(at) => timed_key(direction, at, ""),
+            None => vec![side(direction) + 1],
         };
-        let inserted = self
-            .mailbox_tree(INBOX)?
-            .compare_and_swap(id.as_bytes(), None::<&[u8]>, Some(codec::encode(&kept)))
+        let index = if hits_only {
+            &trees.hits
+        } else {
+            &trees.messages
+        };
+        let mut page = Vec::new();
+        for item in index.range(start..end).rev().take(limit) {
+            let (key, value) = item.map_err(|e| self.sled_error(e))?;
+            let bytes = if hits_only {
+                trees.messages.get(&key).map_err(|e| self.sled_error(e))?
+            } else {
+                Some(value)
+            };
+            if let Some(bytes) = bytes {
+                page.push(self.decode_kept(&bytes)?);
+            }
+        }
+        Ok(page)
+    }
+
+    /// One message by id.
+    pub fn mail_item(&self, direction: Direction, id: &str) -> Result<Option<Kept>> {
+        let trees = self.mailbox()?;
+        let Some(key) = trees
+            .ids
+            .get(id_key(direction, id))
             .map_err(|e| self.sled_error(e))?
-            .is_ok();
-        self.flush()?;
-        Ok(inserted)
+        else {
+            return Ok(None);
+        };
+        trees
+            .messages
+            .get(key)
+            .map_err(|e| self.sled_error(e))?
+            .map(|bytes| self.decode_kept(&bytes))
+            .transpose()
     }
 
-    /// Every received message, by id.
-    pub fn inbox(&self) -> Result<Vec<Kept>> {
-        self.mailbox_all(INBOX)
+    /// The latest answer to a hit, sent or received.
+    pub fn hit_reply(&self, hit: &str) -> Result<Option<Kept>> {
+        let trees = self.mailbox()?;
+        let Some(key) = trees
+            .replies
+            .get(hit.as_bytes())
+            .map_err(|e| self.sled_error(e))?
+        else {
+            return Ok(None);
+        };
+        trees
+            .messages
+            .get(key)
+            .map_err(|e| self.sled_error(e))?
+            .map(|bytes| self.decode_kept(&bytes))
+            .transpose()
     }
 
-    /// Every sent message, by id.
-    pub fn sent(&self) -> Result<Vec<Kept>> {
-        self.mailbox_all(SENT)
+    /// Removes messages kept before `before` that are settled (received, delivered or given
+    /// up), at most `limit` per call; returns how many went. Frees their senders' quota.
+    pub fn expire_mail(&self, before: Timestamp, limit: usize) -> Result<usize> {
+        let trees = self.mailbox()?;
+        let mut expired = Vec::new();
+        for direction in [Direction::Received, Direction::Sent] {
+            let range = vec![side(direction)]..timed_key(direction, before, "");
+            for item in trees.messages.range(range).take(limit - expired.len()) {
+                let (_, bytes) = item.map_err(|e| self.sled_error(e))?;
+                let kept = self.decode_kept(&bytes)?;
+                let settled = direction == Direction::Received
+                    || kept.delivered_at.is_some()
+                    || kept.failed.is_some();
+                if settled {
+                    expired.push((direction, kept));
+                }
+            }
+        }
+        if expired.is_empty() {
+            return Ok(0);
+        }
+        self.mail_transaction(|trees| {
+            for (direction, kept) in &expired {
+                let key = timed_key(*direction, kept.at, &kept.id);
+                trees[T_MESSAGES].remove(key.clone())?;
+                trees[T_IDS].remove(id_key(*direction, &kept.id))?;
+                trees[T_HITS].remove(key.clone())?;
+                if let MailKind::HitReply { hit } = &kept.kind
+                    && trees[T_REPLIES].get(hit.as_bytes())?.as_deref() == Some(&key[..])
+                {
+                    trees[T_REPLIES].remove(hit.as_bytes())?;
+                }
+                if *direction == Direction::Received
+                    && let Some(bytes) = trees[T_SENDERS].get(kept.peer.as_bytes())?
+                {
+                    let mut usage: SenderUsage =
+                        match stored(codec::decode::<_, 64>(&bytes), &self.path) {
+                            Ok(usage) => usage,
+                            Err(error) => return abort(error),
+                        };
+                    usage.bytes_kept = usage.bytes_kept.saturating_sub(kept.bytes.len() as u64);
+                    trees[T_SENDERS].insert(kept.peer.as_bytes(), codec::encode(&usage))?;
+                }
+            }
+            Ok(())
+        })?;
+        Ok(expired.len())
     }
 }
-
-/// Tree names: local to this node, never replicated.
-const OUTBOX: &str = "mail/outbox";
-const INBOX: &str = "mail/inbox";
-const SENT: &str = "mail/sent";

@@ -89,7 +89,10 @@ impl OwnerPostings<'_> {
             .get(1..4)
             .and_then(|code| <[u8; 3]>::try_from(code).ok())
             .and_then(|code| MemberCode::try_from(code).ok())
-            .ok_or_else(|| self.store.corrupt("index entry with a malformed record key"))?;
+            .ok_or_else(|| {
+                self.store
+                    .corrupt("index entry with a malformed record key")
+            })?;
         Ok((key.len() - record.len(), record, owner))
     }
 }

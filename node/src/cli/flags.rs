@@ -102,6 +102,8 @@ pub enum Command {
     Hits {
         #[command(subcommand)]
         answer: Option<super::mail::HitsCommand>,
+        #[command(flatten)]
+        page: super::mail::PageFlags,
     },
     /// Show the node's audit log (every search and change), or check it with --verify.
     Audit {

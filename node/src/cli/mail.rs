@@ -3,7 +3,7 @@
 use anyhow::Result;
 use bureau_core::MemberCode;
 use bureau_service::mail::{Content, Handling, Hit, Hits, MailItem, SendMessage};
-use bureau_service::ops::{AnswerHit, ListHits, ListMail};
+use bureau_service::ops::{AnswerHit, ListHits, ListMail, PageQuery};
 use clap::Subcommand;
 
 use super::context::Context;
@@ -25,10 +25,31 @@ pub enum MessageCommand {
         /// The message text.
         text: String,
     },
-    /// Messages received.
-    Inbox,
-    /// Messages sent, with their delivery state.
-    Sent,
+    /// Messages received, newest first.
+    Inbox(PageFlags),
+    /// Messages sent, newest first, with their delivery state.
+    Sent(PageFlags),
+}
+
+/// Which page of a list: the newest, or those before a time.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct PageFlags {
+    /// At most this many (default 100, at most 1000).
+    #[arg(long)]
+    pub limit: Option<i64>,
+    /// Only those from before this time, in milliseconds since 1970 (`--json` shows times so;
+    /// give the oldest of the previous page).
+    #[arg(long)]
+    pub before: Option<i64>,
+}
+
+impl From<PageFlags> for PageQuery {
+    fn from(flags: PageFlags) -> PageQuery {
+        PageQuery {
+            limit: flags.limit,
+            before: flags.before,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -108,9 +129,11 @@ pub fn message(context: &Context, command: MessageCommand) -> Result<()> {
                 );
             }
         }
-        MessageCommand::Inbox | MessageCommand::Sent => {
-            let mail = backend.call(ListMail {})?;
-            let sent = matches!(command, MessageCommand::Sent);
+        MessageCommand::Inbox(ref page) | MessageCommand::Sent(ref page) => {
+            let mail = backend.call(ListMail {
+                page: page.clone().into(),
+            })?;
+            let sent = matches!(command, MessageCommand::Sent(_));
             let items = if sent { &mail.sent } else { &mail.received };
             if as_json {
                 output::json(items);
@@ -124,6 +147,9 @@ pub fn message(context: &Context, command: MessageCommand) -> Result<()> {
                 .iter()
                 .map(|item| {
                     let state = match (item.delivered_at, &item.last_error) {
+                        _ if item.failed.is_some() => {
+                            format!("FAILED: {}", item.failed.as_deref().unwrap_or_default())
+                        }
                         (Some(at), _) => when(Some(at)),
                         (None, Some(error)) => {
                             format!("waiting ({} attempts: {error})", item.attempts.unwrap_or(0))
@@ -152,7 +178,7 @@ pub fn message(context: &Context, command: MessageCommand) -> Result<()> {
 }
 
 /// `bureau hits [answer ...]`
-pub fn hits(context: &Context, answer: Option<HitsCommand>) -> Result<()> {
+pub fn hits(context: &Context, answer: Option<HitsCommand>, page: PageFlags) -> Result<()> {
     let as_json = context.json;
     let backend = context.backend()?;
     if let Some(HitsCommand::Answer {
@@ -177,7 +203,7 @@ pub fn hits(context: &Context, answer: Option<HitsCommand>) -> Result<()> {
         }
         return Ok(());
     }
-    let hits = backend.call(ListHits {})?;
+    let hits = backend.call(ListHits { page: page.into() })?;
     context.print(&hits, print_hits)
 }
 

@@ -123,6 +123,7 @@ fn print_status(status: &serde_json::Value) {
         "members_connected",
         "pending",
         "store_bytes",
+        "outbox",
     ];
     let rows: Vec<Vec<String>> = fields
         .iter()
@@ -151,6 +152,13 @@ fn print_status(status: &serde_json::Value) {
                 .take(16)
                 .collect::<String>(),
             fork["seq"]
+        );
+    }
+    for refusal in status["inbox_refusals"].as_array().into_iter().flatten() {
+        println!(
+            "inbox quota    {} past its quota today: {} messages refused",
+            refusal["member"].as_str().unwrap_or("?"),
+            refusal["refused"]
         );
     }
     for warning in status["warnings"].as_array().into_iter().flatten() {

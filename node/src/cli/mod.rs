@@ -86,7 +86,7 @@ pub fn run(cli: Cli, env: Environment) -> Result<()> {
         Command::Notice(command) => cases::notice(context, command),
         Command::Diffusion(command) => cases::diffusion(context, command),
         Command::Message(command) => mail::message(context, command),
-        Command::Hits { answer } => mail::hits(context, answer),
+        Command::Hits { answer, page } => mail::hits(context, answer, page),
         Command::Status => members::status(context),
         Command::Peers => members::peers(context),
         Command::Members => members::members(context),

@@ -158,9 +158,9 @@ fn publish_search_get_cancel() {
             "--json",
         ],
     ));
-    assert_eq!(found[0]["ref"], "sltd/FRA/p1234567");
+    assert_eq!(found["results"][0]["ref"], "sltd/FRA/p1234567");
     assert_eq!(
-        found[0]["data"]["travel-document"]["issuing_country"],
+        found["results"][0]["data"]["travel-document"]["issuing_country"],
         "FRA"
     );
     let table = ok(
@@ -208,7 +208,7 @@ fn publish_search_get_cancel() {
         ],
     ));
     assert_eq!(
-        found[0]["ref"], person["ref"],
+        found["results"][0]["ref"], person["ref"],
         "Mueller is how Müller is typed without umlauts"
     );
     let found = json(&ok(
@@ -224,7 +224,7 @@ fn publish_search_get_cancel() {
             "--json",
         ],
     ));
-    assert_eq!(found[0]["ref"], person["ref"]);
+    assert_eq!(found["results"][0]["ref"], person["ref"]);
 
     ok(
         cwd,
@@ -264,7 +264,7 @@ fn publish_search_get_cancel() {
             "--json",
         ],
     ));
-    assert_eq!(found.as_array().map(Vec::len), Some(0));
+    assert_eq!(found["results"].as_array().map(Vec::len), Some(0));
 
     // The cancelled record's body is erased once; a second run finds nothing more.
     let erased = json(&ok(cwd, &["--dir", "fra", "--offline", "erase", "--json"]));
@@ -412,7 +412,7 @@ fn the_sandbox_converges_and_its_examples_work() {
         ],
     ));
     assert_eq!(
-        found[0]["ref"], "sltd/FRA/f1234667",
+        found["results"][0]["ref"], "sltd/FRA/f1234667",
         "a French document found on the Italian node"
     );
     let found = json(&ok(
@@ -427,7 +427,7 @@ fn the_sandbox_converges_and_its_examples_work() {
             "--json",
         ],
     ));
-    assert_eq!(found[0]["key"]["owner"], "DEU");
+    assert_eq!(found["results"][0]["key"]["owner"], "DEU");
 
     ok(
         cwd,
@@ -465,7 +465,7 @@ fn the_sandbox_converges_and_its_examples_work() {
             "--json",
         ],
     ));
-    assert_eq!(found[0]["ref"], "sltd/FRA/p1234567");
+    assert_eq!(found["results"][0]["ref"], "sltd/FRA/p1234567");
 
     let run = bureau(cwd, &["sandbox"]);
     assert!(
@@ -713,7 +713,7 @@ fn a_person_published_in_cyrillic_is_found_by_a_latin_query() {
             "--json",
         ],
     ));
-    assert_eq!(found[0]["ref"], person["ref"], "{found}");
+    assert_eq!(found["results"][0]["ref"], person["ref"], "{found}");
     let wrong_year = json(&ok(
         cwd,
         &[
@@ -730,7 +730,7 @@ fn a_person_published_in_cyrillic_is_found_by_a_latin_query() {
         ],
     ));
     assert!(
-        wrong_year
+        wrong_year["results"]
             .as_array()
             .is_some_and(|found| found.iter().all(|f| f["ref"] != person["ref"])),
         "{wrong_year}"
@@ -841,7 +841,7 @@ fn generated_and_csv_records_are_imported_with_a_report() {
     ));
     let wanted = format!("persons/FRA/{}", variant["person_id"].as_str().expect("id"));
     assert!(
-        found
+        found["results"]
             .as_array()
             .expect("list")
             .iter()
@@ -893,7 +893,7 @@ fn generated_and_csv_records_are_imported_with_a_report() {
             "--json",
         ],
     ));
-    assert_eq!(found[0]["ref"], "vehicles/FRA/c1");
+    assert_eq!(found["results"][0]["ref"], "vehicles/FRA/c1");
 }
 
 /// `devnet --provision-only` (what `testnet/up.sh` runs) leaves a ready network and no process:

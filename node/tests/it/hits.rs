@@ -10,7 +10,7 @@ use crate::net_harness::{TestNet, wait_until};
 
 async fn hits(net: &TestNet, index: usize) -> bureau_service::mail::Hits {
     let replica = Arc::clone(&net.node(index).replica);
-    tokio::task::spawn_blocking(move || replica.hits())
+    tokio::task::spawn_blocking(move || replica.hits(Default::default()))
         .await
         .expect("join")
         .expect("hits")
@@ -110,7 +110,7 @@ async fn a_direct_message_is_delivered_once_with_its_handling_code() {
     let inbox = |net: &TestNet| {
         let replica = Arc::clone(&net.node(2).replica);
         async move {
-            tokio::task::spawn_blocking(move || replica.mail())
+            tokio::task::spawn_blocking(move || replica.mail(Default::default()))
                 .await
                 .expect("join")
                 .expect("mail")
@@ -123,7 +123,7 @@ async fn a_direct_message_is_delivered_once_with_its_handling_code() {
     .await;
     wait_until("France sees it delivered", || async {
         let replica = Arc::clone(&net.node(1).replica);
-        let sent = tokio::task::spawn_blocking(move || replica.mail())
+        let sent = tokio::task::spawn_blocking(move || replica.mail(Default::default()))
             .await
             .expect("join")
             .expect("mail")
@@ -142,5 +142,112 @@ async fn a_direct_message_is_delivered_once_with_its_handling_code() {
             ..
         }
     ));
+    net.shutdown().await;
+}
+
+/// Germany floods France with 150 messages of about 60 KB, past its daily inbox quota (lowered
+/// to 4 MiB so the test is quick; the daemon's is `MAX_MESSAGE_BYTES_PER_SENDER_PER_DAY`), while
+/// Italy sends one: Italy's message arrives within 10 s, France keeps at most Germany's quota,
+/// refuses the rest as rate limited (its status names Germany), and a page of the inbox
+/// answers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_flood_is_refused_past_the_quota_and_others_still_get_through() {
+    use bureau_service::mail::{INBOX_QUOTA, Page};
+    const QUOTA_BYTES: u64 = 4 << 20;
+    let net = TestNet::start("flood", 4).await;
+    net.wait_meshed().await;
+    *net.node(1).replica.inbox_quota.lock().expect("quota") = Some(bureau_store::InboxQuota {
+        bytes_per_day: QUOTA_BYTES,
+        ..INBOX_QUOTA
+    });
+    let germany = Arc::clone(&net.node(2).replica);
+    let text = "€".repeat(19_900);
+    let flood = tokio::task::spawn_blocking(move || {
+        for i in 0..150 {
+            germany
+                .send_message(SendMessage {
+                    to: "FRA".parse().expect("code"),
+                    handling: Handling::H0,
+                    subject: format!("flood {i}"),
+                    text: text.clone(),
+                })
+                .expect("queue");
+        }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let italy = Arc::clone(&net.node(3).replica);
+    let honest = tokio::task::spawn_blocking(move || {
+        italy.send_message(SendMessage {
+            to: "FRA".parse().expect("code"),
+            handling: Handling::H2,
+            subject: "Operation Sole".into(),
+            text: "Suspect on the 18:05 train from Milan.".into(),
+        })
+    })
+    .await
+    .expect("join")
+    .expect("send");
+    let started = std::time::Instant::now();
+    let france = Arc::clone(&net.node(1).replica);
+    let inbox_page = |limit| {
+        let france = Arc::clone(&france);
+        async move {
+            tokio::task::spawn_blocking(move || {
+                france.mail(Page {
+                    before: None,
+                    limit: Some(limit),
+                })
+            })
+            .await
+            .expect("join")
+            .expect("mail")
+            .received
+        }
+    };
+    let honest_id = honest.id.clone();
+    wait_until("Italy's message reaches France during the flood", || {
+        let france = Arc::clone(&france);
+        let id = honest_id.clone();
+        async move {
+            tokio::task::spawn_blocking(move || {
+                france
+                    .store
+                    .mail_item(bureau_store::Direction::Received, &id)
+                    .expect("mail item")
+                    .is_some()
+            })
+            .await
+            .expect("join")
+        }
+    })
+    .await;
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    flood.await.expect("flood queued");
+    wait_until("France refuses Germany past its quota", || {
+        let france = Arc::clone(&france);
+        async move {
+            tokio::task::spawn_blocking(move || france.status().expect("status"))
+                .await
+                .expect("join")
+                .inbox_refusals
+                .iter()
+                .any(|refusal| refusal.member.to_string() == "DEU")
+        }
+    })
+    .await;
+    let kept_from_germany: u64 = {
+        let france = Arc::clone(&france);
+        tokio::task::spawn_blocking(move || france.store.inbox_usage().expect("usage"))
+            .await
+            .expect("join")
+            .into_iter()
+            .filter(|(member, _)| member.to_string() == "DEU")
+            .map(|(_, usage)| usage.bytes_kept)
+            .sum()
+    };
+    assert!(kept_from_germany <= QUOTA_BYTES);
+    assert!(kept_from_germany > QUOTA_BYTES / 2);
+    let page = inbox_page(20).await;
+    assert_eq!(page.len(), 20, "a page of the inbox answers");
     net.shutdown().await;
 }

@@ -3,8 +3,8 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::error::Result;
-use crate::mail::{Hits, Mail, Message, SendMessage};
+use crate::error::{Error, Result};
+use crate::mail::{Hits, Mail, Message, Page, SendMessage};
 use crate::operation::{Method, Operation};
 use crate::service::Service;
 
@@ -21,25 +21,66 @@ impl Operation for SendMessage {
     }
 }
 
-/// Every message this node sent and received.
+/// One page of a list, newest first, as the API's query parameters give it.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
-pub struct ListMail {}
+pub struct PageQuery {
+    /// At most this many items of each list (default 100, at most 1000).
+    #[serde(default, deserialize_with = "super::paths::optional_integer_or_text")]
+    pub limit: Option<i64>,
+    /// Only items kept before this time, in milliseconds since 1970 (the time of the oldest
+    /// item of the previous page); the newest when absent.
+    #[serde(default, deserialize_with = "super::paths::optional_integer_or_text")]
+    pub before: Option<i64>,
+}
+
+impl PageQuery {
+    fn page(&self) -> Result<Page> {
+        let limit = self
+            .limit
+            .map(|limit| {
+                usize::try_from(limit)
+                    .map_err(|_| Error::invalid(format!("a limit of {limit} is out of range")))
+            })
+            .transpose()?;
+        let before = self
+            .before
+            .map(|at| {
+                u64::try_from(at)
+                    .map(bureau_core::Timestamp)
+                    .map_err(|_| Error::invalid(format!("{at} is not a time after 1970")))
+            })
+            .transpose()?;
+        Ok(Page { before, limit })
+    }
+}
+
+/// One page of the messages this node sent and received.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+pub struct ListMail {
+    #[serde(flatten)]
+    pub page: PageQuery,
+}
 
 impl Operation for ListMail {
     type Answer = Mail;
     const NAME: &'static str = "list_messages";
-    const SUMMARY: &'static str = "Messages sent (with their delivery state) and received";
+    const SUMMARY: &'static str =
+        "Messages sent (with their delivery state) and received, newest first, a page at a time";
     const METHOD: Method = Method::Get;
     const PATH: &'static str = "/v1/messages";
 
     async fn run(self, service: &Service) -> Result<Mail> {
-        service.blocking(|replica| replica.mail()).await
+        let page = self.page.page()?;
+        service.blocking(move |replica| replica.mail(page)).await
     }
 }
 
-/// Hits on this member's records, and those its searches caused.
+/// One page of hits on this member's records, and of those its searches caused.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
-pub struct ListHits {}
+pub struct ListHits {
+    #[serde(flatten)]
+    pub page: PageQuery,
+}
 
 impl Operation for ListHits {
     type Answer = Hits;
@@ -50,7 +91,8 @@ impl Operation for ListHits {
     const PATH: &'static str = "/v1/hits";
 
     async fn run(self, service: &Service) -> Result<Hits> {
-        service.blocking(|replica| replica.hits()).await
+        let page = self.page.page()?;
+        service.blocking(move |replica| replica.hits(page)).await
     }
 }
 

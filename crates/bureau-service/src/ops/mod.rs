@@ -15,7 +15,7 @@ pub use cases::{
     CancelNotice, DiffusionReview, ListDiffusions, ListNotices, ReviewDiffusion, ReviewNotice,
     ShowNotice,
 };
-pub use mail::{AnswerHit, ListHits, ListMail};
+pub use mail::{AnswerHit, ListHits, ListMail, PageQuery};
 pub use members::{AdmitMember, Announced, ListMembers, RevokeMember};
 pub use node::{GetStatus, ListPeers, NetworkStatus, NodeStatus};
 pub use paths::{CasePath, RecordPath};

@@ -73,3 +73,25 @@ pub(super) fn integer_or_text<'de, D: Deserializer<'de>>(deserializer: D) -> Res
             .map_err(|_| serde::de::Error::custom(format!("{text:?} is not a whole number"))),
     }
 }
+
+/// [`integer_or_text`] for an optional field (absent, `null` or empty text: none).
+pub(super) fn optional_integer_or_text<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<i64>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Either {
+        Number(i64),
+        Text(String),
+    }
+    match Option::<Either>::deserialize(deserializer)? {
+        None => Ok(None),
+        Some(Either::Number(number)) => Ok(Some(number)),
+        Some(Either::Text(text)) if text.trim().is_empty() => Ok(None),
+        Some(Either::Text(text)) => text
+            .trim()
+            .parse()
+            .map(Some)
+            .map_err(|_| serde::de::Error::custom(format!("{text:?} is not a whole number"))),
+    }
+}

@@ -121,7 +121,7 @@ async fn decoys_under_one_vin_cannot_hide_another_members_car() {
         vec![(deu, 300, MAX_RESULTS_PER_OWNER as u64), (ita, 1, 1)]
     );
 
-    let hits = crowd.service.call(ListHits {}).await.expect("hits");
+    let hits = crowd.service.call(ListHits::default()).await.expect("hits");
     let mut told: Vec<_> = hits
         .by_my_searches
         .iter()
@@ -131,7 +131,7 @@ async fn decoys_under_one_vin_cannot_hide_another_members_car() {
     assert_eq!(told, vec![(deu, MAX_RESULTS_PER_OWNER), (ita, 1)]);
 
     crowd.search(vin_query(vin)).await;
-    let hits = crowd.service.call(ListHits {}).await.expect("hits");
+    let hits = crowd.service.call(ListHits::default()).await.expect("hits");
     assert_eq!(
         hits.by_my_searches.len(),
         2,

@@ -2,5 +2,6 @@
 
 mod crash;
 mod harness;
+mod mailbox;
 mod model;
 mod store;
