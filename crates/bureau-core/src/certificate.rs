@@ -122,7 +122,7 @@ impl Certificate {
     }
 
     pub fn from_bytes(bytes: &[u8]) -> Result<Certificate, CertificateError> {
-        Ok(codec::decode::<_, MAX_CERTIFICATE_BYTES>(bytes)?)
+        Ok(codec::decode_canonical::<_, MAX_CERTIFICATE_BYTES>(bytes)?)
     }
 
     pub fn to_bytes(&self) -> Vec<u8> {

@@ -7,6 +7,10 @@
 //!
 //! Signatures and hashes are always computed over [`encode`] of a decoded value, never over the
 //! bytes a peer sent, so a non-minimal encoding from a peer cannot change an entry's identity.
+//! What comes from a peer is decoded with [`decode_canonical`], which also refuses bytes that
+//! are not the canonical encoding of their value: otherwise one entry has many encodings, each
+//! new to gossip's duplicate filter and each costing a signature check before it is found to be
+//! a duplicate.
 
 use bincode::config::{Configuration, Limit, LittleEndian, Varint};
 use serde::{Serialize, de::DeserializeOwned};
@@ -30,6 +34,8 @@ pub enum DecodeError {
     TrailingBytes { extra: usize },
     #[error("malformed encoding: {0}")]
     Malformed(String),
+    #[error("not the canonical encoding of its value")]
+    NotCanonical,
 }
 
 const fn config<const LIMIT: usize>() -> Configuration<LittleEndian, Varint, Limit<LIMIT>> {
@@ -64,6 +70,18 @@ pub fn decode<T: DeserializeOwned, const LIMIT: usize>(bytes: &[u8]) -> Result<T
         return Err(DecodeError::TrailingBytes {
             extra: bytes.len() - read,
         });
+    }
+    Ok(value)
+}
+
+/// [`decode`], and the bytes must be the canonical encoding of the value (what [`encode`]
+/// gives): for everything a peer sends.
+pub fn decode_canonical<T: Serialize + DeserializeOwned, const LIMIT: usize>(
+    bytes: &[u8],
+) -> Result<T, DecodeError> {
+    let value: T = decode::<T, LIMIT>(bytes)?;
+    if encoded_len(&value) != bytes.len() || encode(&value) != bytes {
+        return Err(DecodeError::NotCanonical);
     }
     Ok(value)
 }

@@ -288,7 +288,7 @@ impl Entry {
 
     /// Decodes an entry of at most [`MAX_ENTRY_BYTES`].
     pub fn from_bytes(bytes: &[u8]) -> Result<Entry, DecodeError> {
-        codec::decode::<_, MAX_ENTRY_BYTES>(bytes)
+        codec::decode_canonical::<_, MAX_ENTRY_BYTES>(bytes)
     }
 
     pub fn to_bytes(&self) -> Vec<u8> {

@@ -130,7 +130,7 @@ impl ForkProof {
     }
 
     pub fn from_bytes(bytes: &[u8]) -> Result<ForkProof, codec::DecodeError> {
-        codec::decode::<_, { codec::MAX_FORK_PROOF_BYTES }>(bytes)
+        codec::decode_canonical::<_, { codec::MAX_FORK_PROOF_BYTES }>(bytes)
     }
 }
 

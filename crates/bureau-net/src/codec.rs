@@ -72,9 +72,9 @@ async fn write_frame<T: AsyncWrite + Unpin + Send>(
     io.write_all(frame).await
 }
 
-fn decode<M: DeserializeOwned>(frame: &[u8]) -> io::Result<M> {
+fn decode<M: Serialize + DeserializeOwned>(frame: &[u8]) -> io::Result<M> {
     // The frame length is already bounded; usize::MAX here only means "no second limit".
-    bureau_core::codec::decode::<M, { usize::MAX }>(frame)
+    bureau_core::codec::decode_canonical::<M, { usize::MAX }>(frame)
         .map_err(|error| io::Error::new(io::ErrorKind::InvalidData, error.to_string()))
 }
 

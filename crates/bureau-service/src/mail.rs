@@ -263,7 +263,7 @@ impl Signed {
     }
 
     pub fn from_bytes(bytes: &[u8]) -> Result<Signed> {
-        codec::decode::<_, MAX_MESSAGE_BYTES>(bytes).context("not a signed message")
+        codec::decode_canonical::<_, MAX_MESSAGE_BYTES>(bytes).context("not a signed message")
     }
 
     /// Checks that the message is for `me` on `network`, and that its signature comes from a

@@ -71,6 +71,8 @@ pub struct Status {
     pub authors: usize,
     pub members_known: usize,
     pub pending: usize,
+    /// Bytes of the entries held waiting for their predecessors.
+    pub pending_bytes: usize,
     pub store_bytes: u64,
     /// Messages waiting in the outbox.
     pub outbox: usize,
@@ -386,6 +388,7 @@ impl Replica {
             authors: heads.len(),
             members_known: self.store.members()?.len(),
             pending: self.store.pending_len(),
+            pending_bytes: self.store.pending_bytes(),
             store_bytes: self.store.size_on_disk()?,
             outbox: self.store.outbox_len()?,
             inbox_refusals: self.inbox_refusals()?,

@@ -139,6 +139,7 @@ impl Store {
                 Some((proof, point))
             })
             .collect();
+        let proofs = useful_proofs(&entries, proofs, &self.network, now);
         let verdicts = entry::verify_signatures(&proofs);
         let proofs: Vec<Entry> = proofs
             .into_iter()
@@ -253,10 +254,12 @@ impl Store {
                 (None, Outcome::Held { expected }) => *expected,
                 (None, _) => continue,
             };
-            outcomes[index] = if pending.hold(entries[index].clone()) {
-                Outcome::Held { expected }
-            } else {
-                Outcome::Dropped { expected }
+            outcomes[index] = match pending.hold(entries[index].clone(), expected, now) {
+                Ok(()) => Outcome::Held { expected },
+                Err(why) => {
+                    tracing::debug!(author = %author, seq = entries[index].header.seq, ?why, "early entry not held");
+                    Outcome::Dropped { expected }
+                }
             };
         }
         Ok(ApplyReport {
@@ -273,6 +276,50 @@ impl Store {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .len()
     }
+
+    /// Bytes of the entries held waiting for their predecessors.
+    pub fn pending_bytes(&self) -> usize {
+        self.pending
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .bytes()
+    }
+}
+
+/// Most erasure proofs one batch uses: a proof covers up to `MAX_ERASED_PER_ENTRY` entries, so
+/// a batch of bodiless entries never needs more than one proof per entry.
+pub const MAX_ERASURE_PROOFS_PER_BATCH: usize = 256;
+
+/// The erasure proofs worth a signature check: `Erase` entries of this network that pass the
+/// checks needing no signature and name an entry of the batch that came without its body, at
+/// most one per such entry and [`MAX_ERASURE_PROOFS_PER_BATCH`] in all. Others are dropped
+/// unchecked, so a peer cannot make this replica verify signatures for nothing.
+fn useful_proofs(
+    entries: &[Entry],
+    proofs: Vec<Entry>,
+    network: &bureau_core::NetworkId,
+    now: Timestamp,
+) -> Vec<Entry> {
+    let bodiless: std::collections::BTreeSet<(PublicKey, u64, Hash)> = entries
+        .iter()
+        .filter(|entry| entry.body.is_none())
+        .map(|entry| (entry.header.author, entry.header.seq, entry.hash()))
+        .collect();
+    let limit = bodiless.len().min(MAX_ERASURE_PROOFS_PER_BATCH);
+    proofs
+        .into_iter()
+        .filter(|proof| {
+            let Some(bureau_core::Body::Erase(erase)) = &proof.body else {
+                return false;
+            };
+            validate::check_alone(proof, network, now).is_ok()
+                && erase
+                    .entries
+                    .iter()
+                    .any(|erased| bodiless.contains(&(erased.author, erased.seq, erased.entry)))
+        })
+        .take(limit)
+        .collect()
 }
 
 /// The replica as seen from inside a transaction, for the validation rules.

@@ -33,6 +33,10 @@ pub use apply::{ApplyReport, Outcome};
 pub use committer::{Committer, CommitterError};
 pub use layout::{MAX_RECORD_VERSIONS_KEPT, RecordState};
 pub use mailbox::{Direction, InboxQuota, Kept, MailKind, Outgoing, Received, SenderUsage};
+pub use pending::{
+    MAX_PENDING_AHEAD, MAX_PENDING_BYTES, MAX_PENDING_BYTES_PER_AUTHOR, MAX_PENDING_PER_AUTHOR,
+    PENDING_MAX_AGE,
+};
 pub use postings::{MAX_POSTINGS_PER_SCAN, OwnerPostings, Posting};
 pub use query::{Batch, RecordView, digest_of, digest_with_forks, latest};
 

@@ -122,6 +122,7 @@ fn print_status(status: &serde_json::Value) {
         "peers",
         "members_connected",
         "pending",
+        "pending_bytes",
         "store_bytes",
         "outbox",
     ];

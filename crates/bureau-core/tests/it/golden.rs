@@ -82,3 +82,42 @@ const NETWORK_ID_HEX: &str = "6f8da63a77844cf21b334b3f6349d40de15e314959e2f902a8
 const CERTIFICATE_HEX: &str = "6f8da63a77844cf21b334b3f6349d40de15e314959e2f902a8e564d93f999c8f465241d6600150e886af24c1814b8cabeb2a8ef76953b9fe2be27f16295e95386b958a544924bdff523c0c38295c5b14c443b056785df548e869a162e819ead73ac7760100fd6349b7c1cdcc0500fd007c291f94010000fd00d48bcea20100005c9daa5810cd9c98c8132d66d12a8677301f4b5d7818b318fa47d0eab960762b337ab782e7eba42b9a0d196287c8b59239cbeabd51155027e15d09a3a6845a0e";
 const ENTRY_HEX: &str = "6f8da63a77844cf21b334b3f6349d40de15e314959e2f902a8e564d93f999c8fd6600150e886af24c1814b8cabeb2a8ef76953b9fe2be27f16295e95386b958a026ee9bacfe3dd40952f5da442195fec91bd161ddaf0b3bf3a5e773f47f53acefffd01a8da769b0100003c7a3d1eb598a9a4e23e7f4efd0afa1853716da39841b38081507c97a5ff09b5faf46ebfafa3f6bc1d472739c5c419a292dc4cef1a58f9583514e040ae760bfe497e50be53474797051ae9b2ce3d686c6aa311df609627e3784fbd69ca6f64070100004652410270320100fbef07010100000a5020373635342d333231465241000101fbe407051101fbee07051001fbe9070b0201044c796f6e";
 const ENTRY_HASH_HEX: &str = "7f402521008583ce4825152bd342aba8f3998a2b20b3352f4ceae4d564d0aff0";
+
+/// A value has one encoding: bytes from a peer that decode to a value whose canonical encoding
+/// differs (here a varint written longer than needed) are refused, so one entry cannot travel
+/// under many encodings.
+#[test]
+fn only_the_canonical_encoding_is_accepted_from_peers() {
+    use bureau_core::codec::{self, DecodeError};
+    let long_five = [251u8, 5, 0];
+    assert_eq!(
+        codec::decode::<u64, 16>(&long_five),
+        Ok(5),
+        "bincode alone accepts it"
+    );
+    assert_eq!(
+        codec::decode_canonical::<u64, 16>(&long_five),
+        Err(DecodeError::NotCanonical)
+    );
+    assert_eq!(codec::decode_canonical::<u64, 16>(&[5]), Ok(5));
+
+    let mut network = bureau_core::testkit::TestNetwork::new("canonical", &["FRA"]);
+    let entry = network.put_document(0, "p1", "P1");
+    let bytes = entry.to_bytes();
+    assert_eq!(bureau_core::Entry::from_bytes(&bytes), Ok(entry.clone()));
+    // The header's seq (1) is its first varint after the network id and author key; write it
+    // the long way.
+    let mut reencoded = Vec::new();
+    let seq_at = 32 + 32;
+    reencoded.extend_from_slice(&bytes[..seq_at]);
+    assert_eq!(
+        bytes[seq_at], 1,
+        "the seq follows the network id and the author"
+    );
+    reencoded.extend_from_slice(&[251, 1, 0]);
+    reencoded.extend_from_slice(&bytes[seq_at + 1..]);
+    assert_eq!(
+        bureau_core::Entry::from_bytes(&reencoded),
+        Err(DecodeError::NotCanonical)
+    );
+}

@@ -480,8 +480,22 @@ fn erasure_drops_bodies_and_keeps_logs_verifiable() {
     ));
     let with_proof = target
         .store
-        .apply_batch_with_proofs(batch.entries, batch.proofs, NOW)
+        .apply_batch_with_proofs(batch.entries.clone(), batch.proofs.clone(), NOW)
         .expect("apply");
+    // A peer that pads the proofs with thousands of erasures naming nothing in the batch
+    // (dropped before any signature check) does not stop the real proof from working.
+    let padded = harness::open(&network);
+    let mut junk = erase.clone();
+    if let Some(bureau_core::Body::Erase(body)) = &mut junk.body {
+        body.entries[0].seq += 1_000;
+    }
+    let mut proofs = vec![junk; 2_000];
+    proofs.extend(batch.proofs.clone());
+    let report = padded
+        .store
+        .apply_batch_with_proofs(batch.entries.clone(), proofs, NOW)
+        .expect("apply");
+    assert!(report.outcomes[0].is_applied(), "{:?}", report.outcomes);
     // The first attempt held the entries after the refused one; they apply now too.
     assert!(
         with_proof.outcomes[0].is_applied(),
