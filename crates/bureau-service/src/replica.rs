@@ -78,6 +78,22 @@ pub struct Status {
     pub outbox: usize,
     /// Members whose messages this node refused today for being past their inbox quota.
     pub inbox_refusals: Vec<InboxRefusals>,
+    /// Members seen publishing like a flooder: many live records under one identifier, or more
+    /// entries in an hour than `bureau_store::MAX_ENTRIES_PER_MEMBER_PER_HOUR` (since start).
+    pub anomalies: Vec<Anomaly>,
+}
+
+/// Signals of decoys or a flood from one member (see `bureau_store::anomaly`).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct Anomaly {
+    pub member: MemberCode,
+    /// Identifiers under which it holds more than `bureau_store::MAX_RECORDS_PER_IDENTIFIER`
+    /// live records (counted as records were applied since this node started).
+    pub crowded_identifiers: u64,
+    /// The last such identifier, normalised as indexed.
+    pub last_crowded: Option<String>,
+    /// Hours in which it signed more entries than the hourly limit.
+    pub busy_hours: u64,
 }
 
 /// One member past its inbox quota today.
@@ -392,6 +408,17 @@ impl Replica {
             store_bytes: self.store.size_on_disk()?,
             outbox: self.store.outbox_len()?,
             inbox_refusals: self.inbox_refusals()?,
+            anomalies: self
+                .store
+                .anomalies_seen()
+                .into_iter()
+                .map(|(member, seen)| Anomaly {
+                    member,
+                    crowded_identifiers: seen.crowded_identifiers,
+                    last_crowded: seen.last_crowded,
+                    busy_hours: seen.busy_hours,
+                })
+                .collect(),
         })
     }
 

@@ -262,6 +262,21 @@ impl Store {
                 }
             };
         }
+        let applied: Vec<_> = entries
+            .iter()
+            .zip(&outcomes)
+            .filter(|(_, outcome)| outcome.is_applied())
+            .filter_map(|(entry, _)| {
+                let (owner, record) = match &entry.body {
+                    Some(bureau_core::Body::Put(record)) => (record.key.owner, Some(record)),
+                    Some(bureau_core::Body::PutSealed(sealed)) => (sealed.key.owner, None),
+                    Some(bureau_core::Body::Cancel(cancel)) => (cancel.key.owner, None),
+                    _ => return None,
+                };
+                Some((owner, entry.header.timestamp, record))
+            })
+            .collect();
+        self.watch(&applied)?;
         Ok(ApplyReport {
             outcomes,
             released: released.len(),

@@ -7,11 +7,13 @@
 //!   transaction, and flushed before it is acknowledged;
 //! - [`Committer`]: group commit on a dedicated thread, so many small writers share one flush;
 //! - `layout`: tree names and key encodings;
+//! - `anomaly`: signals of decoys (many records under one identifier) and floods;
 //! - `pending`: the bounded buffer of entries that arrived before their predecessors;
 //! - [`OwnerPostings`]: an index scan that reaches every owner however many postings one wrote.
 //!
 //! Feature `schema`: [`RecordView`] also implements `schemars::JsonSchema`, for the API document.
 
+mod anomaly;
 mod apply;
 mod committer;
 mod layout;
@@ -29,6 +31,7 @@ use bureau_core::record::Index;
 use bureau_core::{Certificate, Genesis, NetworkId, PublicKey};
 use sled::Transactional;
 
+pub use anomaly::{MAX_ENTRIES_PER_MEMBER_PER_HOUR, MAX_RECORDS_PER_IDENTIFIER, MemberAnomalies};
 pub use apply::{ApplyReport, Outcome};
 pub use committer::{Committer, CommitterError};
 pub use layout::{MAX_RECORD_VERSIONS_KEPT, RecordState};
@@ -130,6 +133,8 @@ pub struct Store {
     /// Entries that arrived before their predecessors; behind the writer's lock.
     pending: Mutex<pending::Pending>,
     unseal_key: Option<UnsealKey>,
+    /// Signals of decoys and floods seen in applied entries (in memory).
+    anomalies: Mutex<anomaly::Anomalies>,
 }
 
 impl Store {
@@ -173,6 +178,7 @@ impl Store {
             root_key: genesis.root_key(),
             pending: Mutex::new(pending::Pending::new(config.max_pending_entries)),
             unseal_key: config.unseal_key.clone(),
+            anomalies: Mutex::new(anomaly::Anomalies::default()),
         };
         store.check_genesis(genesis)?;
         Ok(store)

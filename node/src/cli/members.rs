@@ -162,6 +162,15 @@ fn print_status(status: &serde_json::Value) {
             refusal["refused"]
         );
     }
+    for anomaly in status["anomalies"].as_array().into_iter().flatten() {
+        println!(
+            "anomaly        {}: {} identifiers with many of its records (last {}), {} hours over the entry limit",
+            anomaly["member"].as_str().unwrap_or("?"),
+            anomaly["crowded_identifiers"],
+            anomaly["last_crowded"].as_str().unwrap_or("-"),
+            anomaly["busy_hours"]
+        );
+    }
     for warning in status["warnings"].as_array().into_iter().flatten() {
         println!("WARNING        {}", warning.as_str().unwrap_or_default());
     }

@@ -130,6 +130,18 @@ async fn decoys_under_one_vin_cannot_hide_another_members_car() {
     told.sort();
     assert_eq!(told, vec![(deu, MAX_RESULTS_PER_OWNER), (ita, 1)]);
 
+    let status = crowd.service.replica().status().expect("status");
+    let flagged: Vec<_> = status
+        .anomalies
+        .iter()
+        .map(|anomaly| (anomaly.member, anomaly.crowded_identifiers > 0))
+        .collect();
+    assert_eq!(
+        flagged,
+        vec![(deu, true)],
+        "the decoys are a visible signal"
+    );
+
     crowd.search(vin_query(vin)).await;
     let hits = crowd.service.call(ListHits::default()).await.expect("hits");
     assert_eq!(
