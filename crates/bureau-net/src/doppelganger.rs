@@ -35,6 +35,9 @@ pub(crate) struct Suspect {
     due: Instant,
     /// How many stale proofs it has sent.
     tries: u32,
+    /// When to give up on it (it cannot be reached, or never answers): signing is held at
+    /// most until then.
+    until: Instant,
 }
 
 /// What a `KeyInUse` proof shows.
@@ -124,10 +127,12 @@ impl EventLoop {
             .and_then(|state| state.links.iter().find(|link| link.outbound))
             .map(|link| link.address.clone());
         let interval = self.config.presence_interval;
+        let rounds = KEY_IN_USE_RECHECKS.saturating_add(2);
         let entry = self.suspects.entry(peer).or_insert(Suspect {
             address: None,
             due: Instant::now(),
             tries: 0,
+            until: Instant::now() + interval.saturating_mul(rounds),
         });
         entry.tries += 1;
         entry.due = Instant::now() + interval;
@@ -165,6 +170,17 @@ impl EventLoop {
             self.swarm.behaviour_mut().hello.send_request(&peer, hello);
         }
         let now = Instant::now();
+        let gave_up: Vec<PeerId> = self
+            .suspects
+            .iter()
+            .filter(|(_, suspect)| suspect.until <= now)
+            .map(|(peer, _)| *peer)
+            .collect();
+        for peer in gave_up {
+            self.suspects.remove(&peer);
+            self.reject_key_in_use(peer, "it could not be asked again in time");
+            self.update_signing();
+        }
         let due: Vec<(PeerId, Option<Multiaddr>)> = self
             .suspects
             .iter()
@@ -178,18 +194,11 @@ impl EventLoop {
 
     fn ask_suspect_again(&mut self, peer: PeerId, address: Option<Multiaddr>) {
         if let Some(suspect) = self.suspects.get_mut(&peer) {
-            // Its answer (or the next tick) decides; a peer we cannot reach decides nothing.
+            // Its answer decides; one that never comes runs into `until`.
             suspect.due = Instant::now() + self.config.presence_interval;
-            if self.swarm.is_connected(&peer) {
-                return;
-            }
-            suspect.tries += 1;
-            if suspect.tries > KEY_IN_USE_RECHECKS {
-                self.suspects.remove(&peer);
-                self.reject_key_in_use(peer, "it could not be asked again");
-                self.update_signing();
-                return;
-            }
+        }
+        if self.swarm.is_connected(&peer) {
+            return;
         }
         let dial = DialOpts::peer_id(peer)
             .addresses(address.into_iter().collect())

@@ -420,6 +420,12 @@ impl EventLoop {
         }
     }
 
+    /// Whether the gate is checking `peer`'s certificate now (work for an unverified peer is
+    /// only ever that).
+    pub fn gate_check_running(&self, peer: PeerId) -> bool {
+        self.jobs_by_owner.contains_key(&JobOwner::Peer(peer))
+    }
+
     /// Work for a verified member counts against the member, else against the peer.
     fn job_owner(&self, peer: PeerId) -> JobOwner {
         match self.peers.get(&peer).and_then(|state| state.state.member()) {

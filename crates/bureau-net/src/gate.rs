@@ -319,6 +319,11 @@ impl EventLoop {
         certificate: Certificate,
         channel: Option<ResponseChannel<HelloResponse>>,
     ) {
+        if self.gate_check_running(peer) {
+            // A second hello while its first is checked (a presence sent the moment it
+            // verified us): the first check's verdict answers.
+            return;
+        }
         let store = Arc::clone(&self.store);
         let (network, root_key) = (self.network, self.root_key);
         let spawned = self.spawn_job(JobFor::Gate(peer), move || {

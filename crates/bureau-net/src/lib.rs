@@ -6,6 +6,10 @@
 //! - `behaviour`: the composed libp2p behaviour and its configuration;
 //! - `event_loop`: the task, its `select!`, commands and swarm events;
 //! - `gate`: the membership handshake (certificates exchanged on every new connection);
+//! - `gated`, `admission`, `addresses`: nothing before the gate (services held until a peer is
+//!   verified), the budget of connections waiting for it and blocks with backoff, and which
+//!   addresses peers may make us dial;
+//! - `doppelganger`: "another process uses your key", with a proof signed by that key;
 //! - `gossip`: entry gossip with validation by the store before forwarding;
 //! - `sync`: version-vector sync (digest, then heads, then bounded batches of entries);
 //! - `direct`: point-to-point messages between members' nodes (opaque bytes and an answer);
