@@ -19,6 +19,8 @@ use crate::behaviour::{self, Behaviour, BehaviourEvent};
 use crate::config::{self, Config};
 use crate::direct::Direct;
 use crate::gate::PeerState;
+pub(crate) use crate::jobs::JobFor;
+use crate::jobs::{Finished, JobOwner};
 use crate::reach::Reach;
 use crate::{
     Command, Counters, Error, Identity, InboundDirect, NetInfo, PeerInfo, identity, protocol,
@@ -31,33 +33,6 @@ pub(crate) enum JobDone {
     Fork(crate::gossip::ForkChecked),
     Sync(crate::sync::SyncJob),
     Direct(crate::direct::NodesFound),
-}
-
-/// On whose behalf a store job runs, which decides its share of the slots.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum JobFor {
-    /// A certificate check at the gate: it may use the slots reserved for the gate
-    /// ([`config::STORE_JOBS_RESERVED_FOR_GATE`]), one per peer at a time.
-    Gate(PeerId),
-    /// Work a peer caused: its gossip, its sync request, a pull from it. All the nodes of a
-    /// member share [`config::MAX_STORE_JOBS_PER_MEMBER`].
-    Peer(PeerId),
-    /// Our own work.
-    Local,
-}
-
-/// Who a store job counts against.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-enum JobOwner {
-    Member(MemberCode),
-    /// A peer not verified (yet).
-    Peer(PeerId),
-}
-
-/// A finished job and who it counted against.
-pub(crate) struct Finished {
-    owner: Option<JobOwner>,
-    done: JobDone,
 }
 
 /// One connection to a peer.
@@ -105,11 +80,11 @@ pub(crate) struct EventLoop {
     pub config: Config,
     pub peers: HashMap<PeerId, Peer>,
     commands: mpsc::Receiver<Command>,
-    jobs: mpsc::Sender<Finished>,
+    pub(crate) jobs: mpsc::Sender<Finished>,
     done: mpsc::Receiver<Finished>,
     pub jobs_in_flight: usize,
     /// Jobs in flight by whom they run for (see [`JobFor`]).
-    jobs_by_owner: HashMap<JobOwner, usize>,
+    pub(crate) jobs_by_owner: HashMap<JobOwner, usize>,
     /// Each member's sync allowance, kept across its reconnections.
     pub sync_budgets: HashMap<MemberCode, crate::sync::SyncBudget>,
     /// Encoded entries waiting for a subscribed peer.
@@ -357,91 +332,6 @@ impl EventLoop {
                 _ = direct_retry.tick() => self.retry_direct(),
                 _ = gate_check.tick() => self.expire_handshakes(),
                 _ = presence.tick() => self.on_presence_tick(),
-            }
-        }
-    }
-
-    /// Runs `work` on a blocking thread and brings its result back as a job. Returns false
-    /// (and runs nothing) when [`EventLoop::can_spawn`] says no.
-    pub fn spawn_job(
-        &mut self,
-        runs_for: JobFor,
-        work: impl FnOnce() -> JobDone + Send + 'static,
-    ) -> bool {
-        if !self.can_spawn(runs_for) {
-            if matches!(runs_for, JobFor::Peer(_)) {
-                self.counters.store_jobs_share_exhausted += 1;
-            }
-            return false;
-        }
-        let owner = self.slot_owner(runs_for).0;
-        if let Some(owner) = owner {
-            *self.jobs_by_owner.entry(owner).or_default() += 1;
-        }
-        self.jobs_in_flight += 1;
-        let jobs = self.jobs.clone();
-        tokio::task::spawn_blocking(move || {
-            // The channel holds MAX_STORE_JOBS results, so this never waits; it fails only
-            // when the network task has stopped, and then nobody needs the result.
-            let _ = jobs.blocking_send(Finished {
-                owner,
-                done: work(),
-            });
-        });
-        true
-    }
-
-    /// Whether a job for `runs_for` may start now: fewer than [`config::MAX_STORE_JOBS`] run
-    /// (fewer than that minus [`config::STORE_JOBS_RESERVED_FOR_GATE`] unless it is a gate
-    /// check), and the one it runs for has not used its share (see [`JobFor`]).
-    pub fn can_spawn(&self, runs_for: JobFor) -> bool {
-        let (owner, share) = self.slot_owner(runs_for);
-        let slots = match runs_for {
-            JobFor::Gate(_) => config::MAX_STORE_JOBS,
-            JobFor::Peer(_) | JobFor::Local => {
-                config::MAX_STORE_JOBS - config::STORE_JOBS_RESERVED_FOR_GATE
-            }
-        };
-        let running = owner.map_or(0, |owner| {
-            self.jobs_by_owner.get(&owner).copied().unwrap_or(0)
-        });
-        self.jobs_in_flight < slots && running < share
-    }
-
-    /// Who a job counts against, and how many jobs that one may have in flight.
-    fn slot_owner(&self, runs_for: JobFor) -> (Option<JobOwner>, usize) {
-        match runs_for {
-            JobFor::Gate(peer) => (Some(JobOwner::Peer(peer)), 1),
-            JobFor::Peer(peer) => (
-                Some(self.job_owner(peer)),
-                config::MAX_STORE_JOBS_PER_MEMBER,
-            ),
-            JobFor::Local => (None, config::MAX_STORE_JOBS),
-        }
-    }
-
-    /// Whether the gate is checking `peer`'s certificate now (work for an unverified peer is
-    /// only ever that).
-    pub fn gate_check_running(&self, peer: PeerId) -> bool {
-        self.jobs_by_owner.contains_key(&JobOwner::Peer(peer))
-    }
-
-    /// Work for a verified member counts against the member, else against the peer.
-    fn job_owner(&self, peer: PeerId) -> JobOwner {
-        match self.peers.get(&peer).and_then(|state| state.state.member()) {
-            Some(member) => JobOwner::Member(member),
-            None => JobOwner::Peer(peer),
-        }
-    }
-
-    fn job_finished(&mut self, owner: Option<JobOwner>) {
-        self.jobs_in_flight = self.jobs_in_flight.saturating_sub(1);
-        if let Some(owner) = owner
-            && let Some(running) = self.jobs_by_owner.get_mut(&owner)
-        {
-            *running = running.saturating_sub(1);
-            if *running == 0 {
-                self.jobs_by_owner.remove(&owner);
             }
         }
     }

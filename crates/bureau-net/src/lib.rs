@@ -36,6 +36,7 @@ mod gate_tests;
 mod gated;
 mod gossip;
 pub mod identity;
+mod jobs;
 pub mod protocol;
 mod reach;
 #[cfg(test)]

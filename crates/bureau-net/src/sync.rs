@@ -439,3 +439,52 @@ fn entries_for(
             .collect(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    #[test]
+    fn an_answer_is_never_larger_than_asked_or_than_our_batches() {
+        let huge = SyncLimits {
+            max_entries: u32::MAX,
+            max_bytes: u32::MAX,
+        };
+        assert_eq!(
+            capped(huge),
+            (config::SYNC_BATCH_ENTRIES, config::SYNC_BATCH_BYTES)
+        );
+        let small = SyncLimits {
+            max_entries: 10,
+            max_bytes: 4096,
+        };
+        assert_eq!(capped(small), (10, 4096));
+        let zero = SyncLimits {
+            max_entries: 0,
+            max_bytes: 0,
+        };
+        assert_eq!(
+            capped(zero),
+            (1, 1),
+            "at least one entry, as the store sends"
+        );
+    }
+
+    #[test]
+    fn a_member_past_its_byte_budget_waits_for_it_to_refill() {
+        let start = Instant::now();
+        let mut budget = SyncBudget::new(start);
+        let batch = config::SYNC_BATCH_BYTES as u64;
+        let burst = config::SYNC_ANSWER_BYTES_BURST / batch;
+        for _ in 0..burst {
+            assert_eq!(budget.take(batch, start), Ok(()));
+        }
+        assert_eq!(budget.take(batch, start), Err(OverBudget::Bytes));
+        assert_eq!(budget.take(0, start), Ok(()), "a digest costs no bytes");
+        let refill =
+            Duration::from_secs_f64(batch as f64 / config::SYNC_ANSWER_BYTES_PER_SECOND as f64);
+        assert_eq!(budget.take(batch, start + refill), Ok(()));
+    }
+}
