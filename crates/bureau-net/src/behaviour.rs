@@ -1,10 +1,17 @@
 //! The composed libp2p behaviour and how each part is configured.
 //!
 //! Gates come first (the derive consults fields in order, and the first denial wins): the block
-//! list of refused peers, connection limits, memory limits. Then identify, ping, Kademlia (member
-//! addresses, our own protocol name, server mode, manual inserts so only verified members enter
-//! the table), gossipsub (anonymous messages, our validation, content ids, one whitelisted
-//! topic, peer scoring) and three request-response protocols (hello, sync, direct).
+//! list of refused peers, connection limits, memory limits, the budget of connections waiting
+//! for the gate ([`admission`]). Then identify, ping, Kademlia (member addresses, our own
+//! protocol name, server mode, manual inserts so only verified members enter the table, no
+//! records stored), gossipsub (anonymous messages, our validation, content ids, one
+//! whitelisted topic, peer scoring) and three request-response protocols (hello, sync, direct).
+//!
+//! Every service a member gives another (identify, Kademlia, the relay server, AutoNAT client
+//! and server, sync, direct) is wrapped in [`Gated`]: it serves a peer only once the gate has
+//! verified it ([`Behaviour::admit`]). Only the hello, ping, gossipsub (which graylists
+//! unverified peers by score), the relay client and DCUtR (whose partners come through a
+//! relay, which admits only members) run before the gate.
 //!
 //! Reach: a circuit relay v2 server (wrapped by [`relay_guard`] against an upstream panic;
 //! switched on by confirmed external addresses or by [`RelayServer`]), the relay client (its
@@ -21,12 +28,15 @@ use std::num::NonZeroU32;
 
 use libp2p::swarm::{NetworkBehaviour, behaviour::toggle::Toggle};
 use libp2p::{
-    StreamProtocol, allow_block_list, autonat, connection_limits, dcutr, gossipsub, identify,
-    identity, kad, memory_connection_limits, ping, relay, request_response,
+    PeerId, StreamProtocol, allow_block_list, autonat, connection_limits, dcutr, gossipsub,
+    identify, identity, kad, memory_connection_limits, ping, relay, request_response,
 };
 
+use crate::addresses::AddressPolicy;
+use crate::admission::Admission;
 use crate::codec::FrameCodec;
 use crate::config::{self, Config, RelayServer};
+use crate::gated::Gated;
 use crate::protocol::{
     self, DirectRequest, DirectResponse, Hello, HelloResponse, SyncRequest, SyncResponse,
 };
@@ -37,19 +47,61 @@ pub struct Behaviour {
     pub blocked: allow_block_list::Behaviour<allow_block_list::BlockedPeers>,
     pub limits: connection_limits::Behaviour,
     pub memory: memory_connection_limits::Behaviour,
-    pub identify: identify::Behaviour,
+    pub admission: Admission,
+    pub identify: Gated<identify::Behaviour>,
     pub ping: ping::Behaviour,
-    pub relay: relay_guard::Guarded,
+    pub relay: Gated<relay_guard::Guarded>,
     pub relay_client: relay::client::Behaviour,
     pub dcutr: Toggle<dcutr::Behaviour>,
-    pub autonat_client: autonat::v2::client::Behaviour,
-    pub autonat_server: autonat::v2::server::Behaviour,
-    pub kad: kad::Behaviour<kad::store::MemoryStore>,
+    pub autonat_client: Gated<autonat::v2::client::Behaviour>,
+    pub autonat_server: Gated<autonat::v2::server::Behaviour>,
+    pub kad: Gated<kad::Behaviour<kad::store::MemoryStore>>,
     pub gossipsub:
         gossipsub::Behaviour<gossipsub::IdentityTransform, gossipsub::WhitelistSubscriptionFilter>,
     pub hello: request_response::Behaviour<FrameCodec<Hello, HelloResponse>>,
-    pub sync: request_response::Behaviour<FrameCodec<SyncRequest, SyncResponse>>,
-    pub direct: request_response::Behaviour<FrameCodec<DirectRequest, DirectResponse>>,
+    pub sync: Gated<request_response::Behaviour<FrameCodec<SyncRequest, SyncResponse>>>,
+    pub direct: Gated<request_response::Behaviour<FrameCodec<DirectRequest, DirectResponse>>>,
+}
+
+impl Behaviour {
+    /// The gate verified `peer`: every gated service serves it from now on.
+    pub fn admit(&mut self, peer: PeerId) {
+        self.admission.admit(peer);
+        self.identify.admit(peer);
+        self.relay.admit(peer);
+        self.autonat_client.admit(peer);
+        self.autonat_server.admit(peer);
+        self.kad.admit(peer);
+        self.sync.admit(peer);
+        self.direct.admit(peer);
+    }
+
+    /// `peer` is gone or no longer a member: its next connections wait for the gate again.
+    pub fn forget(&mut self, peer: &PeerId) {
+        self.admission.forget(peer);
+        self.identify.forget(peer);
+        self.relay.forget(peer);
+        self.autonat_client.forget(peer);
+        self.autonat_server.forget(peer);
+        self.kad.forget(peer);
+        self.sync.forget(peer);
+        self.direct.forget(peer);
+    }
+
+    /// Streams and events dropped unread from peers that sent too much before the gate.
+    pub fn held_dropped(&self) -> u64 {
+        [
+            self.identify.dropped(),
+            self.relay.dropped(),
+            self.autonat_client.dropped(),
+            self.autonat_server.dropped(),
+            self.kad.dropped(),
+            self.sync.dropped(),
+            self.direct.dropped(),
+        ]
+        .iter()
+        .sum()
+    }
 }
 
 fn stream_protocol(name: String) -> Result<StreamProtocol, Box<dyn Error + Send + Sync>> {
@@ -87,7 +139,7 @@ fn score_params(topics: &[&gossipsub::IdentTopic], config: &Config) -> gossipsub
 /// The relay server with our limits (see the `RELAY_*` constants), switched on or off by the
 /// config or, under [`RelayServer::Auto`], by `reach` once a direct external address is
 /// confirmed.
-fn relay_server(local: libp2p::PeerId, mode: RelayServer) -> relay_guard::Guarded {
+fn relay_server(local: PeerId, mode: RelayServer) -> relay_guard::Guarded {
     let per_interval = |limit: u32| NonZeroU32::new(limit).unwrap_or(NonZeroU32::MIN);
     let relay_config = relay::Config {
         max_reservations: config::RELAY_MAX_RESERVATIONS,
@@ -115,6 +167,23 @@ fn relay_server(local: libp2p::PeerId, mode: RelayServer) -> relay_guard::Guarde
         RelayServer::Always => relay.set_status(Some(relay::Status::Enable)),
     }
     relay_guard::Guarded::new(relay)
+}
+
+/// Kademlia under our protocol name, in server mode for members; only the event loop inserts
+/// into its table (verified members' filtered addresses), and records peers send are never
+/// stored: the network keeps none.
+fn kademlia(
+    local: PeerId,
+    network: &NetworkId,
+    addresses: AddressPolicy,
+) -> Result<Gated<kad::Behaviour<kad::store::MemoryStore>>, Box<dyn Error + Send + Sync>> {
+    let mut kad_config = kad::Config::new(stream_protocol(protocol::kad_protocol(network))?);
+    kad_config.set_kbucket_inserts(kad::BucketInserts::Manual);
+    kad_config.set_record_filtering(kad::StoreInserts::FilterBoth);
+    let mut kad =
+        kad::Behaviour::with_config(local, kad::store::MemoryStore::new(local), kad_config);
+    kad.set_mode(Some(kad::Mode::Server));
+    Ok(Gated::new(kad).with_dial_filter(addresses))
 }
 
 pub fn build(
@@ -148,12 +217,6 @@ pub fn build(
         gossipsub::PeerScoreThresholds::default(),
     )?;
 
-    let mut kad_config = kad::Config::new(stream_protocol(protocol::kad_protocol(network))?);
-    kad_config.set_kbucket_inserts(kad::BucketInserts::Manual);
-    let mut kad =
-        kad::Behaviour::with_config(local, kad::store::MemoryStore::new(local), kad_config);
-    kad.set_mode(Some(kad::Mode::Server));
-
     let limits = connection_limits::ConnectionLimits::default()
         .with_max_pending_incoming(Some(config::MAX_PENDING_CONNECTIONS))
         .with_max_pending_outgoing(Some(config::MAX_PENDING_CONNECTIONS))
@@ -171,20 +234,24 @@ pub fn build(
         memory: memory_connection_limits::Behaviour::with_max_percentage(
             config.max_memory_fraction,
         ),
-        identify: identify::Behaviour::new(
+        admission: Admission::default(),
+        identify: Gated::new(identify::Behaviour::new(
             identify::Config::new(protocol::identify_version(network), key.public())
                 .with_agent_version(format!("bureau/{}", env!("CARGO_PKG_VERSION")))
                 // A new relay reservation must reach the members at once: it is the only way
                 // to dial a node behind a NAT.
-                .with_push_listen_addr_updates(true),
-        ),
+                .with_push_listen_addr_updates(true)
+                // No cache of what peers announce: the event loop keeps members' addresses,
+                // filtered by the address policy.
+                .with_cache_size(0),
+        )),
         ping: ping::Behaviour::new(ping::Config::new()),
-        relay: relay_server(local, config.relay_server),
+        relay: Gated::new(relay_server(local, config.relay_server)),
         relay_client,
         dcutr: Toggle::from(config.hole_punching.then(|| dcutr::Behaviour::new(local))),
-        autonat_client: autonat::v2::client::Behaviour::default(),
-        autonat_server: autonat::v2::server::Behaviour::default(),
-        kad,
+        autonat_client: Gated::new(autonat::v2::client::Behaviour::default()),
+        autonat_server: Gated::new(autonat::v2::server::Behaviour::default()),
+        kad: kademlia(local, network, AddressPolicy::from_config(config))?,
         gossipsub,
         hello: request_response::Behaviour::with_codec(
             FrameCodec::new(config::MAX_HELLO_BYTES, config::MAX_HELLO_BYTES),
@@ -194,7 +261,7 @@ pub fn build(
             )],
             request_config.clone(),
         ),
-        sync: request_response::Behaviour::with_codec(
+        sync: Gated::new(request_response::Behaviour::with_codec(
             FrameCodec::new(
                 config::MAX_SYNC_REQUEST_BYTES,
                 config::MAX_SYNC_RESPONSE_BYTES,
@@ -204,8 +271,8 @@ pub fn build(
                 request_response::ProtocolSupport::Full,
             )],
             request_config,
-        ),
-        direct: request_response::Behaviour::with_codec(
+        )),
+        direct: Gated::new(request_response::Behaviour::with_codec(
             FrameCodec::new(
                 config::MAX_DIRECT_BYTES + config::DIRECT_FRAME_OVERHEAD,
                 config::MAX_DIRECT_RESPONSE_BYTES + config::DIRECT_FRAME_OVERHEAD,
@@ -219,6 +286,6 @@ pub fn build(
             request_response::Config::default()
                 .with_request_timeout(config.direct_request_timeout)
                 .with_max_concurrent_streams(config::MAX_CONCURRENT_STREAMS),
-        ),
+        )),
     })
 }

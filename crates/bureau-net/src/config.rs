@@ -15,8 +15,9 @@ pub const MAX_PENDING_CONNECTIONS: u32 = 64;
 /// Most connections to one peer: a relay circuit dialled by each side, and direct ones from a
 /// partition lifted or a hole punched, where both sides may dial at once.
 pub const MAX_CONNECTIONS_PER_PEER: u32 = 4;
-/// Largest handshake message (a certificate and framing).
-pub const MAX_HELLO_BYTES: usize = bureau_core::codec::MAX_CERTIFICATE_BYTES + 64;
+/// Largest handshake message: a certificate and a signed hello (the proof a `KeyInUse` carries),
+/// a reason and framing.
+pub const MAX_HELLO_BYTES: usize = bureau_core::codec::MAX_CERTIFICATE_BYTES + 1024;
 /// Largest sync request: a heads map for a few thousand authors.
 pub const MAX_SYNC_REQUEST_BYTES: usize = 512 * 1024;
 /// Entries per sync response.
@@ -35,13 +36,29 @@ pub const MAX_GOSSIP_BYTES: usize = bureau_core::codec::MAX_ENTRY_BYTES + 2048;
 /// Store jobs (gossip validation, sync serving, sync applying) in flight at once; beyond it
 /// gossip is ignored (sync catches up) and sync requests are answered `Busy`.
 pub const MAX_STORE_JOBS: usize = 256;
+/// Store jobs on behalf of one member at once (its gossip, its sync requests, our pulls from
+/// it; an unverified peer counts alone): a quarter of the slots, so one member flooding leaves
+/// the rest to the others.
+pub const MAX_STORE_JOBS_PER_MEMBER: usize = MAX_STORE_JOBS / 4;
+/// Store-job slots only certificate checks at the gate may use, so that members' work never
+/// starves a newcomer's handshake. Each peer has at most one check in flight.
+pub const STORE_JOBS_RESERVED_FOR_GATE: usize = 32;
 /// Commands queued from handles to the network task.
 pub const COMMAND_QUEUE: usize = 256;
 /// Locally published entries kept for republishing while no peer is subscribed.
 pub const MAX_UNSENT_ENTRIES: usize = 10_000;
-/// Sync requests a peer may make in a burst, and per second after it.
+/// Sync requests a member may make in a burst, and per second after it (all its nodes
+/// together; the allowance survives reconnections).
 pub const SYNC_REQUEST_BURST: u32 = 200;
 pub const SYNC_REQUESTS_PER_SECOND: u32 = 50;
+/// Bytes of entries a member may ask of this node in a burst, and per second after it: each
+/// request for entries is charged the size it asks for (at most [`SYNC_BATCH_BYTES`]) before it
+/// is served, and refused `Busy` when the budget is short. A small request can therefore never
+/// make this node send more than this, whatever the member asks. The burst is sixteen full
+/// batches (a quick catch-up); the rate, two batches a second, catches up a 1 GB replica from
+/// one peer in about two minutes.
+pub const SYNC_ANSWER_BYTES_BURST: u64 = 16 * SYNC_BATCH_BYTES as u64;
+pub const SYNC_ANSWER_BYTES_PER_SECOND: u64 = 2 * SYNC_BATCH_BYTES as u64;
 /// Streams open at once per request-response protocol.
 pub const MAX_CONCURRENT_STREAMS: usize = 64;
 /// Largest direct message payload (a hit notice or a SIENA-style message, signed by the node).
@@ -105,6 +122,44 @@ pub enum RelayServer {
     Never,
 }
 
+/// Inbound connections of peers that have not passed the gate, open at once. A member's new
+/// connection looks like a stranger's until its hello, so newcomers share this budget; it is
+/// far below [`MAX_ESTABLISHED_PER_DIRECTION`] (384 - 64 leaves room for every one of ~200
+/// members), and [`UNVERIFIED_DEADLINE`] frees a slot within seconds.
+pub const MAX_UNVERIFIED_CONNECTIONS: usize = 64;
+/// Unverified inbound connections from one IP address at once (loopback and relayed connections
+/// are not counted per address: a one-host network, and every circuit of a relay, share one).
+pub const MAX_UNVERIFIED_PER_IP: usize = 8;
+/// How long a new connection may take to pass the gate (hello both ways and the certificate
+/// check, a few round trips) before it is closed and the peer blocked: the default of
+/// [`Config::handshake_timeout`].
+pub const UNVERIFIED_DEADLINE: Duration = Duration::from_secs(5);
+/// How often the gate looks for connections past their deadline.
+pub const GATE_CHECK_INTERVAL: Duration = Duration::from_secs(1);
+/// Inbound streams, and events for its behaviour, that one gated protocol holds per connection
+/// until the peer passes the gate; more are dropped (the stream is reset).
+pub const MAX_HELD_BEFORE_GATE: usize = 8;
+/// How long a peer refused by the gate (or late) is first blocked; each further strike doubles
+/// it, up to [`GATE_BLOCK_MAX`]. Peers refused for time reasons are never blocked.
+pub const GATE_BLOCK_INITIAL: Duration = Duration::from_secs(30);
+/// The longest block.
+pub const GATE_BLOCK_MAX: Duration = Duration::from_secs(60 * 60);
+/// Peers whose strikes are remembered; the one blocked longest ago is forgotten first.
+pub const MAX_BLOCK_RECORDS: usize = 4096;
+/// Addresses kept per peer from what peers announce (identify, Kademlia answers).
+pub const MAX_ADDRESSES_PER_PEER: usize = 8;
+/// Peers that refused us, remembered with their reasons for the status (most recent first).
+pub const MAX_REFUSALS_SHOWN: usize = 32;
+
+/// How often a node sends each member a fresh signed hello (its presence): the proof a peer
+/// shows a second process of the same key is never older than this.
+pub const PRESENCE_INTERVAL: Duration = Duration::from_secs(10);
+/// A genuine "key in use" proof signed this long before we started may be the other process's
+/// hello from just before the peer's next copy: signing is held and the peer asked again.
+pub const KEY_IN_USE_RECENT: Duration = PRESENCE_INTERVAL.saturating_mul(3);
+/// How many stale proofs one peer may send before its claim is set aside as unproven.
+pub const KEY_IN_USE_RECHECKS: u32 = 2;
+
 /// Gossipsub application score given to a peer until its certificate checks out: far below
 /// the graylist, so nothing is published or forwarded to it and nothing it sends is handled.
 pub const UNVERIFIED_APPLICATION_SCORE: f64 = -1.0e6;
@@ -125,7 +180,8 @@ pub struct Config {
     pub bootstrap: Vec<Multiaddr>,
     /// How often a random peer is asked for what we lack (anti-entropy).
     pub sync_interval: Duration,
-    /// How long a new connection may take to present a valid certificate.
+    /// How long a new connection may take to pass the gate; then it is closed and its peer
+    /// blocked (see [`UNVERIFIED_DEADLINE`]).
     pub handshake_timeout: Duration,
     /// How long request-response waits for an answer.
     pub request_timeout: Duration,
@@ -164,6 +220,8 @@ pub struct Config {
     pub hole_punching: bool,
     /// See [`SELF_CHECK_WAIT`].
     pub self_check_wait: Duration,
+    /// See [`PRESENCE_INTERVAL`].
+    pub presence_interval: Duration,
 }
 
 impl Default for Config {
@@ -179,7 +237,7 @@ impl Default for Config {
             ],
             bootstrap: Vec::new(),
             sync_interval: Duration::from_secs(30),
-            handshake_timeout: Duration::from_secs(10),
+            handshake_timeout: UNVERIFIED_DEADLINE,
             request_timeout: Duration::from_secs(30),
             direct_connect_timeout: Duration::from_secs(20),
             direct_request_timeout: Duration::from_secs(30),
@@ -195,6 +253,7 @@ impl Default for Config {
             auto_relay: true,
             hole_punching: true,
             self_check_wait: SELF_CHECK_WAIT,
+            presence_interval: PRESENCE_INTERVAL,
         }
     }
 }
@@ -226,6 +285,7 @@ impl Config {
             auto_relay: true,
             hole_punching: true,
             self_check_wait: Duration::from_secs(3),
+            presence_interval: Duration::from_secs(1),
         }
     }
 }

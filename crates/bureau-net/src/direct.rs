@@ -26,7 +26,7 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 
 use crate::config;
-use crate::event_loop::{EventLoop, JobDone};
+use crate::event_loop::{EventLoop, JobDone, JobFor};
 use crate::protocol::{DirectRequest, DirectResponse};
 use crate::{DirectError, InboundDirect, identity};
 
@@ -143,7 +143,7 @@ impl EventLoop {
         }
         let wait = self.direct.next_wait;
         let store = Arc::clone(&self.store);
-        let spawned = self.spawn_job(move || {
+        let spawned = self.spawn_job(JobFor::Local, move || {
             JobDone::Direct(NodesFound {
                 wait,
                 nodes: member_nodes(&store, to),
@@ -286,11 +286,13 @@ impl EventLoop {
         let Some(found) = peers.into_iter().find(|info| info.peer_id == target) else {
             return;
         };
-        if self.swarm.is_connected(&target) || found.addrs.is_empty() {
+        // What members answered about another node: only addresses our policy allows.
+        let addresses = self.addresses.keep_for(&target, found.addrs);
+        if self.swarm.is_connected(&target) || addresses.is_empty() {
             return;
         }
         let dial = DialOpts::peer_id(target)
-            .addresses(found.addrs)
+            .addresses(addresses)
             .condition(PeerCondition::DisconnectedAndNotDialing)
             .build();
         if let Err(error) = self.swarm.dial(dial) {

@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use bureau_core::{Certificate, NetworkId, PublicKey};
+use bureau_core::{Certificate, MemberCode, NetworkId, PublicKey, SecretKey};
 use bureau_store::{Committer, Store};
 use futures::StreamExt;
 use libp2p::swarm::dial_opts::{DialOpts, PeerCondition};
@@ -13,10 +13,14 @@ use libp2p::swarm::{ConnectionId, Swarm, SwarmEvent};
 use libp2p::{Multiaddr, PeerId, gossipsub, multiaddr::Protocol};
 use tokio::sync::{mpsc, watch};
 
+use crate::addresses::AddressPolicy;
+use crate::admission::{self, Blocks};
 use crate::behaviour::{self, Behaviour, BehaviourEvent};
 use crate::config::{self, Config};
 use crate::direct::Direct;
 use crate::gate::PeerState;
+pub(crate) use crate::jobs::JobFor;
+use crate::jobs::{Finished, JobOwner};
 use crate::reach::Reach;
 use crate::{
     Command, Counters, Error, Identity, InboundDirect, NetInfo, PeerInfo, identity, protocol,
@@ -55,13 +59,12 @@ pub(crate) struct Peer {
     pub listen_addrs: Vec<Multiaddr>,
     /// It serves as a circuit relay (identify lists the relay hop protocol).
     pub is_relay: bool,
-    /// Sync requests it may still make now (refilled over time).
-    pub sync_tokens: f64,
     /// The process instance its hello named (two processes with one key differ here).
     pub instance: Option<u64>,
     /// Its clock minus ours when its hello arrived, in ms.
     pub clock_offset_ms: Option<i64>,
-    pub tokens_at: Instant,
+    /// Its latest signed hello: the proof we show a second process of its key.
+    pub last_hello: Option<Box<protocol::Hello>>,
 }
 
 pub(crate) struct EventLoop {
@@ -70,14 +73,20 @@ pub(crate) struct EventLoop {
     pub committer: Committer,
     pub network: NetworkId,
     pub root_key: PublicKey,
+    /// The node key: it signs our hellos.
+    pub key: SecretKey,
     pub certificate: Certificate,
     pub topic: gossipsub::IdentTopic,
     pub config: Config,
     pub peers: HashMap<PeerId, Peer>,
     commands: mpsc::Receiver<Command>,
-    pub jobs: mpsc::Sender<JobDone>,
-    done: mpsc::Receiver<JobDone>,
+    pub(crate) jobs: mpsc::Sender<Finished>,
+    done: mpsc::Receiver<Finished>,
     pub jobs_in_flight: usize,
+    /// Jobs in flight by whom they run for (see [`JobFor`]).
+    pub(crate) jobs_by_owner: HashMap<JobOwner, usize>,
+    /// Each member's sync allowance, kept across its reconnections.
+    pub sync_budgets: HashMap<MemberCode, crate::sync::SyncBudget>,
     /// Encoded entries waiting for a subscribed peer.
     pub unsent: VecDeque<Vec<u8>>,
     /// Peers we are pulling from now.
@@ -86,8 +95,12 @@ pub(crate) struct EventLoop {
     listen_addrs: Vec<Multiaddr>,
     /// Peers refused at the handshake, blocked once our refusal has been sent to them.
     pub refusing: HashSet<PeerId>,
-    /// The last reason a peer gave for refusing us.
-    pub refused_by_network: Option<String>,
+    /// Peers that refused us, most recent first: their word, shown, never our own status.
+    pub refused_by: VecDeque<crate::RefusedBy>,
+    /// Strikes of peers the gate refused or that were late: how long each stays blocked.
+    pub blocks: Blocks,
+    /// Which addresses peers tell us of we keep and dial.
+    pub addresses: AddressPolicy,
     /// Peers refused from their answer to our hello, waiting for their own hello to be told why.
     pub pending_refusals: HashMap<PeerId, String>,
     /// Connections to close once our answer has gone out (a second process with a known key).
@@ -102,6 +115,9 @@ pub(crate) struct EventLoop {
     pub forks_sent: HashSet<bureau_core::Hash>,
     /// Doppelganger protection: see [`crate::Signing`].
     pub self_check: SelfCheck,
+    /// Peers whose "key in use" proof was genuine but older than our start: signing waits
+    /// until they are asked again (see `doppelganger`).
+    pub suspects: HashMap<PeerId, crate::doppelganger::Suspect>,
     signing: watch::Sender<crate::Signing>,
 }
 
@@ -168,12 +184,14 @@ impl EventLoop {
                 .build()
         };
         let (jobs, done) = mpsc::channel(config::MAX_STORE_JOBS);
+        let addresses = AddressPolicy::from_config(&config);
         let mut event_loop = EventLoop {
             swarm,
             store,
             committer,
             network,
             root_key: identity.genesis.root_key(),
+            key: identity.key.clone(),
             certificate: identity.certificate,
             topic: gossipsub::IdentTopic::new(protocol::entries_topic(&network)),
             config,
@@ -182,12 +200,16 @@ impl EventLoop {
             jobs,
             done,
             jobs_in_flight: 0,
+            jobs_by_owner: HashMap::new(),
+            sync_budgets: HashMap::new(),
             unsent: VecDeque::new(),
             syncing: HashSet::new(),
             counters: Counters::default(),
             listen_addrs: Vec::new(),
             refusing: HashSet::new(),
-            refused_by_network: None,
+            refused_by: VecDeque::new(),
+            blocks: Blocks::default(),
+            addresses,
             closing: HashSet::new(),
             pending_refusals: HashMap::new(),
             time_refused: HashSet::new(),
@@ -203,6 +225,7 @@ impl EventLoop {
                 doppelganger: None,
                 clock_ahead: None,
             },
+            suspects: HashMap::new(),
             signing,
         };
         for topic in [&event_loop.topic, &event_loop.forks_topic] {
@@ -262,6 +285,11 @@ impl EventLoop {
         // Its own timer: the tick follows `sync_interval` (30 s by default).
         let mut direct_retry = tokio::time::interval(config::DIRECT_RETRY_INTERVAL);
         direct_retry.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        // The gate's deadline is seconds; the sync tick may be minutes.
+        let mut gate_check = tokio::time::interval(config::GATE_CHECK_INTERVAL);
+        gate_check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut presence = tokio::time::interval(self.config.presence_interval);
+        presence.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let self_check_deadline =
             tokio::time::Instant::from_std(self.self_check.started) + self.config.self_check_wait;
         loop {
@@ -281,8 +309,8 @@ impl EventLoop {
                         return;
                     }
                 },
-                Some(done) = self.done.recv() => {
-                    self.jobs_in_flight -= 1;
+                Some(Finished { owner, done }) = self.done.recv() => {
+                    self.job_finished(owner);
                     match done {
                         JobDone::Gate(checked) => self.on_gate_checked(checked),
                         JobDone::Gossip(validated) => self.on_gossip_validated(validated),
@@ -302,24 +330,10 @@ impl EventLoop {
                     self.on_self_check_timeout();
                 }
                 _ = direct_retry.tick() => self.retry_direct(),
+                _ = gate_check.tick() => self.expire_handshakes(),
+                _ = presence.tick() => self.on_presence_tick(),
             }
         }
-    }
-
-    /// Runs `work` on a blocking thread and brings its result back as a job. Returns false
-    /// (and runs nothing) when [`config::MAX_STORE_JOBS`] are already in flight.
-    pub fn spawn_job(&mut self, work: impl FnOnce() -> JobDone + Send + 'static) -> bool {
-        if self.jobs_in_flight >= config::MAX_STORE_JOBS {
-            return false;
-        }
-        self.jobs_in_flight += 1;
-        let jobs = self.jobs.clone();
-        tokio::task::spawn_blocking(move || {
-            // The channel holds MAX_STORE_JOBS results, so this never waits; it fails only
-            // when the network task has stopped, and then nobody needs the result.
-            let _ = jobs.blocking_send(work());
-        });
-        true
     }
 
     fn on_command(&mut self, command: Command) {
@@ -341,8 +355,8 @@ impl EventLoop {
                         .values()
                         .filter(|peer| peer.state.is_member())
                         .count(),
-                    counters: self.counters.clone(),
-                    refused_by_network: self.refused_by_network.clone(),
+                    counters: self.counters(),
+                    refused_by: self.refused_by.iter().cloned().collect(),
                     signing: self.signing.borrow().clone(),
                     peer_clock_offset_ms: self.median_clock_offset(),
                     reach: self.reach_info(),
@@ -400,6 +414,7 @@ impl EventLoop {
             } => {
                 if num_established == 0 {
                     self.peers.remove(&peer_id);
+                    self.swarm.behaviour_mut().forget(&peer_id);
                     self.syncing.remove(&peer_id);
                     if self.pending_refusals.remove(&peer_id).is_some() {
                         // Gone before it could be told why: block it as refused.
@@ -411,6 +426,10 @@ impl EventLoop {
                 }
             }
             SwarmEvent::NewListenAddr { address, .. } if !self.listen_addrs.contains(&address) => {
+                self.addresses.note_listen_address(&address);
+                if let Some(policy) = self.swarm.behaviour_mut().kad.dial_filter_mut() {
+                    policy.note_listen_address(&address);
+                }
                 self.on_new_listen_addr(&address);
                 self.listen_addrs.push(address);
             }
@@ -429,6 +448,14 @@ impl EventLoop {
                 if let Some(peer) = peer_id {
                     self.on_direct_dial_failed(peer);
                 }
+            }
+            SwarmEvent::IncomingConnectionError {
+                error: libp2p::swarm::ListenError::Denied { cause },
+                send_back_addr,
+                ..
+            } if cause.downcast_ref::<admission::Denied>().is_some() => {
+                self.counters.connections_denied_before_gate += 1;
+                tracing::debug!(address = %send_back_addr, %cause, "connection denied before the gate");
             }
             SwarmEvent::IncomingConnectionError { error, .. } => {
                 tracing::debug!(%error, "incoming connection failed");
@@ -456,8 +483,11 @@ impl EventLoop {
                 if info.protocol_version != protocol::identify_version(&self.network) {
                     return;
                 }
+                let announced = info.listen_addrs.len();
+                let kept = self.addresses.keep_for(&peer_id, info.listen_addrs);
+                self.counters.addresses_dropped += (announced - kept.len()) as u64;
                 if let Some(peer) = self.peers.get_mut(&peer_id) {
-                    peer.listen_addrs = info.listen_addrs;
+                    peer.listen_addrs = kept;
                     peer.is_relay = info.protocols.contains(&libp2p::relay::HOP_PROTOCOL_NAME);
                     if peer.state.is_member() {
                         self.add_member_addresses(peer_id);
@@ -517,7 +547,7 @@ impl EventLoop {
         let state = if let Some(reason) = check.doppelganger.as_ref().or(check.clock_ahead.as_ref())
         {
             crate::Signing::Refused(reason.clone())
-        } else if check.checked {
+        } else if check.checked && self.suspects.is_empty() {
             crate::Signing::Ready
         } else {
             crate::Signing::Checking
@@ -534,12 +564,15 @@ impl EventLoop {
     fn on_tick(&mut self) {
         // Peers come and go: judge our clock against those connected now.
         self.judge_clock();
+        for peer in self.blocks.expired(Instant::now()) {
+            tracing::debug!(%peer, "block over: the peer may connect again");
+            self.swarm.behaviour_mut().blocked.unblock_peer(peer);
+        }
         for peer in std::mem::take(&mut self.time_refused) {
             if let Err(error) = self.swarm.dial(peer) {
                 tracing::debug!(%peer, %error, "cannot dial a peer refused for time reasons");
             }
         }
-        self.expire_handshakes();
         self.reserve_relays();
         self.republish_unsent();
         self.anti_entropy();
@@ -560,6 +593,14 @@ impl EventLoop {
         let peers: Vec<PeerId> = self.swarm.connected_peers().copied().collect();
         for peer in peers {
             let _ = self.swarm.disconnect_peer_id(peer);
+        }
+    }
+
+    /// The counters, with those the behaviours keep.
+    fn counters(&self) -> Counters {
+        Counters {
+            held_before_gate_dropped: self.swarm.behaviour().held_dropped(),
+            ..self.counters.clone()
         }
     }
 
@@ -591,25 +632,6 @@ impl EventLoop {
         infos
     }
 
-    /// Refills a peer's sync allowance and takes one request from it.
-    pub fn take_sync_token(&mut self, peer_id: &PeerId) -> bool {
-        let Some(peer) = self.peers.get_mut(peer_id) else {
-            return false;
-        };
-        let now = Instant::now();
-        let elapsed = now.duration_since(peer.tokens_at).as_secs_f64();
-        peer.tokens_at = now;
-        peer.sync_tokens = (peer.sync_tokens
-            + elapsed * f64::from(config::SYNC_REQUESTS_PER_SECOND))
-        .min(f64::from(config::SYNC_REQUEST_BURST));
-        if peer.sync_tokens >= 1.0 {
-            peer.sync_tokens -= 1.0;
-            true
-        } else {
-            false
-        }
-    }
-
     pub fn new_peer(link: Link) -> Peer {
         Peer {
             state: PeerState::Unverified {
@@ -620,10 +642,9 @@ impl EventLoop {
             links: vec![link],
             listen_addrs: Vec::new(),
             is_relay: false,
-            sync_tokens: f64::from(config::SYNC_REQUEST_BURST),
-            tokens_at: Instant::now(),
             instance: None,
             clock_offset_ms: None,
+            last_hello: None,
         }
     }
 

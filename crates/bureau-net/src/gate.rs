@@ -12,9 +12,10 @@ use bureau_core::{Certificate, MemberCode, NetworkId, PublicKey, Timestamp};
 use bureau_store::Store;
 use libp2p::PeerId;
 use libp2p::request_response::{self, ResponseChannel};
+use libp2p::swarm::ConnectionId;
 
 use crate::config;
-use crate::event_loop::{EventLoop, JobDone, Link};
+use crate::event_loop::{EventLoop, JobDone, JobFor, Link};
 use crate::identity;
 use crate::protocol::{Hello, HelloResponse};
 
@@ -186,12 +187,19 @@ impl EventLoop {
             .behaviour_mut()
             .gossipsub
             .set_application_score(&peer, config::UNVERIFIED_APPLICATION_SCORE);
-        let hello = Hello {
-            certificate: self.certificate.clone(),
-            instance: self.self_check.instance,
-            time: now(),
-        };
+        let hello = self.hello();
         self.swarm.behaviour_mut().hello.send_request(&peer, hello);
+    }
+
+    /// Our hello as of now, signed.
+    pub(crate) fn hello(&self) -> Hello {
+        Hello::signed(
+            &self.key,
+            &self.network,
+            self.certificate.clone(),
+            self.self_check.instance,
+            now(),
+        )
     }
 
     pub(crate) fn on_hello_event(&mut self, event: request_response::Event<Hello, HelloResponse>) {
@@ -203,29 +211,7 @@ impl EventLoop {
                     request_response::Message::Request {
                         request, channel, ..
                     },
-            } => {
-                let held = self.peers.get(&peer).and_then(|state| state.instance);
-                if held.is_some_and(|held| held != request.instance) {
-                    // A second process with this key: refuse it on its own connection only,
-                    // and keep the first.
-                    tracing::warn!(%peer, "a second process uses this peer's key: refusing the newcomer");
-                    self.counters.peers_refused += 1;
-                    let reason = "another process with this node's key is already connected to this peer: two processes with one key fork its log; stop one of them".to_owned();
-                    let _ = self
-                        .swarm
-                        .behaviour_mut()
-                        .hello
-                        .send_response(channel, HelloResponse::KeyInUse { reason });
-                    self.closing.insert(connection_id);
-                    return;
-                }
-                if let Some(reason) = self.pending_refusals.remove(&peer) {
-                    self.tell_and_refuse(peer, channel, reason);
-                    return;
-                }
-                self.note_hello(peer, Some(request.instance), request.time);
-                self.start_check(peer, request.certificate, Some(channel));
-            }
+            } => self.on_hello_request(peer, connection_id, request, channel),
             request_response::Event::Message {
                 peer,
                 message: request_response::Message::Response { response, .. },
@@ -233,6 +219,10 @@ impl EventLoop {
             } => match response {
                 HelloResponse::Welcome { certificate, time } => {
                     self.note_hello(peer, None, time);
+                    if self.suspects.remove(&peer).is_some() {
+                        // It takes us now: the other process it held is gone.
+                        self.update_signing();
+                    }
                     let verified = self.peers.get_mut(&peer).is_some_and(|state| {
                         state.welcomed = true;
                         state.state.is_member()
@@ -244,18 +234,11 @@ impl EventLoop {
                     }
                 }
                 HelloResponse::Refused { reason } => {
-                    tracing::warn!(%peer, %reason, "peer refused our certificate");
-                    self.refused_by_network = Some(reason);
+                    self.note_refusal(peer, reason);
                     let _ = self.swarm.disconnect_peer_id(peer);
                 }
-                HelloResponse::KeyInUse { reason } => {
-                    tracing::error!(%peer, %reason, "another process uses this node's key: this node will not sign");
-                    self.self_check.doppelganger = Some(format!(
-                        "another process uses this node's key (peer {peer} already has it connected): stop the other process or this one; signing now would fork this member's log"
-                    ));
-                    self.update_signing();
-                    self.refused_by_network = Some(reason);
-                    let _ = self.swarm.disconnect_peer_id(peer);
+                HelloResponse::KeyInUse { reason, proof } => {
+                    self.on_key_in_use(peer, reason, *proof);
                 }
             },
             // Our `KeyInUse` answer went out (or could not): close that connection only.
@@ -279,15 +262,71 @@ impl EventLoop {
         }
     }
 
+    /// A peer's hello: checked once per connection; a member's later hellos (its presence) only
+    /// refresh what we know of its process and clock.
+    fn on_hello_request(
+        &mut self,
+        peer: PeerId,
+        connection: ConnectionId,
+        hello: Hello,
+        channel: ResponseChannel<HelloResponse>,
+    ) {
+        if identity::node_key(&peer) != Some(hello.certificate.node_key())
+            || !hello.is_signed(&self.network)
+        {
+            // Noise proved the peer holds its key; a hello that key did not sign is forged.
+            let reason = "the hello is not signed by the connection's key".to_owned();
+            self.tell_and_refuse(peer, channel, reason);
+            return;
+        }
+        let held = self.peers.get(&peer).and_then(|state| state.instance);
+        if held.is_some_and(|held| held != hello.instance) {
+            self.on_second_instance(peer, connection, channel);
+            return;
+        }
+        if let Some(reason) = self.pending_refusals.remove(&peer) {
+            self.tell_and_refuse(peer, channel, reason);
+            return;
+        }
+        self.note_hello(peer, Some(hello.instance), hello.time);
+        let certificate = hello.certificate.clone();
+        let member = self.peers.get_mut(&peer).is_some_and(|state| {
+            state.last_hello = Some(Box::new(hello));
+            state.state.is_member()
+        });
+        if member {
+            self.welcome(channel);
+        } else {
+            self.start_check(peer, certificate, Some(channel));
+        }
+    }
+
+    fn welcome(&mut self, channel: ResponseChannel<HelloResponse>) {
+        let welcome = HelloResponse::Welcome {
+            certificate: self.certificate.clone(),
+            time: now(),
+        };
+        let _ = self
+            .swarm
+            .behaviour_mut()
+            .hello
+            .send_response(channel, welcome);
+    }
+
     fn start_check(
         &mut self,
         peer: PeerId,
         certificate: Certificate,
         channel: Option<ResponseChannel<HelloResponse>>,
     ) {
+        if self.gate_check_running(peer) {
+            // A second hello while its first is checked (a presence sent the moment it
+            // verified us): the first check's verdict answers.
+            return;
+        }
         let store = Arc::clone(&self.store);
         let (network, root_key) = (self.network, self.root_key);
-        let spawned = self.spawn_job(move || {
+        let spawned = self.spawn_job(JobFor::Gate(peer), move || {
             let verdict = check(&store, &network, &root_key, &peer, &certificate, now());
             JobDone::Gate(Checked {
                 peer,
@@ -312,15 +351,7 @@ impl EventLoop {
         match verdict {
             Ok(()) => {
                 if let Some(channel) = channel {
-                    let welcome = HelloResponse::Welcome {
-                        certificate: self.certificate.clone(),
-                        time: now(),
-                    };
-                    let _ = self
-                        .swarm
-                        .behaviour_mut()
-                        .hello
-                        .send_response(channel, welcome);
+                    self.welcome(channel);
                 }
                 let Some(state) = self.peers.get_mut(&peer) else {
                     return;
@@ -332,6 +363,8 @@ impl EventLoop {
                 state.state = PeerState::Member {
                     certificate: Box::new(certificate),
                 };
+                // Open the gate: the services held back until now serve it.
+                self.swarm.behaviour_mut().admit(peer);
                 self.judge_clock();
                 self.swarm
                     .behaviour_mut()
@@ -399,9 +432,46 @@ impl EventLoop {
     /// Disconnects a peer and blocks it: no new connection either way.
     pub(crate) fn refuse(&mut self, peer: PeerId) {
         self.counters.peers_refused += 1;
+        self.block(peer);
+    }
+
+    /// Disconnects and blocks a peer for its next strike's duration (see `admission::Blocks`).
+    fn block(&mut self, peer: PeerId) {
+        let duration = self.blocks.strike(peer, Instant::now());
+        tracing::info!(%peer, blocked_seconds = duration.as_secs(), "peer blocked");
         self.peers.remove(&peer);
-        self.swarm.behaviour_mut().blocked.block_peer(peer);
-        self.swarm.behaviour_mut().kad.remove_peer(&peer);
+        let behaviour = self.swarm.behaviour_mut();
+        behaviour.forget(&peer);
+        behaviour.blocked.block_peer(peer);
+        behaviour.kad.remove_peer(&peer);
+    }
+
+    /// A peer refused our certificate. That is its verdict, kept under its name: our own status
+    /// changes only by what our replica holds (a revocation, an expiry), or any peer could make
+    /// us say "revoked".
+    pub(crate) fn note_refusal(&mut self, peer: PeerId, reason: String) {
+        let member = self.peers.get(&peer).and_then(|state| state.state.member());
+        tracing::warn!(%peer, member = ?member, %reason, "a peer refused our certificate");
+        self.counters.refusals_received += 1;
+        let peer_id = peer.to_string();
+        let times = match self
+            .refused_by
+            .iter()
+            .position(|known| known.peer_id == peer_id)
+        {
+            Some(index) => self
+                .refused_by
+                .remove(index)
+                .map_or(1, |known| known.times.saturating_add(1)),
+            None => 1,
+        };
+        self.refused_by.push_front(crate::RefusedBy {
+            peer_id,
+            member,
+            reason,
+            times,
+        });
+        self.refused_by.truncate(config::MAX_REFUSALS_SHOWN);
     }
 
     /// Acts on an entry the local store has applied: a revocation disconnects the peers that use
@@ -433,12 +503,14 @@ impl EventLoop {
         for peer in revoked {
             tracing::info!(%peer, serial = revoke.serial, "certificate revoked: disconnecting");
             self.peers.remove(&peer);
+            self.swarm.behaviour_mut().forget(&peer);
             self.syncing.remove(&peer);
             let _ = self.swarm.disconnect_peer_id(peer);
         }
     }
 
-    /// Disconnects peers that have not shown a valid certificate in time.
+    /// Disconnects and blocks peers that have not passed the gate in time: an unverified
+    /// connection holds a slot of the small budget newcomers share, so it must not linger.
     pub(crate) fn expire_handshakes(&mut self) {
         let deadline = self.handshake_deadline();
         let late: Vec<PeerId> = self
@@ -454,7 +526,8 @@ impl EventLoop {
                 continue;
             }
             tracing::info!(%peer, "no valid certificate in time: disconnecting");
-            self.peers.remove(&peer);
+            self.counters.handshakes_expired += 1;
+            self.block(peer);
             let _ = self.swarm.disconnect_peer_id(peer);
         }
     }

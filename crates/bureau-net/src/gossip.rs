@@ -12,7 +12,7 @@ use libp2p::PeerId;
 use libp2p::gossipsub::{self, MessageAcceptance, MessageId, PublishError};
 
 use crate::config;
-use crate::event_loop::{EventLoop, JobDone};
+use crate::event_loop::{EventLoop, JobDone, JobFor};
 
 /// The store's verdict on a gossiped entry.
 pub struct Validated {
@@ -89,7 +89,7 @@ impl EventLoop {
         let committer = self.committer.clone();
         let store = std::sync::Arc::clone(&self.store);
         let id = message_id.clone();
-        let spawned = self.spawn_job(move || {
+        let spawned = self.spawn_job(JobFor::Peer(source), move || {
             let outcome = committer
                 .apply(vec![entry.clone()])
                 .map_err(|error| error.to_string())
@@ -186,7 +186,7 @@ impl EventLoop {
         let store = std::sync::Arc::clone(&self.store);
         let network = self.network;
         let id = message_id.clone();
-        let spawned = self.spawn_job(move || {
+        let spawned = self.spawn_job(JobFor::Peer(source), move || {
             let verdict = match proof.verify(&network) {
                 Err(error) => ForkVerdict::Invalid(error),
                 Ok(_) => match store.apply_fork_proofs(vec![proof], crate::gate::now()) {

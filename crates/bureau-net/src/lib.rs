@@ -6,25 +6,37 @@
 //! - `behaviour`: the composed libp2p behaviour and its configuration;
 //! - `event_loop`: the task, its `select!`, commands and swarm events;
 //! - `gate`: the membership handshake (certificates exchanged on every new connection);
+//! - `gated`, `admission`, `addresses`: nothing before the gate (services held until a peer is
+//!   verified), the budget of connections waiting for it and blocks with backoff, and which
+//!   addresses peers may make us dial;
+//! - `doppelganger`: "another process uses your key", with a proof signed by that key;
 //! - `gossip`: entry gossip with validation by the store before forwarding;
 //! - `sync`: version-vector sync (digest, then heads, then bounded batches of entries);
 //! - `direct`: point-to-point messages between members' nodes (opaque bytes and an answer);
 //! - `reach`: AutoNAT verdicts, the relay server's switch, relay reservations, hole punching;
 //! - `codec`, `protocol`, `identity`, `config`: framing, messages, keys, limits.
 //!
-//! Feature `schema`: the status types the API shows ([`PeerInfo`], [`Counters`], [`ReachInfo`])
+//! Feature `schema`: the status types the API shows ([`PeerInfo`], [`Counters`], [`ReachInfo`],
+//! [`RefusedBy`])
 //! also implement `schemars::JsonSchema`, for its OpenAPI document.
 
+mod addresses;
+mod admission;
 mod behaviour;
 mod codec;
 pub mod config;
 mod direct;
 #[cfg(test)]
 mod direct_tests;
+mod doppelganger;
 mod event_loop;
 mod gate;
+#[cfg(test)]
+mod gate_tests;
+mod gated;
 mod gossip;
 pub mod identity;
+mod jobs;
 pub mod protocol;
 mod reach;
 #[cfg(test)]
@@ -183,6 +195,41 @@ pub struct Counters {
     pub gossip_refused_here: u64,
     /// Hole punching attempts that gave up (the relayed connection stays).
     pub hole_punch_failed: u64,
+    /// Inbound connections denied before any protocol ran: the budget of connections waiting
+    /// for the gate was full (`MAX_UNVERIFIED_CONNECTIONS`, or `MAX_UNVERIFIED_PER_IP`).
+    pub connections_denied_before_gate: u64,
+    /// Peers disconnected and blocked for not passing the gate within its deadline.
+    pub handshakes_expired: u64,
+    /// Streams and events dropped unread from peers that sent more than
+    /// `MAX_HELD_BEFORE_GATE` of them before passing the gate.
+    pub held_before_gate_dropped: u64,
+    /// Peers that refused our certificate (each is listed in `refused_by`).
+    pub refusals_received: u64,
+    /// "Key in use" answers that did not prove another process with our key: not obeyed.
+    pub key_in_use_unproven: u64,
+    /// Addresses peers announced that were not kept (not allowed, not theirs, over
+    /// `MAX_ADDRESSES_PER_PEER`).
+    pub addresses_dropped: u64,
+    /// Sync requests answered `Busy` because the member had used its sync budget
+    /// (`SYNC_ANSWER_BYTES_BURST`, refilled at `SYNC_ANSWER_BYTES_PER_SECOND`).
+    pub sync_budget_exhausted: u64,
+    /// Store work refused for a peer that already had its share of the store-job slots
+    /// (`MAX_STORE_JOBS_PER_MEMBER`); its gossip is ignored, its sync answered `Busy`.
+    pub store_jobs_share_exhausted: u64,
+}
+
+/// A peer that refused our certificate, and what it said. A refusal is that peer's verdict,
+/// not ours: it never changes this node's own status.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct RefusedBy {
+    pub peer_id: String,
+    /// The member it is, when it passed our gate before.
+    pub member: Option<MemberCode>,
+    /// The reason it gave last.
+    pub reason: String,
+    /// How many times it refused us.
+    pub times: u64,
 }
 
 /// How this node can be reached.
@@ -207,8 +254,10 @@ pub struct NetInfo {
     pub listen: Vec<String>,
     pub members_connected: usize,
     pub counters: Counters,
-    /// The last reason a peer gave for refusing our certificate (for example a revocation).
-    pub refused_by_network: Option<String>,
+    /// Peers that refused our certificate, most recent first (at most
+    /// [`config::MAX_REFUSALS_SHOWN`]). Only our own replica's revocations and certificates
+    /// decide whether this node is revoked; these are the peers' word.
+    pub refused_by: Vec<RefusedBy>,
     /// Whether this node may sign now.
     pub signing: Signing,
     /// The median offset of member peers' clocks from ours, in ms, as their handshakes showed

@@ -4,10 +4,17 @@
 //! heads; the peer answers with the missing entries in a bounded batch, which the puller applies
 //! (signatures verified in a batch) and asks again until the batch is complete. A pull runs when
 //! a member is verified, when gossip shows a gap, and every `sync_interval` with a random member
-//! (anti-entropy). Each peer's requests are rate-limited; at most one pull per peer runs at once.
+//! (anti-entropy). At most one pull per peer runs at once.
+//!
+//! Serving is bounded per member ([`SyncBudget`]): a number of requests, and bytes of entries.
+//! A request for entries names the largest answer it takes ([`SyncLimits`]); the answer is never
+//! larger than that or than our own batch limits, and the member's budget is charged that size
+//! before any store work starts. Past either budget the member is answered `Busy` (counted), and
+//! asks again at its next round.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::time::Instant;
 
 use bureau_core::{Entry, ForkProof, Head, PublicKey, Timestamp};
 use bureau_store::Outcome;
@@ -16,8 +23,70 @@ use libp2p::request_response::{self, ResponseChannel};
 use rand::seq::IteratorRandom;
 
 use crate::config;
-use crate::event_loop::{EventLoop, JobDone};
-use crate::protocol::{SyncRequest, SyncResponse};
+use crate::event_loop::{EventLoop, JobDone, JobFor};
+use crate::protocol::{SyncLimits, SyncRequest, SyncResponse};
+
+/// What we ask for in one answer: our own batch limits.
+pub(crate) const OUR_LIMITS: SyncLimits = SyncLimits {
+    max_entries: config::SYNC_BATCH_ENTRIES as u32,
+    max_bytes: config::SYNC_BATCH_BYTES as u32,
+};
+
+/// The limits an answer is built with: the requester's, never above ours.
+fn capped(asked: SyncLimits) -> (usize, usize) {
+    let entries = usize::try_from(asked.max_entries).unwrap_or(usize::MAX);
+    let bytes = usize::try_from(asked.max_bytes).unwrap_or(usize::MAX);
+    (
+        entries.clamp(1, config::SYNC_BATCH_ENTRIES),
+        bytes.clamp(1, config::SYNC_BATCH_BYTES),
+    )
+}
+
+/// One member's sync allowance: token buckets of requests and of bytes of entries, refilled
+/// with time (see [`config::SYNC_REQUEST_BURST`] and [`config::SYNC_ANSWER_BYTES_BURST`]).
+#[derive(Debug, Clone)]
+pub(crate) struct SyncBudget {
+    requests: f64,
+    bytes: f64,
+    at: Instant,
+}
+
+/// Why a member's request is not served now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum OverBudget {
+    Requests,
+    Bytes,
+}
+
+impl SyncBudget {
+    pub fn new(now: Instant) -> SyncBudget {
+        SyncBudget {
+            requests: f64::from(config::SYNC_REQUEST_BURST),
+            bytes: config::SYNC_ANSWER_BYTES_BURST as f64,
+            at: now,
+        }
+    }
+
+    /// Refills for the time since the last request, then takes one request that may answer
+    /// `bytes` of entries.
+    pub fn take(&mut self, bytes: u64, now: Instant) -> Result<(), OverBudget> {
+        let elapsed = now.saturating_duration_since(self.at).as_secs_f64();
+        self.at = now;
+        self.requests = (self.requests + elapsed * f64::from(config::SYNC_REQUESTS_PER_SECOND))
+            .min(f64::from(config::SYNC_REQUEST_BURST));
+        self.bytes = (self.bytes + elapsed * config::SYNC_ANSWER_BYTES_PER_SECOND as f64)
+            .min(config::SYNC_ANSWER_BYTES_BURST as f64);
+        if self.requests < 1.0 {
+            return Err(OverBudget::Requests);
+        }
+        if self.bytes < bytes as f64 {
+            return Err(OverBudget::Bytes);
+        }
+        self.requests -= 1.0;
+        self.bytes -= bytes as f64;
+        Ok(())
+    }
+}
 
 /// Store work for sync, finished.
 pub enum SyncJob {
@@ -55,7 +124,7 @@ impl EventLoop {
             return;
         }
         let store = Arc::clone(&self.store);
-        if self.spawn_job(move || match store.digest() {
+        if self.spawn_job(JobFor::Peer(peer), move || match store.digest() {
             Ok(digest) => JobDone::Sync(SyncJob::Digest {
                 peer,
                 request: SyncRequest::Digest(digest),
@@ -72,10 +141,13 @@ impl EventLoop {
 
     fn send_heads(&mut self, peer: PeerId) {
         let store = Arc::clone(&self.store);
-        let spawned = self.spawn_job(move || match store.heads() {
+        let spawned = self.spawn_job(JobFor::Peer(peer), move || match store.heads() {
             Ok(heads) => JobDone::Sync(SyncJob::Heads {
                 peer,
-                request: SyncRequest::Heads(heads),
+                request: SyncRequest::Heads {
+                    heads,
+                    limits: OUR_LIMITS,
+                },
             }),
             Err(error) => JobDone::Sync(SyncJob::Failed {
                 peer: Some(peer),
@@ -206,7 +278,7 @@ impl EventLoop {
         let store = Arc::clone(&self.store);
         let own_key = self.certificate.node_key();
         let started_at = self.self_check.started_at;
-        let spawned = self.spawn_job(move || {
+        let spawned = self.spawn_job(JobFor::Peer(peer), move || {
             let now = crate::gate::now();
             let forks = match store.apply_fork_proofs(forks, now) {
                 Ok(forks) => forks,
@@ -286,32 +358,48 @@ impl EventLoop {
         request: SyncRequest,
         channel: ResponseChannel<SyncResponse>,
     ) {
-        if !self.peers.get(&peer).is_some_and(|p| p.state.is_member()) {
+        let Some(member) = self.peers.get(&peer).and_then(|p| p.state.member()) else {
             let _ = self
                 .swarm
                 .behaviour_mut()
                 .sync
                 .send_response(channel, SyncResponse::Refused);
             return;
+        };
+        let charged = match &request {
+            SyncRequest::Digest(_) => 0,
+            SyncRequest::Heads { limits, .. } => capped(*limits).1 as u64,
+        };
+        if !self.can_spawn(JobFor::Peer(peer)) {
+            // Local work and the other members first: it asks again at its next round.
+            self.counters.store_jobs_share_exhausted += 1;
+            self.answer_busy(channel);
+            return;
         }
-        if !self.take_sync_token(&peer) || self.jobs_in_flight >= config::MAX_STORE_JOBS {
-            self.counters.sync_requests_limited += 1;
-            let _ = self
-                .swarm
-                .behaviour_mut()
-                .sync
-                .send_response(channel, SyncResponse::Busy);
+        let now = Instant::now();
+        let budget = self
+            .sync_budgets
+            .entry(member)
+            .or_insert_with(|| SyncBudget::new(now));
+        if let Err(over) = budget.take(charged, now) {
+            match over {
+                OverBudget::Requests => self.counters.sync_requests_limited += 1,
+                OverBudget::Bytes => self.counters.sync_budget_exhausted += 1,
+            }
+            tracing::debug!(%peer, %member, ?over, "sync request over the member's budget: busy");
+            self.answer_busy(channel);
             return;
         }
         let store = Arc::clone(&self.store);
-        self.spawn_job(move || {
+        // `can_spawn` said yes above, and nothing ran since.
+        self.spawn_job(JobFor::Peer(peer), move || {
             let response = match request {
                 SyncRequest::Digest(theirs) => match store.digest() {
                     Ok(ours) if ours == theirs => Ok(SyncResponse::InSync),
                     Ok(_) => Ok(SyncResponse::SendHeads),
                     Err(error) => Err(error),
                 },
-                SyncRequest::Heads(heads) => entries_for(&store, &heads),
+                SyncRequest::Heads { heads, limits } => entries_for(&store, &heads, limits),
             };
             match response {
                 Ok(response) => JobDone::Sync(SyncJob::Serve { channel, response }),
@@ -322,13 +410,24 @@ impl EventLoop {
             }
         });
     }
+
+    fn answer_busy(&mut self, channel: ResponseChannel<SyncResponse>) {
+        let _ = self
+            .swarm
+            .behaviour_mut()
+            .sync
+            .send_response(channel, SyncResponse::Busy);
+    }
 }
 
+/// The entries a replica with `heads` lacks, within the requester's limits and ours.
 fn entries_for(
     store: &bureau_store::Store,
     heads: &BTreeMap<PublicKey, Head>,
+    limits: SyncLimits,
 ) -> Result<SyncResponse, bureau_store::Error> {
-    let batch = store.entries_after(heads, config::SYNC_BATCH_ENTRIES, config::SYNC_BATCH_BYTES)?;
+    let (max_entries, max_bytes) = capped(limits);
+    let batch = store.entries_after(heads, max_entries, max_bytes)?;
     Ok(SyncResponse::Entries {
         entries: batch.entries,
         complete: batch.complete,
@@ -339,4 +438,53 @@ fn entries_for(
             .take(config::MAX_FORK_PROOFS_IN_SYNC)
             .collect(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    #[test]
+    fn an_answer_is_never_larger_than_asked_or_than_our_batches() {
+        let huge = SyncLimits {
+            max_entries: u32::MAX,
+            max_bytes: u32::MAX,
+        };
+        assert_eq!(
+            capped(huge),
+            (config::SYNC_BATCH_ENTRIES, config::SYNC_BATCH_BYTES)
+        );
+        let small = SyncLimits {
+            max_entries: 10,
+            max_bytes: 4096,
+        };
+        assert_eq!(capped(small), (10, 4096));
+        let zero = SyncLimits {
+            max_entries: 0,
+            max_bytes: 0,
+        };
+        assert_eq!(
+            capped(zero),
+            (1, 1),
+            "at least one entry, as the store sends"
+        );
+    }
+
+    #[test]
+    fn a_member_past_its_byte_budget_waits_for_it_to_refill() {
+        let start = Instant::now();
+        let mut budget = SyncBudget::new(start);
+        let batch = config::SYNC_BATCH_BYTES as u64;
+        let burst = config::SYNC_ANSWER_BYTES_BURST / batch;
+        for _ in 0..burst {
+            assert_eq!(budget.take(batch, start), Ok(()));
+        }
+        assert_eq!(budget.take(batch, start), Err(OverBudget::Bytes));
+        assert_eq!(budget.take(0, start), Ok(()), "a digest costs no bytes");
+        let refill =
+            Duration::from_secs_f64(batch as f64 / config::SYNC_ANSWER_BYTES_PER_SECOND as f64);
+        assert_eq!(budget.take(batch, start + refill), Ok(()));
+    }
 }

@@ -1,6 +1,6 @@
 //! Operations on the node itself: its status and its peers.
 
-use bureau_net::{Counters, PeerInfo, ReachInfo};
+use bureau_net::{Counters, PeerInfo, ReachInfo, RefusedBy};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -39,6 +39,9 @@ pub struct NetworkStatus {
     /// The median offset of member peers' clocks from this node's, in ms (positive: they are
     /// ahead); `None` before any member answered.
     pub peer_clock_offset_ms: Option<i64>,
+    /// Peers that refused this node's certificate, and why: their word, shown so the operator
+    /// can act (`revoked` above comes from this replica only).
+    pub refused_by: Vec<RefusedBy>,
 }
 
 impl Operation for GetStatus {
@@ -49,7 +52,7 @@ impl Operation for GetStatus {
     const PATH: &'static str = "/v1/status";
 
     async fn run(self, service: &Service) -> Result<NodeStatus> {
-        let mut replica = service.blocking(|replica| replica.status()).await?;
+        let replica = service.blocking(|replica| replica.status()).await?;
         let Ok(net) = service.network() else {
             return Ok(NodeStatus {
                 replica,
@@ -57,14 +60,8 @@ impl Operation for GetStatus {
             });
         };
         let info = net.info().await?;
-        // A revoked node may never receive the revocation itself: its peers refuse it first,
-        // and say why.
-        if replica.revoked.is_none() {
-            replica.revoked = info
-                .refused_by_network
-                .clone()
-                .filter(|reason| reason.contains("revoked"));
-        }
+        // Peers' refusals are listed under their names, never taken as our own revocation:
+        // any peer could say "revoked".
         let peers = net.peers().await?;
         Ok(NodeStatus {
             replica,
@@ -77,6 +74,7 @@ impl Operation for GetStatus {
                 reach: info.reach,
                 signing: info.signing,
                 peer_clock_offset_ms: info.peer_clock_offset_ms,
+                refused_by: info.refused_by,
             }),
         })
     }
