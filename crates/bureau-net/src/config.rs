@@ -71,6 +71,9 @@ pub const DIRECT_FRAME_OVERHEAD: usize = 64;
 pub const DIRECT_INBOX: usize = 64;
 /// Direct messages handed to the node and not yet answered; beyond it, new ones get "busy".
 pub const MAX_DIRECT_UNANSWERED: usize = 256;
+/// Of these, most from one member: a sender that does not pace itself (the outbox sends 16 at
+/// once) gets "busy" without taking the slots of others.
+pub const MAX_DIRECT_UNANSWERED_PER_MEMBER: usize = 16;
 /// Outgoing direct messages waiting for a connection to their member at once.
 pub const MAX_DIRECT_WAITING: usize = 256;
 /// Most reservations this node holds as a relay server at once (one per connection of a peer).

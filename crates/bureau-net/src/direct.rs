@@ -44,13 +44,31 @@ pub(crate) struct Direct {
     next_wait: u64,
     /// Kademlia lookups in flight to find a member's node (at most one per node), by query.
     lookups: HashMap<kad::QueryId, PeerId>,
-    /// Incoming messages the node has not answered yet: where the answer goes.
-    unanswered: HashMap<InboundRequestId, ResponseChannel<DirectResponse>>,
+    /// Incoming messages the node has not answered yet: who sent each, and where the answer
+    /// goes.
+    unanswered: HashMap<InboundRequestId, (MemberCode, ResponseChannel<DirectResponse>)>,
+    /// How many of `unanswered` each member sent: one member may not take every slot.
+    unanswered_by: HashMap<MemberCode, usize>,
     /// The node's answers (or their timeouts), as they come.
     pub answers: FuturesUnordered<BoxFuture<'static, Answer>>,
 }
 
 impl Direct {
+    /// Removes an unanswered message, keeping its sender's count.
+    fn take_unanswered(
+        &mut self,
+        request_id: &InboundRequestId,
+    ) -> Option<ResponseChannel<DirectResponse>> {
+        let (member, channel) = self.unanswered.remove(request_id)?;
+        if let Some(count) = self.unanswered_by.get_mut(&member) {
+            *count -= 1;
+            if *count == 0 {
+                self.unanswered_by.remove(&member);
+            }
+        }
+        Some(channel)
+    }
+
     pub fn new(inbox: mpsc::Sender<InboundDirect>) -> Direct {
         Direct {
             inbox,
@@ -59,6 +77,7 @@ impl Direct {
             next_wait: 0,
             lookups: HashMap::new(),
             unanswered: HashMap::new(),
+            unanswered_by: HashMap::new(),
             answers: FuturesUnordered::new(),
         }
     }
@@ -383,7 +402,7 @@ impl EventLoop {
                 ..
             } => {
                 tracing::debug!(%peer, %error, "direct answer failed");
-                self.direct.unanswered.remove(&request_id);
+                self.direct.take_unanswered(&request_id);
             }
             request_response::Event::ResponseSent { .. } => {}
         }
@@ -429,7 +448,10 @@ impl EventLoop {
             self.respond_direct(channel, refused);
             return;
         };
-        if self.direct.unanswered.len() >= config::MAX_DIRECT_UNANSWERED {
+        let from_member = self.direct.unanswered_by.get(&from).copied().unwrap_or(0);
+        if self.direct.unanswered.len() >= config::MAX_DIRECT_UNANSWERED
+            || from_member >= config::MAX_DIRECT_UNANSWERED_PER_MEMBER
+        {
             self.counters.direct_busy += 1;
             self.respond_direct(channel, DirectResponse::Busy);
             return;
@@ -444,7 +466,8 @@ impl EventLoop {
         match self.direct.inbox.try_send(inbound) {
             Ok(()) => {
                 self.counters.direct_received += 1;
-                self.direct.unanswered.insert(request_id, channel);
+                self.direct.unanswered.insert(request_id, (from, channel));
+                *self.direct.unanswered_by.entry(from).or_default() += 1;
                 let timeout = self.config.direct_reply_timeout;
                 self.direct
                     .answers
@@ -465,7 +488,7 @@ impl EventLoop {
 
     /// The node answered an incoming message (or failed to in time): pass it on.
     pub(crate) fn on_direct_answer(&mut self, (request_id, answer): Answer) {
-        let Some(channel) = self.direct.unanswered.remove(&request_id) else {
+        let Some(channel) = self.direct.take_unanswered(&request_id) else {
             // The sender's stream is gone (closed or timed out).
             return;
         };
