@@ -10,7 +10,6 @@ use std::fmt::Debug;
 
 use bureau_core::entry::SealedRecord;
 use bureau_core::record::{MAX_NAME_CANDIDATE_BYTES, NameCandidate};
-use bureau_core::testkit::ModelOutcome;
 use bureau_core::validate::check_erasure_proof;
 use bureau_core::{Body, Entry, EntryHeader, ForkProof, Record, RecordData, codec};
 use serde::Serialize;
@@ -65,11 +64,10 @@ pub fn entry(entry: &Entry) {
     if let Some(resigned) = fixture.resign(entry) {
         let _ = replica.apply(&resigned, fixture.now);
     }
+    // Not asserted: that an applied entry stays held. A held successor that does not follow it
+    // proves a fork and freezes the log before it, as the rule says.
     if let Some(next) = fixture.resign_next(entry, &replica) {
-        let outcome = replica.apply(&next, fixture.now);
-        if outcome == ModelOutcome::Applied {
-            assert!(replica.holds(&next), "an applied entry is held");
-        }
+        let _ = replica.apply(&next, fixture.now);
     }
 }
 

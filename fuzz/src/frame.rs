@@ -6,7 +6,7 @@
 use serde::de::DeserializeOwned;
 
 /// The bincode limit `bureau-net`'s codec decodes every frame with.
-pub const DECODE_LIMIT: usize = usize::MAX;
+pub const DECODE_LIMIT: usize = bureau_net::config::MAX_FRAME_BYTES;
 
 /// Decodes one frame of at most `max_frame_bytes`, as the codec does; `None` where the codec
 /// answers an error.
