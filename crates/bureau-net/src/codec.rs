@@ -10,6 +10,8 @@ use libp2p::request_response;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::config;
+
 /// Bincode frames with a 4-byte big-endian length prefix.
 #[derive(Debug)]
 pub struct FrameCodec<Request, Response> {
@@ -72,9 +74,22 @@ async fn write_frame<T: AsyncWrite + Unpin + Send>(
     io.write_all(frame).await
 }
 
+// Every protocol's frames fit the decode limit, so it refuses no frame its protocol allows.
+const _: () = assert!(
+    config::MAX_FRAME_BYTES >= config::MAX_HELLO_BYTES
+        && config::MAX_FRAME_BYTES >= config::MAX_SYNC_REQUEST_BYTES
+        && config::MAX_FRAME_BYTES >= config::MAX_SYNC_RESPONSE_BYTES
+        && config::MAX_FRAME_BYTES >= config::MAX_DIRECT_BYTES + config::DIRECT_FRAME_OVERHEAD
+        && config::MAX_FRAME_BYTES
+            >= config::MAX_DIRECT_RESPONSE_BYTES + config::DIRECT_FRAME_OVERHEAD
+);
+
 fn decode<M: Serialize + DeserializeOwned>(frame: &[u8]) -> io::Result<M> {
-    // The frame length is already bounded; usize::MAX here only means "no second limit".
-    bureau_core::codec::decode_canonical::<M, { usize::MAX }>(frame)
+    // The limit is not redundant with the frame's: bincode checks each length inside the frame
+    // against it before allocating, and with no limit a peer's 10-byte frame claiming a 2^63-byte
+    // string panicked the decoder, or aborted the process on a failed allocation.
+    // Canonical: one value, one encoding (see `bureau_core::codec`).
+    bureau_core::codec::decode_canonical::<M, { config::MAX_FRAME_BYTES }>(frame)
         .map_err(|error| io::Error::new(io::ErrorKind::InvalidData, error.to_string()))
 }
 
@@ -133,5 +148,32 @@ where
             self.max_response_bytes,
         )
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::{DirectResponse, HelloResponse};
+
+    /// A length inside a frame cannot make the codec allocate it. These frames were found by
+    /// the fuzz targets `hello` and `direct` (`scripts/fuzz.sh`): a `Refused` answer whose
+    /// reason claims 2^63 bytes (capacity overflow: a panic), and a `Rejected` answer claiming
+    /// about 2^56 bytes (a failed allocation: the process aborts). Both are refused now.
+    #[test]
+    fn a_length_inside_a_frame_is_bounded_by_the_frame_limit() {
+        let overflowing = [0x01, 0xfd, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x80];
+        assert!(decode::<HelloResponse>(&overflowing).is_err());
+        let huge = [0x01, 0xfd, 0xa6, 0x07, 0x22, 0x02, 0x22, 0x07, 0x9b, 0x01];
+        assert!(decode::<DirectResponse>(&huge).is_err());
+        // A frame within the limit still decodes.
+        let reason = HelloResponse::Refused {
+            reason: "x".repeat(1000),
+        };
+        let frame = bureau_core::codec::encode(&reason);
+        assert!(matches!(
+            decode::<HelloResponse>(&frame),
+            Ok(HelloResponse::Refused { reason }) if reason.len() == 1000
+        ));
     }
 }

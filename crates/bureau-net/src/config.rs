@@ -31,6 +31,10 @@ pub const MAX_SYNC_RESPONSE_BYTES: usize = SYNC_BATCH_BYTES
     + bureau_core::codec::MAX_ENTRY_BYTES
     + MAX_FORK_PROOFS_IN_SYNC * bureau_core::codec::MAX_FORK_PROOF_BYTES
     + 4096;
+/// The bincode limit every request-response frame is decoded with: the largest frame of any
+/// protocol. A frame is first held to its own protocol's limit; this one bounds every length
+/// inside it, so a string that claims 2^40 bytes in a 20-byte frame is refused, not allocated.
+pub const MAX_FRAME_BYTES: usize = MAX_SYNC_RESPONSE_BYTES;
 /// Largest gossip frame: one entry plus protobuf and topic overhead. Every node must agree.
 pub const MAX_GOSSIP_BYTES: usize = bureau_core::codec::MAX_ENTRY_BYTES + 2048;
 /// Store jobs (gossip validation, sync serving, sync applying) in flight at once; beyond it
