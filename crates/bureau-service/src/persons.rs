@@ -85,7 +85,7 @@ pub fn search(
             continue;
         };
         let checked = checked.entry(owner).or_default();
-        if *checked >= MAX_POSTINGS_PER_OWNER {
+        if *checked >= MAX_POSTINGS_PER_OWNER || grouped.is_full(&owner) {
             capped.insert(owner);
             continue;
         }

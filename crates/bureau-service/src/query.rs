@@ -15,9 +15,10 @@ use serde::{Deserialize, Serialize};
 pub const MAX_SEARCH_RESULTS: usize = 100;
 /// Most results one owner contributes to one answer; its other matches are counted.
 pub const MAX_RESULTS_PER_OWNER: usize = 10;
-/// Most index entries read per owner for one search term: the matches of an owner are counted
-/// exactly up to about this many, and one owner's flood costs a search no more than this.
-pub const MAX_POSTINGS_PER_OWNER: usize = 1_000;
+/// Most index entries read per owner for one search term, to find its live matches among
+/// expired or blocked ones; reading stops earlier once the owner has [`MAX_RESULTS_PER_OWNER`]
+/// live matches, so one owner's flood costs a search at most this many reads.
+pub const MAX_POSTINGS_PER_OWNER: usize = 200;
 
 /// A search: which database, and what to look for.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -123,7 +124,9 @@ pub struct OwnerMatches {
     pub matches: u64,
     /// Of these, how many are in `results`.
     pub shown: u64,
-    /// The owner has more index entries for this search than one search reads.
+    /// The owner has more candidates than this search read: once an owner fills its
+    /// `MAX_RESULTS_PER_OWNER` results, or after `MAX_POSTINGS_PER_OWNER` index entries, its
+    /// others are not looked at.
     pub more: bool,
 }
 

@@ -167,7 +167,7 @@ fn exact_matches(
 ) -> Result<Searched> {
     let mut grouped = Grouped::default();
     let mut postings = store.postings_per_owner(term, MAX_POSTINGS_PER_OWNER);
-    for posting in postings.by_ref() {
+    while let Some(posting) = postings.next() {
         let posting = posting?;
         if !keep_value(&posting.value) {
             continue;
@@ -177,6 +177,11 @@ fn exact_matches(
         };
         if record.review_date >= today && keep_record(&record) {
             grouped.add(posting.owner, Found::exact(record));
+            // An owner with all its results shown costs the search nothing more: its other
+            // entries are not read, and the answer says it has more.
+            if grouped.is_full(&posting.owner) {
+                postings.skip_owner(posting.owner);
+            }
         }
     }
     grouped.mark_more(postings.capped());

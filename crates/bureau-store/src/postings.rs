@@ -76,6 +76,12 @@ impl OwnerPostings<'_> {
         &self.capped
     }
 
+    /// Reads no more postings of `owner`: the scan seeks past it at its next posting (and then
+    /// counts it among the capped owners, as it has more).
+    pub fn skip_owner(&mut self, owner: MemberCode) {
+        self.read.insert(owner, self.max_per_owner);
+    }
+
     /// Whether the scan stopped at [`MAX_POSTINGS_PER_SCAN`] before the term's end.
     pub fn stopped_early(&self) -> bool {
         self.read_in_all >= MAX_POSTINGS_PER_SCAN
