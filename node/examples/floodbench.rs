@@ -16,7 +16,7 @@ mod net_harness;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use bureau_core::{Body, Entry, Head, RecordKey};
+use bureau_core::{Body, Entry, Head};
 use bureau_service::mail::{Handling, SendMessage};
 use bureau_service::query::{Query, SearchRequest};
 use net_harness::{TestNet, percentile};
@@ -32,20 +32,6 @@ const DECOYS: usize = 5_000;
 const AHEAD: usize = 2_000;
 const MESSAGES: usize = 300;
 
-async fn everywhere(net: &TestNet, key: &RecordKey) -> bool {
-    for running in net.nodes.iter().flatten() {
-        let store = Arc::clone(&running.replica.store);
-        let key = key.clone();
-        let present = tokio::task::spawn_blocking(move || store.get(&key).ok().flatten().is_some())
-            .await
-            .unwrap_or(false);
-        if !present {
-            return false;
-        }
-    }
-    true
-}
-
 /// Time from France's publish to every node holding the record.
 async fn propagation(net: &TestNet, round: &str) -> Vec<Duration> {
     let mut latencies = Vec::new();
@@ -55,7 +41,7 @@ async fn propagation(net: &TestNet, round: &str) -> Vec<Duration> {
         let Some(Body::Put(record)) = entry.body else {
             unreachable!("a publish is a put")
         };
-        while !everywhere(net, &record.key).await {
+        while !net.holds_everywhere(&record.key).await {
             tokio::time::sleep(Duration::from_millis(1)).await;
             assert!(started.elapsed() < Duration::from_secs(60), "never arrived");
         }

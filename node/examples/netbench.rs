@@ -13,7 +13,7 @@ mod net_harness;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use bureau_core::{Body, Entry, RecordKey};
+use bureau_core::{Body, Entry};
 use net_harness::TestNet;
 
 /// Publishes timed per network size.
@@ -26,20 +26,6 @@ fn rss_bytes() -> u64 {
         .find_map(|line| line.strip_prefix("VmRSS:"))
         .and_then(|value| value.split_whitespace().next()?.parse::<u64>().ok())
         .map_or(0, |kib| kib * 1024)
-}
-
-async fn everywhere(net: &TestNet, key: &RecordKey) -> bool {
-    for running in net.nodes.iter().flatten() {
-        let store = Arc::clone(&running.replica.store);
-        let key = key.clone();
-        let present = tokio::task::spawn_blocking(move || store.get(&key).ok().flatten().is_some())
-            .await
-            .unwrap_or(false);
-        if !present {
-            return false;
-        }
-    }
-    true
 }
 
 async fn propagation(nodes: usize, publishes: usize) -> (Vec<Duration>, u64) {
@@ -56,7 +42,7 @@ async fn propagation(nodes: usize, publishes: usize) -> (Vec<Duration>, u64) {
         let Some(Body::Put(record)) = entry.body else {
             unreachable!("a publish is a put")
         };
-        while !everywhere(&net, &record.key).await {
+        while !net.holds_everywhere(&record.key).await {
             tokio::time::sleep(Duration::from_millis(1)).await;
             assert!(
                 started.elapsed() < Duration::from_secs(30),

@@ -455,34 +455,28 @@ impl Store {
     /// One message by id.
     pub fn mail_item(&self, direction: Direction, id: &str) -> Result<Option<Kept>> {
         let trees = self.mailbox()?;
-        let Some(key) = trees
-            .ids
-            .get(id_key(direction, id))
-            .map_err(|e| self.sled_error(e))?
-        else {
-            return Ok(None);
-        };
-        trees
-            .messages
-            .get(key)
-            .map_err(|e| self.sled_error(e))?
-            .map(|bytes| self.decode_kept(&bytes))
-            .transpose()
+        self.message_through(&trees, &trees.ids, &id_key(direction, id))
     }
 
     /// The latest answer to a hit, sent or received.
     pub fn hit_reply(&self, hit: &str) -> Result<Option<Kept>> {
         let trees = self.mailbox()?;
-        let Some(key) = trees
-            .replies
-            .get(hit.as_bytes())
-            .map_err(|e| self.sled_error(e))?
-        else {
+        self.message_through(&trees, &trees.replies, hit.as_bytes())
+    }
+
+    /// The message an index entry points at.
+    fn message_through(
+        &self,
+        trees: &Trees,
+        index: &sled::Tree,
+        key: &[u8],
+    ) -> Result<Option<Kept>> {
+        let Some(at) = index.get(key).map_err(|e| self.sled_error(e))? else {
             return Ok(None);
         };
         trees
             .messages
-            .get(key)
+            .get(at)
             .map_err(|e| self.sled_error(e))?
             .map(|bytes| self.decode_kept(&bytes))
             .transpose()

@@ -151,6 +151,23 @@ impl TestNet {
         self.network.members[index].clock = now();
     }
 
+    /// Whether every running node holds the record (the benchmarks' examples use it).
+    #[allow(dead_code)]
+    pub async fn holds_everywhere(&self, key: &bureau_core::RecordKey) -> bool {
+        for running in self.nodes.iter().flatten() {
+            let store = std::sync::Arc::clone(&running.replica.store);
+            let key = key.clone();
+            let present =
+                tokio::task::spawn_blocking(move || store.get(&key).ok().flatten().is_some())
+                    .await
+                    .unwrap_or(false);
+            if !present {
+                return false;
+            }
+        }
+        true
+    }
+
     /// Waits until every running node is connected to every other running node.
     pub async fn wait_meshed(&self) {
         let running = self.nodes.iter().flatten().count();

@@ -4,7 +4,6 @@
 
 use bureau_core::testkit::{self, TestNetwork};
 use bureau_core::{Body, Entry, Record};
-use bureau_service::files::{self, NodeDir};
 use bureau_service::ops::ListHits;
 use bureau_service::query::{
     MAX_POSTINGS_PER_OWNER, MAX_RESULTS_PER_OWNER, Query, SearchRequest, Searched,
@@ -25,19 +24,7 @@ struct Crowded {
 impl Crowded {
     fn new() -> Crowded {
         let network = TestNetwork::new_at("crowd", &["XGS", "FRA", "DEU", "ITA"], clock::now());
-        let temp = tempfile::tempdir().expect("tempdir");
-        let dir = NodeDir::new(temp.path().join("fra"));
-        let member = &network.members[FRA];
-        files::write_secret(&dir.node_key(), &member.key.seed()).expect("node key");
-        files::write_secret(
-            &dir.encryption_key(),
-            &testkit::encryption_secret(member.certificate.member()),
-        )
-        .expect("encryption key");
-        files::write_new(&dir.genesis(), &network.genesis.to_bytes(), false).expect("genesis");
-        files::write_new(&dir.certificate(), &member.certificate.to_bytes(), false)
-            .expect("certificate");
-        let service = Service::offline(&dir, 8 << 20, true).expect("open the replica");
+        let (temp, service) = crate::harness::service_for(&network, FRA);
         for certificate in network.certificates() {
             service
                 .replica()

@@ -4,4 +4,5 @@
 
 mod audit;
 mod crowding;
+mod harness;
 mod ops;

@@ -4,7 +4,6 @@
 
 use bureau_core::testkit::{self, TestNetwork};
 use bureau_core::{Access, RecordData};
-use bureau_service::files::{self, NodeDir};
 use bureau_service::ops::{
     CancelRecord, DiffusionReview, DueForReview, GetRecord, ImportBatch, MAX_REVIEW_WITHIN_DAYS,
     RecordPath, ReviewDiffusion,
@@ -16,20 +15,7 @@ use bureau_service::{ErrorKind, Service};
 /// France's node directory in a fresh network, and the service on it.
 fn france() -> (tempfile::TempDir, Service) {
     let network = TestNetwork::new_at("ops", &["XGS", "FRA"], bureau_service::clock::now());
-    let temp = tempfile::tempdir().expect("tempdir");
-    let dir = NodeDir::new(temp.path().join("fra"));
-    let member = &network.members[1];
-    files::write_secret(&dir.node_key(), &member.key.seed()).expect("node key");
-    files::write_secret(
-        &dir.encryption_key(),
-        &testkit::encryption_secret(member.certificate.member()),
-    )
-    .expect("encryption key");
-    files::write_new(&dir.genesis(), &network.genesis.to_bytes(), false).expect("genesis");
-    files::write_new(&dir.certificate(), &member.certificate.to_bytes(), false)
-        .expect("certificate");
-    let service = Service::offline(&dir, 8 << 20, true).expect("open the replica");
-    (temp, service)
+    crate::harness::service_for(&network, 1)
 }
 
 fn passport(local_id: &str, number: &str) -> Draft {
