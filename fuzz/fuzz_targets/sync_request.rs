@@ -19,9 +19,10 @@ fuzz_target!(|data: &[u8]| {
     bureau_fuzz::check::round_trip_encoding::<SyncRequest, { bureau_fuzz::frame::DECODE_LIMIT }>(
         &request,
     );
-    if let SyncRequest::Heads(heads) = &request {
+    if let SyncRequest::Heads { heads, limits } = &request {
         for (author, head) in heads {
             let _ = (author.short(), head.seq.checked_add(1));
         }
+        let _ = (limits.max_entries, limits.max_bytes);
     }
 });

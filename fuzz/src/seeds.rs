@@ -13,7 +13,7 @@ use bureau_core::codec;
 use bureau_core::keys::domain;
 use bureau_core::{Body, Certificate, Entry, Hash, Timestamp};
 use bureau_net::protocol::{
-    DirectRequest, DirectResponse, Hello, HelloResponse, SyncRequest, SyncResponse,
+    DirectRequest, DirectResponse, Hello, HelloResponse, SyncLimits, SyncRequest, SyncResponse,
 };
 use bureau_service::mail::{Content, Handling, HitNotice, Message, Signed};
 
@@ -94,8 +94,20 @@ fn entry_seeds(fixture: &Fixture) -> Vec<Vec<u8>> {
 fn sync_request_seeds(fixture: &Fixture) -> Vec<Vec<u8>> {
     vec![
         codec::encode(&SyncRequest::Digest(Hash([3; 32]))),
-        codec::encode(&SyncRequest::Heads(fixture.replica.heads())),
-        codec::encode(&SyncRequest::Heads(BTreeMap::new())),
+        codec::encode(&SyncRequest::Heads {
+            heads: fixture.replica.heads(),
+            limits: SyncLimits {
+                max_entries: 1024,
+                max_bytes: 1 << 20,
+            },
+        }),
+        codec::encode(&SyncRequest::Heads {
+            heads: BTreeMap::new(),
+            limits: SyncLimits {
+                max_entries: 0,
+                max_bytes: 0,
+            },
+        }),
     ]
 }
 
@@ -153,7 +165,7 @@ fn direct_seeds(fixture: &Fixture) -> Vec<Vec<u8>> {
             text: "Please confirm the plate AB-123-CD.".into(),
         },
         Content::Hit(HitNotice {
-            reference: "vehicles/FRA/car1".parse().expect("a valid key"),
+            references: vec!["vehicles/FRA/car1".parse().expect("a valid key")],
             searched_at: Timestamp(fixture.now.0 - 1000),
             place: Some("Kehl border post".into()),
             purpose: Some("border check".into()),
@@ -184,21 +196,28 @@ fn direct_seeds(fixture: &Fixture) -> Vec<Vec<u8>> {
 }
 
 fn hello_seeds(fixture: &Fixture) -> Vec<Vec<u8>> {
-    let certificates: Vec<Certificate> = fixture.network.certificates();
-    let mut seeds: Vec<Vec<u8>> = certificates
+    let network = fixture.network.genesis.network_id();
+    let hellos: Vec<Hello> = fixture
+        .network
+        .members
         .iter()
-        .map(|certificate| {
-            let hello = Hello {
-                certificate: certificate.clone(),
-                instance: 0x1234_5678_9abc_def0,
-                time: fixture.now,
-            };
-            tagged(0, codec::encode(&hello))
+        .map(|member| {
+            Hello::signed(
+                &member.key,
+                &network,
+                member.certificate.clone(),
+                0x1234_5678_9abc_def0,
+                fixture.now,
+            )
         })
+        .collect();
+    let mut seeds: Vec<Vec<u8>> = hellos
+        .iter()
+        .map(|hello| tagged(0, codec::encode(hello)))
         .collect();
     for response in [
         HelloResponse::Welcome {
-            certificate: certificates[SECRETARIAT].clone(),
+            certificate: hellos[SECRETARIAT].certificate.clone(),
             time: fixture.now,
         },
         HelloResponse::Refused {
@@ -206,6 +225,7 @@ fn hello_seeds(fixture: &Fixture) -> Vec<Vec<u8>> {
         },
         HelloResponse::KeyInUse {
             reason: "another process with this node's key is already connected".into(),
+            proof: Box::new(hellos[SECRETARIAT].clone()),
         },
     ] {
         seeds.push(tagged(1, codec::encode(&response)));
