@@ -77,6 +77,14 @@ fn vin_query(vin: &str) -> Query {
     }
 }
 
+fn document_query(number: &str) -> Query {
+    Query::TravelDocument {
+        number: number.into(),
+        issuing_country: None,
+        document_type: None,
+    }
+}
+
 fn shows(searched: &Searched, reference: &str) -> bool {
     searched.results.iter().any(|f| f.reference == reference)
 }
@@ -155,13 +163,7 @@ async fn expired_decoys_and_floods_past_the_scan_limit_hide_nothing() {
     );
     crowd.publish(ITA, [testkit::travel_document(ita, "p1", number, 1)]);
 
-    let searched = crowd
-        .search(Query::TravelDocument {
-            number: number.into(),
-            issuing_country: None,
-            document_type: None,
-        })
-        .await;
+    let searched = crowd.search(document_query(number)).await;
     assert_eq!(searched.results.len(), 1, "{searched:?}");
     assert!(shows(&searched, "sltd/ITA/p1"));
     assert!(
@@ -177,13 +179,7 @@ async fn expired_decoys_and_floods_past_the_scan_limit_hide_nothing() {
         (0..MAX_POSTINGS_PER_OWNER + 200)
             .map(|i| testkit::travel_document(deu, &format!("b{i:05}"), number, 1)),
     );
-    let searched = crowd
-        .search(Query::TravelDocument {
-            number: number.into(),
-            issuing_country: None,
-            document_type: None,
-        })
-        .await;
+    let searched = crowd.search(document_query(number)).await;
     assert!(shows(&searched, "sltd/ITA/p1"));
     let flooder = &searched.owners[0];
     assert_eq!(flooder.owner, deu);
