@@ -217,3 +217,33 @@ async fn wrong_method(request: Request) -> Response {
     );
     ApiError(error).into_response()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bureau_service::ops::{ListHits, ListMail};
+
+    fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
+        items
+            .iter()
+            .map(|(name, value)| (name.to_string(), value.to_string()))
+            .collect()
+    }
+
+    /// A page of messages or hits comes from the query string (`?limit=&before=`); an absent or
+    /// empty parameter means none, and a word where a number belongs names the field.
+    #[test]
+    fn pages_come_from_the_query_string() {
+        let query = pairs(&[("limit", "5"), ("before", "1767225600000")]);
+        let request: ListMail = read_request(&[], &query, b"").expect("page");
+        assert_eq!(
+            (request.page.limit, request.page.before),
+            (Some(5), Some(1_767_225_600_000))
+        );
+        let request: ListHits = read_request(&[], &pairs(&[("limit", "")]), b"").expect("page");
+        assert_eq!((request.page.limit, request.page.before), (None, None));
+        let error = read_request::<ListMail>(&[], &pairs(&[("limit", "ten")]), b"")
+            .expect_err("not a number");
+        assert!(error.message.contains("ten"), "{}", error.message);
+    }
+}
