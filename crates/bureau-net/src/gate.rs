@@ -520,6 +520,10 @@ impl EventLoop {
             .map(|(peer, _)| *peer)
             .collect();
         for peer in late {
+            if self.gate_check_running(peer) {
+                // Our own check is late (the store is busy), not the peer: its verdict decides.
+                continue;
+            }
             if self.pending_refusals.remove(&peer).is_some() {
                 // Refused, and its hello never came to be answered: block it now.
                 self.refuse(peer);

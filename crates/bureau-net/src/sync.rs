@@ -51,6 +51,13 @@ pub(crate) struct SyncBudget {
     at: Instant,
 }
 
+/// Bytes charged to a member's budget for an answer that turned out smaller.
+#[derive(Debug, Clone, Copy)]
+pub struct Refund {
+    member: bureau_core::MemberCode,
+    bytes: u64,
+}
+
 /// Why a member's request is not served now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum OverBudget {
@@ -86,6 +93,12 @@ impl SyncBudget {
         self.bytes -= bytes as f64;
         Ok(())
     }
+
+    /// Gives back what an answer did not use of its charge: a requester pays for the entries it
+    /// got, so an honest catch-up of small entries is not throttled by the batch size it asked.
+    pub fn refund(&mut self, bytes: u64) {
+        self.bytes = (self.bytes + bytes as f64).min(config::SYNC_ANSWER_BYTES_BURST as f64);
+    }
 }
 
 /// Store work for sync, finished.
@@ -106,10 +119,11 @@ pub enum SyncJob {
         /// An entry of our own key, signed after this process started, that we did not sign.
         foreign_own: Option<(u64, Timestamp)>,
     },
-    /// An answer to a peer's request.
+    /// An answer to a peer's request, and what of the member's charge it did not use.
     Serve {
         channel: ResponseChannel<SyncResponse>,
         response: SyncResponse,
+        refund: Refund,
     },
     /// The store failed; give up this round.
     Failed { peer: Option<PeerId>, error: String },
@@ -198,8 +212,15 @@ impl EventLoop {
                     self.on_self_checked(peer);
                 }
             }
-            SyncJob::Serve { channel, response } => {
+            SyncJob::Serve {
+                channel,
+                response,
+                refund,
+            } => {
                 self.counters.sync_requests_served += 1;
+                if let Some(budget) = self.sync_budgets.get_mut(&refund.member) {
+                    budget.refund(refund.bytes);
+                }
                 let _ = self
                     .swarm
                     .behaviour_mut()
@@ -402,7 +423,24 @@ impl EventLoop {
                 SyncRequest::Heads { heads, limits } => entries_for(&store, &heads, limits),
             };
             match response {
-                Ok(response) => JobDone::Sync(SyncJob::Serve { channel, response }),
+                Ok(response) => {
+                    let used = match &response {
+                        SyncResponse::Entries { entries, .. } => entries
+                            .iter()
+                            .map(|entry| bureau_core::codec::encoded_len(entry) as u64)
+                            .sum(),
+                        _ => 0,
+                    };
+                    let refund = Refund {
+                        member,
+                        bytes: charged.saturating_sub(used),
+                    };
+                    JobDone::Sync(SyncJob::Serve {
+                        channel,
+                        response,
+                        refund,
+                    })
+                }
                 Err(error) => JobDone::Sync(SyncJob::Failed {
                     peer: None,
                     error: error.to_string(),
@@ -486,5 +524,19 @@ mod tests {
         let refill =
             Duration::from_secs_f64(batch as f64 / config::SYNC_ANSWER_BYTES_PER_SECOND as f64);
         assert_eq!(budget.take(batch, start + refill), Ok(()));
+    }
+
+    /// A member is charged for the entries it got, not the batch it asked for: an honest
+    /// catch-up of small entries keeps its pace past the burst.
+    #[test]
+    fn unused_charge_comes_back() {
+        let start = Instant::now();
+        let mut budget = SyncBudget::new(start);
+        let batch = config::SYNC_BATCH_BYTES as u64;
+        let answer = 300 * 1024;
+        for _ in 0..(config::SYNC_ANSWER_BYTES_BURST / batch) * 4 {
+            assert_eq!(budget.take(batch, start), Ok(()));
+            budget.refund(batch - answer);
+        }
     }
 }
