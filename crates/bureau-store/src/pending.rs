@@ -87,7 +87,7 @@ impl Pending {
         if entry.header.seq > expected.saturating_add(MAX_PENDING_AHEAD) {
             return Err(NotHeld::TooFarAhead);
         }
-        let bytes = entry.to_bytes().len();
+        let bytes = bureau_core::codec::encoded_len(&entry);
         let share = self.shares.get(&author).copied().unwrap_or_default();
         if share.entries >= MAX_PENDING_PER_AUTHOR
             || share.bytes + bytes > MAX_PENDING_BYTES_PER_AUTHOR
