@@ -393,6 +393,27 @@ fn raw_member(network: &TestNetwork, index: usize) -> SyncSwarm {
 async fn a_member_over_its_sync_budget_is_told_busy_and_others_still_sync() {
     let mut network = network();
     let c = start(&network, 0, &[], Config::for_tests()).await;
+    // Enough entries that every answer is a full batch: a member pays for what it gets.
+    let owner = network.code(1);
+    let full: Vec<bureau_core::Entry> = (0..500)
+        .map(|i| {
+            let record = bureau_core::Record {
+                review_reason: Some("€".repeat(bureau_core::schema::MAX_TEXT_CHARS)),
+                ..bureau_core::testkit::travel_document(
+                    owner,
+                    &format!("p{i}"),
+                    &format!("F{i:07}"),
+                    1,
+                )
+            };
+            network.sign(1, bureau_core::Body::Put(record))
+        })
+        .collect();
+    let report = c
+        .store
+        .apply_batch(full, crate::gate::now())
+        .expect("apply");
+    assert!(report.outcomes.iter().all(|outcome| outcome.is_applied()));
     let mut greedy = raw_member(&network, 3);
     greedy.dial(c.addresses[0].clone()).expect("dial");
     let member = &network.members[3];
@@ -454,13 +475,13 @@ async fn a_member_over_its_sync_budget_is_told_busy_and_others_still_sync() {
     assert!(c.info().await.counters.sync_budget_exhausted >= 1);
 
     let entry = network.put_document(1, "doc-1", "X1234567");
-    let author = entry.header.author;
+    let (author, seq) = (entry.header.author, entry.header.seq);
     c.store
         .apply(entry, crate::gate::now())
         .expect("C applies its entry");
     let b = start(&network, 2, &c.addresses, Config::for_tests()).await;
     wait_until("B holds C's entry", || async {
-        b.store.head(&author).expect("store reads").map(|h| h.seq) == Some(1)
+        b.store.head(&author).expect("store reads").map(|h| h.seq) == Some(seq)
     })
     .await;
     drop(greedy);
