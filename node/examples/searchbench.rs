@@ -14,6 +14,7 @@ mod net_harness;
 use std::io::Write;
 use std::time::{Duration, Instant};
 
+use bureau_core::record::Index;
 use bureau_gen::Generator;
 use bureau_node::cli::import::{self, Format};
 use bureau_service::persons;
@@ -109,6 +110,23 @@ fn main() {
     rows.push((
         "replica on disk".into(),
         format!("{:.0} MiB", store_bytes as f64 / (1024.0 * 1024.0)),
+    ));
+    let mut name_bytes = 0;
+    for index in [Index::NamePhonetic, Index::NamePair, Index::NameCandidate] {
+        let (entries, bytes) = replica.store.index_footprint(index).expect("index size");
+        name_bytes += bytes;
+        rows.push((
+            format!("{} per person", index.name()),
+            format!(
+                "{:.1} entries, {:.0} bytes",
+                entries as f64 / records as f64,
+                bytes as f64 / records as f64
+            ),
+        ));
+    }
+    rows.push((
+        "name index per person (keys and values)".into(),
+        format!("{:.0} bytes", name_bytes as f64 / records as f64),
     ));
 
     // Exact search: half hits (numbers that exist), half misses.

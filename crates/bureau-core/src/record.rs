@@ -424,7 +424,7 @@ impl Record {
                 for alias in &person.aliases {
                     terms.push(IndexTerm::person_name(alias, ""));
                 }
-                terms.extend(IndexTerm::name_phonetic(person));
+                terms.extend(IndexTerm::name_terms(person));
             }
             RecordData::Firearm(firearm) => terms.push(IndexTerm::firearm(
                 &firearm.serial_number,
@@ -486,16 +486,19 @@ pub enum Index {
     Template,
     /// Folded, sorted title words of a work of art.
     ArtTitle,
-    /// The phonetic key of each Latin name part of a person; the value is a
-    /// [`NameCandidate`], so a name search ranks candidates without loading records.
+    /// The phonetic key of each Latin name part of a person (no value: the candidate is in
+    /// [`Index::NameCandidate`]).
     NamePhonetic,
-    /// Two phonetic keys of one name, for selective lookups of common name parts; the value is
-    /// the same [`NameCandidate`].
+    /// Two phonetic keys of one name, for selective lookups of common name parts.
     NamePair,
+    /// One entry per person under the empty term: its [`NameCandidate`], so a name search
+    /// ranks candidates without loading records. Stored once per person, not once per
+    /// phonetic posting (a person has a dozen or more of those).
+    NameCandidate,
 }
 
 impl Index {
-    pub const ALL: [Index; 12] = [
+    pub const ALL: [Index; 13] = [
         Index::TravelDocument,
         Index::Vin,
         Index::PersonName,
@@ -508,6 +511,7 @@ impl Index {
         Index::ArtTitle,
         Index::NamePhonetic,
         Index::NamePair,
+        Index::NameCandidate,
     ];
 
     pub fn name(&self) -> &'static str {
@@ -524,6 +528,7 @@ impl Index {
             Index::ArtTitle => "index/art-title",
             Index::NamePhonetic => "index/name-phonetic",
             Index::NamePair => "index/name-pair",
+            Index::NameCandidate => "index/name-candidate",
         }
     }
 }
@@ -681,11 +686,10 @@ impl IndexTerm {
         IndexTerm::whole(Index::NamePhonetic, key.as_bytes().to_vec())
     }
 
-    /// One phonetic term per distinct key among a person's names, each carrying the person's
-    /// [`NameCandidate`].
-    pub fn name_phonetic(person: &Person) -> Vec<IndexTerm> {
+    /// A person's name terms: one phonetic term per distinct key among its names, one pair
+    /// term per pair of keys of one name, and its [`NameCandidate`] once.
+    pub fn name_terms(person: &Person) -> Vec<IndexTerm> {
         let candidate = NameCandidate::of(person);
-        let value = codec::encode(&candidate);
         let mut keys: Vec<String> = Vec::new();
         let mut pairs: Vec<Vec<u8>> = Vec::new();
         for parts in &candidate.names {
@@ -701,15 +705,23 @@ impl IndexTerm {
         keys.dedup();
         pairs.sort();
         pairs.dedup();
-        let singles = keys.into_iter().map(|key| IndexTerm {
-            value: value.clone(),
-            ..IndexTerm::whole(Index::NamePhonetic, key.into_bytes())
-        });
-        let pairs = pairs.into_iter().map(|bytes| IndexTerm {
-            value: value.clone(),
-            ..IndexTerm::whole(Index::NamePair, bytes)
-        });
-        singles.chain(pairs).collect()
+        let singles = keys
+            .into_iter()
+            .map(|key| IndexTerm::whole(Index::NamePhonetic, key.into_bytes()));
+        let pairs = pairs
+            .into_iter()
+            .map(|bytes| IndexTerm::whole(Index::NamePair, bytes));
+        let candidate = IndexTerm {
+            value: codec::encode(&candidate),
+            ..IndexTerm::name_candidate()
+        };
+        singles.chain(pairs).chain([candidate]).collect()
+    }
+
+    /// The term under which every person's [`NameCandidate`] is kept (empty: the index entry's
+    /// key is the record key alone).
+    pub fn name_candidate() -> IndexTerm {
+        IndexTerm::whole(Index::NameCandidate, Vec::new())
     }
 
     /// The distinct, non-empty phonetic keys of one name's Latin parts, sorted.

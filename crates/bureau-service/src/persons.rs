@@ -4,9 +4,9 @@
 //! Each query part is transliterated to Latin and given its phonetic key. Candidates come first
 //! from pairs of keys (one index entry per pair of a name's parts, selective even for the
 //! commonest parts), then, unless one of them is a near-certain match, from every person sharing
-//! any one key. They are ranked by [`names::name_score`] over their names (the index value
-//! carries them, so no record is loaded until the best candidates are known). A date of birth
-//! and a nationality narrow the list.
+//! any one key. They are ranked by [`names::name_score`] over their names, read from each
+//! person's name candidate (stored once beside the index), so no record is loaded until the
+//! best candidates are known. A date of birth and a nationality narrow the list.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -117,16 +117,16 @@ fn score_postings(
     scored: &mut HashMap<Vec<u8>, f32>,
     capped: &mut BTreeSet<MemberCode>,
 ) -> Result<()> {
+    let candidate_term = IndexTerm::name_candidate();
     let mut postings = store.postings_per_owner(term, MAX_NAME_POSTINGS_PER_KEY_PER_OWNER);
     for posting in postings.by_ref() {
-        let Posting {
-            record_key, value, ..
-        } = posting?;
+        let Posting { record_key, .. } = posting?;
         if scored.contains_key(&record_key) {
             continue;
         }
-        let Ok(candidate) = NameCandidate::decode(&value) else {
-            tracing::warn!("undecodable name index entry skipped");
+        let value = store.index_value(&candidate_term, &record_key)?;
+        let Some(Ok(candidate)) = value.as_deref().map(NameCandidate::decode) else {
+            tracing::warn!("name index entry without a readable candidate skipped");
             continue;
         };
         let score = if filter(&candidate) {

@@ -252,6 +252,32 @@ impl Store {
             })
     }
 
+    /// How many entries one index holds and their key and value bytes (before sled's own
+    /// overhead and compression): what the index costs per record. Reads the whole index.
+    pub fn index_footprint(&self, index: bureau_core::record::Index) -> Result<(u64, u64)> {
+        let mut entries = 0u64;
+        let mut bytes = 0u64;
+        for item in self.trees[layout::index_position(index)].iter() {
+            let (key, value) = item.map_err(|e| self.sled_error(e))?;
+            entries += 1;
+            bytes += (key.len() + value.len()) as u64;
+        }
+        Ok((entries, bytes))
+    }
+
+    /// The value stored beside one record's entry under a whole term (a person's name
+    /// candidate), if the record has that entry.
+    pub fn index_value(&self, term: &IndexTerm, record_key: &[u8]) -> Result<Option<Vec<u8>>> {
+        let mut key = Vec::with_capacity(term.bytes.len() + 1 + record_key.len());
+        key.extend_from_slice(&term.bytes);
+        key.push(0);
+        key.extend_from_slice(record_key);
+        Ok(self.trees[layout::index_position(term.index)]
+            .get(key)
+            .map_err(|e| self.sled_error(e))?
+            .map(|value| value.to_vec()))
+    }
+
     /// The current record under store key bytes, unless it is blocked, cancelled or erased.
     pub fn searchable(&self, record_key: &[u8]) -> Result<Option<Record>> {
         if self

@@ -84,6 +84,52 @@ fn vehicles_and_persons_are_found() {
     );
 }
 
+/// A person's name candidate is stored once, whatever the number of its name postings, and
+/// goes with the record when it is cancelled.
+#[test]
+fn a_persons_name_candidate_is_stored_once() {
+    use bureau_core::record::{Index, NameCandidate};
+    let mut network = network();
+    let TestStore { store, .. } = harness::open(&network);
+    let code = network.code(2);
+    let mut record = testkit::person(code, "n1", "Müller Schmidt", "Jürgen Karl", 1);
+    if let bureau_core::record::RecordData::Person(person) = &mut record.data {
+        person.aliases = vec!["Georg Miller".into()];
+    }
+    let put = network.sign(2, Body::Put(record.clone()));
+    assert!(store.apply(put, NOW).expect("apply").is_applied());
+
+    let (phonetic, _) = store.index_footprint(Index::NamePhonetic).expect("size");
+    let (pairs, _) = store.index_footprint(Index::NamePair).expect("size");
+    assert!(phonetic + pairs >= 10, "{phonetic} + {pairs} name postings");
+    assert_eq!(
+        store.index_footprint(Index::NameCandidate).expect("size").0,
+        1
+    );
+    let candidate = store
+        .index_value(&IndexTerm::name_candidate(), &record.key.to_bytes())
+        .expect("read")
+        .expect("the candidate is there");
+    let candidate = NameCandidate::decode(&candidate).expect("decode");
+    assert_eq!(candidate.names.len(), 2, "the name and the alias");
+    for posting in store.postings(&IndexTerm::phonetic("Mueller")) {
+        assert!(
+            posting.expect("read").1.is_empty(),
+            "postings carry no copy"
+        );
+    }
+
+    let cancel = network.cancel(2, record.key.clone(), 2);
+    assert!(store.apply(cancel, NOW).expect("apply").is_applied());
+    for index in [Index::NamePhonetic, Index::NamePair, Index::NameCandidate] {
+        assert_eq!(
+            store.index_footprint(index).expect("size"),
+            (0, 0),
+            "{index:?}"
+        );
+    }
+}
+
 /// The highest version wins whatever the arrival order; a cancellation hides the record
 /// from search and `get` reports why.
 #[test]
