@@ -23,7 +23,7 @@ pub const MAX_CERTIFICATE_BYTES: usize = 4 * 1024;
 /// Largest fork proof: two signed headers.
 pub const MAX_FORK_PROOF_BYTES: usize = 1024;
 /// Largest encoded genesis file.
-pub const MAX_GENESIS_BYTES: usize = 16 * 1024;
+pub const MAX_GENESIS_BYTES: usize = 64 * 1024;
 
 /// Why bytes could not be decoded.
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]

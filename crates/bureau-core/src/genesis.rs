@@ -1,7 +1,7 @@
 //! The genesis: the small signed file that founds a network.
 //!
-//! It names the network, its root public key, when it was made and where to find the first
-//! nodes. The network id is the hash of its canonical body, so every certificate and entry that
+//! It names the network, its root public key, when it was made, where to find the first nodes
+//! and the storage quotas every replica applies to every log ([`crate::quota`]). The network id is the hash of its canonical body, so every certificate and entry that
 //! names the id is bound to exactly this file.
 
 use serde::{Deserialize, Serialize};
@@ -9,10 +9,11 @@ use serde::{Deserialize, Serialize};
 use crate::codec::{self, DecodeError, MAX_GENESIS_BYTES};
 use crate::hash::{self, Hash, NetworkId};
 use crate::keys::{self, KeyError, PublicKey, SecretKey, Signature};
+use crate::quota::{MAX_QUOTA_RULES, QuotaRule};
 use crate::time::Timestamp;
 
 /// The genesis format this code writes and reads.
-pub const GENESIS_VERSION: u16 = 1;
+pub const GENESIS_VERSION: u16 = 2;
 /// Longest network name, in characters.
 pub const MAX_NETWORK_NAME_CHARS: usize = 64;
 /// Most bootstrap addresses in a genesis.
@@ -33,6 +34,8 @@ pub enum GenesisError {
         "at most {MAX_BOOTSTRAP_ADDRESSES} bootstrap addresses of at most {MAX_BOOTSTRAP_ADDRESS_BYTES} bytes each"
     )]
     Bootstrap,
+    #[error("at most {MAX_QUOTA_RULES} quota rules, at most one per member and bucket: {0}")]
+    Quotas(String),
     #[error("the genesis signature does not verify against its root key: {0}")]
     Signature(KeyError),
 }
@@ -46,6 +49,8 @@ pub struct GenesisBody {
     pub created_at: Timestamp,
     /// Addresses of nodes to contact first (multiaddresses, as text).
     pub bootstrap: Vec<String>,
+    /// Storage limits per log and bucket (network-wide, or for one member).
+    pub quotas: Vec<QuotaRule>,
 }
 
 /// A genesis body with the root key's signature.
@@ -75,6 +80,21 @@ impl GenesisBody {
         {
             return Err(GenesisError::Bootstrap);
         }
+        if self.quotas.len() > MAX_QUOTA_RULES {
+            return Err(GenesisError::Quotas(format!("{} rules", self.quotas.len())));
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for rule in &self.quotas {
+            if !seen.insert((rule.member, rule.bucket)) {
+                let who = rule
+                    .member
+                    .map_or("every member".to_owned(), |m| m.to_string());
+                return Err(GenesisError::Quotas(format!(
+                    "two rules for {who} in {}",
+                    rule.bucket
+                )));
+            }
+        }
         Ok(())
     }
 }
@@ -86,6 +106,7 @@ impl Genesis {
         name: &str,
         created_at: Timestamp,
         bootstrap: Vec<String>,
+        quotas: Vec<QuotaRule>,
     ) -> Result<Genesis, GenesisError> {
         let body = GenesisBody {
             version: GENESIS_VERSION,
@@ -93,6 +114,7 @@ impl Genesis {
             root_key: root.public(),
             created_at,
             bootstrap,
+            quotas,
         };
         body.check()?;
         let signature = root.sign(keys::domain::GENESIS, &codec::encode(&body));
@@ -133,5 +155,10 @@ impl Genesis {
 
     pub fn root_key(&self) -> PublicKey {
         self.body.root_key
+    }
+
+    /// The storage quota rules every replica of this network applies.
+    pub fn quotas(&self) -> &[QuotaRule] {
+        &self.body.quotas
     }
 }

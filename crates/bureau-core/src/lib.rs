@@ -15,6 +15,7 @@
 //! - [`case`]: notices and diffusions, folded from the events of several logs;
 //! - [`normalize`]: the normalised search keys used by every index;
 //! - [`seal`]: restricted bodies encrypted for their recipients' X25519 keys (HPKE);
+//! - [`quota`]: storage quotas per log and database, set in the genesis;
 //! - [`names`]: person names across scripts: transliteration, phonetic keys, fuzzy scores;
 //! - [`validate`]: the validation rules, as pure functions with `now` passed in.
 //!
@@ -32,6 +33,7 @@ pub mod keys;
 pub mod member;
 pub mod names;
 pub mod normalize;
+pub mod quota;
 pub mod record;
 pub mod schema;
 pub mod seal;

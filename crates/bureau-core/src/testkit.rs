@@ -57,12 +57,23 @@ impl TestNetwork {
     /// A network whose certificates are valid from a year before `now` to a year after: for
     /// tests that run real nodes, which sign with the wall clock.
     pub fn new_at(label: &str, codes: &[&str], now: Timestamp) -> TestNetwork {
+        TestNetwork::with_quotas(label, codes, now, crate::quota::default_rules())
+    }
+
+    /// [`TestNetwork::new_at`] with the genesis's storage quotas given.
+    pub fn with_quotas(
+        label: &str,
+        codes: &[&str],
+        now: Timestamp,
+        quotas: Vec<crate::quota::QuotaRule>,
+    ) -> TestNetwork {
         let root = seeded_key(&format!("{label}/root"));
         let genesis = Genesis::create(
             &root,
             label,
             Timestamp(NOW.0 - YEAR_MS),
             vec!["/ip4/127.0.0.1/tcp/7000".into()],
+            quotas,
         )
         .expect("fixture genesis is valid");
         let mut network = TestNetwork {

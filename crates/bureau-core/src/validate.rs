@@ -98,6 +98,16 @@ pub enum EntryError {
     #[error("invalid notice or diffusion: {0}")]
     InvalidCase(crate::schema::SchemaError),
     #[error(
+        "over quota: the author's log holds {held_entries} {bucket} entries ({held_bytes} bytes) and the genesis allows {limit_entries} entries and {limit_bytes} bytes; erase old entries to make room"
+    )]
+    OverQuota {
+        bucket: crate::quota::Bucket,
+        held_entries: u64,
+        held_bytes: u64,
+        limit_entries: u64,
+        limit_bytes: u64,
+    },
+    #[error(
         "the review date {review_date} is later than the database allows ({latest}); review and extend instead"
     )]
     ReviewDateTooFar {
@@ -116,6 +126,8 @@ impl EntryError {
             EntryError::UnknownAuthor(_)
                 | EntryError::NotCurrentMember { .. }
                 | EntryError::MissingBody
+                // An erasure of the author's older entries may still arrive and make room.
+                | EntryError::OverQuota { .. }
         )
     }
 
@@ -150,6 +162,7 @@ impl EntryError {
             | EntryError::Fork { .. }
             | EntryError::Forked { .. }
             | EntryError::PrevHashMismatch { .. }
+            | EntryError::OverQuota { .. }
             | EntryError::TimestampBeforePrevious => false,
         }
     }

@@ -221,7 +221,7 @@ impl From<bureau_core::validate::EntryError> for Error {
             | EntryError::Revoked { .. }
             | EntryError::NotCurrentMember { .. } => ErrorKind::Forbidden,
             EntryError::TooLarge { .. } => ErrorKind::TooLarge,
-            EntryError::Fork { .. } => ErrorKind::Conflict,
+            EntryError::Fork { .. } | EntryError::OverQuota { .. } => ErrorKind::Conflict,
             _ => ErrorKind::InvalidInput,
         };
         Error::new(kind, error.to_string())

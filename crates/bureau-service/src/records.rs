@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use bureau_core::entry::Cancel;
+use bureau_core::quota::{Amount, Bucket};
 use bureau_core::{Access, Body, Date, Entry, Hash, Record, RecordData, RecordKey};
 use bureau_store::Outcome;
 use schemars::JsonSchema;
@@ -85,6 +86,13 @@ impl Replica {
         let mut readers = Readers::default();
         let mut results = Vec::with_capacity(drafts.len());
         let mut entries = Vec::new();
+        // The log's storage quota, checked before an entry is kept: an entry every replica
+        // would refuse must not take a sequence number.
+        let mut held: BTreeMap<Bucket, Amount> = self
+            .store
+            .log_usage(&self.key.public())?
+            .into_iter()
+            .collect();
         for draft in drafts {
             let built = (|| -> Result<Record> {
                 let key = RecordKey::new(draft.data.database(), self.member(), &draft.local_id)?;
@@ -107,10 +115,18 @@ impl Replica {
             })();
             match built {
                 Ok(record) => {
-                    versions.insert(record.key.clone(), record.version);
                     let key = record.key.clone();
                     let version = record.version;
+                    let bucket = Bucket::Records(key.database);
                     let entry = self.sign_next(head.as_ref(), Body::Put(record), &mut readers)?;
+                    let used = held.entry(bucket).or_default();
+                    if let Err(error) = self.check_quota(bucket, *used, &entry) {
+                        results.push(Err(error.to_string()));
+                        continue;
+                    }
+                    used.entries += 1;
+                    used.bytes += bureau_core::codec::encoded_len(&entry) as u64;
+                    versions.insert(key.clone(), version);
                     head = Some(entry.as_head());
                     results.push(Ok(published(&key, version, &entry)));
                     entries.push(entry);

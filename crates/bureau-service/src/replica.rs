@@ -6,6 +6,8 @@ use std::sync::{Arc, Mutex};
 
 use crate::error::{Context, Error, Result};
 use crate::fail;
+use bureau_core::quota::{Amount, Bucket};
+use bureau_core::validate::EntryError;
 use bureau_core::{
     Access, Body, Certificate, Date, Entry, Hash, MemberCode, Record, RecordKey, SecretKey,
     Timestamp,
@@ -81,6 +83,25 @@ pub struct Status {
     /// Members seen publishing like a flooder: many live records under one identifier, or more
     /// entries in an hour than `bureau_store::MAX_ENTRIES_PER_MEMBER_PER_HOUR` (since start).
     pub anomalies: Vec<Anomaly>,
+    /// What this node's own log holds in each storage quota bucket it uses, with the genesis's
+    /// limit (a warning is added from [`QUOTA_WARNING_PERCENT`] of either limit).
+    pub quota: Vec<QuotaUse>,
+}
+
+/// Share of a storage quota (entries or bytes) from which `status` warns.
+pub const QUOTA_WARNING_PERCENT: u64 = 90;
+
+/// What this node's log holds in one quota bucket.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct QuotaUse {
+    /// A database name, or `other`.
+    pub bucket: String,
+    /// Entries held with their body, and their encoded bytes.
+    pub entries: u64,
+    pub bytes: u64,
+    /// The genesis's limits for this member (absent: unlimited).
+    pub max_entries: Option<u64>,
+    pub max_bytes: Option<u64>,
 }
 
 /// Signals of decoys or a flood from one member (see `bureau_store::anomaly`).
@@ -292,6 +313,30 @@ impl Replica {
         Ok(())
     }
 
+    /// Refuses an entry this node signed but has not kept when it would take the log past its
+    /// storage quota in `bucket` (`held`: what the log holds there).
+    pub(crate) fn check_quota(
+        &self,
+        bucket: Bucket,
+        held: Amount,
+        entry: &Entry,
+    ) -> std::result::Result<(), EntryError> {
+        let Some(limit) = self.store.quota_limit(self.member(), bucket) else {
+            return Ok(());
+        };
+        let len = bureau_core::codec::encoded_len(entry) as u64;
+        if held.fits(len, &limit) {
+            return Ok(());
+        }
+        Err(EntryError::OverQuota {
+            bucket,
+            held_entries: held.entries,
+            held_bytes: held.bytes,
+            limit_entries: limit.entries,
+            limit_bytes: limit.bytes,
+        })
+    }
+
     /// Days until this node's latest certificate expires (negative once it has).
     pub fn certificate_days_left(&self) -> Result<i64> {
         let latest = bureau_store::latest(self.store.certificates(&self.key.public())?)
@@ -390,6 +435,28 @@ impl Replica {
                 "this node's certificate expires in {certificate_days_left} days: ask the root-key holder for a renewal"
             ));
         }
+        let mut quota = Vec::new();
+        for (bucket, held) in self.store.log_usage(&own)? {
+            let limit = self.store.quota_limit(self.member(), bucket);
+            if let Some(limit) = limit {
+                let near = |held: u64, max: u64| {
+                    u128::from(held) * 100 >= u128::from(max) * u128::from(QUOTA_WARNING_PERCENT)
+                };
+                if near(held.entries, limit.entries) || near(held.bytes, limit.bytes) {
+                    warnings.push(format!(
+                        "this node's log holds {} {bucket} entries ({} bytes) of the {} entries and {} bytes its storage quota allows: erase old entries, or ask for a larger quota in the next genesis",
+                        held.entries, held.bytes, limit.entries, limit.bytes
+                    ));
+                }
+            }
+            quota.push(QuotaUse {
+                bucket: bucket.to_string(),
+                entries: held.entries,
+                bytes: held.bytes,
+                max_entries: limit.map(|limit| limit.entries),
+                max_bytes: limit.map(|limit| limit.bytes),
+            });
+        }
         Ok(Status {
             member: self.member(),
             revoked,
@@ -419,6 +486,7 @@ impl Replica {
                     busy_hours: seen.busy_hours,
                 })
                 .collect(),
+            quota,
         })
     }
 

@@ -8,6 +8,7 @@ use std::time::Duration;
 use crate::error::{Context, Result};
 use crate::fail;
 use bureau_core::certificate::{self, CertificateBody, JoinRequestBody, Role};
+use bureau_core::quota::QuotaRule;
 use bureau_core::{
     Certificate, EncryptionPublicKey, Genesis, JoinRequest, MemberCode, SecretKey, Timestamp,
 };
@@ -46,9 +47,14 @@ pub struct Founded {
 }
 
 /// Creates a root key and a genesis in `dir`.
-pub fn genesis(dir: &Path, name: &str, bootstrap: Vec<String>) -> Result<Founded> {
+pub fn genesis(
+    dir: &Path,
+    name: &str,
+    bootstrap: Vec<String>,
+    quotas: Vec<QuotaRule>,
+) -> Result<Founded> {
     let root = SecretKey::from_seed(files::random_secret());
-    let genesis = Genesis::create(&root, name, clock::now(), bootstrap)
+    let genesis = Genesis::create(&root, name, clock::now(), bootstrap, quotas)
         .context("cannot create the genesis")?;
     let root_key = dir.join(files::ROOT_KEY);
     let genesis_path = dir.join(files::GENESIS);

@@ -10,6 +10,7 @@ use std::path::Path;
 use bureau_core::codec;
 use bureau_core::entry::{self, Revoke};
 use bureau_core::fork::SignedHeader;
+use bureau_core::quota::{self, Amount, Bucket, QuotaRule};
 use bureau_core::record::Precedence;
 use bureau_core::validate::{self, EntryError, Placement, ReplicaView};
 use bureau_core::{
@@ -177,6 +178,7 @@ impl Store {
                     root_key: self.root_key,
                     path: &self.path,
                     unseal_key: self.unseal_key.as_ref(),
+                    quotas: &self.quotas,
                 },
                 pending: &pending,
                 outcomes: outcomes.clone(),
@@ -344,9 +346,23 @@ struct TxView<'a> {
     root_key: PublicKey,
     path: &'a Path,
     unseal_key: Option<&'a crate::UnsealKey>,
+    quotas: &'a [QuotaRule],
 }
 
 impl TxView<'_> {
+    /// What the author's log holds in one quota bucket.
+    fn usage(&self, author: &PublicKey, bucket: Bucket) -> TxResult<Amount> {
+        let Some(bytes) = self.get(layout::T_USAGE, &layout::usage_key(author, bucket))? else {
+            return Ok(Amount::default());
+        };
+        layout::usage_of(&bytes).ok_or_else(|| {
+            ConflictableTransactionError::Abort(crate::Error::Corrupt {
+                path: self.path.to_owned(),
+                detail: "a quota count is not 16 bytes".into(),
+            })
+        })
+    }
+
     fn fork_proof(&self, author: &PublicKey) -> TxResult<Option<ForkProof>> {
         self.get(layout::T_FORKS, author.as_bytes())?
             .map(|bytes| self.decode(&bytes))
@@ -447,6 +463,9 @@ impl BatchTx<'_> {
                     .insert((entry.header.author, entry.header.seq, entry.hash()), index);
                 Outcome::Held { expected }
             }
+            Ok(Placement::Next) if let Some(error) = self.over_quota(entry)? => {
+                Outcome::Rejected(error)
+            }
             Ok(Placement::Next) => {
                 let hash = self.write(entry)?;
                 self.outcomes[index] = Some(Outcome::Applied { hash });
@@ -491,6 +510,9 @@ impl BatchTx<'_> {
             let mut applied = false;
             for (_, candidate, index) in candidates {
                 let outcome = match validate::check_in_context(&self.view, candidate)? {
+                    Ok(Placement::Next) if let Some(error) = self.over_quota(candidate)? => {
+                        Outcome::Rejected(error)
+                    }
                     Ok(Placement::Next) => {
                         applied = true;
                         Outcome::Applied {
@@ -515,6 +537,60 @@ impl BatchTx<'_> {
             }
             next += 1;
         }
+    }
+
+    /// Why the next entry of a log may not join it for its storage quota, if it may not: the
+    /// genesis's limit for its author's member in its bucket, against what the log holds.
+    fn over_quota(&self, entry: &Entry) -> TxResult<Option<EntryError>> {
+        let Some(body) = &entry.body else {
+            return Ok(None);
+        };
+        let author = &entry.header.author;
+        let Some(certificate) = self.view.certificates(author)?.into_iter().next() else {
+            return Ok(None);
+        };
+        let bucket = Bucket::of(body);
+        let Some(limit) = quota::limit_for(self.view.quotas, certificate.member(), bucket) else {
+            return Ok(None);
+        };
+        let held = self.view.usage(author, bucket)?;
+        let len = codec::encoded_len(entry) as u64;
+        Ok((!held.fits(len, &limit)).then_some(EntryError::OverQuota {
+            bucket,
+            held_entries: held.entries,
+            held_bytes: held.bytes,
+            limit_entries: limit.entries,
+            limit_bytes: limit.bytes,
+        }))
+    }
+
+    /// Moves a log's count in the bucket of `entry` (which has its body) up or down by it.
+    fn count_usage(&mut self, entry: &Entry, up: bool) -> TxResult<()> {
+        let Some(body) = &entry.body else {
+            return Ok(());
+        };
+        let author = &entry.header.author;
+        let bucket = Bucket::of(body);
+        let len = codec::encoded_len(entry) as u64;
+        let held = self.view.usage(author, bucket)?;
+        let now = if up {
+            Amount {
+                entries: held.entries + 1,
+                bytes: held.bytes.saturating_add(len),
+            }
+        } else {
+            Amount {
+                entries: held.entries.saturating_sub(1),
+                bytes: held.bytes.saturating_sub(len),
+            }
+        };
+        let key = layout::usage_key(author, bucket);
+        if now == Amount::default() {
+            self.view.trees[layout::T_USAGE].remove(&key[..])?;
+        } else {
+            self.view.trees[layout::T_USAGE].insert(&key[..], &layout::usage_bytes(&now)[..])?;
+        }
+        Ok(())
     }
 
     /// Stores the entry, moves its author's head and applies its body; a record body an
@@ -544,6 +620,7 @@ impl BatchTx<'_> {
         )?;
         trees[layout::T_HEADS].insert(&header.author.as_bytes()[..], codec::encode(&head))?;
         self.touched.insert(header.author, header.seq);
+        self.count_usage(entry, true)?;
         let state = |precedence, live| RecordState {
             precedence,
             author: header.author,
@@ -710,6 +787,8 @@ impl BatchTx<'_> {
             versions.states[position].live = false;
             self.store_versions(&record_key, &versions)?;
         }
+        // The body no longer takes space here: the log's quota gets it back.
+        self.count_usage(&stored, false)?;
         stored.body = None;
         trees[layout::T_ENTRIES].insert(&key[..], stored.to_bytes())?;
         trees[layout::T_UNSEALED].remove(&key[..])?;
@@ -992,6 +1071,7 @@ impl BatchTx<'_> {
                 }
                 _ => {}
             }
+            self.count_usage(&entry, false)?;
             trees[layout::T_UNSEALED].remove(&key[..])?;
             trees[layout::T_ENTRIES].remove(&key[..])?;
         }

@@ -16,6 +16,7 @@
 //! | `blocks` | record key | encoded [`BlockState`] |
 //! | `erasures` | author (32) · seq (8, BE) | encoded [`Erasure`] |
 //! | `cases` | kind (1) · owner (3) · id · 0x00 · timestamp (8, BE) · author (32) · seq (8, BE) | encoded case event |
+//! | `usage` | author (32) · [`Bucket::tag`](bureau_core::quota::Bucket::tag) (1) | entries (8, BE) · bytes (8, BE) the author's log holds with their body in that bucket (its storage quota's count) |
 //! | `unsealed` | author (32) · seq (8, BE) | encoded [`Record`](bureau_core::Record) opened from a sealed entry (local only, never shipped) |
 //! | `index/…` | term · 0x00 · record key | the term's value (usually empty) |
 //! | `meta` | name | value |
@@ -36,6 +37,7 @@ pub const BLOCKS: &str = "blocks";
 pub const CASES: &str = "cases";
 pub const ERASURES: &str = "erasures";
 pub const UNSEALED: &str = "unsealed";
+pub const USAGE: &str = "usage";
 
 /// Meta key: the genesis this store belongs to.
 pub const META_GENESIS: &[u8] = b"genesis";
@@ -55,8 +57,9 @@ pub const T_ERASURES: usize = 8;
 pub const T_UNSEALED: usize = 9;
 pub const T_SERIALS: usize = 10;
 pub const T_FORKS: usize = 11;
+pub const T_USAGE: usize = 12;
 /// Index trees follow, in [`Index::ALL`] order.
-pub const T_FIRST_INDEX: usize = 12;
+pub const T_FIRST_INDEX: usize = 13;
 
 /// Most versions of one record a replica keeps (highest precedence first). Only the current one
 /// is read; the others are there so that removing entries (a frozen fork, a revocation's cut)
@@ -115,6 +118,29 @@ pub fn index_key(term: &[u8], record: &RecordKey) -> Vec<u8> {
     key.push(0);
     key.extend_from_slice(&record);
     key
+}
+
+/// The key of one log's count in one quota bucket.
+pub fn usage_key(author: &PublicKey, bucket: bureau_core::quota::Bucket) -> [u8; 33] {
+    let mut key = [0u8; 33];
+    key[..32].copy_from_slice(author.as_bytes());
+    key[32] = bucket.tag();
+    key
+}
+
+/// A log's count in a bucket as stored: entries then bytes, big-endian.
+pub fn usage_bytes(amount: &bureau_core::quota::Amount) -> [u8; 16] {
+    let mut bytes = [0u8; 16];
+    bytes[..8].copy_from_slice(&amount.entries.to_be_bytes());
+    bytes[8..].copy_from_slice(&amount.bytes.to_be_bytes());
+    bytes
+}
+
+/// Reads [`usage_bytes`] back (`None` when it is not 16 bytes long).
+pub fn usage_of(bytes: &[u8]) -> Option<bureau_core::quota::Amount> {
+    let entries = u64::from_be_bytes(bytes.get(..8)?.try_into().ok()?);
+    let bytes = u64::from_be_bytes(bytes.get(8..16)?.try_into().ok()?);
+    Some(bureau_core::quota::Amount { entries, bytes })
 }
 
 /// The record key bytes at the end of an index key.

@@ -135,6 +135,8 @@ pub struct Store {
     unseal_key: Option<UnsealKey>,
     /// Signals of decoys and floods seen in applied entries (in memory).
     anomalies: Mutex<anomaly::Anomalies>,
+    /// The genesis's storage quotas.
+    quotas: Vec<bureau_core::quota::QuotaRule>,
 }
 
 impl Store {
@@ -162,6 +164,7 @@ impl Store {
             layout::UNSEALED,
             layout::SERIALS,
             layout::FORKS,
+            layout::USAGE,
         ]);
         names.extend(Index::ALL.iter().map(Index::name));
         let trees = names
@@ -179,6 +182,7 @@ impl Store {
             pending: Mutex::new(pending::Pending::new(config.max_pending_entries)),
             unseal_key: config.unseal_key.clone(),
             anomalies: Mutex::new(anomaly::Anomalies::default()),
+            quotas: genesis.quotas().to_vec(),
         };
         store.check_genesis(genesis)?;
         Ok(store)

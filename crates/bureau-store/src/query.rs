@@ -4,8 +4,9 @@ use std::collections::BTreeMap;
 
 use bureau_core::codec;
 use bureau_core::hash::{self, Hash};
+use bureau_core::quota::{Amount, Bucket};
 use bureau_core::record::IndexTerm;
-use bureau_core::{Body, Certificate, Entry, Head, PublicKey, Record, RecordKey};
+use bureau_core::{Body, Certificate, Entry, Head, MemberCode, PublicKey, Record, RecordKey};
 use serde::{Deserialize, Serialize};
 
 use crate::layout::{self, RecordState};
@@ -250,6 +251,27 @@ impl Store {
                     .ok_or_else(|| self.corrupt("index key without separator"))?;
                 Ok((record_key.to_vec(), value.to_vec()))
             })
+    }
+
+    /// What one log holds in each quota bucket it uses (entries kept with their body, and
+    /// their bytes).
+    pub fn log_usage(&self, author: &PublicKey) -> Result<Vec<(Bucket, Amount)>> {
+        let mut used = Vec::new();
+        for item in self.trees[layout::T_USAGE].scan_prefix(author.as_bytes()) {
+            let (key, value) = item.map_err(|e| self.sled_error(e))?;
+            let bucket = Bucket::all().find(|bucket| key.get(32) == Some(&bucket.tag()));
+            let amount = layout::usage_of(&value);
+            match (bucket, amount) {
+                (Some(bucket), Some(amount)) => used.push((bucket, amount)),
+                _ => return Err(self.corrupt("unreadable quota count")),
+            }
+        }
+        Ok(used)
+    }
+
+    /// The genesis's storage limit for a member's logs in one bucket (`None`: unlimited).
+    pub fn quota_limit(&self, member: MemberCode, bucket: Bucket) -> Option<Amount> {
+        bureau_core::quota::limit_for(&self.quotas, member, bucket)
     }
 
     /// How many entries one index holds and their key and value bytes (before sled's own

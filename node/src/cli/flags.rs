@@ -53,6 +53,12 @@ pub enum Command {
         /// Address of a node to contact first (repeatable), e.g. /ip4/192.0.2.1/tcp/7000.
         #[arg(long = "bootstrap")]
         bootstrap: Vec<String>,
+        /// A storage quota replacing the default (repeatable): [MEMBER:]BUCKET=ENTRIES[/BYTES],
+        /// per signing key's log. BUCKET is a database (sltd, vehicles, persons, firearms, art,
+        /// vessels, admin-documents, dna, fingerprints, faces) or `other`; BYTES may end in
+        /// KiB, MiB, GiB or TiB. E.g. --quota vehicles=2000000/2GiB --quota DEU:sltd=60000000
+        #[arg(long = "quota", value_name = "RULE")]
+        quota: Vec<bureau_core::quota::QuotaRule>,
     },
     /// Create this node's keys in --dir and a join request for the root-key holder.
     Init {

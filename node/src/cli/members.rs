@@ -171,6 +171,21 @@ fn print_status(status: &serde_json::Value) {
             anomaly["busy_hours"]
         );
     }
+    for used in status["quota"].as_array().into_iter().flatten() {
+        let of = |field: &str| {
+            used[field]
+                .as_u64()
+                .map_or_else(|| "unlimited".to_owned(), |max| max.to_string())
+        };
+        println!(
+            "quota          {}: {} of {} entries, {} of {} bytes",
+            used["bucket"].as_str().unwrap_or("?"),
+            used["entries"],
+            of("max_entries"),
+            used["bytes"],
+            of("max_bytes")
+        );
+    }
     for warning in status["warnings"].as_array().into_iter().flatten() {
         println!("WARNING        {}", warning.as_str().unwrap_or_default());
     }

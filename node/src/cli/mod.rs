@@ -50,7 +50,11 @@ pub fn run(cli: Cli, env: Environment) -> Result<()> {
     };
     let context = &context;
     match cli.command {
-        Command::Genesis { name, bootstrap } => trust::genesis(context, &name, bootstrap),
+        Command::Genesis {
+            name,
+            bootstrap,
+            quota,
+        } => trust::genesis(context, &name, bootstrap, &quota),
         Command::Init { member, genesis } => trust::init(context, member, &genesis),
         Command::Admit {
             root,

@@ -6,14 +6,21 @@ use std::path::Path;
 
 use anyhow::{Result, bail};
 use bureau_core::MemberCode;
+use bureau_core::quota::{self, QuotaRule};
 use bureau_service::{audit, trust};
 
 use super::context::Context;
 use crate::output;
 
-/// `bureau genesis --name N [--bootstrap ADDR]...`
-pub fn genesis(context: &Context, name: &str, bootstrap: Vec<String>) -> Result<()> {
-    let founded = trust::genesis(&context.node_dir().root, name, bootstrap)?;
+/// `bureau genesis --name N [--bootstrap ADDR]... [--quota RULE]...`
+pub fn genesis(
+    context: &Context,
+    name: &str,
+    bootstrap: Vec<String>,
+    quotas: &[QuotaRule],
+) -> Result<()> {
+    let quotas = quota::overlay(quota::default_rules(), quotas);
+    let founded = trust::genesis(&context.node_dir().root, name, bootstrap, quotas)?;
     let answer = serde_json::json!({
         "network": founded.network,
         "genesis": founded.genesis,

@@ -68,7 +68,7 @@ pub fn create(
             dir.display()
         );
     }
-    let founded = trust::genesis(dir, name, vec![])?;
+    let founded = trust::genesis(dir, name, vec![], bureau_core::quota::default_rules())?;
     let genesis = files::read_genesis(&founded.genesis, "just written")?;
     let root = files::read_key(&founded.root_key, "root key", "just written")?;
     let mut nodes = Vec::new();

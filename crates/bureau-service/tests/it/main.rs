@@ -6,3 +6,4 @@ mod audit;
 mod crowding;
 mod harness;
 mod ops;
+mod quota;

@@ -4,4 +4,5 @@ mod crash;
 mod harness;
 mod mailbox;
 mod model;
+mod quota;
 mod store;
