@@ -44,6 +44,11 @@ pub const MAX_STORE_JOBS: usize = 256;
 /// it; an unverified peer counts alone): a quarter of the slots, so one member flooding leaves
 /// the rest to the others.
 pub const MAX_STORE_JOBS_PER_MEMBER: usize = MAX_STORE_JOBS / 4;
+/// Gossiped entries of one author (one signing key) being validated at once, whoever forwards
+/// them: a member flooding valid entries through every peer gets this much of our store work;
+/// the rest is ignored here (not held against the forwarders) and arrives by sync, in order
+/// and within each peer's sync budget.
+pub const MAX_GOSSIP_JOBS_PER_AUTHOR: usize = 32;
 /// Store-job slots only certificate checks at the gate may use, so that members' work never
 /// starves a newcomer's handshake. Each peer has at most one check in flight.
 pub const STORE_JOBS_RESERVED_FOR_GATE: usize = 32;

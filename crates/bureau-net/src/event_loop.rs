@@ -85,6 +85,8 @@ pub(crate) struct EventLoop {
     pub jobs_in_flight: usize,
     /// Jobs in flight by whom they run for (see [`JobFor`]).
     pub(crate) jobs_by_owner: HashMap<JobOwner, usize>,
+    /// Gossip validations in flight per author key (`MAX_GOSSIP_JOBS_PER_AUTHOR`).
+    pub(crate) gossip_jobs_by_author: HashMap<bureau_core::PublicKey, usize>,
     /// Each member's sync allowance, kept across its reconnections.
     pub sync_budgets: HashMap<MemberCode, crate::sync::SyncBudget>,
     /// Encoded entries waiting for a subscribed peer.
@@ -201,6 +203,7 @@ impl EventLoop {
             done,
             jobs_in_flight: 0,
             jobs_by_owner: HashMap::new(),
+            gossip_jobs_by_author: HashMap::new(),
             sync_budgets: HashMap::new(),
             unsent: VecDeque::new(),
             syncing: HashSet::new(),

@@ -86,6 +86,14 @@ impl EventLoop {
                 return;
             }
         };
+        let author = entry.header.author;
+        let author_jobs = self.gossip_jobs_by_author.get(&author).copied().unwrap_or(0);
+        if author_jobs >= config::MAX_GOSSIP_JOBS_PER_AUTHOR {
+            // One author's flood gets its share of our work, whoever forwards it.
+            self.counters.gossip_author_share_exhausted += 1;
+            self.report(&message_id, &source, MessageAcceptance::Ignore);
+            return;
+        }
         let committer = self.committer.clone();
         let store = std::sync::Arc::clone(&self.store);
         let id = message_id.clone();
@@ -107,7 +115,9 @@ impl EventLoop {
                 fork,
             })
         });
-        if !spawned {
+        if spawned {
+            *self.gossip_jobs_by_author.entry(author).or_default() += 1;
+        } else {
             // Local work first: sync will bring this entry later.
             self.counters.gossip_ignored += 1;
             self.report(&message_id, &source, MessageAcceptance::Ignore);
@@ -122,6 +132,13 @@ impl EventLoop {
             outcome,
             fork,
         } = validated;
+        let author = entry.header.author;
+        if let Some(running) = self.gossip_jobs_by_author.get_mut(&author) {
+            *running = running.saturating_sub(1);
+            if *running == 0 {
+                self.gossip_jobs_by_author.remove(&author);
+            }
+        }
         if let Some(proof) = fork {
             self.on_forks_learned(vec![*proof], false);
         }

@@ -216,6 +216,9 @@ pub struct Counters {
     /// Store work refused for a peer that already had its share of the store-job slots
     /// (`MAX_STORE_JOBS_PER_MEMBER`); its gossip is ignored, its sync answered `Busy`.
     pub store_jobs_share_exhausted: u64,
+    /// Gossiped entries ignored because their author already had
+    /// `MAX_GOSSIP_JOBS_PER_AUTHOR` being validated (they come by sync).
+    pub gossip_author_share_exhausted: u64,
 }
 
 /// A peer that refused our certificate, and what it said. A refusal is that peer's verdict,
