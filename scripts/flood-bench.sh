@@ -2,6 +2,8 @@
 # Honest latency with and without a flooding member (decoys, entries far ahead of its log,
 # large direct messages), five in-process nodes on loopback, printed as a table.
 # Takes about three minutes with the release build. See node/examples/floodbench.rs.
+# The five stores share one disk here, so their flushes queue behind each other's: run with
+# TMPDIR=/dev/shm to keep the disk out of the measurement and see the CPU and queueing alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "${1:-}" = "--help" ]; then

@@ -87,7 +87,11 @@ impl EventLoop {
             }
         };
         let author = entry.header.author;
-        let author_jobs = self.gossip_jobs_by_author.get(&author).copied().unwrap_or(0);
+        let author_jobs = self
+            .gossip_jobs_by_author
+            .get(&author)
+            .copied()
+            .unwrap_or(0);
         if author_jobs >= config::MAX_GOSSIP_JOBS_PER_AUTHOR {
             // One author's flood gets its share of our work, whoever forwards it.
             self.counters.gossip_author_share_exhausted += 1;
