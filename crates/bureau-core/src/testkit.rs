@@ -620,3 +620,162 @@ impl MemoryReplica {
         held == Some(entry.hash())
     }
 }
+
+/// STR loci of a DNA profile (seven loci and amelogenin).
+pub fn dna_loci() -> std::collections::BTreeMap<String, String> {
+    [
+        ("D3S1358", "15,16"),
+        ("VWA", "17,18"),
+        ("D8S1179", "12,13"),
+        ("D21S11", "29,30"),
+        ("D18S51", "14,17"),
+        ("TH01", "6,9.3"),
+        ("FGA", "21,24"),
+        ("AMEL", "X,Y"),
+    ]
+    .into_iter()
+    .map(|(locus, alleles)| (locus.to_owned(), alleles.to_owned()))
+    .collect()
+}
+
+/// One record of every database as `owner` (a country) would publish it, with its local id,
+/// in [`crate::Database::ALL`] order.
+pub fn one_of_each(owner: MemberCode) -> Vec<(&'static str, RecordData)> {
+    use crate::schema::{
+        AdministrativeDocument, ArtObjectType, DnaProfile, DnaSample, Firearm, FirearmKind,
+        FirearmStatus, Modality, TemplateReference, Vessel, VesselKind, WorkOfArt,
+    };
+    let country = owner
+        .country()
+        .expect("fixture records are owned by countries");
+    vec![
+        (
+            "doc1",
+            RecordData::TravelDocument(TravelDocument {
+                number: "24FR99812".into(),
+                issuing_country: country,
+                document_type: DocumentType::Passport,
+                loss: LossType::Stolen,
+                issue_date: None,
+                expiry_date: None,
+                theft_date: None,
+                theft_place: None,
+            }),
+        ),
+        (
+            "car1",
+            RecordData::Vehicle(Vehicle {
+                vin: "1M8GDM9AXKP042788".into(),
+                kind: VehicleKind::Car,
+                engine_number: Some("EN-4471-X".into()),
+                make: Some("Peugeot".into()),
+                model: None,
+                year: Some(2019),
+                colour: None,
+                plate: None,
+                plate_country: None,
+                theft_date: None,
+                theft_place: None,
+            }),
+        ),
+        (
+            "person1",
+            RecordData::Person(Person {
+                family_name: "Иванов".into(),
+                given_names: "Сергей".into(),
+                aliases: vec![],
+                sex: Sex::Male,
+                date_of_birth: Some("1980-03-04".parse().expect("date")),
+                place_of_birth: None,
+                nationalities: vec!["RUS".parse().expect("code")],
+                documents: vec![],
+                description: None,
+                offence: None,
+                legal_basis: None,
+            }),
+        ),
+        (
+            "gun1",
+            RecordData::Firearm(Firearm {
+                serial_number: "GLK-55123".into(),
+                make: "Glock".into(),
+                model: Some("17".into()),
+                calibre: Some("9mm".into()),
+                kind: FirearmKind::Pistol,
+                status: FirearmStatus::Stolen,
+                theft_date: None,
+                theft_place: None,
+            }),
+        ),
+        (
+            "art1",
+            RecordData::WorkOfArt(WorkOfArt {
+                object_type: ArtObjectType::Painting,
+                title: "La Joconde".into(),
+                maker: Some("Léonard de Vinci".into()),
+                period: None,
+                materials: None,
+                dimensions: None,
+                marks: None,
+                images: vec![],
+                theft_date: None,
+                theft_place: None,
+            }),
+        ),
+        (
+            "boat1",
+            RecordData::Vessel(Vessel {
+                imo_number: Some("IMO 9074729".into()),
+                hull_number: None,
+                name: Some("Marie".into()),
+                kind: VesselKind::Yacht,
+                flag: None,
+                engine_serials: vec![],
+                make: None,
+                theft_date: None,
+                theft_place: None,
+            }),
+        ),
+        (
+            "blanks1",
+            RecordData::AdministrativeDocument(AdministrativeDocument {
+                document_type: "driving licence".into(),
+                issuing_country: country,
+                issuing_authority: "Préfecture de police".into(),
+                first_serial: "DL000100".into(),
+                last_serial: "DL000250".into(),
+                theft_date: None,
+                theft_place: None,
+            }),
+        ),
+        (
+            "dna1",
+            RecordData::Dna(DnaProfile {
+                loci: dna_loci(),
+                sample: DnaSample::CrimeScene,
+                known_person: false,
+                lab_reference: Some("LAB-2026-17".into()),
+            }),
+        ),
+        (
+            "print1",
+            RecordData::Fingerprint(TemplateReference {
+                modality: Modality::Fingerprint,
+                reference: "AFIS-FR-000991".into(),
+                format: None,
+                known_person: true,
+                capture_date: None,
+            }),
+        ),
+        (
+            "face1",
+            RecordData::Face(TemplateReference {
+                modality: Modality::Face,
+                reference: "FACE-FR-42".into(),
+                format: None,
+                known_person: false,
+                capture_date: None,
+            }),
+        ),
+    ]
+}

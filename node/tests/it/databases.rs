@@ -1,206 +1,65 @@
 //! Every shared database across nodes, and restricted records sealed from everyone else.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use bureau_core::schema::{
-    AdministrativeDocument, ArtObjectType, DnaProfile, DnaSample, DocumentType, Firearm,
-    FirearmKind, FirearmStatus, LossType, Modality, Person, Sex, TemplateReference, TravelDocument,
-    Vehicle, VehicleKind, Vessel, VesselKind, WorkOfArt,
-};
+use bureau_core::schema::{Firearm, FirearmKind, FirearmStatus, Modality};
+use bureau_core::testkit;
 use bureau_core::{Access, Body, MemberCode, RecordData};
 use bureau_service::query::{Found, Query, SearchRequest};
 
 use crate::net_harness::TestNet;
 
-fn loci() -> BTreeMap<String, String> {
-    [
-        ("D3S1358", "15,16"),
-        ("VWA", "17,18"),
-        ("D8S1179", "12,13"),
-        ("D21S11", "29,30"),
-        ("D18S51", "14,17"),
-        ("TH01", "6,9.3"),
-        ("FGA", "21,24"),
-        ("AMEL", "X,Y"),
-    ]
-    .into_iter()
-    .map(|(locus, alleles)| (locus.to_owned(), alleles.to_owned()))
-    .collect()
-}
-
 /// One record of every database, as France publishes it, with the query that finds it.
 fn samples() -> Vec<(&'static str, RecordData, Query)> {
-    let france = "FRA".parse().expect("code");
-    vec![
-        (
-            "doc1",
-            RecordData::TravelDocument(TravelDocument {
-                number: "24FR99812".into(),
-                issuing_country: france,
-                document_type: DocumentType::Passport,
-                loss: LossType::Stolen,
-                issue_date: None,
-                expiry_date: None,
-                theft_date: None,
-                theft_place: None,
-            }),
-            Query::TravelDocument {
-                number: "24 fr 99812".into(),
-                issuing_country: None,
-                document_type: None,
-            },
-        ),
-        (
-            "car1",
-            RecordData::Vehicle(Vehicle {
-                vin: "1M8GDM9AXKP042788".into(),
-                kind: VehicleKind::Car,
-                engine_number: Some("EN-4471-X".into()),
-                make: Some("Peugeot".into()),
-                model: None,
-                year: Some(2019),
-                colour: None,
-                plate: None,
-                plate_country: None,
-                theft_date: None,
-                theft_place: None,
-            }),
-            Query::Vehicle {
-                vin: None,
-                engine_number: Some("en4471x".into()),
-            },
-        ),
-        (
-            "person1",
-            RecordData::Person(Person {
-                family_name: "Иванов".into(),
-                given_names: "Сергей".into(),
-                aliases: vec![],
-                sex: Sex::Male,
-                date_of_birth: Some("1980-03-04".parse().expect("date")),
-                place_of_birth: None,
-                nationalities: vec!["RUS".parse().expect("code")],
-                documents: vec![],
-                description: None,
-                offence: None,
-                legal_basis: None,
-            }),
-            Query::Person {
-                name: "Sergei Ivanov".into(),
-                dob: None,
-                nationality: None,
-            },
-        ),
-        (
-            "gun1",
-            RecordData::Firearm(Firearm {
-                serial_number: "GLK-55123".into(),
-                make: "Glock".into(),
-                model: Some("17".into()),
-                calibre: Some("9mm".into()),
-                kind: FirearmKind::Pistol,
-                status: FirearmStatus::Stolen,
-                theft_date: None,
-                theft_place: None,
-            }),
-            Query::Firearm {
-                serial_number: "glk55123".into(),
-                make: Some("GLOCK".into()),
-            },
-        ),
-        (
-            "art1",
-            RecordData::WorkOfArt(WorkOfArt {
-                object_type: ArtObjectType::Painting,
-                title: "La Joconde".into(),
-                maker: Some("Léonard de Vinci".into()),
-                period: None,
-                materials: None,
-                dimensions: None,
-                marks: None,
-                images: vec![],
-                theft_date: None,
-                theft_place: None,
-            }),
-            Query::WorkOfArt {
-                title: "joconde la".into(),
-            },
-        ),
-        (
-            "boat1",
-            RecordData::Vessel(Vessel {
-                imo_number: Some("IMO 9074729".into()),
-                hull_number: None,
-                name: Some("Marie".into()),
-                kind: VesselKind::Yacht,
-                flag: None,
-                engine_serials: vec![],
-                make: None,
-                theft_date: None,
-                theft_place: None,
-            }),
-            Query::Vessel {
-                imo_number: Some("9074729".into()),
-                hull_number: None,
-                engine_serial: None,
-            },
-        ),
-        (
-            "blanks1",
-            RecordData::AdministrativeDocument(AdministrativeDocument {
-                document_type: "driving licence".into(),
-                issuing_country: france,
-                issuing_authority: "Préfecture de police".into(),
-                first_serial: "DL000100".into(),
-                last_serial: "DL000250".into(),
-                theft_date: None,
-                theft_place: None,
-            }),
-            Query::AdministrativeDocument {
-                serial: "DL-000199".into(),
-                issuing_country: None,
-            },
-        ),
-        (
-            "dna1",
-            RecordData::Dna(DnaProfile {
-                loci: loci(),
-                sample: DnaSample::CrimeScene,
-                known_person: false,
-                lab_reference: Some("LAB-2026-17".into()),
-            }),
-            Query::Dna { loci: loci() },
-        ),
-        (
-            "print1",
-            RecordData::Fingerprint(TemplateReference {
-                modality: Modality::Fingerprint,
-                reference: "AFIS-FR-000991".into(),
-                format: None,
-                known_person: true,
-                capture_date: None,
-            }),
-            Query::Template {
-                modality: Modality::Fingerprint,
-                reference: "afis fr 000991".into(),
-            },
-        ),
-        (
-            "face1",
-            RecordData::Face(TemplateReference {
-                modality: Modality::Face,
-                reference: "FACE-FR-42".into(),
-                format: None,
-                known_person: false,
-                capture_date: None,
-            }),
-            Query::Template {
-                modality: Modality::Face,
-                reference: "face-fr-42".into(),
-            },
-        ),
-    ]
+    let queries = [
+        Query::TravelDocument {
+            number: "24 fr 99812".into(),
+            issuing_country: None,
+            document_type: None,
+        },
+        Query::Vehicle {
+            vin: None,
+            engine_number: Some("en4471x".into()),
+        },
+        Query::Person {
+            name: "Sergei Ivanov".into(),
+            dob: None,
+            nationality: None,
+        },
+        Query::Firearm {
+            serial_number: "glk55123".into(),
+            make: Some("GLOCK".into()),
+        },
+        Query::WorkOfArt {
+            title: "joconde la".into(),
+        },
+        Query::Vessel {
+            imo_number: Some("9074729".into()),
+            hull_number: None,
+            engine_serial: None,
+        },
+        Query::AdministrativeDocument {
+            serial: "DL-000199".into(),
+            issuing_country: None,
+        },
+        Query::Dna {
+            loci: testkit::dna_loci(),
+        },
+        Query::Template {
+            modality: Modality::Fingerprint,
+            reference: "afis fr 000991".into(),
+        },
+        Query::Template {
+            modality: Modality::Face,
+            reference: "face-fr-42".into(),
+        },
+    ];
+    testkit::one_of_each("FRA".parse().expect("code"))
+        .into_iter()
+        .zip(queries)
+        .map(|((id, data), query)| (id, data, query))
+        .collect()
 }
 
 async fn publish(net: &TestNet, index: usize, id: &str, access: Access, data: RecordData) {

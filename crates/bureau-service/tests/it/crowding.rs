@@ -3,7 +3,7 @@
 //! a day per record.
 
 use bureau_core::testkit::{self, TestNetwork};
-use bureau_core::{Body, Entry, Record};
+use bureau_core::{Body, Entry, Record, RecordData};
 use bureau_service::ops::ListHits;
 use bureau_service::query::{
     MAX_POSTINGS_PER_OWNER, MAX_RESULTS_PER_OWNER, Query, SearchRequest, Searched,
@@ -209,4 +209,115 @@ async fn namesakes_cannot_hide_a_wanted_person() {
         .await;
     assert!(shows(&searched, "persons/ITA/w1"), "{searched:?}");
     assert!(searched.results.len() <= MAX_RESULTS_PER_OWNER + 1);
+}
+
+/// The query that finds `data` by its identifier, as an officer would type it.
+fn query_for(data: &RecordData) -> Query {
+    match data {
+        RecordData::TravelDocument(document) => document_query(&document.number),
+        RecordData::Vehicle(vehicle) => vin_query(&vehicle.vin),
+        RecordData::Person(person) => Query::Person {
+            name: format!("{} {}", person.given_names, person.family_name),
+            dob: None,
+            nationality: None,
+        },
+        RecordData::Firearm(firearm) => Query::Firearm {
+            serial_number: firearm.serial_number.clone(),
+            make: None,
+        },
+        RecordData::WorkOfArt(art) => Query::WorkOfArt {
+            title: art.title.clone(),
+        },
+        RecordData::Vessel(vessel) => Query::Vessel {
+            imo_number: vessel.imo_number.clone(),
+            hull_number: None,
+            engine_serial: None,
+        },
+        RecordData::AdministrativeDocument(blanks) => Query::AdministrativeDocument {
+            serial: blanks.first_serial.clone(),
+            issuing_country: None,
+        },
+        RecordData::Dna(profile) => Query::Dna {
+            loci: profile.loci.clone(),
+        },
+        RecordData::Fingerprint(template) | RecordData::Face(template) => Query::Template {
+            modality: template.modality,
+            reference: template.reference.clone(),
+        },
+    }
+}
+
+/// Decoys under the identifier of Italy's record, in every searchable database: France's
+/// search shows Italy's record, shows at most ten of Germany's and says there are more, and
+/// tells Germany of at most ten records once.
+#[tokio::test]
+async fn decoys_hide_nothing_in_any_database() {
+    const DECOYS: usize = 40;
+    let mut crowd = Crowded::new();
+    let (deu, ita) = (crowd.code(DEU), crowd.code(ITA));
+    let decoys = testkit::one_of_each(deu);
+    let victims = testkit::one_of_each(ita);
+    assert_eq!(victims.len(), bureau_core::Database::ALL.len());
+    for (id, data) in &decoys {
+        crowd.publish(
+            DEU,
+            (0..DECOYS).map(|i| Record {
+                key: bureau_core::RecordKey::new(data.database(), deu, &format!("{id}-{i:02}"))
+                    .expect("key"),
+                data: data.clone(),
+                ..testkit::vehicle(deu, "x", "WVWZZZ1JZ3W386752", 1)
+            }),
+        );
+    }
+    for (id, data) in &victims {
+        crowd.publish(
+            ITA,
+            [Record {
+                key: bureau_core::RecordKey::new(data.database(), ita, id).expect("key"),
+                data: data.clone(),
+                ..testkit::vehicle(ita, "x", "WVWZZZ1JZ3W386752", 1)
+            }],
+        );
+    }
+
+    for (id, data) in &victims {
+        let database = data.database();
+        let before = crowd
+            .service
+            .call(ListHits::default())
+            .await
+            .expect("hits")
+            .by_my_searches
+            .len();
+        let searched = crowd.search(query_for(data)).await;
+        let victim = format!("{database}/ITA/{id}");
+        assert!(shows(&searched, &victim), "{database}: {searched:?}");
+        let flooder = searched
+            .owners
+            .iter()
+            .find(|owner| owner.owner == deu)
+            .unwrap_or_else(|| panic!("{database}: the decoys are counted: {searched:?}"));
+        assert_eq!(flooder.shown, MAX_RESULTS_PER_OWNER as u64, "{database}");
+        assert!(
+            searched.truncated && (flooder.more || flooder.matches > flooder.shown),
+            "{database}: the answer says Germany has more: {:?}",
+            searched.owners
+        );
+
+        let hits = crowd.service.call(ListHits::default()).await.expect("hits");
+        let told: Vec<_> = hits.by_my_searches[..hits.by_my_searches.len() - before]
+            .iter()
+            .map(|hit| (hit.to, hit.notice.references.len()))
+            .collect();
+        assert!(
+            told.iter()
+                .filter(|(to, _)| *to == deu)
+                .all(|(_, references)| *references <= MAX_RESULTS_PER_OWNER),
+            "{database}: {told:?}"
+        );
+        assert!(
+            told.iter().filter(|(to, _)| *to == deu).count() <= 1,
+            "{database}: one notice per owner per search: {told:?}"
+        );
+    }
 }
