@@ -346,6 +346,11 @@ impl EventLoop {
                 self.on_entry_applied(&entry);
                 let _ = reply.send(());
             }
+            #[cfg(test)]
+            Command::PublishBytes { bytes, reply } => {
+                self.publish(bytes);
+                let _ = reply.send(());
+            }
             Command::Peers { reply } => {
                 let _ = reply.send(self.peer_infos());
             }

@@ -30,6 +30,8 @@ mod direct;
 mod direct_tests;
 mod doppelganger;
 mod event_loop;
+#[cfg(test)]
+mod flood_tests;
 mod gate;
 #[cfg(test)]
 mod gate_tests;
@@ -107,6 +109,12 @@ pub enum Command {
     /// Gossip an entry the local store has already applied.
     Publish {
         entry: Box<Entry>,
+        reply: oneshot::Sender<()>,
+    },
+    /// Gossips bytes as they are: tests that play a member sending malformed entries.
+    #[cfg(test)]
+    PublishBytes {
+        bytes: Vec<u8>,
         reply: oneshot::Sender<()>,
     },
     /// The connected peers.
@@ -322,6 +330,13 @@ impl Handle {
             reply,
         })
         .await
+    }
+
+    /// Gossips bytes as they are (tests only).
+    #[cfg(test)]
+    pub(crate) async fn publish_bytes(&self, bytes: Vec<u8>) -> Result<(), Error> {
+        self.ask(|reply| Command::PublishBytes { bytes, reply })
+            .await
     }
 
     pub async fn peers(&self) -> Result<Vec<PeerInfo>, Error> {
