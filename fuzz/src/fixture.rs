@@ -140,8 +140,7 @@ fn build() -> Fixture {
     let first = network.put_document(FRANCE, "p1", "P 1234-567");
     entries.push(first.clone());
     entries.push(network.put_document(FRANCE, "p2", "P 7654-321"));
-    let issuer = france.country().expect("France is a country");
-    for (local_id, data) in crate::records::samples(issuer) {
+    for (local_id, data) in bureau_core::testkit::one_of_each(france) {
         entries.push(network.sign(FRANCE, Body::Put(record(france, local_id, data, &network))));
     }
     let cancelled = key(france, bureau_core::Database::TravelDocuments, "p1");
