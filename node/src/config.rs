@@ -12,7 +12,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use anyhow::{Context, Result, anyhow};
+use anyhow::{Context, Result, anyhow, bail};
 use bureau_core::Genesis;
 use bureau_net::config::{Multiaddr, RelayServer};
 use serde::{Deserialize, Serialize};
@@ -61,6 +61,11 @@ pub const CONFIG: Key = Key::new("config", Some("--config"), "BUREAU_CONFIG");
 pub const LISTEN: Key = Key::new("listen", Some("--listen"), "BUREAU_LISTEN");
 pub const BOOTSTRAP: Key = Key::new("bootstrap", Some("--bootstrap"), "BUREAU_BOOTSTRAP");
 pub const API_LISTEN: Key = Key::new("api_listen", Some("--api-listen"), "BUREAU_API_LISTEN");
+pub const API_INSECURE: Key = Key::new(
+    "api_insecure",
+    Some("--api-insecure"),
+    "BUREAU_API_INSECURE",
+);
 pub const CACHE_MIB: Key = Key::new("cache_mib", Some("--cache-mib"), "BUREAU_CACHE_MIB");
 pub const SYNC_INTERVAL_MS: Key = Key::new(
     "sync_interval_ms",
@@ -82,11 +87,12 @@ pub const EXTERNAL_ADDRESSES: Key = Key::new(
     "BUREAU_EXTERNAL_ADDRESS",
 );
 /// Every setting, in the order `bureau config show` prints them.
-pub const KEYS: [Key; 11] = [
+pub const KEYS: [Key; 12] = [
     CONFIG,
     LISTEN,
     BOOTSTRAP,
     API_LISTEN,
+    API_INSECURE,
     CACHE_MIB,
     SYNC_INTERVAL_MS,
     IP_COLOCATION_WEIGHT,
@@ -106,6 +112,9 @@ pub struct FileConfig {
     pub bootstrap: Option<Vec<String>>,
     /// `IP:PORT` of the local API.
     pub api_listen: Option<String>,
+    /// Serve the API over plain HTTP on an address other hosts can reach (warned at every
+    /// start); without it such an address is refused.
+    pub api_insecure: Option<bool>,
     /// sled cache in MiB.
     pub cache_mib: Option<u64>,
     /// Anti-entropy interval in milliseconds.
@@ -137,9 +146,14 @@ pub struct RunFlags {
     /// Address to dial at start besides the genesis's (repeatable) [env: BUREAU_BOOTSTRAP].
     #[arg(long, value_delimiter = ',')]
     pub bootstrap: Vec<String>,
-    /// The local API's IP:PORT [env: BUREAU_API_LISTEN].
+    /// The local API's IP:PORT [env: BUREAU_API_LISTEN]. Loopback unless --api-insecure.
     #[arg(long)]
     pub api_listen: Option<String>,
+    /// Accept an --api-listen address other hosts can reach, served over plain HTTP: the token
+    /// and police data cross the network in clear (a warning at every start)
+    /// [env: BUREAU_API_INSECURE].
+    #[arg(long)]
+    pub api_insecure: bool,
     /// Anti-entropy interval in milliseconds [env: BUREAU_SYNC_INTERVAL_MS].
     #[arg(long)]
     pub sync_interval_ms: Option<u64>,
@@ -242,6 +256,8 @@ pub struct Setting {
 pub struct NodeConfig {
     pub net: bureau_net::Config,
     pub api_listen: SocketAddr,
+    /// The operator accepted plain HTTP on a non-loopback `api_listen`.
+    pub api_insecure: bool,
     pub cache_bytes: u64,
 }
 
@@ -383,6 +399,18 @@ impl<'a> Resolver<'a> {
             DEFAULT_API_LISTEN,
             parse_socket_address,
         )?;
+        let api_insecure = self.scalar(
+            &API_INSECURE,
+            flags.api_insecure.then_some(true),
+            file.api_insecure,
+            false,
+            parse_bool,
+        )?;
+        if !api_listen.ip().is_loopback() && !api_insecure {
+            bail!(
+                "the API would listen on {api_listen}, which other hosts can reach, over plain HTTP: the token and police data would cross the network in clear. Keep it on 127.0.0.1 (the default) and reach it through SSH or a TLS proxy, or pass --api-insecure (api_insecure = true) to accept that"
+            );
+        }
         let cache_mib = self.scalar(
             &CACHE_MIB,
             cache_mib_flag,
@@ -393,6 +421,7 @@ impl<'a> Resolver<'a> {
         Ok(NodeConfig {
             net: self.net_config(genesis_bootstrap, flags, file)?,
             api_listen,
+            api_insecure,
             cache_bytes: cache_mib.saturating_mul(BYTES_PER_MIB),
         })
     }

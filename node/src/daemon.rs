@@ -54,21 +54,64 @@ impl std::fmt::Debug for Running {
     }
 }
 
-/// The API token of a node directory, made on first start.
+/// Shortest API token accepted (the node makes 64 hex digits).
+pub const MIN_TOKEN_CHARS: usize = 32;
+
+/// The API token of a node directory, made on first start. One the operator wrote must be
+/// private and at least [`MIN_TOKEN_CHARS`] visible ASCII characters.
 fn token(dir: &NodeDir) -> Result<String> {
     let path = dir.root.join(API_TOKEN);
     if path.exists() {
+        files::check_private(&path, "the API token")?;
         let text = std::fs::read_to_string(&path)
             .with_context(|| format!("cannot read {}", path.display()))?;
-        return Ok(text.trim().to_owned());
+        return check_token(text.trim())
+            .map(str::to_owned)
+            .with_context(|| {
+                format!(
+                    "{} is not a usable API token: remove it and the node makes a new one at start",
+                    path.display()
+                )
+            });
     }
     let token = hex::encode(files::random_secret());
     files::write_new(&path, format!("{token}\n").as_bytes(), true)?;
     Ok(token)
 }
 
+/// A token is at least [`MIN_TOKEN_CHARS`] visible ASCII characters, no spaces.
+pub fn check_token(token: &str) -> Result<&str> {
+    if token.is_empty() {
+        anyhow::bail!("it is empty");
+    }
+    if token.chars().count() < MIN_TOKEN_CHARS || !token.chars().all(|c| c.is_ascii_graphic()) {
+        anyhow::bail!(
+            "it must be at least {MIN_TOKEN_CHARS} visible ASCII characters without spaces"
+        );
+    }
+    Ok(token)
+}
+
 /// Starts a node on `dir`; returns once it listens on the network and serves the API.
 pub async fn start(dir: NodeDir, config: NodeConfig) -> Result<Running> {
+    // What the node creates from here (the store's files, the audit log, the token) is for
+    // its user alone, whoever started the process and with whatever umask.
+    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
+    let fixed = files::make_private(&dir.root)?;
+    if !fixed.is_empty() {
+        tracing::warn!(
+            dir = %dir.root.display(),
+            fixed = fixed.len(),
+            first = %fixed[0].display(),
+            "the node directory was open to other users (a loose umask?): group and others lost their rights on it"
+        );
+    }
+    if config.api_insecure && !config.api_listen.ip().is_loopback() {
+        tracing::warn!(
+            api = %config.api_listen,
+            "the API is served over plain HTTP on an address other hosts can reach (--api-insecure): its token and police data cross the network in clear"
+        );
+    }
     let open_dir = dir.clone();
     let cache_bytes = config.cache_bytes;
     let replica =

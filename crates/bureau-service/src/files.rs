@@ -8,7 +8,7 @@
 
 use std::fs::OpenOptions;
 use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Context, Error, Result};
@@ -23,6 +23,13 @@ pub const JOIN_REQUEST: &str = "join-request.bureau";
 pub const STORE: &str = "store";
 pub const AUDIT_LOG: &str = "audit.log";
 pub const ROOT_KEY: &str = "root.key";
+/// The bearer token of the node's API (written by the daemon on first start).
+pub const API_TOKEN: &str = "api.token";
+
+/// The files whose content is secret: refused when others may read them, never fixed quietly.
+pub const SECRET_FILES: [&str; 4] = [NODE_KEY, ENCRYPTION_KEY, ROOT_KEY, API_TOKEN];
+/// Mode bits a node's files and directories must not have: nothing for group or others.
+pub const NOT_FOR_OTHERS: u32 = 0o077;
 
 /// The paths inside a node directory.
 #[derive(Debug, Clone)]
@@ -99,7 +106,62 @@ pub fn write_secret(path: &Path, secret: &[u8; 32]) -> Result<()> {
     write_new(path, format!("{}\n", hex::encode(secret)).as_bytes(), true)
 }
 
+/// Refuses a secret file that other users may read or write: it may have been read already,
+/// so the operator must look, not the node quietly fix it.
+pub fn check_private(path: &Path, what: &str) -> Result<()> {
+    let Ok(metadata) = std::fs::metadata(path) else {
+        return Ok(());
+    };
+    let mode = metadata.permissions().mode() & 0o777;
+    if mode & NOT_FOR_OTHERS != 0 {
+        fail!(
+            Forbidden,
+            "{what} {} has mode {mode:04o}: other users may read it. Find out who could have, replace the secret if need be, then `chmod 600 {}`",
+            path.display(),
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+/// Makes a node directory private whatever the umask it was made under: group and others lose
+/// every right on the directory and everything in it (0755 becomes 0700, 0644 becomes 0600;
+/// symbolic links are left alone). Secret files
+/// open to others are refused instead ([`check_private`]). Returns the paths it fixed, for a
+/// warning.
+pub fn make_private(root: &Path) -> Result<Vec<PathBuf>> {
+    for name in SECRET_FILES {
+        check_private(&root.join(name), name)?;
+    }
+    let mut fixed = Vec::new();
+    let mut pending = vec![root.to_path_buf()];
+    while let Some(path) = pending.pop() {
+        let metadata = std::fs::symlink_metadata(&path)
+            .with_context(|| format!("cannot read the mode of {}", path.display()))?;
+        if metadata.is_dir() {
+            let entries = std::fs::read_dir(&path)
+                .with_context(|| format!("cannot list {}", path.display()))?;
+            for entry in entries {
+                let entry = entry.with_context(|| format!("cannot list {}", path.display()))?;
+                pending.push(entry.path());
+            }
+        } else if !metadata.is_file() {
+            continue;
+        }
+        // The owner's bits stay as they are; group and others lose theirs.
+        let mode = metadata.permissions().mode() & 0o777;
+        if mode & NOT_FOR_OTHERS != 0 {
+            let private = std::fs::Permissions::from_mode(mode & !NOT_FOR_OTHERS);
+            std::fs::set_permissions(&path, private)
+                .with_context(|| format!("cannot make {} private", path.display()))?;
+            fixed.push(path);
+        }
+    }
+    Ok(fixed)
+}
+
 pub fn read_secret(path: &Path, what: &str, hint: &str) -> Result<[u8; 32]> {
+    check_private(path, what)?;
     let text = read(path, what, hint)?;
     let text = String::from_utf8_lossy(&text);
     let mut secret = [0u8; 32];
@@ -193,5 +255,66 @@ impl Identity {
             certificate,
             genesis,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mode_of(path: &Path) -> u32 {
+        std::fs::metadata(path)
+            .expect("metadata")
+            .permissions()
+            .mode()
+            & 0o777
+    }
+
+    fn set_mode(path: &Path, mode: u32) {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("chmod");
+    }
+
+    #[test]
+    fn a_node_directory_made_under_a_loose_umask_is_made_private() {
+        let temp = tempfile::tempdir().expect("tempdir");
+        let root = temp.path().join("node");
+        std::fs::create_dir_all(root.join("store/blobs")).expect("dirs");
+        std::fs::write(root.join("store/db"), b"data").expect("file");
+        std::fs::write(root.join("audit.log"), b"line").expect("file");
+        for (path, mode) in [
+            (root.clone(), 0o755),
+            (root.join("store"), 0o755),
+            (root.join("store/blobs"), 0o750),
+            (root.join("store/db"), 0o644),
+            (root.join("audit.log"), 0o640),
+        ] {
+            set_mode(&path, mode);
+        }
+        write_secret(&root.join(NODE_KEY), &[7; 32]).expect("key");
+
+        let fixed = make_private(&root).expect("private");
+        assert_eq!(fixed.len(), 5, "{fixed:?}");
+        for dir in [&root, &root.join("store"), &root.join("store/blobs")] {
+            assert_eq!(mode_of(dir), 0o700, "{}", dir.display());
+        }
+        for file in ["store/db", "audit.log", NODE_KEY] {
+            assert_eq!(mode_of(&root.join(file)), 0o600, "{file}");
+        }
+        assert!(make_private(&root).expect("again").is_empty());
+    }
+
+    #[test]
+    fn a_secret_others_may_read_is_refused_not_fixed() {
+        let temp = tempfile::tempdir().expect("tempdir");
+        let key = temp.path().join(NODE_KEY);
+        write_secret(&key, &[7; 32]).expect("key");
+        assert!(read_secret(&key, "node key", "test").is_ok());
+        set_mode(&key, 0o644);
+        let error = read_secret(&key, "node key", "test").expect_err("refused");
+        assert_eq!(error.kind, crate::error::ErrorKind::Forbidden);
+        assert!(error.message.contains("chmod 600"), "{}", error.message);
+        let refused = make_private(temp.path()).expect_err("refused");
+        assert!(refused.message.contains("0644"), "{}", refused.message);
+        assert_eq!(mode_of(&key), 0o644, "left for the operator to look at");
     }
 }

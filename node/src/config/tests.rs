@@ -265,3 +265,36 @@ fn show_reads_the_genesis_when_there_is_one() {
             .all(|key| key.variable.starts_with(ENVIRONMENT_PREFIX))
     );
 }
+
+/// The API leaves loopback only on the operator's explicit word, from any source.
+#[test]
+fn an_api_address_other_hosts_reach_needs_api_insecure() {
+    let dir = dir_with("");
+    let none = Environment::default();
+    let open = RunFlags {
+        api_listen: Some("0.0.0.0:9100".into()),
+        ..RunFlags::default()
+    };
+    let error = load_error(dir.path(), &open, &none);
+    assert!(error.contains("--api-insecure"), "{error}");
+    assert!(error.contains("in clear"), "{error}");
+
+    let accepted = RunFlags {
+        api_insecure: true,
+        ..open.clone()
+    };
+    let resolved = load(dir.path(), &accepted, None, &none);
+    assert!(resolved.config.api_insecure);
+    assert_eq!(setting(&resolved, "api_insecure").source, Source::Flag);
+
+    let env: Environment = [("BUREAU_API_INSECURE", "true")].into_iter().collect();
+    assert!(load(dir.path(), &open, None, &env).config.api_insecure);
+    let from_file = dir_with("api_listen = \"192.0.2.1:9100\"\napi_insecure = true\n");
+    assert!(
+        load(from_file.path(), &RunFlags::default(), None, &none)
+            .config
+            .api_insecure
+    );
+    let loopback = load(dir.path(), &RunFlags::default(), None, &none).config;
+    assert!(!loopback.api_insecure && loopback.api_listen.ip().is_loopback());
+}

@@ -210,7 +210,14 @@ pub fn read_token(path: &Path) -> Result<String, Error> {
             path.display()
         ))
     })?;
-    Ok(text.trim().to_owned())
+    let token = text.trim();
+    if token.is_empty() {
+        return Err(Error::unauthorised(format!(
+            "the API token at {} is empty (stop the node, remove the file and start it again for a new one)",
+            path.display()
+        )));
+    }
+    Ok(token.to_owned())
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 /// The file in a node directory holding the API's address.
 pub const API_ADDR: &str = "api.addr";
 /// The file in a node directory holding the API's bearer token (mode 0600).
-pub const API_TOKEN: &str = "api.token";
+pub const API_TOKEN: &str = bureau_service::files::API_TOKEN;
 
 /// An error answer's body.
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -8,6 +8,7 @@ mod databases;
 mod forks;
 mod harness;
 mod hits;
+mod host;
 mod membership;
 mod names;
 mod net_harness;

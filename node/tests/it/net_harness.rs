@@ -88,6 +88,7 @@ impl TestNet {
         NodeConfig {
             net,
             api_listen: "127.0.0.1:0".parse().expect("literal address"),
+            api_insecure: false,
             cache_bytes: CACHE_BYTES,
         }
     }
