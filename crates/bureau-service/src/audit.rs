@@ -36,11 +36,13 @@
 //!
 //! # Cost
 //!
-//! Each append is one `write` and one `sync_data`, under a mutex, so appends are serialised and
-//! bounded by the disk's flush latency: on the development VM (ext4 on virtio, 2 cores) 1 100 to
-//! 3 300 lines/s, 0.3 to 0.9 ms each (`append_cost` in the node's integration tests prints it).
-//! That is far above what officers type, but an API handler should append from
-//! `spawn_blocking`, not on the async runtime. Verifying reads about 65 000 lines/s.
+//! Each append is one `write` under a mutex; flushes (`sync_data`) are shared: an appender
+//! flushes everything written so far outside the lock, and appenders that wrote meanwhile wait
+//! for that flush or the next one (group commit). One writer alone pays a flush per line: on
+//! the development VM (ext4 on virtio, 2 cores) 1 100 to 3 300 lines/s, 0.3 to 0.9 ms each;
+//! concurrent searches share flushes (`append_cost` in the service's integration tests prints
+//! both). An API handler should append from `spawn_blocking`, not on the async runtime.
+//! Verifying reads about 65 000 lines/s.
 //!
 //! **Invariant:** one process appends to a log at a time. The node that holds the replica (sled
 //! locks it) is the one that holds the audit log; `bureau audit` only reads.
@@ -49,7 +51,7 @@ use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::os::unix::fs::{FileExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Condvar, Mutex, PoisonError};
 
 use bureau_core::{Hash, Timestamp};
 use serde::{Deserialize, Serialize};
@@ -341,21 +343,33 @@ fn damaged(path: &Path, reason: impl Into<String>) -> AuditError {
     }
 }
 
-/// An open log, shared by every request of a node (`Arc<AuditLog>`); appends are serialised.
+/// An open log, shared by every request of a node (`Arc<AuditLog>`); appends are serialised,
+/// and their flushes shared (group commit).
 #[derive(Debug)]
 pub struct AuditLog {
     path: PathBuf,
     tail: Mutex<Tail>,
+    /// Woken when a flush ends.
+    flushed: Condvar,
+    /// The same open file, flushed outside the lock so that others can write meanwhile.
+    flusher: File,
 }
 
 /// What an append needs: the file, where the chain stands, and where the file ends.
 #[derive(Debug)]
 struct Tail {
     file: File,
+    /// The chain after the last line written.
     head: AuditHead,
-    /// Length of the file up to the last acknowledged line, to undo a half-done append.
+    /// Length of the file up to the last line written.
     len: u64,
-    /// Set when an append failed and could not be undone: the file's end is unknown.
+    /// Length and chain up to the last line known to be on disk: what a failed flush goes
+    /// back to.
+    durable_len: u64,
+    durable_head: AuditHead,
+    /// Whether an appender is flushing now (the others wait for it, then maybe flush again).
+    flushing: bool,
+    /// Set when a write or flush failed and could not be undone: the file's end is unknown.
     broken: bool,
 }
 
@@ -387,14 +401,20 @@ impl AuditLog {
             head = finish_unfinished(&mut file, &end, head, &path)?;
             complete_len = file.metadata().map_err(io_error("open", &path))?.len();
         }
+        let flusher = file.try_clone().map_err(io_error("open", &path))?;
         Ok(AuditLog {
             path,
             tail: Mutex::new(Tail {
                 file,
                 head,
                 len: complete_len,
+                durable_len: complete_len,
+                durable_head: head,
+                flushing: false,
                 broken: false,
             }),
+            flushed: Condvar::new(),
+            flusher,
         })
     }
 
@@ -408,8 +428,10 @@ impl AuditLog {
     }
 
     /// Appends `event` as the next line and returns once it is on disk. Text fields longer than
-    /// [`MAX_AUDIT_FIELD_CHARS`] are cut. A failed write is undone (the file is cut back), so
-    /// the log stays a valid chain; if even that fails, every later append is refused.
+    /// [`MAX_AUDIT_FIELD_CHARS`] are cut. Concurrent appends share flushes: each writes its line
+    /// under the lock, then either flushes everything written so far or waits for the flush
+    /// under way. A failed write or flush is undone (the file is cut back to what is on disk),
+    /// so the log stays a valid chain; if even that fails, every later append is refused.
     pub fn append(&self, event: AuditEvent) -> Result<AuditRecord, AuditError> {
         let mut tail = self.lock();
         if tail.broken {
@@ -420,19 +442,9 @@ impl AuditLog {
         let record = AuditRecord::chained(event, tail.head.seq + 1, tail.head.hash);
         let line = record.to_line();
         debug_assert!(line.len() <= MAX_AUDIT_LINE_BYTES, "fields are bounded");
-        if let Err(source) = tail
-            .file
-            .write_all(&line)
-            .and_then(|()| tail.file.sync_data())
-        {
-            let undone = tail
-                .file
-                .set_len(tail.len)
-                .and_then(|()| tail.file.sync_data());
-            if undone.is_err() {
-                tail.broken = true;
-                tracing::error!(path = %self.path.display(), %source, "audit log write failed and could not be undone");
-            }
+        if let Err(source) = tail.file.write_all(&line) {
+            let undo_to = tail.len;
+            self.undo(&mut tail, undo_to);
             return Err(io_error("append to", &self.path)(source));
         }
         tail.head = AuditHead {
@@ -440,7 +452,61 @@ impl AuditLog {
             hash: record.hash,
         };
         tail.len += line.len() as u64;
-        Ok(record)
+        let mine = tail.len;
+        loop {
+            if tail.durable_len >= mine {
+                return Ok(record);
+            }
+            if tail.broken || tail.len < mine {
+                // A flush failed and the lines after the durable end, ours among them, are gone.
+                return Err(AuditError::WriteFailed {
+                    path: self.path.clone(),
+                });
+            }
+            if tail.flushing {
+                tail = self
+                    .flushed
+                    .wait(tail)
+                    .unwrap_or_else(PoisonError::into_inner);
+                continue;
+            }
+            // Flush everything written so far, ours and whoever wrote while the last flush ran.
+            tail.flushing = true;
+            let (target_len, target_head) = (tail.len, tail.head);
+            drop(tail);
+            let flushed = self.flusher.sync_data();
+            tail = self.lock();
+            tail.flushing = false;
+            match flushed {
+                Ok(()) => {
+                    if target_len > tail.durable_len {
+                        tail.durable_len = target_len;
+                        tail.durable_head = target_head;
+                    }
+                }
+                Err(source) => {
+                    tracing::error!(path = %self.path.display(), %source, "audit log flush failed; cutting back to what is on disk");
+                    let undo_to = tail.durable_len;
+                    self.undo(&mut tail, undo_to);
+                }
+            }
+            self.flushed.notify_all();
+        }
+    }
+
+    /// Cuts the file back to `len` (lines past it were never acknowledged) and the chain with
+    /// it; marks the log broken if that fails too.
+    fn undo(&self, tail: &mut Tail, len: u64) {
+        let undone = tail.file.set_len(len).and_then(|()| tail.file.sync_data());
+        if undone.is_err() {
+            tail.broken = true;
+            tracing::error!(path = %self.path.display(), "audit log write failed and could not be undone");
+            return;
+        }
+        if len < tail.len {
+            tail.len = len;
+            tail.head = tail.durable_head;
+        }
     }
 
     /// The tail; a thread that panicked while holding it left it consistent, because it is only

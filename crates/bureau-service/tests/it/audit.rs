@@ -341,6 +341,27 @@ fn append_cost() {
         "audit append: {LINES} lines in {elapsed:?}, {:.0} lines/s with sync_data",
         LINES as f64 / elapsed.as_secs_f64()
     );
+    // Eight writers at once (searches on the API's blocking threads) share their flushes.
+    let log = Arc::new(log);
+    let started = Instant::now();
+    let writers: Vec<_> = (0..8)
+        .map(|_| {
+            let log = Arc::clone(&log);
+            std::thread::spawn(move || {
+                for n in 0..LINES / 8 {
+                    log.append(search(n)).expect("append");
+                }
+            })
+        })
+        .collect();
+    for writer in writers {
+        writer.join().expect("writer");
+    }
+    let elapsed = started.elapsed();
+    println!(
+        "audit append, 8 writers: {LINES} lines in {elapsed:?}, {:.0} lines/s",
+        LINES as f64 / elapsed.as_secs_f64()
+    );
     let started = Instant::now();
     let report = audit::verify(log.path()).expect("verify");
     println!(
