@@ -80,8 +80,9 @@ pub struct Status {
     pub outbox: usize,
     /// Members whose messages this node refused today for being past their inbox quota.
     pub inbox_refusals: Vec<InboxRefusals>,
-    /// Members seen publishing like a flooder: many live records under one identifier, or more
-    /// entries in an hour than `bureau_store::MAX_ENTRIES_PER_MEMBER_PER_HOUR` (since start).
+    /// Members seen publishing like a flooder: many live records under one identifier, more
+    /// entries in an hour than `bureau_store::MAX_ENTRIES_PER_MEMBER_PER_HOUR`, or entries past
+    /// their storage quota (since start).
     pub anomalies: Vec<Anomaly>,
     /// What this node's own log holds in each storage quota bucket it uses, with the genesis's
     /// limit (a warning is added from [`QUOTA_WARNING_PERCENT`] of either limit).
@@ -115,6 +116,9 @@ pub struct Anomaly {
     pub last_crowded: Option<String>,
     /// Hours in which it signed more entries than the hourly limit.
     pub busy_hours: u64,
+    /// Entries of its logs refused here for their storage quota, and the last bucket.
+    pub over_quota: u64,
+    pub last_over_quota: Option<String>,
 }
 
 /// One member past its inbox quota today.
@@ -484,6 +488,8 @@ impl Replica {
                     crowded_identifiers: seen.crowded_identifiers,
                     last_crowded: seen.last_crowded,
                     busy_hours: seen.busy_hours,
+                    over_quota: seen.over_quota,
+                    last_over_quota: seen.last_over_quota.map(|bucket| bucket.to_string()),
                 })
                 .collect(),
             quota,

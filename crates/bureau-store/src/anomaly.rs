@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 
 use bureau_core::record::{Index, IndexTerm};
-use bureau_core::{MemberCode, Record, Timestamp};
+use bureau_core::{MemberCode, PublicKey, Record, Timestamp};
 
 use crate::{Result, Store, layout};
 
@@ -32,6 +32,9 @@ pub struct MemberAnomalies {
     pub last_crowded: Option<String>,
     /// Hours in which it signed more than [`MAX_ENTRIES_PER_MEMBER_PER_HOUR`] entries.
     pub busy_hours: u64,
+    /// Entries of its logs refused here for their storage quota, and the last bucket.
+    pub over_quota: u64,
+    pub last_over_quota: Option<bureau_core::quota::Bucket>,
     /// The hour (ms since 1970, start of the hour) and entry count of its current hour.
     hour: u64,
     entries_this_hour: u64,
@@ -76,11 +79,29 @@ impl Anomalies {
         }
     }
 
+    /// Counts an entry of `member` refused for its quota in `bucket`; true the first time for
+    /// that member and bucket (so the WARN line is written once).
+    pub(crate) fn note_over_quota(
+        &mut self,
+        member: MemberCode,
+        bucket: bureau_core::quota::Bucket,
+    ) -> bool {
+        let Some(seen) = self.member(member) else {
+            return false;
+        };
+        seen.over_quota += 1;
+        let first = seen.last_over_quota != Some(bucket);
+        seen.last_over_quota = Some(bucket);
+        first
+    }
+
     /// Members with a signal, in code order.
     pub fn flagged(&self) -> Vec<(MemberCode, MemberAnomalies)> {
         self.members
             .iter()
-            .filter(|(_, seen)| seen.crowded_identifiers > 0 || seen.busy_hours > 0)
+            .filter(|(_, seen)| {
+                seen.crowded_identifiers > 0 || seen.busy_hours > 0 || seen.over_quota > 0
+            })
             .map(|(member, seen)| (*member, seen.clone()))
             .collect()
     }
@@ -156,6 +177,23 @@ impl Store {
             count += 1;
         }
         Ok(count)
+    }
+
+    /// Notes entries refused for their author's storage quota: a WARN line the first time per
+    /// member and bucket, and a count in the member's anomalies.
+    pub(crate) fn watch_quota(
+        &self,
+        refused: &[(PublicKey, bureau_core::quota::Bucket)],
+    ) -> Result<()> {
+        for (author, bucket) in refused {
+            let Some(member) = self.certificate(author)?.map(|c| c.member()) else {
+                continue;
+            };
+            if self.anomalies().note_over_quota(member, *bucket) {
+                tracing::warn!(%member, %bucket, key = %author, "a member's log is past its storage quota: its entries are refused until it erases old ones");
+            }
+        }
+        Ok(())
     }
 
     fn anomalies(&self) -> std::sync::MutexGuard<'_, Anomalies> {

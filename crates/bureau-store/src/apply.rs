@@ -279,6 +279,19 @@ impl Store {
             })
             .collect();
         self.watch(&applied)?;
+        let over_quota: Vec<(PublicKey, Bucket)> = outcomes
+            .iter()
+            .zip(&entries)
+            .filter_map(|(outcome, entry)| match outcome {
+                Outcome::Rejected(EntryError::OverQuota { bucket, .. }) => {
+                    Some((entry.header.author, *bucket))
+                }
+                _ => None,
+            })
+            .collect();
+        if !over_quota.is_empty() {
+            self.watch_quota(&over_quota)?;
+        }
         Ok(ApplyReport {
             outcomes,
             released: released.len(),

@@ -164,11 +164,13 @@ fn print_status(status: &serde_json::Value) {
     }
     for anomaly in status["anomalies"].as_array().into_iter().flatten() {
         println!(
-            "anomaly        {}: {} identifiers with many of its records (last {}), {} hours over the entry limit",
+            "anomaly        {}: {} identifiers with many of its records (last {}), {} hours over the entry limit, {} entries past its storage quota (last {})",
             anomaly["member"].as_str().unwrap_or("?"),
             anomaly["crowded_identifiers"],
             anomaly["last_crowded"].as_str().unwrap_or("-"),
-            anomaly["busy_hours"]
+            anomaly["busy_hours"],
+            anomaly["over_quota"],
+            anomaly["last_over_quota"].as_str().unwrap_or("-")
         );
     }
     for used in status["quota"].as_array().into_iter().flatten() {

@@ -67,6 +67,14 @@ fn a_log_past_its_quota_is_refused_everywhere_until_an_erasure_makes_room() {
     assert!(!error.is_attributable(), "the forwarder is not to blame");
     assert!(error.to_string().contains("over quota"), "{error}");
     assert_eq!(vehicles_held(&first.store, &author), 3);
+    let flagged = first.store.anomalies_seen();
+    assert_eq!(flagged.len(), 1, "{flagged:?}");
+    assert_eq!(flagged[0].0, network.code(FRA));
+    assert_eq!(
+        (flagged[0].1.over_quota, flagged[0].1.last_over_quota),
+        (1, Some(VEHICLES)),
+        "the refusal is visible"
+    );
 
     // Another member's log has its own quota.
     let deu = cars(&mut network, DEU, 3);
