@@ -235,5 +235,17 @@ async fn main() {
             .map(|r| (r.member, r.refused))
             .collect::<Vec<_>>(),
     );
+    for index in [FRA, ITA] {
+        let counters = net.node(index).net.info().await.expect("info").counters;
+        println!(
+            "node {index}: gossip accepted {} / ignored {} / duplicates {}; store-job share exhausted {}, author share exhausted {}, sync budget exhausted {}",
+            counters.gossip_accepted,
+            counters.gossip_ignored,
+            counters.gossip_duplicates,
+            counters.store_jobs_share_exhausted,
+            counters.gossip_author_share_exhausted,
+            counters.sync_budget_exhausted
+        );
+    }
     net.shutdown().await;
 }

@@ -22,6 +22,9 @@ pub const MAX_HELLO_BYTES: usize = bureau_core::codec::MAX_CERTIFICATE_BYTES + 1
 pub const MAX_SYNC_REQUEST_BYTES: usize = 512 * 1024;
 /// Entries per sync response.
 pub const SYNC_BATCH_ENTRIES: usize = 1024;
+/// Entries of a sync answer applied per transaction: other writers (gossip through the
+/// committer, local publishes) wait for one such step, never for a whole answer.
+pub const SYNC_APPLY_STEP_ENTRIES: usize = 128;
 /// Bytes of entries per sync response (the response frame adds a little framing).
 pub const SYNC_BATCH_BYTES: usize = 4 * 1024 * 1024;
 /// Most fork proofs one sync response carries (one per forked key).

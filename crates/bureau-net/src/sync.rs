@@ -324,7 +324,7 @@ impl EventLoop {
                 .filter(|entry| matches!(entry.body, Some(bureau_core::Body::Revoke(_))))
                 .cloned()
                 .collect();
-            match store.apply_batch_with_proofs(entries, proofs, now) {
+            match store.apply_in_steps(entries, proofs, now, config::SYNC_APPLY_STEP_ENTRIES) {
                 Ok(mut report) => {
                     let foreign_own = own
                         .iter()

@@ -88,6 +88,33 @@ impl Store {
         self.apply_all(entries, proofs, Vec::new(), now)
     }
 
+    /// [`Store::apply_batch_with_proofs`] in transactions of at most `step` entries, each
+    /// flushed, so that a long batch (a sync answer) does not hold the write path for its whole
+    /// length: the committer and local publishes get their turn between steps. Not atomic as a
+    /// whole; an entry held in one step and released in a later one is reported held, and
+    /// counted in `released`.
+    pub fn apply_in_steps(
+        &self,
+        entries: Vec<Entry>,
+        proofs: Vec<Entry>,
+        now: Timestamp,
+        step: usize,
+    ) -> Result<ApplyReport> {
+        let mut report = ApplyReport::default();
+        let mut entries = entries.into_iter().peekable();
+        while entries.peek().is_some() {
+            let chunk: Vec<Entry> = entries.by_ref().take(step.max(1)).collect();
+            let part = self.apply_batch_with_proofs(chunk, proofs.clone(), now)?;
+            report.outcomes.extend(part.outcomes);
+            report.released += part.released;
+            report.forks.extend(part.forks);
+            if entries.peek().is_some() {
+                std::thread::yield_now();
+            }
+        }
+        Ok(report)
+    }
+
     /// Learns fork proofs from a peer: each is checked on its own, and a proof that lowers a
     /// log's fork point freezes that log there (see [`bureau_core::fork`]). Returns the proofs
     /// that changed something, for the network to pass on.
