@@ -52,6 +52,9 @@ pub const MAX_STORE_JOBS_PER_MEMBER: usize = MAX_STORE_JOBS / 4;
 /// the rest is ignored here (not held against the forwarders) and arrives by sync, in order
 /// and within each peer's sync budget.
 pub const MAX_GOSSIP_JOBS_PER_AUTHOR: usize = 32;
+/// How many times our hello to one peer is sent again after it was lost with its connection
+/// while another connection to that peer stays open.
+pub const MAX_HELLOS_RESENT: u8 = 3;
 /// Store-job slots only certificate checks at the gate may use, so that members' work never
 /// starves a newcomer's handshake. Each peer has at most one check in flight.
 pub const STORE_JOBS_RESERVED_FOR_GATE: usize = 32;

@@ -65,6 +65,8 @@ pub(crate) struct Peer {
     pub clock_offset_ms: Option<i64>,
     /// Its latest signed hello: the proof we show a second process of its key.
     pub last_hello: Option<Box<protocol::Hello>>,
+    /// Our hellos to it that were lost with their connection and sent again on another.
+    pub hellos_resent: u8,
 }
 
 pub(crate) struct EventLoop {
@@ -653,6 +655,7 @@ impl EventLoop {
             instance: None,
             clock_offset_ms: None,
             last_hello: None,
+            hellos_resent: 0,
         }
     }
 

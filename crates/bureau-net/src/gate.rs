@@ -191,6 +191,26 @@ impl EventLoop {
         self.swarm.behaviour_mut().hello.send_request(&peer, hello);
     }
 
+    /// Sends our hello again when the one we sent was lost with its connection while another
+    /// connection to the peer remains (two dials crossed, or a relayed connection closed once a
+    /// direct one opened) and it has not welcomed us yet: otherwise an honest member would
+    /// reach the handshake deadline and be blocked. At most [`config::MAX_HELLOS_RESENT`] times
+    /// per peer.
+    fn resend_hello(&mut self, peer: PeerId) {
+        if !self.swarm.is_connected(&peer) {
+            return;
+        }
+        let Some(state) = self.peers.get_mut(&peer) else {
+            return;
+        };
+        if state.welcomed || state.hellos_resent >= config::MAX_HELLOS_RESENT {
+            return;
+        }
+        state.hellos_resent += 1;
+        let hello = self.hello();
+        self.swarm.behaviour_mut().hello.send_request(&peer, hello);
+    }
+
     /// Our hello as of now, signed.
     pub(crate) fn hello(&self) -> Hello {
         Hello::signed(
@@ -257,6 +277,7 @@ impl EventLoop {
             }
             request_response::Event::OutboundFailure { peer, error, .. } => {
                 tracing::debug!(%peer, %error, "hello failed");
+                self.resend_hello(peer);
             }
             _ => {}
         }

@@ -20,7 +20,7 @@ fn admit_args<'a>(root: &'a str, out: &'a str, extra: &[&'a str]) -> Vec<&'a str
 }
 
 /// Founds a network, admits France, and returns the temp dir.
-fn admitted_france() -> tempfile::TempDir {
+pub fn admitted_france() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
     let cwd = dir.path();
     ok(cwd, &["genesis", "--dir", "net", "--name", "testnet"]);

@@ -45,34 +45,8 @@ fn open_to_others(root: &Path) -> Vec<(String, u32)> {
 #[test]
 fn what_the_binary_makes_is_private_whatever_the_umask() {
     rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o022));
-    let temp = tempfile::tempdir().expect("tempdir");
+    let temp = crate::cli::admitted_france();
     let cwd = temp.path();
-    ok(cwd, &["genesis", "--dir", "net", "--name", "private"]);
-    ok(
-        cwd,
-        &[
-            "init",
-            "--dir",
-            "fra",
-            "--member",
-            "FRA",
-            "--genesis",
-            "net/genesis.bureau",
-        ],
-    );
-    ok(
-        cwd,
-        &[
-            "admit",
-            "--root",
-            "net/root.key",
-            "--genesis",
-            "net/genesis.bureau",
-            "fra/join-request.bureau",
-            "--out",
-            "fra/node.cert",
-        ],
-    );
     ok(
         cwd,
         &[
