@@ -136,8 +136,13 @@ pub fn make_private(root: &Path) -> Result<Vec<PathBuf>> {
     let mut fixed = Vec::new();
     let mut pending = vec![root.to_path_buf()];
     while let Some(path) = pending.pop() {
-        let metadata = std::fs::symlink_metadata(&path)
-            .with_context(|| format!("cannot read the mode of {}", path.display()))?;
+        // The directory itself may be reached through a link; links inside it are not followed.
+        let metadata = if path == root {
+            std::fs::metadata(&path)
+        } else {
+            std::fs::symlink_metadata(&path)
+        }
+        .with_context(|| format!("cannot read the mode of {}", path.display()))?;
         if metadata.is_dir() {
             let entries = std::fs::read_dir(&path)
                 .with_context(|| format!("cannot list {}", path.display()))?;
