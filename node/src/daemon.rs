@@ -96,7 +96,7 @@ pub fn check_token(token: &str) -> Result<&str> {
 pub async fn start(dir: NodeDir, config: NodeConfig) -> Result<Running> {
     // What the node creates from here (the store's files, the audit log, the token) is for
     // its user alone, whoever started the process and with whatever umask.
-    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
+    rustix::process::umask(rustix::fs::Mode::from_raw_mode(files::NOT_FOR_OTHERS));
     let fixed = files::make_private(&dir.root)?;
     if !fixed.is_empty() {
         tracing::warn!(

@@ -11,7 +11,9 @@ use clap::{CommandFactory, FromArgMatches};
 fn main() -> ExitCode {
     // Whatever the shell's umask, what this process creates (keys, the store, the audit log,
     // the API token) is for its user alone: TRUST.md, rule 10.
-    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
+    rustix::process::umask(rustix::fs::Mode::from_raw_mode(
+        bureau_service::files::NOT_FOR_OTHERS,
+    ));
     let env = Environment::from_process();
     let wants_json = std::env::args().any(|arg| arg == "--json");
     let filter = match config::log_filter(&env) {
