@@ -121,11 +121,14 @@ impl EventLoop {
     /// Holds signing and asks `peer` again after a presence interval, unless it has sent
     /// [`KEY_IN_USE_RECHECKS`] stale proofs already.
     fn suspect(&mut self, peer: PeerId, reason: String) {
-        let address = self
-            .peers
-            .get(&peer)
-            .and_then(|state| state.links.iter().find(|link| link.outbound))
-            .map(|link| link.address.clone());
+        let address = self.peers.get(&peer).and_then(|state| {
+            state
+                .links
+                .iter()
+                .find(|link| link.outbound)
+                .map(|link| link.address.clone())
+                .or_else(|| state.listen_addrs.first().cloned())
+        });
         let interval = self.config.presence_interval;
         let rounds = KEY_IN_USE_RECHECKS.saturating_add(2);
         let entry = self.suspects.entry(peer).or_insert(Suspect {
@@ -198,6 +201,11 @@ impl EventLoop {
             suspect.due = Instant::now() + self.config.presence_interval;
         }
         if self.swarm.is_connected(&peer) {
+            // Still (or again) connected, perhaps on a connection we sent no hello on: a
+            // fresh hello makes the peer look at our instance now, and answer with its
+            // latest proof.
+            let hello = self.hello();
+            self.swarm.behaviour_mut().hello.send_request(&peer, hello);
             return;
         }
         let dial = DialOpts::peer_id(peer)
