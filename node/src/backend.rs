@@ -21,10 +21,12 @@ pub enum Backend {
 
 impl Backend {
     /// `--api` wins; then a daemon that answers at `DIR/api.addr`; then the replica itself.
+    /// An `https://` API is trusted through `api_ca` (see [`Client::from_dir`]).
     pub fn open(
         dir: &NodeDir,
         api: Option<&str>,
         token: Option<&str>,
+        api_ca: Option<&std::path::Path>,
         cache_bytes: u64,
         offline_signing: bool,
     ) -> Result<Backend, Error> {
@@ -33,9 +35,9 @@ impl Backend {
                 Some(token) => token.to_owned(),
                 None => read_token(&dir.root.join(API_TOKEN))?,
             };
-            return Ok(Backend::Remote(Client::new(api, &token)));
+            return Ok(Backend::Remote(Client::with_ca(api, &token, api_ca)?));
         }
-        if let Some(client) = Client::from_dir(dir, token)? {
+        if let Some(client) = Client::from_dir(dir, token, api_ca)? {
             match client.call(&bureau_service::ops::GetStatus {}) {
                 Ok(_) => return Ok(Backend::Remote(client)),
                 // A stale api.addr from a node that stopped without cleaning up.

@@ -66,6 +66,12 @@ pub const API_INSECURE: Key = Key::new(
     Some("--api-insecure"),
     "BUREAU_API_INSECURE",
 );
+pub const API_TLS_CERT: Key = Key::new(
+    "api_tls_cert",
+    Some("--api-tls-cert"),
+    "BUREAU_API_TLS_CERT",
+);
+pub const API_TLS_KEY: Key = Key::new("api_tls_key", Some("--api-tls-key"), "BUREAU_API_TLS_KEY");
 pub const CACHE_MIB: Key = Key::new("cache_mib", Some("--cache-mib"), "BUREAU_CACHE_MIB");
 pub const SYNC_INTERVAL_MS: Key = Key::new(
     "sync_interval_ms",
@@ -87,12 +93,14 @@ pub const EXTERNAL_ADDRESSES: Key = Key::new(
     "BUREAU_EXTERNAL_ADDRESS",
 );
 /// Every setting, in the order `bureau config show` prints them.
-pub const KEYS: [Key; 12] = [
+pub const KEYS: [Key; 14] = [
     CONFIG,
     LISTEN,
     BOOTSTRAP,
     API_LISTEN,
     API_INSECURE,
+    API_TLS_CERT,
+    API_TLS_KEY,
     CACHE_MIB,
     SYNC_INTERVAL_MS,
     IP_COLOCATION_WEIGHT,
@@ -115,6 +123,11 @@ pub struct FileConfig {
     /// Serve the API over plain HTTP on an address other hosts can reach (warned at every
     /// start); without it such an address is refused.
     pub api_insecure: Option<bool>,
+    /// Serve the API over HTTPS with this certificate chain (PEM; relative to the node
+    /// directory), with `api_tls_key`.
+    pub api_tls_cert: Option<String>,
+    /// The private key of `api_tls_cert` (PEM, readable by its owner only).
+    pub api_tls_key: Option<String>,
     /// sled cache in MiB.
     pub cache_mib: Option<u64>,
     /// Anti-entropy interval in milliseconds.
@@ -154,6 +167,14 @@ pub struct RunFlags {
     /// [env: BUREAU_API_INSECURE].
     #[arg(long)]
     pub api_insecure: bool,
+    /// Serve the API over HTTPS with this certificate chain (PEM) [env: BUREAU_API_TLS_CERT];
+    /// `bureau node tls-cert` makes a self-signed one.
+    #[arg(long)]
+    pub api_tls_cert: Option<String>,
+    /// The private key of --api-tls-cert (PEM, readable by its owner only)
+    /// [env: BUREAU_API_TLS_KEY].
+    #[arg(long)]
+    pub api_tls_key: Option<String>,
     /// Anti-entropy interval in milliseconds [env: BUREAU_SYNC_INTERVAL_MS].
     #[arg(long)]
     pub sync_interval_ms: Option<u64>,
@@ -168,6 +189,11 @@ pub struct RunFlags {
     /// [env: BUREAU_EXTERNAL_ADDRESS].
     #[arg(long, value_delimiter = ',')]
     pub external_address: Vec<String>,
+    /// Start although the audit log is shorter than, or differs from, the head the network
+    /// witnessed (a restored backup, a lost disk): written to the audit log. A flag only, never
+    /// read from the environment or the config file, so it cannot stay on by accident.
+    #[arg(long)]
+    pub accept_audit_loss: bool,
 }
 
 /// The `BUREAU_*` environment variables, read once and passed in.
@@ -258,7 +284,18 @@ pub struct NodeConfig {
     pub api_listen: SocketAddr,
     /// The operator accepted plain HTTP on a non-loopback `api_listen`.
     pub api_insecure: bool,
+    /// Serve the API over HTTPS.
+    pub api_tls: Option<ApiTls>,
     pub cache_bytes: u64,
+    /// Start on an audit log that falls short of its witnessed head (`--accept-audit-loss`).
+    pub accept_audit_loss: bool,
+}
+
+/// The API's certificate chain and key files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiTls {
+    pub cert: PathBuf,
+    pub key: PathBuf,
 }
 
 /// A daemon's configuration and, for each setting, the value and its source.
@@ -306,7 +343,7 @@ pub fn show(
 /// `BUREAU_CACHE_MIB`, then [`DEFAULT_CACHE_MIB`]. The config file is not read: it configures
 /// the daemon, and an offline command's cache only changes its speed.
 pub fn cache_mib(flag: Option<u64>, env: &Environment) -> Result<u64> {
-    let mut resolver = Resolver::new(env, None);
+    let mut resolver = Resolver::new(env, Path::new("."), None);
     resolver.scalar(&CACHE_MIB, flag, NO_FLAG, DEFAULT_CACHE_MIB, parse_mib)
 }
 
@@ -334,7 +371,7 @@ fn resolve(
         Some(path) => read_file(path, &source)?,
         None => FileConfig::default(),
     };
-    let mut resolver = Resolver::new(env, path.clone());
+    let mut resolver = Resolver::new(env, dir, path.clone());
     let shown_path = path.map(|path| path.display().to_string());
     resolver.record(&CONFIG, shown_path.unwrap_or_default(), source);
     let config = resolver.node_config(genesis_bootstrap, flags, cache_mib_flag, &file)?;
@@ -366,6 +403,8 @@ fn read_file(path: &Path, source: &Source) -> Result<FileConfig> {
 /// Picks each setting's value from the highest source that sets it, and records the choice.
 struct Resolver<'a> {
     env: &'a Environment,
+    /// The node directory: relative paths in settings are taken from it.
+    dir: PathBuf,
     /// The config file read, if any: the source of the file's values.
     file_path: Option<PathBuf>,
     settings: Vec<Setting>,
@@ -377,9 +416,10 @@ type Parser<T> = fn(&str) -> Result<T, &'static str>;
 const NO_FLAG: Option<&str> = None;
 
 impl<'a> Resolver<'a> {
-    fn new(env: &'a Environment, file_path: Option<PathBuf>) -> Resolver<'a> {
+    fn new(env: &'a Environment, dir: &Path, file_path: Option<PathBuf>) -> Resolver<'a> {
         Resolver {
             env,
+            dir: dir.to_path_buf(),
             file_path,
             settings: Vec::new(),
         }
@@ -406,9 +446,33 @@ impl<'a> Resolver<'a> {
             false,
             parse_bool,
         )?;
-        if !api_listen.ip().is_loopback() && !api_insecure {
+        let tls_cert = self.scalar(
+            &API_TLS_CERT,
+            flags.api_tls_cert.as_ref(),
+            file.api_tls_cert.as_ref(),
+            "",
+            parse_optional_path,
+        )?;
+        let tls_key = self.scalar(
+            &API_TLS_KEY,
+            flags.api_tls_key.as_ref(),
+            file.api_tls_key.as_ref(),
+            "",
+            parse_optional_path,
+        )?;
+        let api_tls = match (tls_cert, tls_key) {
+            (Some(cert), Some(key)) => Some(ApiTls {
+                cert: self.dir.join(cert),
+                key: self.dir.join(key),
+            }),
+            (None, None) => None,
+            _ => bail!(
+                "api_tls_cert and api_tls_key go together: give both (the certificate chain and its key, PEM) or neither"
+            ),
+        };
+        if !api_listen.ip().is_loopback() && !api_insecure && api_tls.is_none() {
             bail!(
-                "the API would listen on {api_listen}, which other hosts can reach, over plain HTTP: the token and police data would cross the network in clear. Keep it on 127.0.0.1 (the default) and reach it through SSH or a TLS proxy, or pass --api-insecure (api_insecure = true) to accept that"
+                "the API would listen on {api_listen}, which other hosts can reach, over plain HTTP: the token and police data would cross the network in clear. Serve it over HTTPS (--api-tls-cert and --api-tls-key; `bureau node tls-cert` makes a self-signed pair), keep it on 127.0.0.1 (the default) and reach it through SSH, or pass --api-insecure (api_insecure = true) to accept plain HTTP"
             );
         }
         let cache_mib = self.scalar(
@@ -422,7 +486,9 @@ impl<'a> Resolver<'a> {
             net: self.net_config(genesis_bootstrap, flags, file)?,
             api_listen,
             api_insecure,
+            api_tls,
             cache_bytes: cache_mib.saturating_mul(BYTES_PER_MIB),
+            accept_audit_loss: flags.accept_audit_loss,
         })
     }
 
@@ -603,6 +669,11 @@ fn parse_address(text: &str) -> Result<Multiaddr, &'static str> {
 
 fn parse_socket_address(text: &str) -> Result<SocketAddr, &'static str> {
     text.parse().map_err(|_| "not IP:PORT (e.g. 127.0.0.1:0)")
+}
+
+/// A path, or nothing when empty.
+fn parse_optional_path(text: &str) -> Result<Option<PathBuf>, &'static str> {
+    Ok((!text.trim().is_empty()).then(|| PathBuf::from(text.trim())))
 }
 
 fn parse_mib(text: &str) -> Result<u64, &'static str> {

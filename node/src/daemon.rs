@@ -25,6 +25,9 @@ pub const ERASE_INTERVAL: std::time::Duration = std::time::Duration::from_secs(3
 /// A running node.
 pub struct Running {
     pub api_addr: SocketAddr,
+    /// How clients reach the API (what `api.addr` says): `IP:PORT`, or `https://IP:PORT` when
+    /// it serves TLS.
+    pub api_url: String,
     pub token: String,
     pub net: bureau_net::Handle,
     pub replica: Arc<Replica>,
@@ -41,6 +44,8 @@ pub struct Running {
     mail_tasks: [tokio::task::JoinHandle<()>; 2],
     /// Repeats the status warnings in the log.
     standing: tokio::task::JoinHandle<()>,
+    /// Signs the audit log's head into this node's log.
+    witness: tokio::task::JoinHandle<()>,
 }
 
 impl std::fmt::Debug for Running {
@@ -118,6 +123,15 @@ pub async fn start(dir: NodeDir, config: NodeConfig) -> Result<Running> {
         tokio::task::spawn_blocking(move || Replica::open_for(&open_dir, cache_bytes, "api"))
             .await
             .context("the store thread failed")??;
+    if let Some(rollback) = replica.audit_rollback()? {
+        if !config.accept_audit_loss {
+            anyhow::bail!(
+                "{rollback}. The node does not start on an audit log that lost lines the network saw: find out why (a restored backup, a lost disk, tampering), keep the file as evidence, then start once with --accept-audit-loss (that is written to the audit log)"
+            );
+        }
+        tracing::warn!(%rollback, "starting on an audit log that falls short of its witnessed head: accepted by the operator (--accept-audit-loss)");
+        replica.accept_audit_loss(&rollback)?;
+    }
     let replica = Arc::new(replica);
     let committer = Committer::spawn(Arc::clone(&replica.store), clock::now);
     let genesis = files::read_genesis(&dir.genesis(), "the node directory's genesis")?;
@@ -142,10 +156,16 @@ pub async fn start(dir: NodeDir, config: NodeConfig) -> Result<Running> {
     ];
 
     let token = token(&dir)?;
+    let tls = config
+        .api_tls
+        .as_ref()
+        .map(|tls| crate::http::tls::server_config(&tls.cert, &tls.key))
+        .transpose()?;
     let listener = tokio::net::TcpListener::bind(config.api_listen)
         .await
         .with_context(|| format!("cannot listen for the API on {}", config.api_listen))?;
     let api_addr = listener.local_addr()?;
+    let api_url = api_url(api_addr, tls.is_some());
     let (shutdown, shutdown_requests) = mpsc::channel(1);
     let service = Service::new(Arc::clone(&replica), Some(net.clone()));
     let router = server::router(ApiState {
@@ -154,20 +174,24 @@ pub async fn start(dir: NodeDir, config: NodeConfig) -> Result<Running> {
         shutdown,
     });
     let (stop_api, stopped) = tokio::sync::oneshot::channel::<()>();
-    let api_task = tokio::spawn(async move {
-        let serve = axum::serve(listener, router).with_graceful_shutdown(async move {
-            let _ = stopped.await;
-        });
-        if let Err(error) = serve.await {
-            tracing::error!(%error, "the API server failed");
+    let stopped = async move {
+        let _ = stopped.await;
+    };
+    let api_task = match tls {
+        Some(tls) => {
+            let listener = crate::http::tls::TlsListener::new(listener, tls)?;
+            tokio::spawn(serve_api(listener, router, stopped))
         }
-    });
+        None => tokio::spawn(serve_api(listener, router, stopped)),
+    };
     let eraser = tokio::spawn(erase_periodically(service.clone()));
     let standing = tokio::spawn(warn_about_standing(Arc::clone(&replica)));
-    std::fs::write(dir.root.join(API_ADDR), format!("{api_addr}\n"))
+    let witness = tokio::spawn(witness_audit_periodically(service.clone()));
+    std::fs::write(dir.root.join(API_ADDR), format!("{api_url}\n"))
         .with_context(|| format!("cannot write {}", dir.root.join(API_ADDR).display()))?;
     Ok(Running {
         api_addr,
+        api_url,
         token,
         net,
         replica,
@@ -179,8 +203,43 @@ pub async fn start(dir: NodeDir, config: NodeConfig) -> Result<Running> {
         shutdown_requests,
         eraser,
         standing,
+        witness,
         mail_tasks,
     })
+}
+
+/// Serves the API on `listener` (plain TCP or TLS) until `stopped` completes.
+async fn serve_api<L>(
+    listener: L,
+    router: axum::Router,
+    stopped: impl std::future::Future<Output = ()> + Send + 'static,
+) where
+    L: axum::serve::Listener,
+    L::Addr: std::fmt::Debug,
+{
+    if let Err(error) = axum::serve(listener, router)
+        .with_graceful_shutdown(stopped)
+        .await
+    {
+        tracing::error!(%error, "the API server failed");
+    }
+}
+
+/// Where clients on this host reach the API at `addr`: an unspecified address (`0.0.0.0`,
+/// `::`) is reached on loopback.
+fn api_url(addr: SocketAddr, tls: bool) -> String {
+    let ip = match addr.ip() {
+        std::net::IpAddr::V4(ip) if ip.is_unspecified() => std::net::Ipv4Addr::LOCALHOST.into(),
+        std::net::IpAddr::V6(ip) if ip.is_unspecified() => std::net::Ipv6Addr::LOCALHOST.into(),
+        ip => ip,
+    };
+    let addr = SocketAddr::new(ip, addr.port());
+    // Plain HTTP stays `IP:PORT` in api.addr, as scripts read it.
+    if tls {
+        format!("https://{addr}")
+    } else {
+        addr.to_string()
+    }
 }
 
 /// How often the node repeats its standing warnings (certificate about to expire, own log
@@ -205,6 +264,26 @@ async fn warn_about_standing(replica: Arc<Replica>) {
             Err(error) => tracing::error!(%error, "the store thread failed"),
         }
     }
+}
+
+/// Signs the audit log's head into this node's log every
+/// [`bureau_service::witness::AUDIT_WITNESS_INTERVAL`] when it moved, starting once the node may
+/// sign; a log that falls short of the witnessed head is reported each time instead.
+async fn witness_audit_periodically(service: Service) {
+    let mut interval = tokio::time::interval(bureau_service::witness::AUDIT_WITNESS_INTERVAL);
+    loop {
+        interval.tick().await;
+        if let Err(error) = witness_audit(&service).await {
+            tracing::warn!(kind = %error.kind, %error, "the audit log's head was not witnessed");
+        }
+    }
+}
+
+/// Signs the audit log's head into this node's log now, if it moved, and gossips it.
+pub async fn witness_audit(service: &Service) -> bureau_service::Result<()> {
+    service
+        .change(|replica| Ok(((), replica.witness_audit()?.into_iter().collect())))
+        .await
 }
 
 /// Erases this member's expired and cancelled records everywhere, and removes messages past
@@ -256,12 +335,19 @@ impl Running {
     pub async fn shutdown(self) -> Result<()> {
         self.eraser.abort();
         self.standing.abort();
+        self.witness.abort();
         for task in &self.mail_tasks {
             task.abort();
         }
         let _ = std::fs::remove_file(self.dir.root.join(API_ADDR));
         let _ = self.stop_api.send(());
         let _ = self.api_task.await;
+        // The last lines of this run, witnessed while the network still carries the entry.
+        if self.net.signing() == bureau_net::Signing::Ready
+            && let Err(error) = witness_audit(&self.service).await
+        {
+            tracing::warn!(kind = %error.kind, %error, "the audit log's head was not witnessed at stop");
+        }
         let _ = self.net.shutdown().await;
         if let Some(net_task) = self.net_task {
             let _ = net_task.await;
@@ -279,12 +365,16 @@ pub async fn run(dir: NodeDir, config: NodeConfig) -> Result<()> {
     let mut running = start(dir, config).await?;
     let info = running.net.info().await?;
     println!(
-        "bureau node {} ({}) up: peer {}, listening on {}, API http://{}",
+        "bureau node {} ({}) up: peer {}, listening on {}, API {}",
         running.replica.member(),
         running.dir.root.display(),
         info.peer_id,
         info.listen.join(" "),
-        running.api_addr
+        if running.api_url.starts_with("https://") {
+            running.api_url.clone()
+        } else {
+            format!("http://{}", running.api_url)
+        }
     );
     let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
         .context("cannot install the SIGTERM handler")?;

@@ -78,6 +78,18 @@ pub struct Erase {
     pub reason: String,
 }
 
+/// Where a node's audit log stood, signed into the node's own log so the network witnesses
+/// it: the log had `seq` lines, the last one hashing to `hash`, and `len` bytes up to the end
+/// of that line. A node that later finds its audit log shorter, or line `seq` different, knows
+/// the log was cut, deleted or rewritten: every member holds this entry, so rolling the
+/// node's whole directory back does not hide it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditWitness {
+    pub seq: u64,
+    pub hash: Hash,
+    pub len: u64,
+}
+
 /// What an entry does. The declaration order is the wire encoding: append, never reorder.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -99,6 +111,8 @@ pub enum Body {
     Erase(Erase),
     /// Publishes a restricted record: its data sealed to its readers' encryption keys.
     PutSealed(SealedRecord),
+    /// The author's audit log head, witnessed by the network.
+    AuditWitness(AuditWitness),
 }
 
 /// A record only some members may read. Its key, version, access and review date stay in
@@ -191,6 +205,7 @@ impl Body {
             Body::Diffusion(_) => "diffusion",
             Body::Erase(_) => "erase",
             Body::PutSealed(_) => "put-sealed",
+            Body::AuditWitness(_) => "audit-witness",
         }
     }
 

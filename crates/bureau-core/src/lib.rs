@@ -46,7 +46,7 @@ pub mod testkit;
 mod text_serde;
 
 pub use certificate::{Certificate, CertificateBody, JoinRequest, Role, Roles};
-pub use entry::{Body, Entry, EntryHeader, Head};
+pub use entry::{AuditWitness, Body, Entry, EntryHeader, Head};
 pub use fork::ForkProof;
 pub use genesis::{Genesis, GenesisBody};
 pub use hash::{Hash, NetworkId};

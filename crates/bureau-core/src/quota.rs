@@ -52,7 +52,8 @@ impl Bucket {
             | Body::Block(_)
             | Body::Notice(_)
             | Body::Diffusion(_)
-            | Body::Erase(_) => Bucket::Other,
+            | Body::Erase(_)
+            | Body::AuditWitness(_) => Bucket::Other,
         }
     }
 

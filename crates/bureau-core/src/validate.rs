@@ -308,6 +308,14 @@ pub fn check_alone(entry: &Entry, network: &NetworkId, now: Timestamp) -> Result
             check_reason(&erase.reason)?;
         }
         Body::Diffusion(action) => action.validate().map_err(EntryError::InvalidCase)?,
+        Body::AuditWitness(witness) => {
+            if witness.seq == 0 || witness.len == 0 {
+                return Err(EntryError::InvalidCase(crate::schema::SchemaError::new(
+                    "seq",
+                    "an audit witness names a line: seq and len are at least 1",
+                )));
+            }
+        }
     }
     Ok(())
 }
@@ -432,6 +440,8 @@ fn check_body_rights<V: ReplicaView>(
             }
             Ok(())
         }
+        // Every member witnesses its own audit log; the entry says nothing about anyone else.
+        Body::AuditWitness(_) => Ok(()),
         Body::Notice(NoticeAction::Request(request)) => check_owner(&request.person),
         Body::Diffusion(DiffusionAction::Send { person, .. }) => check_owner(person),
         Body::Notice(NoticeAction::Cancel { notice, .. }) if notice.owner == author.member() => {

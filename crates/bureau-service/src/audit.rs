@@ -53,12 +53,14 @@ use std::os::unix::fs::{FileExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::{Condvar, Mutex, PoisonError};
 
-use bureau_core::{Hash, Timestamp};
+use bureau_core::{AuditWitness, Hash, Timestamp};
 use serde::{Deserialize, Serialize};
 
 mod reader;
 
-pub use reader::{ProblemKind, VerifyProblem, VerifyReport, read, tail, verify};
+pub use reader::{
+    ProblemKind, Rollback, VerifyProblem, VerifyReport, check_witness, read, tail, verify,
+};
 
 /// Domain prefix of a line's hash, so it can never be confused with any other hash in Bureau.
 pub const AUDIT_HASH_DOMAIN: &[u8] = b"bureau/v1/hash/audit-line\0";
@@ -101,6 +103,9 @@ pub enum AuditAction {
     Unblock,
     MessageSend,
     HitAnswer,
+    /// The operator started the node on an audit log shorter than, or different from, what the
+    /// network witnessed (`--accept-audit-loss`).
+    AuditLossAccepted,
 }
 
 impl AuditAction {
@@ -125,6 +130,7 @@ impl AuditAction {
             AuditAction::Unblock => "unblock",
             AuditAction::MessageSend => "message-send",
             AuditAction::HitAnswer => "hit-answer",
+            AuditAction::AuditLossAccepted => "audit-loss-accepted",
             AuditAction::DiffusionSend => "diffusion-send",
             AuditAction::DiffusionList => "diffusion-list",
             AuditAction::DiffusionReview => "diffusion-review",
@@ -282,6 +288,21 @@ pub fn utc_text(at: Timestamp) -> String {
     )
 }
 
+/// The audit log as `status` shows it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct AuditState {
+    /// Lines on disk.
+    pub lines: u64,
+    /// Lines of the latest head the network witnessed (absent: none yet).
+    pub witnessed_lines: Option<u64>,
+    /// Bytes of the file up to the witnessed line.
+    pub witnessed_bytes: Option<u64>,
+    /// Hash of the witnessed line.
+    pub witnessed_hash: Option<Hash>,
+    /// Set when the log falls short of the witnessed head: how.
+    pub rolled_back: Option<String>,
+}
+
 /// The last line of a log: what an anchor records and what the next line chains to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct AuditHead {
@@ -289,6 +310,17 @@ pub struct AuditHead {
     pub seq: u64,
     /// The last line's hash ([`Hash::ZERO`] for an empty log).
     pub hash: Hash,
+}
+
+impl AuditState {
+    /// The witnessed head, if any.
+    pub fn witnessed(&self) -> Option<AuditWitness> {
+        Some(AuditWitness {
+            seq: self.witnessed_lines?,
+            hash: self.witnessed_hash?,
+            len: self.witnessed_bytes?,
+        })
+    }
 }
 
 impl AuditHead {
@@ -425,6 +457,17 @@ impl AuditLog {
     /// The last line's `seq` and `hash`: print or send it elsewhere to anchor the log.
     pub fn head(&self) -> AuditHead {
         self.lock().head
+    }
+
+    /// What the network should witness: the lines known to be on disk, and the length of the
+    /// file up to them (`None` while the log is empty).
+    pub fn witness(&self) -> Option<AuditWitness> {
+        let tail = self.lock();
+        (tail.durable_head.seq > 0).then_some(AuditWitness {
+            seq: tail.durable_head.seq,
+            hash: tail.durable_head.hash,
+            len: tail.durable_len,
+        })
     }
 
     /// Appends `event` as the next line and returns once it is on disk. Text fields longer than

@@ -15,7 +15,7 @@ use bureau_core::{Body, Entry, MemberCode, RecordData, RecordKey};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::replica::Replica;
+use crate::replica::{Replica, Trace};
 
 /// A notice request as the CLI and the API give it; offence and legal basis come from the
 /// person record.
@@ -92,12 +92,13 @@ impl Replica {
             owner: self.member(),
             id,
         };
-        let entry = self.append_body(Body::Notice(NoticeAction::Request(request)))?;
-        self.audit(
-            crate::audit::AuditAction::NoticeRequest,
-            case.to_string(),
-            None,
-            None,
+        let entry = self.append_traced(
+            Body::Notice(NoticeAction::Request(request)),
+            Trace::new(
+                crate::audit::AuditAction::NoticeRequest,
+                case.to_string(),
+                None,
+            ),
         )?;
         Ok((done(&case, &entry), entry))
     }
@@ -120,16 +121,17 @@ impl Replica {
                 notice.status
             );
         }
-        let entry = self.append_body(Body::Notice(NoticeAction::Review {
-            notice: case.clone(),
-            decision,
-            reason: reason.to_owned(),
-        }))?;
-        self.audit(
-            crate::audit::AuditAction::NoticeReview,
-            case.to_string(),
-            Some(reason),
-            None,
+        let entry = self.append_traced(
+            Body::Notice(NoticeAction::Review {
+                notice: case.clone(),
+                decision,
+                reason: reason.to_owned(),
+            }),
+            Trace::new(
+                crate::audit::AuditAction::NoticeReview,
+                case.to_string(),
+                Some(reason),
+            ),
         )?;
         Ok((done(case, &entry), entry))
     }
@@ -138,15 +140,16 @@ impl Replica {
         self.store
             .notice(case)?
             .or_not_found(|| format!("no notice {case} in this replica"))?;
-        let entry = self.append_body(Body::Notice(NoticeAction::Cancel {
-            notice: case.clone(),
-            reason: reason.to_owned(),
-        }))?;
-        self.audit(
-            crate::audit::AuditAction::NoticeCancel,
-            case.to_string(),
-            Some(reason),
-            None,
+        let entry = self.append_traced(
+            Body::Notice(NoticeAction::Cancel {
+                notice: case.clone(),
+                reason: reason.to_owned(),
+            }),
+            Trace::new(
+                crate::audit::AuditAction::NoticeCancel,
+                case.to_string(),
+                Some(reason),
+            ),
         )?;
         Ok((done(case, &entry), entry))
     }
@@ -200,12 +203,13 @@ impl Replica {
             owner: self.member(),
             id,
         };
-        let entry = self.append_body(Body::Diffusion(action))?;
-        self.audit(
-            crate::audit::AuditAction::DiffusionSend,
-            case.to_string(),
-            None,
-            None,
+        let entry = self.append_traced(
+            Body::Diffusion(action),
+            Trace::new(
+                crate::audit::AuditAction::DiffusionSend,
+                case.to_string(),
+                None,
+            ),
         )?;
         Ok((done(&case, &entry), entry))
     }
@@ -239,12 +243,13 @@ impl Replica {
                 reason: why,
             }
         };
-        let entry = self.append_body(Body::Diffusion(action))?;
-        self.audit(
-            crate::audit::AuditAction::DiffusionReview,
-            case.to_string(),
-            Some(reason),
-            None,
+        let entry = self.append_traced(
+            Body::Diffusion(action),
+            Trace::new(
+                crate::audit::AuditAction::DiffusionReview,
+                case.to_string(),
+                Some(reason),
+            ),
         )?;
         Ok((done(case, &entry), entry))
     }

@@ -11,7 +11,7 @@ use crate::audit::AuditAction;
 use crate::clock;
 use crate::error::Result;
 use crate::fail;
-use crate::replica::{Replica, is_expired};
+use crate::replica::{Replica, Trace, is_expired};
 
 /// A member as a replica knows it: one line of `bureau members`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -72,8 +72,10 @@ impl Replica {
             certificate.member(),
             certificate.body.serial
         );
-        let entry = self.append_body(Body::Admit(certificate))?;
-        self.audit(AuditAction::Admit, target, None, None)?;
+        let entry = self.append_traced(
+            Body::Admit(certificate),
+            Trace::new(AuditAction::Admit, target, None),
+        )?;
         Ok(entry)
     }
 
@@ -118,6 +120,10 @@ impl Replica {
                 .append_lock
                 .lock()
                 .unwrap_or_else(|poisoned| poisoned.into_inner());
+            if entries.is_empty() {
+                self.check_may_sign()?;
+                self.audit(AuditAction::Revoke, member.to_string(), Some(reason), None)?;
+            }
             entries.push(
                 self.sign_and_apply(Body::Revoke(bureau_core::entry::Revoke {
                     serial: certificate.body.serial,
@@ -132,24 +138,24 @@ impl Replica {
                 "{member} has no current certificate that is not already revoked"
             );
         }
-        self.audit(AuditAction::Revoke, member.to_string(), Some(reason), None)?;
         Ok(entries)
     }
 
     /// Blocks (or unblocks) a record on every replica (secretariat only).
     pub fn block(&self, key: &RecordKey, blocked: bool, reason: &str) -> Result<Entry> {
-        let entry = self.append_body(Body::Block(bureau_core::entry::Block {
-            key: key.clone(),
-            blocked,
-            reason: reason.to_owned(),
-        }))?;
         let action = if blocked {
             AuditAction::Block
         } else {
             AuditAction::Unblock
         };
-        self.audit(action, key.to_string(), Some(reason), None)?;
-        Ok(entry)
+        self.append_traced(
+            Body::Block(bureau_core::entry::Block {
+                key: key.clone(),
+                blocked,
+                reason: reason.to_owned(),
+            }),
+            Trace::new(action, key.to_string(), Some(reason)),
+        )
     }
 
     /// Erases, on every replica, the bodies of this member's records that expired or were
@@ -197,6 +203,14 @@ impl Replica {
             due.extend(entries.into_iter().map(|entry| (entry, reason)));
         }
         let mut published = Vec::new();
+        if !due.is_empty() {
+            self.audit(
+                AuditAction::Erase,
+                "expired and cancelled records",
+                None,
+                Some(due.len() as u64),
+            )?;
+        }
         for reason in ["record cancelled", "retention: review date passed"] {
             let mine: Vec<_> = due
                 .iter()
@@ -209,14 +223,6 @@ impl Replica {
                     reason: reason.to_owned(),
                 }))?);
             }
-        }
-        if !published.is_empty() {
-            self.audit(
-                AuditAction::Erase,
-                "expired and cancelled records",
-                None,
-                Some(published.len() as u64),
-            )?;
         }
         Ok(published)
     }

@@ -11,6 +11,7 @@
 //!   member hides another's record; `persons` and `search`: answering them from the store;
 //! - `replica`: the replica with the node's identity, signing and appending entries;
 //! - `records`: a member's own records; `governance`: membership, blocks and erasure;
+//!   `witness`: the audit log's head signed into the node's log, and checked against it;
 //! - `mail`: direct messages, hits and the outbox; `lookup`: searches and gets with their hits;
 //! - `cases`: notices and diffusions;
 //! - `service`: what operations run against; `operation`: the contract; `ops`: every operation.
@@ -34,6 +35,7 @@ pub mod replica;
 
 pub mod governance;
 pub mod records;
+pub mod witness;
 
 pub mod mail;
 

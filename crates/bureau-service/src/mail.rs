@@ -368,6 +368,7 @@ impl Replica {
             fail!(InvalidInput, "a message needs a subject");
         }
         let target = format!("to {} ({:?}): {}", body.to, body.handling, body.subject);
+        self.audit(crate::audit::AuditAction::MessageSend, target, None, None)?;
         let message = self.queue_message(
             body.to,
             Content::Text {
@@ -376,7 +377,6 @@ impl Replica {
                 text: body.text,
             },
         )?;
-        self.audit(crate::audit::AuditAction::MessageSend, target, None, None)?;
         Ok(message)
     }
 
@@ -497,21 +497,20 @@ impl Replica {
             })
             .or_not_found(|| format!("no hit {hit} on this member's records"))?;
         let (from, notice) = found;
-        let message = self.queue_message(
-            from,
-            Content::HitReply {
-                hit: hit.to_owned(),
-                confirmed,
-                action: action.to_owned(),
-            },
-        )?;
         self.audit(
             crate::audit::AuditAction::HitAnswer,
             format!("{hit} on {}", notice.describe_references()),
             Some(action),
             None,
         )?;
-        Ok(message)
+        self.queue_message(
+            from,
+            Content::HitReply {
+                hit: hit.to_owned(),
+                confirmed,
+                action: action.to_owned(),
+            },
+        )
     }
 }
 

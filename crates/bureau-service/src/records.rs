@@ -15,7 +15,7 @@ use crate::audit::AuditAction;
 use crate::clock;
 use crate::error::{ErrorKind, OrKind, Result};
 use crate::fail;
-use crate::replica::{Readers, Replica};
+use crate::replica::{Readers, Replica, Trace};
 
 /// Records in one bulk-import batch: one transaction, one flush, one gossip message.
 pub const IMPORT_BATCH_RECORDS: usize = 1000;
@@ -55,19 +55,22 @@ impl Replica {
         let key = RecordKey::new(data.database(), self.member(), local_id)?;
         let review_date = review_date_of(review_date, &data, clock::now().date())?;
         let mut version = 0;
-        let entry = self.append(&key, |current| {
-            // One above whatever the replica holds, published or cancelled.
-            version = current.map_or(1, |view| view.version + 1);
-            Ok(Body::Put(Record {
-                key: key.clone(),
-                version,
-                access,
-                review_date,
-                review_reason: None,
-                data,
-            }))
-        })?;
-        self.audit(AuditAction::Publish, key.to_string(), None, None)?;
+        let entry = self.append(
+            &key,
+            Trace::new(AuditAction::Publish, key.to_string(), None),
+            |current| {
+                // One above whatever the replica holds, published or cancelled.
+                version = current.map_or(1, |view| view.version + 1);
+                Ok(Body::Put(Record {
+                    key: key.clone(),
+                    version,
+                    access,
+                    review_date,
+                    review_reason: None,
+                    data,
+                }))
+            },
+        )?;
         Ok((published(&key, version, &entry), entry))
     }
 
@@ -134,6 +137,14 @@ impl Replica {
                 Err(error) => results.push(Err(format!("{error:#}"))),
             }
         }
+        if !entries.is_empty() {
+            self.audit(
+                AuditAction::Import,
+                format!("{} records", entries.len()),
+                None,
+                Some(entries.len() as u64),
+            )?;
+        }
         let report = self.store.apply_batch(entries.clone(), clock::now())?;
         for (outcome, entry) in report.outcomes.iter().zip(&entries) {
             if !matches!(outcome, Outcome::Applied { .. }) {
@@ -144,12 +155,6 @@ impl Replica {
                 );
             }
         }
-        self.audit(
-            AuditAction::Import,
-            format!("{} records", entries.len()),
-            None,
-            Some(entries.len() as u64),
-        )?;
         Ok((results, entries))
     }
 
@@ -169,27 +174,30 @@ impl Replica {
             );
         }
         let mut version = 0;
-        let entry = self.append(key, |current| {
-            let view = current.or_not_found(|| format!("no record {key} in this replica"))?;
-            let record = view.record.or_kind(ErrorKind::Conflict, || {
-                format!("{key} is cancelled or erased")
-            })?;
-            if review_date <= record.review_date {
-                fail!(
-                    InvalidInput,
-                    "{review_date} is not later than the current review date {}",
-                    record.review_date
-                );
-            }
-            version = view.version + 1;
-            Ok(Body::Put(Record {
-                version,
-                review_date,
-                review_reason: Some(reason.to_owned()),
-                ..record
-            }))
-        })?;
-        self.audit(AuditAction::Extend, key.to_string(), Some(reason), None)?;
+        let entry = self.append(
+            key,
+            Trace::new(AuditAction::Extend, key.to_string(), Some(reason)),
+            |current| {
+                let view = current.or_not_found(|| format!("no record {key} in this replica"))?;
+                let record = view.record.or_kind(ErrorKind::Conflict, || {
+                    format!("{key} is cancelled or erased")
+                })?;
+                if review_date <= record.review_date {
+                    fail!(
+                        InvalidInput,
+                        "{review_date} is not later than the current review date {}",
+                        record.review_date
+                    );
+                }
+                version = view.version + 1;
+                Ok(Body::Put(Record {
+                    version,
+                    review_date,
+                    review_reason: Some(reason.to_owned()),
+                    ..record
+                }))
+            },
+        )?;
         Ok((published(key, version, &entry), entry))
     }
 
@@ -203,19 +211,22 @@ impl Replica {
             );
         }
         let mut version = 0;
-        let entry = self.append(key, |current| {
-            let view = current.or_not_found(|| format!("no record {key} in this replica"))?;
-            if view.record.is_none() {
-                fail!(Conflict, "{key} is already cancelled");
-            }
-            version = view.version + 1;
-            Ok(Body::Cancel(Cancel {
-                key: key.clone(),
-                version,
-                reason: reason.to_owned(),
-            }))
-        })?;
-        self.audit(AuditAction::Cancel, key.to_string(), Some(reason), None)?;
+        let entry = self.append(
+            key,
+            Trace::new(AuditAction::Cancel, key.to_string(), Some(reason)),
+            |current| {
+                let view = current.or_not_found(|| format!("no record {key} in this replica"))?;
+                if view.record.is_none() {
+                    fail!(Conflict, "{key} is already cancelled");
+                }
+                version = view.version + 1;
+                Ok(Body::Cancel(Cancel {
+                    key: key.clone(),
+                    version,
+                    reason: reason.to_owned(),
+                }))
+            },
+        )?;
         Ok((published(key, version, &entry), entry))
     }
 

@@ -16,9 +16,10 @@ use bureau_store::{Outcome, RecordView, Store};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::audit::{AuditAction, AuditEvent, AuditLog};
+use crate::audit::{self, AuditAction, AuditEvent, AuditLog, AuditState, Rollback};
 use crate::clock;
 use crate::files::{Identity, NodeDir};
+use bureau_core::AuditWitness;
 
 /// How far ahead `bureau review` looks by default: six months, when `DOMAIN.md` says the
 /// source is reminded.
@@ -87,6 +88,31 @@ pub struct Status {
     /// What this node's own log holds in each storage quota bucket it uses, with the genesis's
     /// limit (a warning is added from [`QUOTA_WARNING_PERCENT`] of either limit).
     pub quota: Vec<QuotaUse>,
+    /// The audit log against the head the network last witnessed.
+    pub audit: AuditState,
+}
+
+/// The audit line of a change, written before the change is signed: a change whose line
+/// cannot be written does not happen.
+#[derive(Debug)]
+pub(crate) struct Trace<'a> {
+    action: AuditAction,
+    target: String,
+    purpose: Option<&'a str>,
+}
+
+impl<'a> Trace<'a> {
+    pub(crate) fn new(
+        action: AuditAction,
+        target: impl Into<String>,
+        purpose: Option<&'a str>,
+    ) -> Trace<'a> {
+        Trace {
+            action,
+            target: target.into(),
+            purpose,
+        }
+    }
 }
 
 /// Share of a storage quota (entries or bytes) from which `status` warns.
@@ -149,6 +175,9 @@ pub struct Replica {
     /// What each sender may leave in the inbox when set; `mail::INBOX_QUOTA` otherwise (tests
     /// lower it to flood a node quickly).
     pub inbox_quota: Mutex<Option<bureau_store::InboxQuota>>,
+    /// A witnessed audit head the operator accepted losing at start: not held against the log
+    /// until the next witness replaces it.
+    pub(crate) audit_loss_accepted: Mutex<Option<bureau_core::AuditWitness>>,
 }
 
 /// Most records remembered as told of a hit in one day; past it the memory starts over (an
@@ -203,7 +232,48 @@ impl Replica {
             actor,
             hits_told: Mutex::new(HitsTold::default()),
             inbox_quota: Mutex::new(None),
+            audit_loss_accepted: Mutex::new(None),
         })
+    }
+
+    /// The latest audit head this node's key signed, as this replica holds it.
+    pub fn audit_witnessed(&self) -> Result<Option<AuditWitness>> {
+        Ok(self.store.audit_witness(&self.key.public())?)
+    }
+
+    /// The audit log against the latest witnessed head: how it falls short, if it does (a loss
+    /// the operator accepted at start is not held against it).
+    pub fn audit_rollback(&self) -> Result<Option<Rollback>> {
+        let Some(witness) = self.audit_witnessed()? else {
+            return Ok(None);
+        };
+        if *self.lock_accepted() == Some(witness) {
+            return Ok(None);
+        }
+        Ok(audit::check_witness(self.audit.path(), &witness)?)
+    }
+
+    /// What `status` shows of the audit log.
+    fn audit_state(&self) -> Result<AuditState> {
+        let witnessed = self.audit_witnessed()?;
+        Ok(AuditState {
+            lines: self.audit.head().seq,
+            witnessed_lines: witnessed.map(|witness| witness.seq),
+            witnessed_bytes: witnessed.map(|witness| witness.len),
+            witnessed_hash: witnessed.map(|witness| witness.hash),
+            rolled_back: self.audit_rollback()?.map(|rollback| rollback.to_string()),
+        })
+    }
+
+    pub(crate) fn lock_accepted(&self) -> std::sync::MutexGuard<'_, Option<AuditWitness>> {
+        self.audit_loss_accepted
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Writes a change's audit line.
+    pub(crate) fn trace(&self, trace: Trace<'_>) -> Result<()> {
+        self.audit(trace.action, trace.target, trace.purpose, None)
     }
 
     /// Writes one line of the audit log. An operation that cannot be traced fails.
@@ -231,13 +301,14 @@ impl Replica {
         self.certificate.member()
     }
 
-    /// Builds the next entry's body (given the version the change must carry), signs it as the
-    /// next entry of this node's log and applies it. Reading the current version and the head,
-    /// signing and applying are one step under the append lock, so concurrent changes never
-    /// share a version or a seq.
+    /// Builds the next entry's body (given the version the change must carry), writes the
+    /// change's audit line, then signs it as the next entry of this node's log and applies it.
+    /// Reading the current version and the head, signing and applying are one step under the
+    /// append lock, so concurrent changes never share a version or a seq.
     pub(crate) fn append(
         &self,
         key: &RecordKey,
+        trace: Trace<'_>,
         build: impl FnOnce(Option<RecordView>) -> Result<Body>,
     ) -> Result<Entry> {
         let _serialised = self
@@ -245,10 +316,25 @@ impl Replica {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         let body = build(self.store.get(key)?)?;
+        self.check_may_sign()?;
+        self.trace(trace)?;
         self.sign_and_apply(body)
     }
 
-    /// Signs and applies a body that is not a record change.
+    /// Writes the change's audit line, then signs and applies a body that is not a record
+    /// change.
+    pub(crate) fn append_traced(&self, body: Body, trace: Trace<'_>) -> Result<Entry> {
+        let _serialised = self
+            .append_lock
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        self.check_may_sign()?;
+        self.trace(trace)?;
+        self.sign_and_apply(body)
+    }
+
+    /// Signs and applies a body that is not a record change, without an audit line (the audit
+    /// witness; tests).
     pub fn append_body(&self, body: Body) -> Result<Entry> {
         let _serialised = self
             .append_lock
@@ -461,7 +547,14 @@ impl Replica {
                 max_bytes: limit.map(|limit| limit.bytes),
             });
         }
+        let audit = self.audit_state()?;
+        if let Some(rolled_back) = &audit.rolled_back {
+            warnings.push(format!(
+                "{rolled_back}: find out why (restored from a backup? edited?) and restart the node with --accept-audit-loss"
+            ));
+        }
         Ok(Status {
+            audit,
             member: self.member(),
             revoked,
             forks,

@@ -743,6 +743,17 @@ impl BatchTx<'_> {
                     self.erase_body(erased)?;
                 }
             }
+            Some(Body::AuditWitness(witness)) => {
+                // Entries apply in log order, so this one is the author's latest.
+                let at = layout::AuditWitnessAt {
+                    entry_seq: header.seq,
+                    witness: *witness,
+                };
+                trees[layout::T_META].insert(
+                    layout::audit_witness_key(&header.author),
+                    codec::encode(&at),
+                )?;
+            }
             None => {}
         }
         Ok(head.hash)
@@ -1099,6 +1110,10 @@ impl BatchTx<'_> {
                 }
                 Some(Body::Diffusion(action)) => {
                     self.remove_case(layout::CASE_DIFFUSION, &entry, |member| action.case(member))?;
+                }
+                // A witness cut with its log witnesses nothing.
+                Some(Body::AuditWitness(_)) => {
+                    trees[layout::T_META].remove(layout::audit_witness_key(author))?;
                 }
                 None => {
                     // An erased record body: the erasure remembers which record it was.

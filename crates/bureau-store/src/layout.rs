@@ -43,6 +43,21 @@ pub const USAGE: &str = "usage";
 pub const META_GENESIS: &[u8] = b"genesis";
 /// Meta key: how many records are live (published and not cancelled), as 8 bytes BE.
 pub const META_LIVE_RECORDS: &[u8] = b"live-records";
+/// Meta key prefix, then a key's 32 bytes: the latest audit witness that key signed, as
+/// ([`AuditWitnessAt`]).
+pub const META_AUDIT_WITNESS: &[u8] = b"audit-witness/";
+
+/// The meta key of `author`'s latest audit witness.
+pub fn audit_witness_key(author: &bureau_core::PublicKey) -> Vec<u8> {
+    [META_AUDIT_WITNESS, &author.as_bytes()[..]].concat()
+}
+
+/// An audit witness with the seq of the entry that carries it (the latest in log order wins).
+#[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize)]
+pub struct AuditWitnessAt {
+    pub entry_seq: u64,
+    pub witness: bureau_core::AuditWitness,
+}
 
 /// Positions of the trees in the transaction slice.
 pub const T_ENTRIES: usize = 0;

@@ -413,6 +413,21 @@ impl Store {
         Ok(self.heads()?.values().map(|head| head.seq).sum())
     }
 
+    /// The latest audit witness `author` signed into its log, if any.
+    pub fn audit_witness(&self, author: &PublicKey) -> Result<Option<bureau_core::AuditWitness>> {
+        self.trees[layout::T_META]
+            .get(layout::audit_witness_key(author))
+            .map_err(|e| self.sled_error(e))?
+            .map(|bytes| {
+                stored(
+                    codec::decode::<layout::AuditWitnessAt, { usize::MAX }>(&bytes),
+                    &self.path,
+                )
+                .map(|at| at.witness)
+            })
+            .transpose()
+    }
+
     /// Records published and not cancelled.
     pub fn live_record_count(&self) -> Result<u64> {
         Ok(self.trees[layout::T_META]

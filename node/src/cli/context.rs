@@ -41,6 +41,8 @@ pub struct Context {
     pub json: bool,
     pub api: Option<String>,
     pub token: Option<String>,
+    /// The PEM certificates an `https://` API is trusted through (`--api-ca`).
+    pub api_ca: Option<PathBuf>,
     pub cache_mib: Option<u64>,
     /// Sign on the replica itself when no node runs (`--offline`).
     pub offline: bool,
@@ -69,6 +71,7 @@ impl Context {
             &self.node_dir(),
             self.api.as_deref(),
             self.token.as_deref(),
+            self.api_ca.as_deref(),
             self.cache_bytes()?,
             self.offline,
         )?)

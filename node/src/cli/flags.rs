@@ -34,6 +34,10 @@ pub struct Cli {
     /// The API bearer token (default: DIR/api.token).
     #[arg(long, global = true, env = "BUREAU_TOKEN")]
     pub token: Option<String>,
+    /// PEM certificates to trust for an https:// API: its own certificate when self-signed,
+    /// or the CA that signed it (default: DIR/api-tls.crt when it exists).
+    #[arg(long, global = true, env = "BUREAU_API_CA", value_name = "FILE")]
+    pub api_ca: Option<std::path::PathBuf>,
     /// When no node runs on --dir, sign changes on its replica alone (publish, cancel, import,
     /// …). Refused without it: a restored backup or a copied directory would fork this
     /// member's log. Use only when this directory is known to hold the latest log.
@@ -220,7 +224,19 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum NodeCommand {
     /// Run the daemon on --dir: network, replica and local API (stops on Ctrl-C or SIGTERM).
-    Run(crate::config::RunFlags),
+    Run(Box<crate::config::RunFlags>),
+    /// Make a self-signed certificate and key for serving the API over HTTPS, in
+    /// DIR/api-tls.crt and DIR/api-tls.key; then run with --api-tls-cert api-tls.crt
+    /// --api-tls-key api-tls.key. Clients on other hosts trust the certificate with --api-ca.
+    TlsCert {
+        /// A DNS name or IP address clients use to reach the API (repeatable); localhost and
+        /// 127.0.0.1 are always included.
+        #[arg(long = "name", value_name = "NAME")]
+        names: Vec<String>,
+        /// Replace an existing pair.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

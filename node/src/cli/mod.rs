@@ -44,6 +44,7 @@ pub fn run(cli: Cli, env: Environment) -> Result<()> {
         json: cli.json,
         api: cli.api,
         token: cli.token,
+        api_ca: cli.api_ca,
         cache_mib: cli.cache_mib,
         offline: cli.offline,
         env,
@@ -103,6 +104,9 @@ pub fn run(cli: Cli, env: Environment) -> Result<()> {
             reason,
         } => members::revoke(context, member, serial, reason),
         Command::Node(NodeCommand::Run(flags)) => network::node_run(context, &flags),
+        Command::Node(NodeCommand::TlsCert { names, force }) => {
+            network::tls_cert(context, &names, force)
+        }
         Command::Config(ConfigCommand::Show(flags)) => network::config_show(context, &flags),
         Command::Openapi => {
             output::json(&crate::http::openapi::document());

@@ -13,6 +13,7 @@ use bureau_service::replica::{self, Replica};
 use super::context::Context;
 use crate::config::{self, NodeConfig, RunFlags};
 use crate::dev::{devnet, sandbox};
+use crate::http::tls;
 use crate::{daemon, output};
 
 /// `bureau node run`
@@ -25,6 +26,42 @@ pub fn node_run(context: &Context, flags: &RunFlags) -> Result<()> {
     )?;
     let resolved = NodeConfig::load(&dir.root, &genesis, flags, context.cache_mib, &context.env)?;
     runtime()?.block_on(daemon::run(dir, resolved.config))
+}
+
+/// `bureau node tls-cert [--name NAME]... [--force]`
+pub fn tls_cert(context: &Context, names: &[String], force: bool) -> Result<()> {
+    context.no_json("node tls-cert")?;
+    let dir = context.node_dir();
+    let cert = dir.root.join(tls::SELF_SIGNED_CERT);
+    let key = dir.root.join(tls::SELF_SIGNED_KEY);
+    if !force && (cert.exists() || key.exists()) {
+        anyhow::bail!(
+            "{} or {} exists already: pass --force to replace them",
+            cert.display(),
+            key.display()
+        );
+    }
+    let (cert_pem, key_pem) = tls::self_signed(names)?;
+    for path in [&cert, &key] {
+        if force && path.exists() {
+            std::fs::remove_file(path)
+                .with_context(|| format!("cannot replace {}", path.display()))?;
+        }
+    }
+    files::write_new(&key, key_pem.as_bytes(), true)?;
+    files::write_new(&cert, cert_pem.as_bytes(), false)?;
+    println!(
+        "wrote {} and {} (valid {} days). Serve the API over HTTPS with\n  bureau node run --api-tls-cert {} --api-tls-key {} --api-listen 0.0.0.0:PORT\nor api_tls_cert = \"{}\" and api_tls_key = \"{}\" in bureau.toml. Clients on other hosts trust it with --api-ca {} (copy the .crt, never the .key).",
+        cert.display(),
+        key.display(),
+        tls::SELF_SIGNED_DAYS,
+        tls::SELF_SIGNED_CERT,
+        tls::SELF_SIGNED_KEY,
+        tls::SELF_SIGNED_CERT,
+        tls::SELF_SIGNED_KEY,
+        tls::SELF_SIGNED_CERT,
+    );
+    Ok(())
 }
 
 /// `bureau config show`

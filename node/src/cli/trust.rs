@@ -89,23 +89,7 @@ pub fn audit(context: &Context, verify: bool, tail: usize) -> Result<()> {
     let as_json = context.json;
     let path = context.node_dir().audit_log();
     if verify {
-        let report = audit::verify(&path)?;
-        if as_json {
-            output::json(&report);
-        }
-        if let Some(problem) = &report.problem {
-            bail!(
-                "the audit log is tampered with or damaged: {problem}; the {} lines before it verify",
-                report.good_lines
-            );
-        }
-        if !as_json {
-            println!(
-                "audit log intact: {} lines, head {} (keep this hash elsewhere to detect a rewrite)",
-                report.good_lines, report.head.hash
-            );
-        }
-        return Ok(());
+        return verify_audit(context, &path);
     }
     let records = audit::tail(&path, tail)?;
     if as_json {
@@ -130,5 +114,73 @@ pub fn audit(context: &Context, verify: bool, tail: usize) -> Result<()> {
         &["SEQ", "AT", "WHO", "ACTION", "WHAT", "PURPOSE", "RESULTS"],
         &rows,
     );
+    Ok(())
+}
+
+/// What `bureau audit --verify --json` prints.
+#[derive(serde::Serialize)]
+struct Verified {
+    #[serde(flatten)]
+    chain: audit::VerifyReport,
+    /// The head the network last witnessed, as the node's replica holds it.
+    witnessed: Option<audit::AuditState>,
+    /// How the file falls short of it.
+    rolled_back: Option<String>,
+}
+
+/// `bureau audit --verify`: the whole chain, then the file against the head the network
+/// witnessed (asked of the running node, or read from the replica).
+fn verify_audit(context: &Context, path: &std::path::Path) -> Result<()> {
+    let chain = audit::verify(path)?;
+    let witnessed = match context
+        .backend()
+        .and_then(|backend| Ok(backend.call(bureau_service::ops::GetStatus {})?))
+    {
+        Ok(status) => Some(status.replica.audit),
+        Err(error) => {
+            eprintln!(
+                "warning: the witnessed head is unknown, only the chain is checked: {error:#}"
+            );
+            None
+        }
+    };
+    let rolled_back = match witnessed.as_ref().and_then(audit::AuditState::witnessed) {
+        Some(witness) => audit::check_witness(path, &witness)?.map(|rollback| rollback.to_string()),
+        None => None,
+    };
+    let verified = Verified {
+        chain,
+        witnessed,
+        rolled_back,
+    };
+    if context.json {
+        output::json(&verified);
+    }
+    let chain = &verified.chain;
+    if let Some(problem) = &chain.problem {
+        bail!(
+            "the audit log is tampered with or damaged: {problem}; the {} lines before it verify",
+            chain.good_lines
+        );
+    }
+    if let Some(rolled_back) = &verified.rolled_back {
+        bail!("the audit log was rolled back: {rolled_back}");
+    }
+    if !context.json {
+        let witnessed = verified
+            .witnessed
+            .as_ref()
+            .and_then(audit::AuditState::witnessed);
+        match witnessed {
+            Some(witness) => println!(
+                "audit log intact: {} lines, head {}; it holds the {} lines the network witnessed",
+                chain.good_lines, chain.head.hash, witness.seq
+            ),
+            None => println!(
+                "audit log intact: {} lines, head {} (no head witnessed by the network yet: keep this hash elsewhere to detect a rewrite)",
+                chain.good_lines, chain.head.hash
+            ),
+        }
+    }
     Ok(())
 }

@@ -298,3 +298,23 @@ fn an_api_address_other_hosts_reach_needs_api_insecure() {
     let loopback = load(dir.path(), &RunFlags::default(), None, &none).config;
     assert!(!loopback.api_insecure && loopback.api_listen.ip().is_loopback());
 }
+
+/// TLS lets the API leave loopback; its files are taken from the node directory when relative,
+/// and a certificate without its key (or the reverse) is refused.
+#[test]
+fn an_api_served_over_tls_may_listen_on_any_address() {
+    let dir = dir_with("api_listen = \"0.0.0.0:9100\"\napi_tls_cert = \"api-tls.crt\"\n");
+    let none = Environment::default();
+    let error = load_error(dir.path(), &RunFlags::default(), &none);
+    assert!(error.contains("go together"), "{error}");
+    let with_key = RunFlags {
+        api_tls_key: Some("/etc/bureau/api.key".into()),
+        ..RunFlags::default()
+    };
+    let resolved = load(dir.path(), &with_key, None, &none);
+    let tls = resolved.config.api_tls.clone().expect("TLS");
+    assert_eq!(tls.cert, dir.path().join("api-tls.crt"));
+    assert_eq!(tls.key, std::path::PathBuf::from("/etc/bureau/api.key"));
+    assert!(!resolved.config.api_insecure);
+    assert_eq!(setting(&resolved, "api_tls_key").source, Source::Flag);
+}

@@ -123,7 +123,7 @@ fn spawn(dir: &NodeDir) -> Result<NodeProcess> {
 }
 
 fn status(node: &NodeDir) -> Option<serde_json::Value> {
-    let status = Client::from_dir(node, None)
+    let status = Client::from_dir(node, None, None)
         .ok()
         .flatten()?
         .call(&bureau_service::ops::GetStatus {})
@@ -174,7 +174,7 @@ fn wait_for(
 
 fn stop(processes: &mut [NodeProcess]) {
     for process in processes.iter() {
-        if let Ok(Some(client)) = Client::from_dir(&process.dir, None) {
+        if let Ok(Some(client)) = Client::from_dir(&process.dir, None, None) {
             let _ = client.shutdown();
         }
     }
@@ -191,7 +191,7 @@ fn stop(processes: &mut [NodeProcess]) {
 fn publish_samples(nodes: &[NodeDir]) -> Result<usize> {
     let mut published = 0;
     for (index, node) in nodes.iter().enumerate().skip(1) {
-        let client = Client::from_dir(node, None)?.context("node has no API address")?;
+        let client = Client::from_dir(node, None, None)?.context("node has no API address")?;
         let member = sample::MEMBER_CODES[index - 1].parse()?;
         for (local_id, data) in sample::records(index, member) {
             let draft = Draft {

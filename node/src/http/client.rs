@@ -38,17 +38,49 @@ struct Wire {
 }
 
 impl Client {
+    /// A client of the API at `base` (`IP:PORT`, or a URL: `https://` for TLS).
     pub fn new(base: &str, token: &str) -> Client {
+        Client::with_agent(base, token, Client::agent(None))
+    }
+
+    /// A client that trusts the certificates of the PEM file `ca` (the API's own certificate
+    /// when self-signed, or the CA that signed it) for an `https://` API.
+    pub fn with_ca(base: &str, token: &str, ca: Option<&Path>) -> Result<Client, Error> {
+        let Some(ca) = ca else {
+            return Ok(Client::new(base, token));
+        };
+        let certificates = super::tls::read_chain(ca)
+            .map_err(|error| Error::invalid(format!("{error:#}")))?
+            .into_iter()
+            .map(|der| ureq::tls::Certificate::from_der(der.as_ref()).to_owned())
+            .collect();
+        Ok(Client::with_agent(
+            base,
+            token,
+            Client::agent(Some(certificates)),
+        ))
+    }
+
+    fn agent(roots: Option<Vec<ureq::tls::Certificate<'static>>>) -> ureq::Agent {
+        let mut tls = ureq::tls::TlsConfig::builder()
+            .unversioned_rustls_crypto_provider(super::tls::provider());
+        if let Some(roots) = roots {
+            tls = tls.root_certs(ureq::tls::RootCerts::Specific(std::sync::Arc::new(roots)));
+        }
+        ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(API_TIMEOUT))
+            .tls_config(tls.build())
+            .build()
+            .new_agent()
+    }
+
+    fn with_agent(base: &str, token: &str, agent: ureq::Agent) -> Client {
         let base = if base.starts_with("http://") || base.starts_with("https://") {
             base.trim_end_matches('/').to_owned()
         } else {
             format!("http://{}", base.trim_end_matches('/'))
         };
-        let agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_global(Some(API_TIMEOUT))
-            .build()
-            .new_agent();
         Client {
             base,
             token: token.to_owned(),
@@ -56,8 +88,13 @@ impl Client {
         }
     }
 
-    /// The client for a node directory whose daemon wrote `api.addr`, if it did.
-    pub fn from_dir(dir: &NodeDir, token: Option<&str>) -> Result<Option<Client>, Error> {
+    /// The client for a node directory whose daemon wrote `api.addr`, if it did. An `https://`
+    /// API is trusted through `ca`, else through `DIR/api-tls.crt` when it exists.
+    pub fn from_dir(
+        dir: &NodeDir,
+        token: Option<&str>,
+        ca: Option<&Path>,
+    ) -> Result<Option<Client>, Error> {
         let addr_path = dir.root.join(API_ADDR);
         if !addr_path.exists() {
             return Ok(None);
@@ -69,7 +106,9 @@ impl Client {
             Some(token) => token.to_owned(),
             None => read_token(&dir.root.join(API_TOKEN))?,
         };
-        Ok(Some(Client::new(addr.trim(), &token)))
+        let own = dir.root.join(super::tls::SELF_SIGNED_CERT);
+        let ca = ca.or_else(|| own.exists().then_some(own.as_path()));
+        Client::with_ca(addr.trim(), &token, ca).map(Some)
     }
 
     /// Sends one operation and reads its answer.

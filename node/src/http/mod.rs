@@ -4,6 +4,7 @@
 //! of its kind.
 
 pub mod shared;
+pub mod tls;
 
 pub mod client;
 pub mod openapi;

@@ -6,8 +6,9 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use bureau_core::{Body, PublicKey};
+use bureau_node::daemon;
 
-use crate::net_harness::{TestNet, wait_until};
+use crate::net_harness::{TestNet, copy_dir, wait_until};
 
 /// The fork point every running node holds for `author`, in index order.
 async fn fork_points(net: &TestNet, author: PublicKey) -> Vec<Option<u64>> {
@@ -24,20 +25,6 @@ async fn fork_points(net: &TestNet, author: PublicKey) -> Vec<Option<u64>> {
         );
     }
     points
-}
-
-/// Copies a stopped node's directory (a backup, or a cloned machine).
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for item in std::fs::read_dir(from).expect("read dir") {
-        let item = item.expect("entry");
-        let target = to.join(item.file_name());
-        if item.file_type().expect("type").is_dir() {
-            copy_dir(&item.path(), &target);
-        } else {
-            std::fs::copy(item.path(), target).expect("copy");
-        }
-    }
 }
 
 /// One key signs two entries at one seq; each half of the network hears a different one
@@ -206,6 +193,10 @@ async fn a_restored_backup_rejoins_without_forking() {
     net.node(2).service.may_sign().await.expect("signs");
     net.publish_document(2, "NEWER1").await;
     net.publish_document(2, "NEWER2").await;
+    // Its audit log's head (the two publishes) witnessed everywhere: the third entry.
+    daemon::witness_audit(&net.node(2).service)
+        .await
+        .expect("witnessed");
     net.wait_converged().await;
     net.stop_node(2).await;
     std::fs::remove_dir_all(&net.dirs[2].root).expect("remove");
@@ -228,11 +219,25 @@ async fn a_restored_backup_rejoins_without_forking() {
         .map(|head| head.seq);
     assert_eq!(
         head,
-        Some(2),
-        "its two newer entries came back before it signed"
+        Some(3),
+        "its three newer entries came back before it signed"
+    );
+    let status = net.node(2).replica.status().expect("status");
+    let lost = status
+        .audit
+        .rolled_back
+        .expect("the backup's audit log lacks two lines");
+    assert!(lost.contains("cut off or the log was deleted"), "{lost}");
+    assert!(
+        status
+            .warnings
+            .iter()
+            .any(|warning| warning.contains("--accept-audit-loss")),
+        "{:?}",
+        status.warnings
     );
     let entry = net.publish_document(2, "AFTER1").await;
-    assert_eq!(entry.header.seq, 3);
+    assert_eq!(entry.header.seq, 4);
     net.wait_converged().await;
     println!("restored node ready to sign {rejoined:?} after start");
     assert!(fork_points(&net, author).await.iter().all(Option::is_none));

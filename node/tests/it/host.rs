@@ -111,3 +111,83 @@ async fn a_node_closes_its_directory_and_refuses_readable_secrets() {
         "{message}"
     );
 }
+
+/// An API on an address other hosts reach is served over HTTPS: a client that trusts its
+/// certificate gets answers, one that trusts another certificate or speaks plain HTTP does not,
+/// the CLI on the node's host finds the certificate by itself, and a TLS key others may read
+/// stops the node.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reachable_api_is_served_over_https_to_clients_that_trust_it() {
+    use bureau_node::config::ApiTls;
+    use bureau_node::http::client::Client;
+    use bureau_node::http::tls;
+
+    let net = TestNet::new("tls", 1);
+    let dir = net.dirs[0].clone();
+    let (cert_pem, key_pem) = tls::self_signed(&[]).expect("self-signed");
+    let cert = dir.root.join(tls::SELF_SIGNED_CERT);
+    let key = dir.root.join(tls::SELF_SIGNED_KEY);
+    std::fs::write(&cert, cert_pem).expect("write cert");
+    std::fs::write(&key, key_pem).expect("write key");
+    set_mode(&key, 0o600);
+    let mut config = net.config();
+    config.api_listen = "0.0.0.0:0".parse().expect("address");
+    config.api_tls = Some(ApiTls {
+        cert: cert.clone(),
+        key: key.clone(),
+    });
+
+    let running = daemon::start(dir.clone(), config.clone())
+        .await
+        .expect("starts with TLS");
+    let url = running.api_url.clone();
+    assert!(url.starts_with("https://127.0.0.1:"), "{url}");
+    let token = running.token.clone();
+    let call = |client: Client| async move {
+        tokio::task::spawn_blocking(move || client.call(&bureau_service::ops::GetStatus {}))
+            .await
+            .expect("join")
+    };
+    let trusted = Client::with_ca(&url, &token, Some(&cert)).expect("client");
+    let status = call(trusted)
+        .await
+        .expect("HTTPS answers a client that trusts it");
+    assert_eq!(status.replica.member.to_string(), "XGS");
+
+    let other = dir.root.join("other.crt");
+    std::fs::write(&other, tls::self_signed(&[]).expect("another").0).expect("write");
+    let untrusting = Client::with_ca(&url, &token, Some(&other)).expect("client");
+    call(untrusting)
+        .await
+        .expect_err("a certificate the client does not trust is refused");
+    let plain = Client::new(&format!("127.0.0.1:{}", running.api_addr.port()), &token);
+    call(plain).await.expect_err("plain HTTP gets no answer");
+
+    // The CLI on this host: api.addr says https, DIR/api-tls.crt is trusted.
+    let parent = dir.root.parent().expect("parent").to_path_buf();
+    let name = dir
+        .root
+        .file_name()
+        .expect("name")
+        .to_str()
+        .expect("utf-8")
+        .to_owned();
+    let out =
+        tokio::task::spawn_blocking(move || ok(&parent, &["--dir", &name, "status", "--json"]))
+            .await
+            .expect("join");
+    assert!(out.contains("\"member\": \"XGS\""), "{out}");
+    running.shutdown().await.expect("stops");
+
+    // Inside the node directory the key is made private at start; elsewhere it is the
+    // operator's to fix.
+    let outside = dir.root.with_file_name("api.key");
+    std::fs::copy(&key, &outside).expect("copy the key");
+    set_mode(&outside, 0o644);
+    config.api_tls = Some(ApiTls { cert, key: outside });
+    let refused = daemon::start(dir, config)
+        .await
+        .expect_err("a TLS key others may read is refused");
+    let message = format!("{refused:#}");
+    assert!(message.contains("TLS key"), "{message}");
+}

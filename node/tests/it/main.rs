@@ -13,3 +13,4 @@ mod membership;
 mod names;
 mod net_harness;
 mod network;
+mod witness;

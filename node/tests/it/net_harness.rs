@@ -53,6 +53,20 @@ pub fn write_node_dir(network: &TestNetwork, index: usize, root: &std::path::Pat
     dir
 }
 
+/// Copies a stopped node's directory (a backup, or a cloned machine).
+pub fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for item in std::fs::read_dir(from).expect("read dir") {
+        let item = item.expect("entry");
+        let target = to.join(item.file_name());
+        if item.file_type().expect("type").is_dir() {
+            copy_dir(&item.path(), &target);
+        } else {
+            std::fs::copy(item.path(), target).expect("copy");
+        }
+    }
+}
+
 impl TestNet {
     /// Makes `count` node directories (not started).
     pub fn new(label: &str, count: usize) -> TestNet {
@@ -89,7 +103,9 @@ impl TestNet {
             net,
             api_listen: "127.0.0.1:0".parse().expect("literal address"),
             api_insecure: false,
+            api_tls: None,
             cache_bytes: CACHE_BYTES,
+            accept_audit_loss: false,
         }
     }
 

@@ -7,7 +7,7 @@ use std::io::{BufRead, BufReader, Read};
 use std::os::unix::fs::FileExt;
 use std::path::Path;
 
-use bureau_core::Hash;
+use bureau_core::{AuditWitness, Hash};
 use serde::Serialize;
 
 use super::{
@@ -246,4 +246,83 @@ pub(super) fn check_line(line: &[u8], before: AuditHead) -> Result<AuditHead, Pr
         seq: record.seq,
         hash: record.hash,
     })
+}
+
+/// How the log on disk falls short of the head the network witnessed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Rollback {
+    #[error(
+        "the audit log holds {found_bytes} bytes, but the network witnessed {} lines in {} bytes: lines were cut off or the log was deleted",
+        witnessed.seq,
+        witnessed.len
+    )]
+    Shorter {
+        found_bytes: u64,
+        witnessed: AuditWitness,
+    },
+    #[error(
+        "line {} of the audit log is not the line the network witnessed (hash {}): the log was rewritten or replaced",
+        witnessed.seq,
+        witnessed.hash
+    )]
+    Rewritten { witnessed: AuditWitness },
+}
+
+impl Rollback {
+    /// The witnessed head the log falls short of.
+    pub fn witnessed(&self) -> AuditWitness {
+        match self {
+            Rollback::Shorter { witnessed, .. } | Rollback::Rewritten { witnessed } => *witnessed,
+        }
+    }
+}
+
+/// Checks the log at `path` against a witnessed head: the file is at least `witness.len`
+/// bytes long and its line ending there is line `witness.seq` with hash `witness.hash`.
+/// Reads one line, whatever the size of the log. That line's hash covers every line before it,
+/// so a log that passes was only appended to since; an edit before it that did not rewrite
+/// the chain is found by [`verify`].
+pub fn check_witness(path: &Path, witness: &AuditWitness) -> Result<Option<Rollback>, AuditError> {
+    let file = match File::open(path) {
+        Ok(file) => file,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(Some(Rollback::Shorter {
+                found_bytes: 0,
+                witnessed: *witness,
+            }));
+        }
+        Err(error) => return Err(io_error("read", path)(error)),
+    };
+    let found_bytes = file.metadata().map_err(io_error("read", path))?.len();
+    if found_bytes < witness.len {
+        return Ok(Some(Rollback::Shorter {
+            found_bytes,
+            witnessed: *witness,
+        }));
+    }
+    let rewritten = Ok(Some(Rollback::Rewritten {
+        witnessed: *witness,
+    }));
+    let start = witness.len.saturating_sub(MAX_AUDIT_LINE_BYTES as u64);
+    let mut bytes = vec![0; usize::try_from(witness.len - start).unwrap_or(0)];
+    file.read_exact_at(&mut bytes, start)
+        .map_err(io_error("read", path))?;
+    let Some((b'\n', before)) = bytes.split_last() else {
+        return rewritten;
+    };
+    let line = match before.iter().rposition(|&byte| byte == b'\n') {
+        Some(newline) => &before[newline + 1..],
+        None if start == 0 => before,
+        None => return rewritten,
+    };
+    match AuditRecord::from_line(line) {
+        Ok(record)
+            if record.seq == witness.seq
+                && record.hash == witness.hash
+                && record.computed_hash() == record.hash =>
+        {
+            Ok(None)
+        }
+        _ => rewritten,
+    }
 }

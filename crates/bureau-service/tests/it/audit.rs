@@ -370,3 +370,52 @@ fn append_cost() {
         started.elapsed()
     );
 }
+
+/// A witnessed head holds while lines are only appended, and names the loss when the log is
+/// cut, deleted, or replaced by a log of as many lines that chains on its own.
+#[test]
+fn a_witnessed_head_catches_cuts_deletions_and_rewrites() {
+    let (_dir, path) = log_with(5);
+    let log = AuditLog::open(&path).expect("open");
+    let witness = log.witness().expect("five lines");
+    assert_eq!(witness.seq, 5);
+    assert_eq!(witness.len, std::fs::metadata(&path).expect("size").len());
+    assert_eq!(audit::check_witness(&path, &witness).expect("check"), None);
+    log.append(search(6)).expect("append");
+    assert_eq!(
+        audit::check_witness(&path, &witness).expect("check"),
+        None,
+        "appending keeps the witnessed line where it was"
+    );
+    drop(log);
+
+    let all = lines(&path);
+    write_lines(&path, &all[..4]);
+    let cut = audit::check_witness(&path, &witness).expect("check");
+    assert!(
+        matches!(cut, Some(audit::Rollback::Shorter { .. })),
+        "{cut:?}"
+    );
+
+    std::fs::remove_file(&path).expect("delete");
+    let deleted = audit::check_witness(&path, &witness).expect("check");
+    assert!(
+        matches!(
+            deleted,
+            Some(audit::Rollback::Shorter { found_bytes: 0, .. })
+        ),
+        "{deleted:?}"
+    );
+
+    // Six other searches: longer than the witnessed log, chained, but not the same lines.
+    let forged = AuditLog::open(&path).expect("open");
+    for n in 101..=106 {
+        forged.append(search(n)).expect("append");
+    }
+    assert!(audit::verify(&path).expect("verify").is_intact());
+    let rewritten = audit::check_witness(&path, &witness).expect("check");
+    assert!(
+        matches!(rewritten, Some(audit::Rollback::Rewritten { .. })),
+        "{rewritten:?}"
+    );
+}
