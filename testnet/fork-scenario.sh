@@ -5,7 +5,9 @@
 #   B. a node restored from an older backup publishes through its API at once: it gets its
 #      newer entries back first, no fork, the record reaches every node;
 #   C. the same restore, then a publish with the CLI while the node is stopped: refused without
-#      --offline; with it, the log forks, and every node shows the fork and ends on one digest.
+#      --offline; with it, the log forks, and every node shows the fork and ends on one digest;
+#   D. a node's audit log, witnessed by the network, loses its last line while the node is
+#      stopped: the node refuses to start and `audit --verify` fails, until the log is restored.
 # Prints what an operator sees and how long each step took; exits non-zero if a check fails.
 #
 #   testnet/fork-scenario.sh [--base-port P]     (default 17500; uses P..P+13 and P+100..P+113)
@@ -15,7 +17,7 @@ set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
-usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; }
 base_port=17500
 parse_args "$@"
 if [[ ! -x $bureau ]]; then
@@ -225,5 +227,31 @@ if api "$(node_dir 1)" "$(api_of 1)" publish sltd --number AFTERFORK1 2> "$work/
   fail "the forked node signed again"
 fi
 echo "node1 refuses to sign: $(cat "$work/after.err")"
+
+# --- D. the audit log is cut while the node is stopped ------------------------------------------
+step "D. node3's audit log loses its last line while node3 is stopped"
+api "$(node_dir 3)" "$(api_of 3)" search sltd --number ORIGINAL1 --purpose "scenario D" > /dev/null
+api "$(node_dir 3)" "$(api_of 3)" audit --witness | sed 's/^/  /'
+stop "$(node_pid 3)"
+log3=$(node_dir 3)/audit.log
+cp "$log3" "$work/audit3.log"
+head -n -1 "$work/audit3.log" > "$log3"
+set +e
+NO_COLOR=1 timeout 60 "$bureau" node run --dir "$(node_dir 3)" --listen "/ip4/127.0.0.1/tcp/$(port_of 3)" \
+  --api-listen "127.0.0.1:$(api_of 3)" > "$work/cut.out" 2>&1
+code=$?
+set -e
+[[ $code != 0 ]] || fail "node3 started on a cut audit log"
+grep -q "accept-audit-loss" "$work/cut.out" || fail "node3's refusal does not say what to do: $(cat "$work/cut.out")"
+echo "node3 refuses to start (exit $code): $(grep -o 'the audit log holds.*deleted' "$work/cut.out" | head -n 1)"
+if "$bureau" --dir "$(node_dir 3)" audit --verify 2> "$work/verify.err"; then
+  fail "audit --verify passed on a cut log"
+fi
+echo "audit --verify: $(cat "$work/verify.err")"
+cp "$work/audit3.log" "$log3"
+"$bureau" --dir "$(node_dir 3)" audit --verify | sed 's/^/  restored: /'
+restart_node 3
+until_true "node3 back on its whole log" meshed 3
+
 echo
 echo "fork scenario: all checks passed"

@@ -281,9 +281,10 @@ async fn witness_audit_periodically(service: Service) {
 
 /// Signs the audit log's head into this node's log now, if it moved, and gossips it.
 pub async fn witness_audit(service: &Service) -> bureau_service::Result<()> {
-    service
-        .change(|replica| Ok(((), replica.witness_audit()?.into_iter().collect())))
+    bureau_service::ops::WitnessAudit {}
+        .run(service)
         .await
+        .map(drop)
 }
 
 /// Erases this member's expired and cancelled records everywhere, and removes messages past

@@ -115,11 +115,17 @@ pub enum Command {
         #[command(flatten)]
         page: super::mail::PageFlags,
     },
-    /// Show the node's audit log (every search and change), or check it with --verify.
+    /// Show the node's audit log (every search and change), check it with --verify, or have it
+    /// witnessed now with --witness.
     Audit {
-        /// Check the whole hash chain and report the first line that breaks it.
-        #[arg(long)]
+        /// Check the whole hash chain and report the first line that breaks it, then the file
+        /// against the head the network last witnessed.
+        #[arg(long, conflicts_with = "witness")]
         verify: bool,
+        /// Have the running node sign the log's head into its log now (it also does every 10
+        /// minutes and at stop), so the network witnesses it.
+        #[arg(long)]
+        witness: bool,
         /// Show the last N lines.
         #[arg(long, default_value_t = 50)]
         tail: usize,

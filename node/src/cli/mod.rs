@@ -77,7 +77,17 @@ pub fn run(cli: Cli, env: Environment) -> Result<()> {
                 renews: renew,
             },
         ),
-        Command::Audit { verify, tail } => trust::audit(context, verify, tail),
+        Command::Audit {
+            verify,
+            witness,
+            tail,
+        } => {
+            if witness {
+                trust::witness_audit(context)
+            } else {
+                trust::audit(context, verify, tail)
+            }
+        }
         Command::Publish(publish) => records::publish(context, publish),
         Command::Get(get) => records::get(context, get),
         Command::Cancel(cancel) => records::cancel(context, cancel),

@@ -184,3 +184,22 @@ fn verify_audit(context: &Context, path: &std::path::Path) -> Result<()> {
     }
     Ok(())
 }
+
+/// How `bureau audit --witness` shows the head the network now holds.
+fn print_witnessed(state: &audit::AuditState) {
+    match state.witnessed() {
+        Some(witness) => println!(
+            "audit log witnessed: {} lines, {} bytes, head {} (signed into this node's log)",
+            witness.seq, witness.len, witness.hash
+        ),
+        None => println!("the audit log is empty: nothing to witness"),
+    }
+}
+
+/// `bureau audit --witness`
+pub fn witness_audit(context: &Context) -> Result<()> {
+    let state = context
+        .backend()?
+        .call(bureau_service::ops::WitnessAudit {})?;
+    context.print(&state, print_witnessed)
+}

@@ -17,7 +17,7 @@ pub use cases::{
 };
 pub use mail::{AnswerHit, ListHits, ListMail, PageQuery};
 pub use members::{AdmitMember, Announced, ListMembers, RevokeMember};
-pub use node::{GetStatus, ListPeers, NetworkStatus, NodeStatus};
+pub use node::{GetStatus, ListPeers, NetworkStatus, NodeStatus, WitnessAudit};
 pub use paths::{CasePath, RecordPath};
 pub use records::{
     BlockRecord, Blocked, CancelRecord, DueForReview, EraseDue, Erased, ExtendRecord, GetRecord,
@@ -28,6 +28,7 @@ pub use records::{
 pub fn visit_all(visitor: &mut impl Visitor) {
     visitor.visit::<GetStatus>();
     visitor.visit::<ListPeers>();
+    visitor.visit::<WitnessAudit>();
     visitor.visit::<crate::records::Draft>();
     visitor.visit::<GetRecord>();
     visitor.visit::<CancelRecord>();

@@ -1,9 +1,10 @@
-//! Operations on the node itself: its status and its peers.
+//! Operations on the node itself: its status, its peers, and witnessing its audit log.
 
 use bureau_net::{Counters, PeerInfo, ReachInfo, RefusedBy};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::audit::AuditState;
 use crate::error::Result;
 use crate::operation::{Method, Operation};
 use crate::replica::Status;
@@ -93,5 +94,27 @@ impl Operation for ListPeers {
 
     async fn run(self, service: &Service) -> Result<Vec<PeerInfo>> {
         Ok(service.network()?.peers().await?)
+    }
+}
+
+/// Signs the audit log's head into this node's log now (a running node also does it every
+/// `witness::AUDIT_WITNESS_INTERVAL` and at stop): before maintenance, say.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+pub struct WitnessAudit {}
+
+impl Operation for WitnessAudit {
+    type Answer = AuditState;
+    const NAME: &'static str = "witness_audit";
+    const SUMMARY: &'static str = "Sign the audit log's head into this node's log now";
+    const METHOD: Method = Method::Post;
+    const PATH: &'static str = "/v1/audit/witness";
+
+    async fn run(self, service: &Service) -> Result<AuditState> {
+        service
+            .change(|replica| Ok(((), replica.witness_audit()?.into_iter().collect())))
+            .await?;
+        service
+            .blocking(|replica| Ok(replica.status()?.audit))
+            .await
     }
 }
