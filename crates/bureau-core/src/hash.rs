@@ -18,6 +18,10 @@ pub mod domain {
     pub const FORK_PROOF: &[u8] = b"bureau/v1/hash/fork-proof\0";
     pub const SEAL_RANDOMNESS: &[u8] = b"bureau/v1/hash/seal-randomness\0";
     pub const SEAL_KEY_COMMITMENT: &[u8] = b"bureau/v1/hash/seal-key-commitment\0";
+    /// The member's secret for the local ids of its restricted records.
+    pub const OPAQUE_ID_KEY: &[u8] = b"bureau/v1/hash/opaque-id-key\0";
+    /// A restricted record's local id, keyed by that secret.
+    pub const OPAQUE_ID: &[u8] = b"bureau/v1/hash/opaque-id\0";
 }
 
 impl Hash {

@@ -23,6 +23,44 @@ use crate::time::{Date, PartialDate};
 
 /// Longest local id, in bytes.
 pub const MAX_LOCAL_ID_BYTES: usize = 64;
+/// Hex digits of an opaque local id (after its `s` prefix): 96 bits.
+pub const OPAQUE_ID_HEX_DIGITS: usize = 24;
+
+/// The secret a member's restricted records take their local ids from, derived from a secret
+/// only its node holds (its encryption key).
+pub fn opaque_id_key(secret: &[u8; 32]) -> [u8; 32] {
+    crate::Hash::of(crate::hash::domain::OPAQUE_ID_KEY, &[secret]).0
+}
+
+/// The local id a restricted record is published under instead of `local_id` (which is often
+/// the identifier itself: a passport number, a VIN): `s` and 24 hex digits of a hash keyed
+/// with `key`, so a member without the key can neither read the identifier from the reference
+/// nor confirm a guess of it. The same `local_id` always gives the same id, so updates and
+/// cancellations find the record. An id that is already opaque is kept.
+pub fn opaque_local_id(key: &[u8; 32], database: Database, local_id: &str) -> String {
+    if is_opaque_id(local_id) {
+        return local_id.to_owned();
+    }
+    let hash = crate::Hash::of(
+        crate::hash::domain::OPAQUE_ID,
+        &[key, database.name().as_bytes(), b"\0", local_id.as_bytes()],
+    );
+    let mut id = String::with_capacity(1 + OPAQUE_ID_HEX_DIGITS);
+    id.push('s');
+    for byte in &hash.0[..OPAQUE_ID_HEX_DIGITS / 2] {
+        id.push_str(&format!("{byte:02x}"));
+    }
+    id
+}
+
+/// Whether `local_id` has the form of an opaque id.
+pub fn is_opaque_id(local_id: &str) -> bool {
+    local_id.len() == 1 + OPAQUE_ID_HEX_DIGITS
+        && local_id.starts_with('s')
+        && local_id[1..]
+            .bytes()
+            .all(|byte| matches!(byte, b'0'..=b'9' | b'a'..=b'f'))
+}
 /// Most members an access list may name.
 pub const MAX_ACCESS_MEMBERS: usize = 256;
 
@@ -807,6 +845,35 @@ mod tests {
 
     /// A local id of only dots would be `.` or `..` in a path or URL (`sltd/FRA/..`), so it is
     /// refused wherever a local id is checked; dots inside an id stay allowed.
+    #[test]
+    fn opaque_ids_are_keyed_stable_and_valid_local_ids() {
+        let key = super::opaque_id_key(&[7; 32]);
+        let id = super::opaque_local_id(&key, Database::TravelDocuments, "x1234567");
+        assert!(super::is_opaque_id(&id), "{id}");
+        assert!(
+            RecordKey::new(Database::TravelDocuments, "FRA".parse().expect("code"), &id).is_ok()
+        );
+        assert_eq!(
+            id,
+            super::opaque_local_id(&key, Database::TravelDocuments, "x1234567")
+        );
+        assert_eq!(
+            id,
+            super::opaque_local_id(&key, Database::TravelDocuments, &id),
+            "kept"
+        );
+        let other_key = super::opaque_id_key(&[8; 32]);
+        assert_ne!(
+            id,
+            super::opaque_local_id(&other_key, Database::TravelDocuments, "x1234567")
+        );
+        assert_ne!(
+            id,
+            super::opaque_local_id(&key, Database::Vehicles, "x1234567")
+        );
+        assert!(!super::is_opaque_id("x1234567"));
+    }
+
     #[test]
     fn local_ids_of_only_dots_are_refused() {
         let owner: MemberCode = "FRA".parse().expect("FRA is a member code");

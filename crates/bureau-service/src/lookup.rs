@@ -87,6 +87,7 @@ impl Replica {
     /// The second stage of a search: the full record. Getting another member's person or work
     /// of art (found by a fuzzy search, which only lists candidates) is the hit.
     pub fn get_for(&self, key: &RecordKey, context: &SearchContext) -> Result<Option<RecordView>> {
+        let key = &self.resolve_own(key)?;
         let view = self.store.get(key)?;
         self.audit(
             AuditAction::Get,

@@ -52,7 +52,7 @@ impl Replica {
         review_date: Option<Date>,
         data: RecordData,
     ) -> Result<(Published, Entry)> {
-        let key = RecordKey::new(data.database(), self.member(), local_id)?;
+        let key = self.own_key(data.database(), local_id, &access)?;
         let review_date = review_date_of(review_date, &data, clock::now().date())?;
         let mut version = 0;
         let entry = self.append(
@@ -98,7 +98,7 @@ impl Replica {
             .collect();
         for draft in drafts {
             let built = (|| -> Result<Record> {
-                let key = RecordKey::new(draft.data.database(), self.member(), &draft.local_id)?;
+                let key = self.own_key(draft.data.database(), &draft.local_id, &draft.access)?;
                 let review_date = review_date_of(draft.review_date, &draft.data, today)?;
                 let version = match versions.get(&key) {
                     Some(version) => version + 1,
@@ -173,6 +173,7 @@ impl Replica {
                 key.owner
             );
         }
+        let key = &self.resolve_own(key)?;
         let mut version = 0;
         let entry = self.append(
             key,
@@ -210,6 +211,7 @@ impl Replica {
                 key.owner
             );
         }
+        let key = &self.resolve_own(key)?;
         let mut version = 0;
         let entry = self.append(
             key,

@@ -178,6 +178,9 @@ pub struct Replica {
     /// A witnessed audit head the operator accepted losing at start: not held against the log
     /// until the next witness replaces it.
     pub(crate) audit_loss_accepted: Mutex<Option<bureau_core::AuditWitness>>,
+    /// What the local ids of this member's restricted records are keyed with
+    /// (`bureau_core::record::opaque_local_id`).
+    opaque_id_key: [u8; 32],
 }
 
 /// Most records remembered as told of a hit in one day; past it the memory starts over (an
@@ -220,6 +223,7 @@ impl Replica {
         let mut config = bureau_store::Config::new(dir.store());
         config.cache_capacity_bytes = cache_capacity_bytes;
         config.unseal_key = Some(identity.encryption.clone());
+        let encryption_secret = identity.encryption.0;
         let store = Store::open(&config, &identity.genesis)?;
         store.learn_certificate(&identity.certificate)?;
         Ok(Replica {
@@ -233,6 +237,7 @@ impl Replica {
             hits_told: Mutex::new(HitsTold::default()),
             inbox_quota: Mutex::new(None),
             audit_loss_accepted: Mutex::new(None),
+            opaque_id_key: bureau_core::record::opaque_id_key(&encryption_secret),
         })
     }
 
@@ -269,6 +274,40 @@ impl Replica {
         self.audit_loss_accepted
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The key this member's record `local_id` takes when published with `access`: a restricted
+    /// record gets an opaque local id, so that its reference says nothing of the identifier.
+    pub(crate) fn own_key(
+        &self,
+        database: bureau_core::Database,
+        local_id: &str,
+        access: &bureau_core::Access,
+    ) -> Result<RecordKey> {
+        let local_id = match access {
+            bureau_core::Access::All => local_id.to_owned(),
+            _ => bureau_core::record::opaque_local_id(&self.opaque_id_key, database, local_id),
+        };
+        Ok(RecordKey::new(database, self.member(), &local_id)?)
+    }
+
+    /// This member's record as a caller names it: a restricted record may be named by the id it
+    /// was published with, and is found under its opaque id. Other keys are returned as they
+    /// are.
+    pub(crate) fn resolve_own(&self, key: &RecordKey) -> Result<RecordKey> {
+        if key.owner != self.member()
+            || bureau_core::record::is_opaque_id(&key.local_id)
+            || self.store.get(key)?.is_some()
+        {
+            return Ok(key.clone());
+        }
+        let restricted = bureau_core::Access::SecretariatOnly;
+        let opaque = self.own_key(key.database, &key.local_id, &restricted)?;
+        Ok(if self.store.get(&opaque)?.is_some() {
+            opaque
+        } else {
+            key.clone()
+        })
     }
 
     /// Writes a change's audit line.

@@ -62,15 +62,24 @@ fn samples() -> Vec<(&'static str, RecordData, Query)> {
         .collect()
 }
 
-async fn publish(net: &TestNet, index: usize, id: &str, access: Access, data: RecordData) {
+/// Publishes on node `index`; returns the record's reference.
+async fn publish(
+    net: &TestNet,
+    index: usize,
+    id: &str,
+    access: Access,
+    data: RecordData,
+) -> bureau_core::RecordKey {
     let running = net.node(index);
     let replica = Arc::clone(&running.replica);
     let id = id.to_owned();
-    let (_, entry) = tokio::task::spawn_blocking(move || replica.publish(&id, access, None, data))
-        .await
-        .expect("join")
-        .expect("publish");
+    let (published, entry) =
+        tokio::task::spawn_blocking(move || replica.publish(&id, access, None, data))
+            .await
+            .expect("join")
+            .expect("publish");
     running.net.publish(entry).await.expect("gossip");
+    published.reference.parse().expect("a reference")
 }
 
 async fn search(net: &TestNet, index: usize, query: Query) -> Vec<Found> {
@@ -140,14 +149,20 @@ async fn a_restricted_record_is_unreadable_on_a_node_that_is_not_a_recipient() {
         theft_date: None,
         theft_place: None,
     });
-    publish(
+    // The local id the CLI would derive from the serial: the identifier itself.
+    let local_id = serial.to_ascii_lowercase();
+    let reference = publish(
         &net,
         1,
-        "secret1",
+        &local_id,
         Access::Members(BTreeSet::from([germany])),
         firearm,
     )
     .await;
+    assert!(
+        bureau_core::record::is_opaque_id(&reference.local_id),
+        "a restricted record's reference names no identifier: {reference}"
+    );
     let gs_only = RecordData::Firearm(Firearm {
         serial_number: "GSONLY4455".into(),
         make: "Beretta".into(),
@@ -186,10 +201,14 @@ async fn a_restricted_record_is_unreadable_on_a_node_that_is_not_a_recipient() {
     assert_eq!(search(&net, 0, query("GSONLY4455")).await.len(), 1);
     assert!(search(&net, 2, query("GSONLY4455")).await.is_empty());
 
-    // Italy's replica holds the entry, sealed, and says so.
+    // Italy's replica holds the entry, sealed, and says so; a guess of the identifier as the
+    // reference confirms nothing.
     let italy = Arc::clone(&net.node(3).replica);
-    let key: bureau_core::RecordKey = "firearms/FRA/secret1".parse().expect("reference");
-    let view = italy.get(&key).expect("get").expect("held");
+    let guessed: bureau_core::RecordKey = format!("firearms/FRA/{local_id}")
+        .parse()
+        .expect("reference");
+    assert!(italy.get(&guessed).expect("get").is_none());
+    let view = italy.get(&reference).expect("get").expect("held");
     assert!(view.restricted && view.record.is_none(), "{view:?}");
     let entry = italy
         .store
@@ -212,6 +231,22 @@ async fn a_restricted_record_is_unreadable_on_a_node_that_is_not_a_recipient() {
     };
     assert!(holds(2, serial), "the recipient indexed the serial");
     assert!(!holds(3, serial), "the serial is in Italy's store");
+    assert!(
+        !holds(3, &local_id),
+        "the serial as a local id is in Italy's store"
+    );
+    // The owner still names it by the id it gave.
+    let owner = Arc::clone(&net.node(1).replica);
+    let given: bureau_core::RecordKey = format!("firearms/FRA/{local_id}")
+        .parse()
+        .expect("reference");
+    let context = bureau_service::query::SearchContext::default();
+    let own = tokio::task::spawn_blocking(move || owner.get_for(&given, &context))
+        .await
+        .expect("join")
+        .expect("get")
+        .expect("found under its opaque id");
+    assert_eq!(own.record.expect("the owner reads it").key, reference);
     assert!(
         !holds(3, "Confidential model"),
         "the model is in Italy's store"
