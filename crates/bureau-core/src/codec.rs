@@ -74,6 +74,26 @@ pub fn decode<T: DeserializeOwned, const LIMIT: usize>(bytes: &[u8]) -> Result<T
     Ok(value)
 }
 
+/// [`decode`] of a value followed by zero bytes (padding), which are skipped; any other
+/// trailing byte is refused.
+pub fn decode_padded<T: DeserializeOwned, const LIMIT: usize>(
+    bytes: &[u8],
+) -> Result<T, DecodeError> {
+    if bytes.len() > LIMIT {
+        return Err(DecodeError::TooLarge {
+            len: bytes.len(),
+            limit: LIMIT,
+        });
+    }
+    let (value, read) = bincode::serde::decode_from_slice(bytes, config::<LIMIT>())
+        .map_err(|error| DecodeError::Malformed(error.to_string()))?;
+    let rest = &bytes[read..];
+    if rest.iter().any(|&byte| byte != 0) {
+        return Err(DecodeError::TrailingBytes { extra: rest.len() });
+    }
+    Ok(value)
+}
+
 /// [`decode`], and the bytes must be the canonical encoding of the value (what [`encode`]
 /// gives): for everything a peer sends.
 pub fn decode_canonical<T: Serialize + DeserializeOwned, const LIMIT: usize>(

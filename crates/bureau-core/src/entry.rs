@@ -129,6 +129,11 @@ pub struct SealedRecord {
     pub sealed: crate::seal::Sealed,
 }
 
+/// The sizes a sealed record's plaintext is padded to with zeros (the smallest that holds it),
+/// so that its size tells a member who cannot open it only the class. Records are mostly under
+/// a kilobyte; the last class is `seal::MAX_SEAL_PLAINTEXT_BYTES`.
+pub const SEALED_SIZE_CLASSES: [usize; 7] = [512, 1024, 2048, 4096, 8192, 16384, 32768];
+
 /// What a [`SealedRecord`] seals.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 struct SealedContent {
@@ -177,7 +182,7 @@ impl SealedRecord {
         );
         let plain = crate::seal::open(&self.sealed, secret, &aad)?;
         let content: SealedContent =
-            codec::decode::<_, { crate::seal::MAX_SEAL_PLAINTEXT_BYTES }>(&plain)?;
+            codec::decode_padded::<_, { crate::seal::MAX_SEAL_PLAINTEXT_BYTES }>(&plain)?;
         let record = Record {
             key: self.key.clone(),
             version: self.version,
@@ -286,10 +291,16 @@ impl Entry {
                 record.review_date,
             ),
         );
-        let content = codec::encode(&SealedContent {
+        let mut content = codec::encode(&SealedContent {
             review_reason: record.review_reason,
             data: record.data,
         });
+        if let Some(class) = SEALED_SIZE_CLASSES
+            .iter()
+            .find(|&&class| class >= content.len())
+        {
+            content.resize(*class, 0);
+        }
         let sealed = crate::seal::seal(&content, recipients, &aad, seed)?;
         let body = Body::PutSealed(SealedRecord {
             key: record.key,

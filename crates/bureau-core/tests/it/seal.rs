@@ -242,3 +242,44 @@ fn secret_of(sealed: &Sealed, position: usize) -> [u8; 32] {
         .find(|secret| EncryptionPublicKey::from_secret(*secret) == key)
         .expect("recipient made by this test")
 }
+
+/// Sealed records are padded to a size class: two records of different lengths in one class
+/// seal to bodies of one size, and both open to what was sealed.
+#[test]
+fn sealed_records_of_one_size_class_look_alike() {
+    use bureau_core::testkit::{self, NOW};
+    use bureau_core::{Body, Entry, NetworkId};
+
+    let owner: bureau_core::MemberCode = "FRA".parse().expect("code");
+    let reader = EncryptionPublicKey::from_secret(testkit::encryption_secret(owner));
+    let key = testkit::seeded_key("padding");
+    let network = NetworkId(bureau_core::Hash::of(b"padding test\0", &[]));
+    let sealed = |number: &str, place: &str| {
+        let mut record = testkit::travel_document(owner, "s0123456789abcdef01234567", number, 1);
+        record.access = bureau_core::Access::SecretariatOnly;
+        if let bureau_core::RecordData::TravelDocument(document) = &mut record.data {
+            document.theft_place = Some(place.into());
+        }
+        let entry =
+            Entry::sign_sealed(&key, network, None, NOW, record.clone(), &[reader], [9; 32])
+                .expect("seals");
+        (entry, record)
+    };
+    let (short, short_record) = sealed("X1", "Lyon");
+    let (long, long_record) = sealed("X1234567890ABCDEFGH", &"Saint-Rémy-de-Provence ".repeat(8));
+    let size = |entry: &Entry| match &entry.body {
+        Some(Body::PutSealed(sealed)) => sealed.sealed.ciphertext.len(),
+        other => panic!("not sealed: {other:?}"),
+    };
+    assert_eq!(size(&short), size(&long), "one size class");
+    assert!(size(&short) >= bureau_core::entry::SEALED_SIZE_CLASSES[0]);
+    for (entry, record) in [(short, short_record), (long, long_record)] {
+        let Some(Body::PutSealed(body)) = &entry.body else {
+            panic!("not sealed");
+        };
+        let opened = body
+            .open(&entry.header, &testkit::encryption_secret(owner))
+            .expect("opens");
+        assert_eq!(opened, record);
+    }
+}
