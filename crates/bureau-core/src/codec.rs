@@ -58,18 +58,9 @@ pub fn encoded_len<T: Serialize + ?Sized>(value: &T) -> usize {
 
 /// Decodes a value of at most `LIMIT` bytes; the whole slice must be one value.
 pub fn decode<T: DeserializeOwned, const LIMIT: usize>(bytes: &[u8]) -> Result<T, DecodeError> {
-    if bytes.len() > LIMIT {
-        return Err(DecodeError::TooLarge {
-            len: bytes.len(),
-            limit: LIMIT,
-        });
-    }
-    let (value, read) = bincode::serde::decode_from_slice(bytes, config::<LIMIT>())
-        .map_err(|error| DecodeError::Malformed(error.to_string()))?;
-    if read != bytes.len() {
-        return Err(DecodeError::TrailingBytes {
-            extra: bytes.len() - read,
-        });
+    let (value, rest) = decode_prefix::<T, LIMIT>(bytes)?;
+    if !rest.is_empty() {
+        return Err(DecodeError::TrailingBytes { extra: rest.len() });
     }
     Ok(value)
 }
@@ -79,6 +70,17 @@ pub fn decode<T: DeserializeOwned, const LIMIT: usize>(bytes: &[u8]) -> Result<T
 pub fn decode_padded<T: DeserializeOwned, const LIMIT: usize>(
     bytes: &[u8],
 ) -> Result<T, DecodeError> {
+    let (value, rest) = decode_prefix::<T, LIMIT>(bytes)?;
+    if rest.iter().any(|&byte| byte != 0) {
+        return Err(DecodeError::TrailingBytes { extra: rest.len() });
+    }
+    Ok(value)
+}
+
+/// The value at the start of `bytes` (at most `LIMIT` of them), and the bytes after it.
+fn decode_prefix<T: DeserializeOwned, const LIMIT: usize>(
+    bytes: &[u8],
+) -> Result<(T, &[u8]), DecodeError> {
     if bytes.len() > LIMIT {
         return Err(DecodeError::TooLarge {
             len: bytes.len(),
@@ -87,11 +89,7 @@ pub fn decode_padded<T: DeserializeOwned, const LIMIT: usize>(
     }
     let (value, read) = bincode::serde::decode_from_slice(bytes, config::<LIMIT>())
         .map_err(|error| DecodeError::Malformed(error.to_string()))?;
-    let rest = &bytes[read..];
-    if rest.iter().any(|&byte| byte != 0) {
-        return Err(DecodeError::TrailingBytes { extra: rest.len() });
-    }
-    Ok(value)
+    Ok((value, &bytes[read..]))
 }
 
 /// [`decode`], and the bytes must be the canonical encoding of the value (what [`encode`]
