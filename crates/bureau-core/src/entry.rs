@@ -113,6 +113,8 @@ pub enum Body {
     PutSealed(SealedRecord),
     /// The author's audit log head, witnessed by the network.
     AuditWitness(AuditWitness),
+    /// Cancels a restricted record, its reason sealed.
+    CancelSealed(SealedCancel),
 }
 
 /// A record only some members may read. Its key, version, access and review date stay in
@@ -133,6 +135,65 @@ pub struct SealedRecord {
 /// so that its size tells a member who cannot open it only the class. Records are mostly under
 /// a kilobyte; the last class is `seal::MAX_SEAL_PLAINTEXT_BYTES`.
 pub const SEALED_SIZE_CLASSES: [usize; 7] = [512, 1024, 2048, 4096, 8192, 16384, 32768];
+
+/// The cancellation of a restricted record: its key and version in clear, so every replica
+/// folds it; its reason sealed to the record's readers like the record's data (a reason often
+/// says what happened to the person or the object). The entry's header, but for the body hash,
+/// is the associated data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SealedCancel {
+    pub key: RecordKey,
+    pub version: u64,
+    pub sealed: crate::seal::Sealed,
+}
+
+impl SealedCancel {
+    fn aad(
+        network: &NetworkId,
+        author: &PublicKey,
+        seq: u64,
+        prev_hash: &Hash,
+        timestamp: Timestamp,
+        cancel: (&RecordKey, u64),
+    ) -> Vec<u8> {
+        let mut aad = b"bureau/v1/aad/sealed-cancel\0".to_vec();
+        aad.extend_from_slice(&codec::encode(&(
+            network, author, seq, prev_hash, timestamp, cancel,
+        )));
+        aad
+    }
+
+    /// Opens the cancellation with an X25519 secret, for an entry with this header.
+    pub fn open(&self, header: &EntryHeader, secret: &[u8; 32]) -> Result<Cancel, UnsealError> {
+        let aad = SealedCancel::aad(
+            &header.network,
+            &header.author,
+            header.seq,
+            &header.prev_hash,
+            header.timestamp,
+            (&self.key, self.version),
+        );
+        let plain = crate::seal::open(&self.sealed, secret, &aad)?;
+        let reason: String =
+            codec::decode_padded::<_, { crate::seal::MAX_SEAL_PLAINTEXT_BYTES }>(&plain)?;
+        Ok(Cancel {
+            key: self.key.clone(),
+            version: self.version,
+            reason,
+        })
+    }
+}
+
+/// Zero-pads sealed content to the smallest of [`SEALED_SIZE_CLASSES`] that holds it.
+fn pad(mut content: Vec<u8>) -> Vec<u8> {
+    if let Some(class) = SEALED_SIZE_CLASSES
+        .iter()
+        .find(|&&class| class >= content.len())
+    {
+        content.resize(*class, 0);
+    }
+    content
+}
 
 /// What a [`SealedRecord`] seals.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -211,6 +272,7 @@ impl Body {
             Body::Erase(_) => "erase",
             Body::PutSealed(_) => "put-sealed",
             Body::AuditWitness(_) => "audit-witness",
+            Body::CancelSealed(_) => "cancel-sealed",
         }
     }
 
@@ -291,22 +353,45 @@ impl Entry {
                 record.review_date,
             ),
         );
-        let mut content = codec::encode(&SealedContent {
+        let content = pad(codec::encode(&SealedContent {
             review_reason: record.review_reason,
             data: record.data,
-        });
-        if let Some(class) = SEALED_SIZE_CLASSES
-            .iter()
-            .find(|&&class| class >= content.len())
-        {
-            content.resize(*class, 0);
-        }
+        }));
         let sealed = crate::seal::seal(&content, recipients, &aad, seed)?;
         let body = Body::PutSealed(SealedRecord {
             key: record.key,
             version: record.version,
             access: record.access,
             review_date: record.review_date,
+            sealed,
+        });
+        Ok(Entry::sign(key, network, head, timestamp, body))
+    }
+
+    /// Signs the cancellation of a restricted record, its reason sealed to `recipients`
+    /// (the record's readers and the owner).
+    pub fn sign_sealed_cancel(
+        key: &SecretKey,
+        network: NetworkId,
+        head: Option<&Head>,
+        timestamp: Timestamp,
+        cancel: Cancel,
+        recipients: &[crate::keys::EncryptionPublicKey],
+        seed: [u8; 32],
+    ) -> Result<Entry, crate::seal::SealError> {
+        let aad = SealedCancel::aad(
+            &network,
+            &key.public(),
+            head.map_or(1, |head| head.seq + 1),
+            &head.map_or(Hash::ZERO, |head| head.hash),
+            timestamp,
+            (&cancel.key, cancel.version),
+        );
+        let sealed =
+            crate::seal::seal(&pad(codec::encode(&cancel.reason)), recipients, &aad, seed)?;
+        let body = Body::CancelSealed(SealedCancel {
+            key: cancel.key,
+            version: cancel.version,
             sealed,
         });
         Ok(Entry::sign(key, network, head, timestamp, body))

@@ -47,6 +47,7 @@ impl Bucket {
             Body::Put(record) => Bucket::Records(record.key.database),
             Body::PutSealed(sealed) => Bucket::Records(sealed.key.database),
             Body::Cancel(cancel) => Bucket::Records(cancel.key.database),
+            Body::CancelSealed(cancel) => Bucket::Records(cancel.key.database),
             Body::Admit(_)
             | Body::Revoke(_)
             | Body::Block(_)

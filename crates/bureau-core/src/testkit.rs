@@ -470,6 +470,7 @@ impl MemoryReplica {
             Some(Body::Put(record)) if erased => fold(&record.key, record.version, None),
             Some(Body::Put(record)) => fold(&record.key, record.version, Some(record.clone())),
             Some(Body::Cancel(cancel)) => fold(&cancel.key, cancel.version, None),
+            Some(Body::CancelSealed(cancel)) => fold(&cancel.key, cancel.version, None),
             // The model holds no key, so a sealed record is as unreadable as a cancelled one.
             Some(Body::PutSealed(sealed)) => fold(&sealed.key, sealed.version, None),
             _ => {}

@@ -308,6 +308,13 @@ pub fn check_alone(entry: &Entry, network: &NetworkId, now: Timestamp) -> Result
             check_reason(&erase.reason)?;
         }
         Body::Diffusion(action) => action.validate().map_err(EntryError::InvalidCase)?,
+        Body::CancelSealed(cancel) => {
+            cancel.key.check()?;
+            if cancel.version == 0 {
+                return Err(RecordError::ZeroVersion.into());
+            }
+            cancel.sealed.check().map_err(EntryError::Sealed)?;
+        }
         Body::AuditWitness(witness) => {
             if witness.seq == 0 || witness.len == 0 {
                 return Err(EntryError::InvalidCase(crate::schema::SchemaError::new(
@@ -410,6 +417,7 @@ fn check_body_rights<V: ReplicaView>(
         Body::Put(record) => check_record_rights(author.member(), record),
         Body::PutSealed(sealed) => check_owner(&sealed.key),
         Body::Cancel(cancel) => check_owner(&cancel.key),
+        Body::CancelSealed(cancel) => check_owner(&cancel.key),
         Body::Admit(certificate) => {
             if !author.has_role(Role::Secretariat) {
                 return Err(EntryError::SecretariatOnly { kind: body.kind() });

@@ -497,8 +497,41 @@ impl Replica {
                 )
                 .context("cannot seal the record")?
             }
+            Body::Cancel(cancel) => match self.restricted_access(&cancel.key)? {
+                Some(access) => {
+                    let readers = self.readers(&access, readers)?;
+                    Entry::sign_sealed_cancel(
+                        &self.key,
+                        self.store.network(),
+                        head,
+                        now,
+                        cancel,
+                        &readers,
+                        crate::files::random_secret(),
+                    )
+                    .context("cannot seal the cancellation")?
+                }
+                None => Entry::sign(
+                    &self.key,
+                    self.store.network(),
+                    head,
+                    now,
+                    Body::Cancel(cancel),
+                ),
+            },
             body => Entry::sign(&self.key, self.store.network(), head, now, body),
         })
+    }
+
+    /// The access of a record this replica reads, when it is restricted: its cancellation is
+    /// sealed to the same readers.
+    fn restricted_access(&self, key: &RecordKey) -> Result<Option<Access>> {
+        Ok(self
+            .store
+            .get(key)?
+            .and_then(|view| view.record)
+            .map(|record| record.access)
+            .filter(|access| *access != Access::All))
     }
 
     /// The encryption keys a restricted record is sealed to: every current certificate of the

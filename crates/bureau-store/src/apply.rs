@@ -300,6 +300,7 @@ impl Store {
                     Some(bureau_core::Body::Put(record)) => (record.key.owner, Some(record)),
                     Some(bureau_core::Body::PutSealed(sealed)) => (sealed.key.owner, None),
                     Some(bureau_core::Body::Cancel(cancel)) => (cancel.key.owner, None),
+                    Some(bureau_core::Body::CancelSealed(cancel)) => (cancel.key.owner, None),
                     _ => return None,
                 };
                 Some((owner, entry.header.timestamp, record))
@@ -690,6 +691,13 @@ impl BatchTx<'_> {
                 self.fold(&sealed.key, state(precedence, true), opened.as_ref())?;
             }
             Some(Body::Cancel(cancel)) => {
+                let precedence = Precedence {
+                    version: cancel.version,
+                    entry: head.hash,
+                };
+                self.fold(&cancel.key, state(precedence, false), None)?;
+            }
+            Some(Body::CancelSealed(cancel)) => {
                 let precedence = Precedence {
                     version: cancel.version,
                     entry: head.hash,
@@ -1105,6 +1113,7 @@ impl BatchTx<'_> {
                 Some(Body::Put(record)) => self.unfold(&record.key, author, seq)?,
                 Some(Body::PutSealed(sealed)) => self.unfold(&sealed.key, author, seq)?,
                 Some(Body::Cancel(cancel)) => self.unfold(&cancel.key, author, seq)?,
+                Some(Body::CancelSealed(cancel)) => self.unfold(&cancel.key, author, seq)?,
                 Some(Body::Notice(action)) => {
                     self.remove_case(layout::CASE_NOTICE, &entry, |member| action.case(member))?;
                 }

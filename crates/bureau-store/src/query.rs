@@ -191,6 +191,15 @@ impl Store {
         let sealed = matches!(entry.body, Some(Body::PutSealed(_)));
         let (record, cancel_reason) = match entry.body {
             Some(Body::Cancel(cancel)) => (None, Some(cancel.reason)),
+            // A reader opens the reason; to others it stays sealed.
+            Some(Body::CancelSealed(cancel)) => {
+                let reason = self
+                    .unseal_key
+                    .as_ref()
+                    .and_then(|key| cancel.open(&entry.header, &key.0).ok())
+                    .map_or_else(|| "(sealed)".to_owned(), |opened| opened.reason);
+                (None, Some(reason))
+            }
             body => (self.record_of_body(&state, body)?, None),
         };
         let restricted = sealed && record.is_none() && !erased;

@@ -251,6 +251,34 @@ async fn a_restricted_record_is_unreadable_on_a_node_that_is_not_a_recipient() {
         !holds(3, "Confidential model"),
         "the model is in Italy's store"
     );
+
+    // Its cancellation is sealed too: Germany reads the reason, Italy does not.
+    let reason = "seized at Lyon Saint-Exupery";
+    let owner = Arc::clone(&net.node(1).replica);
+    let given: bureau_core::RecordKey = format!("firearms/FRA/{local_id}")
+        .parse()
+        .expect("reference");
+    let (_, entry) = tokio::task::spawn_blocking(move || owner.cancel(&given, reason))
+        .await
+        .expect("join")
+        .expect("cancel");
+    assert!(
+        matches!(entry.body, Some(Body::CancelSealed(_))),
+        "{entry:?}"
+    );
+    net.node(1).net.publish(entry).await.expect("gossip");
+    net.wait_converged().await;
+    let view_on = |index: usize| {
+        net.node(index)
+            .replica
+            .get(&reference)
+            .expect("get")
+            .expect("held")
+    };
+    assert_eq!(view_on(2).cancel_reason.as_deref(), Some(reason));
+    assert_eq!(view_on(3).cancel_reason.as_deref(), Some("(sealed)"));
+    assert!(view_on(3).record.is_none() && view_on(2).record.is_none());
+    assert!(!holds(3, reason), "the reason is in Italy's store");
     net.shutdown().await;
 }
 
