@@ -88,6 +88,43 @@ fn entry_seeds(fixture: &Fixture) -> Vec<Vec<u8>> {
     let mut bodiless = fixture.entries[0].clone();
     bodiless.body = None;
     seeds.push(bodiless.to_bytes());
+    // The bodies no fixture log holds: an audit witness and a sealed cancellation.
+    let member = &fixture.network.members[FRANCE];
+    let witness = bureau_core::AuditWitness {
+        seq: 12,
+        hash: Hash::of(b"fuzz seed\0", &[]),
+        len: 4104,
+    };
+    let at = fixture.now;
+    seeds.push(
+        Entry::sign(
+            &member.key,
+            fixture.network_id(),
+            None,
+            at,
+            Body::AuditWitness(witness),
+        )
+        .to_bytes(),
+    );
+    let cancel = bureau_core::entry::Cancel {
+        key: "firearms/FRA/s0123456789abcdef01234567"
+            .parse()
+            .expect("a reference"),
+        version: 2,
+        reason: "seized".into(),
+    };
+    let reader = member.certificate.body.encryption_key;
+    if let Ok(entry) = Entry::sign_sealed_cancel(
+        &member.key,
+        fixture.network_id(),
+        None,
+        at,
+        cancel,
+        &[reader],
+        [4; 32],
+    ) {
+        seeds.push(entry.to_bytes());
+    }
     seeds
 }
 
