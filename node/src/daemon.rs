@@ -117,6 +117,12 @@ pub async fn start(dir: NodeDir, config: NodeConfig) -> Result<Running> {
             "the API is served over plain HTTP on an address other hosts can reach (--api-insecure): its token and police data cross the network in clear"
         );
     }
+    // A certificate or key that cannot serve stops the node before it opens anything.
+    let tls = config
+        .api_tls
+        .as_ref()
+        .map(|tls| crate::http::tls::server_config(&tls.cert, &tls.key))
+        .transpose()?;
     let open_dir = dir.clone();
     let cache_bytes = config.cache_bytes;
     let replica =
@@ -156,11 +162,6 @@ pub async fn start(dir: NodeDir, config: NodeConfig) -> Result<Running> {
     ];
 
     let token = token(&dir)?;
-    let tls = config
-        .api_tls
-        .as_ref()
-        .map(|tls| crate::http::tls::server_config(&tls.cert, &tls.key))
-        .transpose()?;
     let listener = tokio::net::TcpListener::bind(config.api_listen)
         .await
         .with_context(|| format!("cannot listen for the API on {}", config.api_listen))?;
