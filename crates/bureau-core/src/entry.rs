@@ -148,28 +148,15 @@ pub struct SealedCancel {
 }
 
 impl SealedCancel {
-    fn aad(
-        network: &NetworkId,
-        author: &PublicKey,
-        seq: u64,
-        prev_hash: &Hash,
-        timestamp: Timestamp,
-        cancel: (&RecordKey, u64),
-    ) -> Vec<u8> {
-        let mut aad = b"bureau/v1/aad/sealed-cancel\0".to_vec();
-        aad.extend_from_slice(&codec::encode(&(
-            network, author, seq, prev_hash, timestamp, cancel,
-        )));
-        aad
-    }
+    const AAD_LABEL: &'static [u8] = b"bureau/v1/aad/sealed-cancel\0";
 
     /// Opens the cancellation with an X25519 secret, for an entry with this header.
     pub fn open(&self, header: &EntryHeader, secret: &[u8; 32]) -> Result<Cancel, UnsealError> {
-        let aad = SealedCancel::aad(
+        let aad = sealed_aad(
+            SealedCancel::AAD_LABEL,
             &header.network,
             &header.author,
-            header.seq,
-            &header.prev_hash,
+            (header.seq, &header.prev_hash),
             header.timestamp,
             (&self.key, self.version),
         );
@@ -182,6 +169,30 @@ impl SealedCancel {
             reason,
         })
     }
+}
+
+/// The associated data of a sealed body: its `label`, then every header field the body hash
+/// does not cover (`position` is the seq and the previous entry's hash), then the body's clear
+/// fields. A sealed body cannot be replayed under another author, position, time or record.
+fn sealed_aad<C: Serialize>(
+    label: &[u8],
+    network: &NetworkId,
+    author: &PublicKey,
+    position: (u64, &Hash),
+    timestamp: Timestamp,
+    clear: C,
+) -> Vec<u8> {
+    let (seq, prev_hash) = position;
+    let mut aad = label.to_vec();
+    aad.extend_from_slice(&codec::encode(&(
+        network, author, seq, prev_hash, timestamp, clear,
+    )));
+    aad
+}
+
+/// The seq and previous hash of the entry that follows `head`.
+fn next_position(head: Option<&Head>) -> (u64, Hash) {
+    head.map_or((1, Hash::ZERO), |head| (head.seq + 1, head.hash))
 }
 
 /// Zero-pads sealed content to the smallest of [`SEALED_SIZE_CLASSES`] that holds it.
@@ -214,30 +225,15 @@ pub enum UnsealError {
 }
 
 impl SealedRecord {
-    /// The associated data: every header field the body hash does not cover, and the clear
-    /// fields of the record.
-    fn aad(
-        network: &NetworkId,
-        author: &PublicKey,
-        seq: u64,
-        prev_hash: &Hash,
-        timestamp: Timestamp,
-        record: (&RecordKey, u64, &crate::record::Access, crate::time::Date),
-    ) -> Vec<u8> {
-        let mut aad = b"bureau/v1/aad/sealed-record\0".to_vec();
-        aad.extend_from_slice(&codec::encode(&(
-            network, author, seq, prev_hash, timestamp, record,
-        )));
-        aad
-    }
+    const AAD_LABEL: &'static [u8] = b"bureau/v1/aad/sealed-record\0";
 
     /// Opens the record with an X25519 secret, for an entry with this header.
     pub fn open(&self, header: &EntryHeader, secret: &[u8; 32]) -> Result<Record, UnsealError> {
-        let aad = SealedRecord::aad(
+        let aad = sealed_aad(
+            SealedRecord::AAD_LABEL,
             &header.network,
             &header.author,
-            header.seq,
-            &header.prev_hash,
+            (header.seq, &header.prev_hash),
             header.timestamp,
             (&self.key, self.version, &self.access, self.review_date),
         );
@@ -340,11 +336,12 @@ impl Entry {
         recipients: &[crate::keys::EncryptionPublicKey],
         seed: [u8; 32],
     ) -> Result<Entry, crate::seal::SealError> {
-        let aad = SealedRecord::aad(
+        let (seq, prev_hash) = next_position(head);
+        let aad = sealed_aad(
+            SealedRecord::AAD_LABEL,
             &network,
             &key.public(),
-            head.map_or(1, |head| head.seq + 1),
-            &head.map_or(Hash::ZERO, |head| head.hash),
+            (seq, &prev_hash),
             timestamp,
             (
                 &record.key,
@@ -379,11 +376,12 @@ impl Entry {
         recipients: &[crate::keys::EncryptionPublicKey],
         seed: [u8; 32],
     ) -> Result<Entry, crate::seal::SealError> {
-        let aad = SealedCancel::aad(
+        let (seq, prev_hash) = next_position(head);
+        let aad = sealed_aad(
+            SealedCancel::AAD_LABEL,
             &network,
             &key.public(),
-            head.map_or(1, |head| head.seq + 1),
-            &head.map_or(Hash::ZERO, |head| head.hash),
+            (seq, &prev_hash),
             timestamp,
             (&cancel.key, cancel.version),
         );
