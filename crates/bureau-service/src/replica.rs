@@ -259,7 +259,7 @@ impl Replica {
     }
 
     /// What `status` shows of the audit log.
-    fn audit_state(&self) -> Result<AuditState> {
+    pub fn audit_state(&self) -> Result<AuditState> {
         let witnessed = self.audit_witnessed()?;
         Ok(AuditState {
             lines: self.audit.head().seq,
@@ -301,8 +301,11 @@ impl Replica {
         {
             return Ok(key.clone());
         }
-        let restricted = bureau_core::Access::SecretariatOnly;
-        let opaque = self.own_key(key.database, &key.local_id, &restricted)?;
+        let opaque = RecordKey::new(
+            key.database,
+            key.owner,
+            &bureau_core::record::opaque_local_id(&self.opaque_id_key, key.database, &key.local_id),
+        )?;
         Ok(if self.store.get(&opaque)?.is_some() {
             opaque
         } else {

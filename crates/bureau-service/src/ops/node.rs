@@ -113,8 +113,6 @@ impl Operation for WitnessAudit {
         service
             .change(|replica| Ok(((), replica.witness_audit()?.into_iter().collect())))
             .await?;
-        service
-            .blocking(|replica| Ok(replica.status()?.audit))
-            .await
+        service.blocking(|replica| replica.audit_state()).await
     }
 }
