@@ -11,7 +11,9 @@
 use std::collections::BTreeSet;
 use std::sync::LazyLock;
 
-use bureau_core::case::{CaseRef, Colour, Decision, DiffusionAction, NoticeAction, NoticeRequest};
+use bureau_core::case::{
+    CaseAction, CaseRef, Colour, Decision, DiffusionAction, NoticeAction, NoticeRequest,
+};
 use bureau_core::entry::{Block, SealedRecord};
 use bureau_core::fork::SignedHeader;
 use bureau_core::keys::{self, EncryptionPublicKey};
@@ -217,12 +219,12 @@ fn sign_sealed(network: &mut TestNetwork, index: usize) -> Entry {
         SEAL_SEED,
     )
     .expect("the fixture record seals");
-    member.head = Some(entry.as_head());
-    member.clock = Timestamp(member.clock.0 + 1);
+    member.advance(&entry);
     entry
 }
 
-/// A Red Notice request and its review, a diffusion and its flag.
+/// A Red Notice request and its review, a diffusion and its flag: in clear (the older form),
+/// then sealed to their readers with the publication in clear.
 fn cases(network: &mut TestNetwork, person: &RecordKey) -> Vec<Entry> {
     let france = network.code(FRANCE);
     let notice = NoticeAction::Request(NoticeRequest {
@@ -248,7 +250,25 @@ fn cases(network: &mut TestNetwork, person: &RecordKey) -> Vec<Entry> {
         owner: france,
         id: id.into(),
     };
-    vec![
+    let sealed_request = match &notice {
+        NoticeAction::Request(request) => NoticeRequest {
+            id: "n2".into(),
+            ..request.clone()
+        },
+        _ => unreachable!("a request"),
+    };
+    let sealed_send = match &send {
+        DiffusionAction::Send { to, purpose, .. } => DiffusionAction::Send {
+            id: "d2".into(),
+            to: to.clone(),
+            person: person.clone(),
+            purpose: purpose.clone(),
+        },
+        _ => unreachable!("a send"),
+    };
+    let notice_readers = [SECRETARIAT, FRANCE];
+    let diffusion_readers = [SECRETARIAT, FRANCE, GERMANY, ITALY];
+    let mut entries = vec![
         network.sign(FRANCE, Body::Notice(notice)),
         network.sign(FRANCE, Body::Diffusion(send)),
         network.sign(
@@ -266,7 +286,36 @@ fn cases(network: &mut TestNetwork, person: &RecordKey) -> Vec<Entry> {
                 reason: "purpose too vague".into(),
             }),
         ),
-    ]
+    ];
+    let sealed = vec![
+        network.sign_case(
+            FRANCE,
+            CaseAction::Notice(NoticeAction::Request(sealed_request.clone())),
+            &notice_readers,
+        ),
+        network.sign_case(
+            FRANCE,
+            CaseAction::Diffusion(sealed_send),
+            &diffusion_readers,
+        ),
+        network.sign(
+            SECRETARIAT,
+            Body::Notice(NoticeAction::Publish {
+                notice: case("n2"),
+                request: sealed_request,
+            }),
+        ),
+        network.sign_case(
+            SECRETARIAT,
+            CaseAction::Diffusion(DiffusionAction::Withdraw {
+                diffusion: case("d2"),
+                reason: "no longer needed".into(),
+            }),
+            &diffusion_readers,
+        ),
+    ];
+    entries.extend(sealed);
+    entries
 }
 
 /// Germany publishes and is admitted again (a renewal); Italy publishes and is revoked.

@@ -120,6 +120,13 @@ pub enum NoticeAction {
     },
     /// The requester (or the secretariat) withdraws it.
     Cancel { notice: CaseRef, reason: String },
+    /// Secretariat only: publishes the notice with the request as it is published, in clear,
+    /// so that every member reads it (the request itself was sealed to the requester and the
+    /// secretariat).
+    Publish {
+        notice: CaseRef,
+        request: NoticeRequest,
+    },
 }
 
 /// A diffusion: sent by a bureau straight to chosen members, recorded at once, reviewed by the
@@ -141,6 +148,117 @@ pub enum DiffusionAction {
 
 /// Most recipients of one diffusion.
 pub const MAX_DIFFUSION_RECIPIENTS: usize = 256;
+
+/// What a case entry does, as every replica sees it: the step a sealed action takes in its
+/// case's workflow, without any of its content. The declaration order is the wire encoding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CaseStep {
+    NoticeRequest,
+    /// A review other than publication (a publication is in clear: [`NoticeAction::Publish`]).
+    NoticeReview(Decision),
+    NoticeCancel,
+    DiffusionSend,
+    DiffusionFlag,
+    DiffusionWithdraw,
+}
+
+impl CaseStep {
+    pub fn is_notice(self) -> bool {
+        matches!(
+            self,
+            CaseStep::NoticeRequest | CaseStep::NoticeReview(_) | CaseStep::NoticeCancel
+        )
+    }
+
+    /// Whether the case's owner takes this step (it opens the case, or withdraws its own
+    /// notice); the other steps are the secretariat's.
+    pub fn opens_case(self) -> bool {
+        matches!(self, CaseStep::NoticeRequest | CaseStep::DiffusionSend)
+    }
+}
+
+/// A notice or diffusion action, as a sealed case entry holds it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CaseAction {
+    Notice(NoticeAction),
+    Diffusion(DiffusionAction),
+}
+
+impl CaseAction {
+    /// The step this action takes, or `None` for a publication (which is never sealed).
+    pub fn step(&self) -> Option<CaseStep> {
+        Some(match self {
+            CaseAction::Notice(NoticeAction::Request(_)) => CaseStep::NoticeRequest,
+            CaseAction::Notice(NoticeAction::Review { decision, .. }) => {
+                if *decision == Decision::Publish {
+                    return None;
+                }
+                CaseStep::NoticeReview(*decision)
+            }
+            CaseAction::Notice(NoticeAction::Cancel { .. }) => CaseStep::NoticeCancel,
+            CaseAction::Notice(NoticeAction::Publish { .. }) => return None,
+            CaseAction::Diffusion(DiffusionAction::Send { .. }) => CaseStep::DiffusionSend,
+            CaseAction::Diffusion(DiffusionAction::Flag { .. }) => CaseStep::DiffusionFlag,
+            CaseAction::Diffusion(DiffusionAction::Withdraw { .. }) => CaseStep::DiffusionWithdraw,
+        })
+    }
+
+    pub fn case(&self, author: MemberCode) -> CaseRef {
+        match self {
+            CaseAction::Notice(action) => action.case(author),
+            CaseAction::Diffusion(action) => action.case(author),
+        }
+    }
+
+    pub fn validate(&self) -> Result<(), SchemaError> {
+        match self {
+            CaseAction::Notice(action) => action.validate(),
+            CaseAction::Diffusion(action) => action.validate(),
+        }
+    }
+
+    /// Checks an opened action against what its entry says in clear: the same step, the same
+    /// case, and a valid action. `author` is the entry author's member.
+    pub fn check_matches(
+        &self,
+        step: CaseStep,
+        case: &CaseRef,
+        author: MemberCode,
+    ) -> Result<(), SchemaError> {
+        if self.step() != Some(step) {
+            return Err(SchemaError::new(
+                "step",
+                "the sealed action is not the step its entry names",
+            ));
+        }
+        if &self.case(author) != case {
+            return Err(SchemaError::new(
+                "case",
+                "the sealed action is about another case than its entry names",
+            ));
+        }
+        let person = match self {
+            CaseAction::Notice(NoticeAction::Request(request)) => Some(&request.person),
+            CaseAction::Diffusion(DiffusionAction::Send { person, .. }) => Some(person),
+            _ => None,
+        };
+        if person.is_some_and(|person| person.owner != author) {
+            return Err(SchemaError::new(
+                "person",
+                "a case is about one of its owner's person records",
+            ));
+        }
+        self.validate()
+    }
+}
+
+/// A case action as a replica holds it: in clear (published so, or opened by a reader), or only
+/// its step, sealed to others.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Held<A> {
+    Clear(A),
+    Sealed(CaseStep),
+}
 
 fn reason(field: &'static str, text: &str) -> Result<(), SchemaError> {
     schema::check_text(field, text, schema::MAX_TEXT_CHARS, true)
@@ -216,6 +334,16 @@ impl NoticeAction {
                 notice.check()?;
                 reason("reason", text)
             }
+            NoticeAction::Publish { notice, request } => {
+                request.validate()?;
+                if request.person.owner != notice.owner || request.id != notice.id {
+                    return Err(SchemaError::new(
+                        "request",
+                        "a publication carries the request of the notice it publishes",
+                    ));
+                }
+                Ok(())
+            }
         }
     }
 
@@ -226,9 +354,9 @@ impl NoticeAction {
                 owner: author,
                 id: request.id.clone(),
             },
-            NoticeAction::Review { notice, .. } | NoticeAction::Cancel { notice, .. } => {
-                notice.clone()
-            }
+            NoticeAction::Review { notice, .. }
+            | NoticeAction::Cancel { notice, .. }
+            | NoticeAction::Publish { notice, .. } => notice.clone(),
         }
     }
 }
@@ -360,16 +488,70 @@ fn replay<S, A>(
     }
 }
 
-/// Replays a notice's events (sorted by [`EventOrder`]).
-pub fn fold_notice(case: &CaseRef, events: &[CaseEvent<NoticeAction>]) -> Option<Notice> {
-    let mut notice: Option<Notice> = None;
+/// One notice event as the fold reads it: its step, with what a reader knows of its content.
+enum NoticeMove<'a> {
+    Request(Option<&'a NoticeRequest>),
+    Review {
+        decision: Decision,
+        reason: Option<&'a str>,
+        published: Option<&'a NoticeRequest>,
+    },
+    Cancel(Option<&'a str>),
+    /// A step of another kind of case: never fits.
+    Stray,
+}
+
+impl<'a> NoticeMove<'a> {
+    fn of(held: &'a Held<NoticeAction>) -> NoticeMove<'a> {
+        match held {
+            Held::Clear(NoticeAction::Request(request)) => NoticeMove::Request(Some(request)),
+            Held::Clear(NoticeAction::Review {
+                decision, reason, ..
+            }) => NoticeMove::Review {
+                decision: *decision,
+                reason: Some(reason),
+                published: None,
+            },
+            Held::Clear(NoticeAction::Publish { request, .. }) => NoticeMove::Review {
+                decision: Decision::Publish,
+                reason: None,
+                published: Some(request),
+            },
+            Held::Clear(NoticeAction::Cancel { reason, .. }) => NoticeMove::Cancel(Some(reason)),
+            Held::Sealed(CaseStep::NoticeRequest) => NoticeMove::Request(None),
+            Held::Sealed(CaseStep::NoticeReview(decision)) => NoticeMove::Review {
+                decision: *decision,
+                reason: None,
+                published: None,
+            },
+            Held::Sealed(CaseStep::NoticeCancel) => NoticeMove::Cancel(None),
+            Held::Sealed(_) => NoticeMove::Stray,
+        }
+    }
+}
+
+/// A notice being folded: its request is unknown while it is sealed to others.
+struct NoticeFold {
+    request: Option<NoticeRequest>,
+    status: NoticeStatus,
+    reason: Option<String>,
+    was_published: bool,
+    requested_at: Timestamp,
+    updated_at: Timestamp,
+}
+
+/// Replays a notice's events (sorted by [`EventOrder`]). Every replica reaches the same status
+/// from the same events; the content (the request, the reasons) is known only where the
+/// request was opened or published. `None` when there is no notice, or its request is sealed
+/// to others and unpublished.
+pub fn fold_notice(case: &CaseRef, events: &[CaseEvent<Held<NoticeAction>>]) -> Option<Notice> {
+    let mut notice: Option<NoticeFold> = None;
     replay(events, &mut notice, |notice, event| {
         let at = event.order.timestamp;
-        match (&event.action, notice.as_mut()) {
-            (NoticeAction::Request(request), None) => {
-                *notice = Some(Notice {
-                    case: case.clone(),
-                    request: request.clone(),
+        match (NoticeMove::of(&event.action), notice.as_mut()) {
+            (NoticeMove::Request(request), None) => {
+                *notice = Some(NoticeFold {
+                    request: request.cloned(),
                     status: NoticeStatus::Requested,
                     reason: None,
                     was_published: false,
@@ -378,18 +560,20 @@ pub fn fold_notice(case: &CaseRef, events: &[CaseEvent<NoticeAction>]) -> Option
                 });
                 true
             }
-            (NoticeAction::Request(request), Some(current))
+            (NoticeMove::Request(request), Some(current))
                 if current.status == NoticeStatus::MoreInfo =>
             {
-                current.request = request.clone();
+                current.request = request.cloned();
                 current.status = NoticeStatus::Requested;
                 current.reason = None;
                 current.updated_at = at;
                 true
             }
             (
-                NoticeAction::Review {
-                    decision, reason, ..
+                NoticeMove::Review {
+                    decision,
+                    reason,
+                    published,
                 },
                 Some(current),
             ) if current.status == NoticeStatus::Requested => {
@@ -398,26 +582,40 @@ pub fn fold_notice(case: &CaseRef, events: &[CaseEvent<NoticeAction>]) -> Option
                     Decision::Refuse => NoticeStatus::Refused,
                     Decision::MoreInfo => NoticeStatus::MoreInfo,
                 };
-                current.was_published |= *decision == Decision::Publish;
-                current.reason = (!reason.is_empty()).then(|| reason.clone());
+                current.was_published |= decision == Decision::Publish;
+                if let Some(published) = published {
+                    current.request = Some(published.clone());
+                }
+                current.reason = reason
+                    .filter(|reason| !reason.is_empty())
+                    .map(str::to_owned);
                 current.updated_at = current.updated_at.max(at);
                 true
             }
-            (NoticeAction::Cancel { reason, .. }, Some(current))
+            (NoticeMove::Cancel(reason), Some(current))
                 if matches!(
                     current.status,
                     NoticeStatus::Requested | NoticeStatus::Published | NoticeStatus::MoreInfo
                 ) =>
             {
                 current.status = NoticeStatus::Cancelled;
-                current.reason = Some(reason.clone());
+                current.reason = reason.map(str::to_owned);
                 current.updated_at = current.updated_at.max(at);
                 true
             }
             _ => false,
         }
     });
-    notice
+    let notice = notice?;
+    Some(Notice {
+        case: case.clone(),
+        request: notice.request?,
+        status: notice.status,
+        reason: notice.reason,
+        was_published: notice.was_published,
+        requested_at: notice.requested_at,
+        updated_at: notice.updated_at,
+    })
 }
 
 /// Where a diffusion stands.
@@ -443,49 +641,79 @@ pub struct Diffusion {
     pub sent_at: Timestamp,
 }
 
-/// Replays a diffusion's events (sorted by [`EventOrder`]).
-pub fn fold_diffusion(case: &CaseRef, events: &[CaseEvent<DiffusionAction>]) -> Option<Diffusion> {
-    let mut diffusion: Option<Diffusion> = None;
+/// A diffusion being folded: what it sends is unknown while it is sealed to others.
+struct DiffusionFold {
+    sent: Option<(BTreeSet<MemberCode>, RecordKey, String)>,
+    status: DiffusionStatus,
+    reason: Option<String>,
+    sent_at: Timestamp,
+}
+
+/// Replays a diffusion's events (sorted by [`EventOrder`]). `None` when there is no diffusion,
+/// or it is sealed to others.
+pub fn fold_diffusion(
+    case: &CaseRef,
+    events: &[CaseEvent<Held<DiffusionAction>>],
+) -> Option<Diffusion> {
+    let mut diffusion: Option<DiffusionFold> = None;
     replay(events, &mut diffusion, |diffusion, event| {
-        match (&event.action, diffusion.as_mut()) {
-            (
-                DiffusionAction::Send {
-                    to,
-                    person,
-                    purpose,
-                    ..
-                },
-                None,
-            ) => {
-                *diffusion = Some(Diffusion {
-                    case: case.clone(),
-                    to: to.clone(),
-                    person: person.clone(),
-                    purpose: purpose.clone(),
+        let (step, reason) = match &event.action {
+            Held::Clear(DiffusionAction::Send { .. }) | Held::Sealed(CaseStep::DiffusionSend) => {
+                (CaseStep::DiffusionSend, None)
+            }
+            Held::Clear(DiffusionAction::Flag { reason, .. }) => {
+                (CaseStep::DiffusionFlag, Some(reason))
+            }
+            Held::Clear(DiffusionAction::Withdraw { reason, .. }) => {
+                (CaseStep::DiffusionWithdraw, Some(reason))
+            }
+            Held::Sealed(step) => (*step, None),
+        };
+        match (step, diffusion.as_mut()) {
+            (CaseStep::DiffusionSend, None) => {
+                let sent = match &event.action {
+                    Held::Clear(DiffusionAction::Send {
+                        to,
+                        person,
+                        purpose,
+                        ..
+                    }) => Some((to.clone(), person.clone(), purpose.clone())),
+                    _ => None,
+                };
+                *diffusion = Some(DiffusionFold {
+                    sent,
                     status: DiffusionStatus::Sent,
                     reason: None,
                     sent_at: event.order.timestamp,
                 });
                 true
             }
-            (DiffusionAction::Flag { reason, .. }, Some(current))
-                if current.status == DiffusionStatus::Sent =>
-            {
+            (CaseStep::DiffusionFlag, Some(current)) if current.status == DiffusionStatus::Sent => {
                 current.status = DiffusionStatus::Flagged;
-                current.reason = Some(reason.clone());
+                current.reason = reason.cloned();
                 true
             }
-            (DiffusionAction::Withdraw { reason, .. }, Some(current))
+            (CaseStep::DiffusionWithdraw, Some(current))
                 if current.status != DiffusionStatus::Withdrawn =>
             {
                 current.status = DiffusionStatus::Withdrawn;
-                current.reason = Some(reason.clone());
+                current.reason = reason.cloned();
                 true
             }
             _ => false,
         }
     });
-    diffusion
+    let diffusion = diffusion?;
+    let (to, person, purpose) = diffusion.sent?;
+    Some(Diffusion {
+        case: case.clone(),
+        to,
+        person,
+        purpose,
+        status: diffusion.status,
+        reason: diffusion.reason,
+        sent_at: diffusion.sent_at,
+    })
 }
 
 #[cfg(test)]
@@ -493,7 +721,7 @@ mod tests {
     use super::*;
     use crate::keys::SecretKey;
 
-    fn event(timestamp: u64, seq: u64, action: NoticeAction) -> CaseEvent<NoticeAction> {
+    fn event(timestamp: u64, seq: u64, action: NoticeAction) -> CaseEvent<Held<NoticeAction>> {
         CaseEvent {
             order: EventOrder {
                 timestamp: Timestamp(timestamp),
@@ -501,7 +729,7 @@ mod tests {
                 seq,
             },
             member: MemberCode::SECRETARIAT,
-            action,
+            action: Held::Clear(action),
         }
     }
 
@@ -535,5 +763,47 @@ mod tests {
         let events = [event(1_000, 1, review), event(late, 2, request)];
         let notice = fold_notice(&case, &events).expect("notice");
         assert_eq!(notice.status, NoticeStatus::Requested);
+    }
+
+    /// A replica that holds only the steps reaches the status a reader reaches, and reads the
+    /// request once it is published, but never the reasons sealed to others.
+    #[test]
+    fn sealed_steps_fold_to_the_readers_status() {
+        let case: CaseRef = "FRA/n1".parse().expect("case");
+        let request = NoticeRequest {
+            id: "n1".into(),
+            colour: Colour::Yellow,
+            person: "persons/FRA/p1".parse().expect("key"),
+            summary: "missing".into(),
+            offence: None,
+            legal_basis: None,
+            remaining_months: None,
+        };
+        let sealed = |timestamp, seq, step| CaseEvent {
+            action: Held::Sealed(step),
+            ..event(timestamp, seq, NoticeAction::Request(request.clone()))
+        };
+        let mut events = vec![
+            sealed(1, 1, CaseStep::NoticeRequest),
+            sealed(2, 2, CaseStep::NoticeReview(Decision::MoreInfo)),
+            sealed(3, 3, CaseStep::NoticeRequest),
+        ];
+        assert!(
+            fold_notice(&case, &events).is_none(),
+            "unpublished and sealed: nothing to show"
+        );
+        events.push(event(
+            4,
+            4,
+            NoticeAction::Publish {
+                notice: case.clone(),
+                request: request.clone(),
+            },
+        ));
+        events.push(sealed(5, 5, CaseStep::NoticeCancel));
+        let notice = fold_notice(&case, &events).expect("published");
+        assert_eq!(notice.request, request);
+        assert_eq!(notice.status, NoticeStatus::Cancelled);
+        assert!(notice.was_published && notice.reason.is_none());
     }
 }

@@ -115,6 +115,8 @@ pub enum Body {
     AuditWitness(AuditWitness),
     /// Cancels a restricted record, its reason sealed.
     CancelSealed(SealedCancel),
+    /// A notice or diffusion action sealed to the case's readers.
+    CaseSealed(SealedCase),
 }
 
 /// A record only some members may read. Its key, version, access and review date stay in
@@ -171,6 +173,44 @@ impl SealedCancel {
     }
 }
 
+/// A notice or diffusion action sealed to the case's readers: the requester and the secretariat
+/// for a notice; the sender, its recipients and the secretariat for a diffusion. The case and
+/// the step stay in clear, so every replica folds the case's status alike and checks who may
+/// take the step; the action (the person, the summary, the offence, the recipients, every
+/// reason) is sealed. The entry's header, but for the body hash, is the associated data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SealedCase {
+    pub case: crate::case::CaseRef,
+    pub step: crate::case::CaseStep,
+    pub sealed: crate::seal::Sealed,
+}
+
+impl SealedCase {
+    const AAD_LABEL: &'static [u8] = b"bureau/v1/aad/sealed-case\0";
+
+    /// Opens the action with an X25519 secret, for an entry with this header. The caller checks
+    /// it against the clear case and step ([`crate::case::CaseAction::check_matches`]).
+    pub fn open(
+        &self,
+        header: &EntryHeader,
+        secret: &[u8; 32],
+    ) -> Result<crate::case::CaseAction, UnsealError> {
+        let aad = sealed_aad(
+            SealedCase::AAD_LABEL,
+            &header.network,
+            &header.author,
+            (header.seq, &header.prev_hash),
+            header.timestamp,
+            (&self.case, self.step),
+        );
+        let plain = crate::seal::open(&self.sealed, secret, &aad)?;
+        Ok(codec::decode_padded::<
+            _,
+            { crate::seal::MAX_SEAL_PLAINTEXT_BYTES },
+        >(&plain)?)
+    }
+}
+
 /// The associated data of a sealed body: its `label`, then every header field the body hash
 /// does not cover (`position` is the seq and the previous entry's hash), then the body's clear
 /// fields. A sealed body cannot be replayed under another author, position, time or record.
@@ -211,6 +251,15 @@ fn pad(mut content: Vec<u8>) -> Vec<u8> {
 struct SealedContent {
     review_reason: Option<String>,
     data: crate::record::RecordData,
+}
+
+/// Why a case action could not be sealed.
+#[derive(Debug, thiserror::Error)]
+pub enum SealCaseError {
+    #[error(transparent)]
+    Seal(#[from] crate::seal::SealError),
+    #[error("a publication is in clear, so that every member reads the notice; it is not sealed")]
+    Publication,
 }
 
 /// Why a sealed record could not be opened.
@@ -269,6 +318,7 @@ impl Body {
             Body::PutSealed(_) => "put-sealed",
             Body::AuditWitness(_) => "audit-witness",
             Body::CancelSealed(_) => "cancel-sealed",
+            Body::CaseSealed(_) => "case-sealed",
         }
     }
 
@@ -392,6 +442,35 @@ impl Entry {
             version: cancel.version,
             sealed,
         });
+        Ok(Entry::sign(key, network, head, timestamp, body))
+    }
+
+    /// Signs a notice or diffusion action sealed to `recipients` (the case's readers), taken by
+    /// `author` (the signing key's member). A publication is never sealed.
+    #[allow(clippy::too_many_arguments)]
+    pub fn sign_sealed_case(
+        key: &SecretKey,
+        network: NetworkId,
+        head: Option<&Head>,
+        timestamp: Timestamp,
+        author: crate::MemberCode,
+        action: crate::case::CaseAction,
+        recipients: &[crate::keys::EncryptionPublicKey],
+        seed: [u8; 32],
+    ) -> Result<Entry, SealCaseError> {
+        let step = action.step().ok_or(SealCaseError::Publication)?;
+        let case = action.case(author);
+        let (seq, prev_hash) = next_position(head);
+        let aad = sealed_aad(
+            SealedCase::AAD_LABEL,
+            &network,
+            &key.public(),
+            (seq, &prev_hash),
+            timestamp,
+            (&case, step),
+        );
+        let sealed = crate::seal::seal(&pad(codec::encode(&action)), recipients, &aad, seed)?;
+        let body = Body::CaseSealed(SealedCase { case, step, sealed });
         Ok(Entry::sign(key, network, head, timestamp, body))
     }
 

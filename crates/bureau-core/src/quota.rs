@@ -54,7 +54,8 @@ impl Bucket {
             | Body::Notice(_)
             | Body::Diffusion(_)
             | Body::Erase(_)
-            | Body::AuditWitness(_) => Bucket::Other,
+            | Body::AuditWitness(_)
+            | Body::CaseSealed(_) => Bucket::Other,
         }
     }
 

@@ -39,6 +39,14 @@ pub struct TestMember {
     pub clock: Timestamp,
 }
 
+impl TestMember {
+    /// Moves the head to `entry`, just signed, and the clock on.
+    pub fn advance(&mut self, entry: &Entry) {
+        self.head = Some(entry.as_head());
+        self.clock = Timestamp(self.clock.0 + 1);
+    }
+}
+
 /// A network with a root key and members (the first code may be `XGS`, the secretariat).
 #[derive(Debug, Clone)]
 pub struct TestNetwork {
@@ -150,8 +158,36 @@ impl TestNetwork {
             member.clock,
             body,
         );
-        member.head = Some(entry.as_head());
-        member.clock = Timestamp(member.clock.0 + 1);
+        member.advance(&entry);
+        entry
+    }
+
+    /// Signs member `index`'s case action sealed to the members at `readers`.
+    pub fn sign_case(
+        &mut self,
+        index: usize,
+        action: crate::case::CaseAction,
+        readers: &[usize],
+    ) -> Entry {
+        let network = self.genesis.network_id();
+        let author = self.code(index);
+        let recipients: Vec<EncryptionPublicKey> = readers
+            .iter()
+            .map(|&reader| self.members[reader].certificate.body.encryption_key)
+            .collect();
+        let member = &mut self.members[index];
+        let entry = Entry::sign_sealed_case(
+            &member.key,
+            network,
+            member.head.as_ref(),
+            member.clock,
+            author,
+            action,
+            &recipients,
+            [index as u8; 32],
+        )
+        .expect("sealable");
+        member.advance(&entry);
         entry
     }
 

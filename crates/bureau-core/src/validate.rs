@@ -315,6 +315,16 @@ pub fn check_alone(entry: &Entry, network: &NetworkId, now: Timestamp) -> Result
             }
             cancel.sealed.check().map_err(EntryError::Sealed)?;
         }
+        Body::CaseSealed(sealed) => {
+            sealed.case.check().map_err(EntryError::InvalidCase)?;
+            if sealed.step == crate::case::CaseStep::NoticeReview(crate::case::Decision::Publish) {
+                return Err(EntryError::InvalidCase(crate::schema::SchemaError::new(
+                    "step",
+                    "a publication is in clear, so that every member reads the notice",
+                )));
+            }
+            sealed.sealed.check().map_err(EntryError::Sealed)?;
+        }
         Body::AuditWitness(witness) => {
             if witness.seq == 0 || witness.len == 0 {
                 return Err(EntryError::InvalidCase(crate::schema::SchemaError::new(
@@ -455,9 +465,29 @@ fn check_body_rights<V: ReplicaView>(
         Body::Notice(NoticeAction::Cancel { notice, .. }) if notice.owner == author.member() => {
             Ok(())
         }
+        // The owner opens its case (the sealed action's person is its own: its readers check
+        // that on opening) and may withdraw its own notice; the rest is the secretariat's.
+        Body::CaseSealed(sealed)
+            if sealed.step.opens_case()
+                || (sealed.step == crate::case::CaseStep::NoticeCancel
+                    && sealed.case.owner == author.member()) =>
+        {
+            if sealed.step.opens_case() && sealed.case.owner != author.member() {
+                return Err(EntryError::NotOwner {
+                    author_member: author.member(),
+                    owner: sealed.case.owner,
+                });
+            }
+            Ok(())
+        }
         Body::Revoke(_)
         | Body::Block(_)
-        | Body::Notice(NoticeAction::Review { .. } | NoticeAction::Cancel { .. })
+        | Body::CaseSealed(_)
+        | Body::Notice(
+            NoticeAction::Review { .. }
+            | NoticeAction::Cancel { .. }
+            | NoticeAction::Publish { .. },
+        )
         | Body::Diffusion(DiffusionAction::Flag { .. } | DiffusionAction::Withdraw { .. }) => {
             if !author.has_role(Role::Secretariat) {
                 return Err(EntryError::SecretariatOnly { kind: body.kind() });

@@ -1,8 +1,9 @@
 //! Notices and diffusions on a member's replica: filing, reviewing, sending, and what this
-//! member may see of them. Visibility is enforced by the node that answers: a notice under
-//! review is shown to its requester and the secretariat only, a diffusion to its sender, its
-//! recipients and the secretariat. (Sealing restricted data on every replica comes with
-//! restricted records.)
+//! member may see of them. Every action but a publication is sealed to the case's readers (a
+//! notice's requester and the secretariat; a diffusion's sender, recipients and the
+//! secretariat), so other replicas hold only each step; a publication carries the request in
+//! clear, so every member reads a published notice. The node that answers filters by the same
+//! rule, and a case's default id is opaque (a keyed hash), never the person's id.
 
 use std::collections::BTreeSet;
 
@@ -75,9 +76,9 @@ impl Replica {
     /// Files (or files again, after a request for more information) a notice request.
     pub fn request_notice(&self, draft: NoticeDraft) -> Result<(CaseDone, Entry)> {
         let person = self.person_for_case(&draft.person)?;
-        let id = draft
-            .id
-            .unwrap_or_else(|| format!("{}-{}", draft.colour, draft.person.local_id));
+        let id = draft.id.unwrap_or_else(|| {
+            self.opaque_case_id(&format!("notice/{}/{}", draft.colour, draft.person))
+        });
         let request = NoticeRequest {
             id: id.clone(),
             colour: draft.colour,
@@ -121,12 +122,20 @@ impl Replica {
                 notice.status
             );
         }
-        let entry = self.append_traced(
-            Body::Notice(NoticeAction::Review {
+        // A publication carries the request in clear: from then on every member reads it.
+        let action = match decision {
+            Decision::Publish => NoticeAction::Publish {
+                notice: case.clone(),
+                request: notice.request,
+            },
+            decision => NoticeAction::Review {
                 notice: case.clone(),
                 decision,
                 reason: reason.to_owned(),
-            }),
+            },
+        };
+        let entry = self.append_traced(
+            Body::Notice(action),
             Trace::new(
                 crate::audit::AuditAction::NoticeReview,
                 case.to_string(),
@@ -189,9 +198,13 @@ impl Replica {
     /// Sends a diffusion about one of this member's person records to chosen members.
     pub fn send_diffusion(&self, draft: DiffusionDraft) -> Result<(CaseDone, Entry)> {
         self.person_for_case(&draft.person)?;
-        let id = draft
-            .id
-            .unwrap_or_else(|| format!("d-{}-{}", draft.person.local_id, crate::clock::now().0));
+        let id = draft.id.unwrap_or_else(|| {
+            self.opaque_case_id(&format!(
+                "diffusion/{}/{}",
+                draft.person,
+                crate::clock::now().0
+            ))
+        });
         let action = DiffusionAction::Send {
             id: id.clone(),
             to: draft.to,

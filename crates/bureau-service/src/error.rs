@@ -261,6 +261,7 @@ invalid_input_from!(
     bureau_core::time::DateError,
     bureau_core::member::CodeError,
     bureau_core::seal::SealError,
+    bureau_core::entry::SealCaseError,
     bureau_core::hash::HexError,
     hex::FromHexError,
 );

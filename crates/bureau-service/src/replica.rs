@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use crate::error::{Context, Error, Result};
 use crate::fail;
+use bureau_core::case::{CaseAction, DiffusionAction, NoticeAction};
 use bureau_core::quota::{Amount, Bucket};
 use bureau_core::validate::EntryError;
 use bureau_core::{
@@ -294,6 +295,16 @@ impl Replica {
     /// This member's record as a caller names it: a restricted record may be named by the id it
     /// was published with, and is found under its opaque id. Other keys are returned as they
     /// are.
+    /// A case id that names neither the person nor the case's content: a hash of `seed` keyed
+    /// like restricted records' ids, so the same seed gives the same id.
+    pub(crate) fn opaque_case_id(&self, seed: &str) -> String {
+        bureau_core::record::opaque_local_id(
+            &self.opaque_id_key,
+            bureau_core::Database::Persons,
+            &format!("case/{seed}"),
+        )
+    }
+
     pub(crate) fn resolve_own(&self, key: &RecordKey) -> Result<RecordKey> {
         if key.owner != self.member()
             || bureau_core::record::is_opaque_id(&key.local_id)
@@ -522,8 +533,53 @@ impl Replica {
                     Body::Cancel(cancel),
                 ),
             },
+            Body::Notice(action) if !matches!(action, NoticeAction::Publish { .. }) => {
+                self.sign_case(head, now, CaseAction::Notice(action), readers)?
+            }
+            Body::Diffusion(action) => {
+                self.sign_case(head, now, CaseAction::Diffusion(action), readers)?
+            }
             body => Entry::sign(&self.key, self.store.network(), head, now, body),
         })
+    }
+
+    /// Signs a notice or diffusion action sealed to the case's readers: its owner and the
+    /// secretariat, and a diffusion's recipients.
+    fn sign_case(
+        &self,
+        head: Option<&bureau_core::Head>,
+        now: Timestamp,
+        action: CaseAction,
+        readers: &mut Readers,
+    ) -> Result<Entry> {
+        let case = action.case(self.member());
+        let mut members = std::collections::BTreeSet::from([case.owner, MemberCode::SECRETARIAT]);
+        match &action {
+            CaseAction::Diffusion(DiffusionAction::Send { to, .. }) => members.extend(to),
+            CaseAction::Diffusion(_) => {
+                if let Some(diffusion) = self
+                    .store
+                    .diffusions()?
+                    .into_iter()
+                    .find(|diffusion| diffusion.case == case)
+                {
+                    members.extend(diffusion.to);
+                }
+            }
+            CaseAction::Notice(_) => {}
+        }
+        let readers = self.readers(&Access::Members(members), readers)?;
+        Entry::sign_sealed_case(
+            &self.key,
+            self.store.network(),
+            head,
+            now,
+            self.member(),
+            action,
+            &readers,
+            crate::files::random_secret(),
+        )
+        .context("cannot seal the case action")
     }
 
     /// The access of a record this replica reads, when it is restricted: its cancellation is

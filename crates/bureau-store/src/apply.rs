@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use bureau_core::case::CaseAction;
 use bureau_core::codec;
 use bureau_core::entry::{self, Revoke};
 use bureau_core::fork::SignedHeader;
@@ -745,6 +746,19 @@ impl BatchTx<'_> {
                 |member| action.case(member),
                 action,
             )?,
+            Some(Body::CaseSealed(sealed)) => {
+                let case = |_| sealed.case.clone();
+                let (clear, hidden) = case_kinds(sealed);
+                match self.open_case(entry, sealed)? {
+                    Some(CaseAction::Notice(action)) => {
+                        self.record_case(clear, entry, case, &action)?;
+                    }
+                    Some(CaseAction::Diffusion(action)) => {
+                        self.record_case(clear, entry, case, &action)?;
+                    }
+                    None => self.record_case(hidden, entry, case, &sealed.step)?,
+                }
+            }
             Some(Body::Erase(erase)) => {
                 self.authorise_erasure(entry, erase)?;
                 for erased in &erase.entries {
@@ -1120,6 +1134,13 @@ impl BatchTx<'_> {
                 Some(Body::Diffusion(action)) => {
                     self.remove_case(layout::CASE_DIFFUSION, &entry, |member| action.case(member))?;
                 }
+                Some(Body::CaseSealed(sealed)) => {
+                    // Held in clear or sealed, whichever this node could do.
+                    let (clear, hidden) = case_kinds(sealed);
+                    for kind in [clear, hidden] {
+                        self.remove_case(kind, &entry, |_| sealed.case.clone())?;
+                    }
+                }
                 // A witness cut with its log witnesses nothing.
                 Some(Body::AuditWitness(_)) => {
                     trees[layout::T_META].remove(layout::audit_witness_key(author))?;
@@ -1202,6 +1223,47 @@ impl BatchTx<'_> {
         }
     }
 
+    /// Opens a sealed case action addressed to this node; `None` when it is not, or when the
+    /// action fails to open or does not match what its entry says in clear (the author answers
+    /// for it; the entry stays valid and replicated, and this node holds only its step).
+    fn open_case(
+        &self,
+        entry: &Entry,
+        sealed: &bureau_core::entry::SealedCase,
+    ) -> TxResult<Option<CaseAction>> {
+        let Some(key) = self.view.unseal_key else {
+            return Ok(None);
+        };
+        let public = bureau_core::EncryptionPublicKey::from_secret(key.0);
+        if !sealed.sealed.is_recipient(&public) {
+            return Ok(None);
+        }
+        let Some(author) = self
+            .view
+            .certificates(&entry.header.author)?
+            .into_iter()
+            .next()
+        else {
+            return Ok(None);
+        };
+        let opened = sealed
+            .open(&entry.header, &key.0)
+            .map_err(|error| error.to_string())
+            .and_then(|action| {
+                action
+                    .check_matches(sealed.step, &sealed.case, author.member())
+                    .map(|()| action)
+                    .map_err(|error| error.to_string())
+            });
+        Ok(match opened {
+            Ok(action) => Some(action),
+            Err(error) => {
+                tracing::warn!(case = %sealed.case, %error, "cannot read a sealed case action addressed to this node; only its step is kept");
+                None
+            }
+        })
+    }
+
     /// Opens a sealed record addressed to this node; `None` when it is not, or when the content
     /// fails (the author answers for it; the entry itself stays valid and replicated).
     fn unseal(&self, entry: &Entry, sealed: &bureau_core::entry::SealedRecord) -> Option<Record> {
@@ -1225,5 +1287,14 @@ impl BatchTx<'_> {
                 None
             }
         }
+    }
+}
+
+/// The kinds a sealed case action is kept under: in clear once opened, or its step alone.
+fn case_kinds(sealed: &bureau_core::entry::SealedCase) -> (u8, u8) {
+    if sealed.step.is_notice() {
+        layout::NOTICE_KINDS
+    } else {
+        layout::DIFFUSION_KINDS
     }
 }

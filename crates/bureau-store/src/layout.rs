@@ -15,7 +15,7 @@
 //! | `forks` | author (32) | encoded [`ForkProof`](bureau_core::ForkProof) with the lowest fork point known |
 //! | `blocks` | record key | encoded [`BlockState`] |
 //! | `erasures` | author (32) · seq (8, BE) | encoded [`Erasure`] |
-//! | `cases` | kind (1) · owner (3) · id · 0x00 · timestamp (8, BE) · author (32) · seq (8, BE) | encoded case event |
+//! | `cases` | kind (1: `N`/`D` in clear, `n`/`d` sealed to others) · owner (3) · id · 0x00 · timestamp (8, BE) · author (32) · seq (8, BE) | encoded case event (a sealed one holds only its step) |
 //! | `usage` | author (32) · [`Bucket::tag`](bureau_core::quota::Bucket::tag) (1) | entries (8, BE) · bytes (8, BE) the author's log holds with their body in that bucket (its storage quota's count) |
 //! | `unsealed` | author (32) · seq (8, BE) | encoded [`Record`](bureau_core::Record) opened from a sealed entry (local only, never shipped) |
 //! | `index/…` | term · 0x00 · record key | the term's value (usually empty) |
@@ -84,9 +84,16 @@ pub const T_FIRST_INDEX: usize = 13;
 /// versions leaves the record absent rather than at an older version.
 pub const MAX_RECORD_VERSIONS_KEPT: usize = 64;
 
-/// Case kinds in the `cases` tree.
+/// Case kinds in the `cases` tree: events held in clear (published so, or opened by this
+/// node)…
 pub const CASE_NOTICE: u8 = b'N';
 pub const CASE_DIFFUSION: u8 = b'D';
+/// …and the steps of events sealed to others ([`bureau_core::case::CaseStep`]).
+pub const CASE_NOTICE_SEALED: u8 = b'n';
+pub const CASE_DIFFUSION_SEALED: u8 = b'd';
+/// The clear and sealed kinds of each case.
+pub const NOTICE_KINDS: (u8, u8) = (CASE_NOTICE, CASE_NOTICE_SEALED);
+pub const DIFFUSION_KINDS: (u8, u8) = (CASE_DIFFUSION, CASE_DIFFUSION_SEALED);
 
 /// The prefix of every event of one case.
 pub fn case_prefix(kind: u8, case: &bureau_core::case::CaseRef) -> Vec<u8> {

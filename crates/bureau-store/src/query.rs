@@ -493,36 +493,20 @@ impl Store {
     }
 }
 
+/// A case and its events, in replay order.
+type CaseHistory<A> = (
+    bureau_core::case::CaseRef,
+    Vec<bureau_core::case::CaseEvent<bureau_core::case::Held<A>>>,
+);
+
 impl Store {
-    fn case_events<A: serde::de::DeserializeOwned>(
+    /// The events under `prefix` of the `cases` tree, each with its case, in key order.
+    fn case_entries<T: serde::de::DeserializeOwned>(
         &self,
         prefix: &[u8],
-    ) -> Result<Vec<bureau_core::case::CaseEvent<A>>> {
-        self.trees[layout::T_CASES]
-            .scan_prefix(prefix)
-            .values()
-            .map(|bytes| {
-                let bytes = bytes.map_err(|e| self.sled_error(e))?;
-                stored(codec::decode::<_, { usize::MAX }>(&bytes), &self.path)
-            })
-            .collect()
-    }
-
-    /// Every case of a kind, with its events in replay order.
-    fn cases<A: serde::de::DeserializeOwned>(
-        &self,
-        kind: u8,
-    ) -> Result<
-        Vec<(
-            bureau_core::case::CaseRef,
-            Vec<bureau_core::case::CaseEvent<A>>,
-        )>,
-    > {
-        let mut cases: Vec<(
-            bureau_core::case::CaseRef,
-            Vec<bureau_core::case::CaseEvent<A>>,
-        )> = Vec::new();
-        for item in self.trees[layout::T_CASES].scan_prefix([kind]) {
+    ) -> Result<Vec<(bureau_core::case::CaseRef, bureau_core::case::CaseEvent<T>)>> {
+        let mut events = Vec::new();
+        for item in self.trees[layout::T_CASES].scan_prefix(prefix) {
             let (key, bytes) = item.map_err(|e| self.sled_error(e))?;
             let separator = key
                 .iter()
@@ -543,36 +527,75 @@ impl Store {
                 id: String::from_utf8_lossy(&key[4..separator]).into_owned(),
             };
             let event = stored(codec::decode::<_, { usize::MAX }>(&bytes), &self.path)?;
-            match cases.last_mut() {
-                Some((last, events)) if *last == case => events.push(event),
-                _ => cases.push((case, vec![event])),
-            }
+            events.push((case, event));
         }
-        Ok(cases)
+        Ok(events)
     }
 
-    /// A notice, folded from its events.
+    /// The cases of a kind (or the one case `only`), each with its events in replay order:
+    /// those held in clear under `kinds.0` and those sealed to others under `kinds.1`.
+    fn cases<A: serde::de::DeserializeOwned>(
+        &self,
+        kinds: (u8, u8),
+        only: Option<&bureau_core::case::CaseRef>,
+    ) -> Result<Vec<CaseHistory<A>>> {
+        use bureau_core::case::{CaseEvent, CaseStep, Held};
+        let prefix = |kind: u8| match only {
+            Some(case) => layout::case_prefix(kind, case),
+            None => vec![kind],
+        };
+        let mut cases: std::collections::BTreeMap<_, Vec<CaseEvent<Held<A>>>> = Default::default();
+        for (case, event) in self.case_entries::<A>(&prefix(kinds.0))? {
+            cases.entry(case).or_default().push(CaseEvent {
+                order: event.order,
+                member: event.member,
+                action: Held::Clear(event.action),
+            });
+        }
+        for (case, event) in self.case_entries::<CaseStep>(&prefix(kinds.1))? {
+            cases.entry(case).or_default().push(CaseEvent {
+                order: event.order,
+                member: event.member,
+                action: Held::Sealed(event.action),
+            });
+        }
+        Ok(cases
+            .into_iter()
+            .map(|(case, mut events)| {
+                events.sort_by_key(|event| event.order);
+                (case, events)
+            })
+            .collect())
+    }
+
+    /// A notice, folded from its events; `None` also when it is sealed to others.
     pub fn notice(
         &self,
         case: &bureau_core::case::CaseRef,
     ) -> Result<Option<bureau_core::case::Notice>> {
-        let events = self.case_events(&layout::case_prefix(layout::CASE_NOTICE, case))?;
-        Ok(bureau_core::case::fold_notice(case, &events))
+        Ok(self
+            .cases(layout::NOTICE_KINDS, Some(case))?
+            .into_iter()
+            .find_map(|(held, events)| {
+                (held == *case)
+                    .then(|| bureau_core::case::fold_notice(case, &events))
+                    .flatten()
+            }))
     }
 
-    /// Every notice this replica holds.
+    /// Every notice this replica holds and can read.
     pub fn notices(&self) -> Result<Vec<bureau_core::case::Notice>> {
         Ok(self
-            .cases(layout::CASE_NOTICE)?
+            .cases(layout::NOTICE_KINDS, None)?
             .into_iter()
             .filter_map(|(case, events)| bureau_core::case::fold_notice(&case, &events))
             .collect())
     }
 
-    /// Every diffusion this replica holds.
+    /// Every diffusion this replica holds and can read.
     pub fn diffusions(&self) -> Result<Vec<bureau_core::case::Diffusion>> {
         Ok(self
-            .cases(layout::CASE_DIFFUSION)?
+            .cases(layout::DIFFUSION_KINDS, None)?
             .into_iter()
             .filter_map(|(case, events)| bureau_core::case::fold_diffusion(&case, &events))
             .collect())

@@ -28,7 +28,8 @@ pub enum NoticeCommand {
         /// Months left to serve (for a convicted person).
         #[arg(long)]
         remaining_months: Option<u32>,
-        /// The notice's id (default: colour and person id).
+        /// The notice's id, in clear on every replica (default: an opaque id that names
+        /// neither the person nor the notice).
         #[arg(long)]
         id: Option<String>,
     },
@@ -64,6 +65,8 @@ pub enum DiffusionCommand {
         person: RecordKey,
         #[arg(long)]
         purpose: String,
+        /// The diffusion's id, in clear on every replica (default: an opaque id that names
+        /// neither the person nor the diffusion).
         #[arg(long)]
         id: Option<String>,
     },

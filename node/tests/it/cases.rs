@@ -247,3 +247,159 @@ async fn diffusions_reach_their_recipients_and_the_secretariat_reviews_them() {
     );
     net.shutdown().await;
 }
+
+/// Notices under review and diffusions are sealed to their readers: a member that is none of
+/// them holds each step and nothing of the content (not on its disk either), and sees nothing
+/// of the case until the secretariat publishes a notice, which every member then reads.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn notices_under_review_and_diffusions_are_sealed_to_their_readers() {
+    let net = TestNet::start("sealed-cases", 4).await;
+    net.wait_meshed().await;
+    let (secretariat, france, germany_node, italy) = (0, 1, 2, 3);
+    let germany = net.network.code(germany_node);
+    // A wanted person only Germany may read, so its reference is opaque too.
+    let given_id = "wanted-k7";
+    let person = act(&net, france, move |replica| {
+        let mut record =
+            bureau_core::testkit::person(replica.member(), given_id, "Kowalczyk", "Adam", 1);
+        if let RecordData::Person(person) = &mut record.data {
+            person.legal_basis = Some(LegalBasis {
+                warrant: "W-7".into(),
+                authority: "Lyon investigating judge".into(),
+                max_penalty_months: 120,
+            });
+        }
+        let access = Access::Members([germany].into_iter().collect());
+        let (published, entry) = replica.publish(given_id, access, None, record.data)?;
+        Ok((published.reference.parse::<RecordKey>()?, entry))
+    })
+    .await
+    .expect("person published");
+
+    let notice = |colour: Colour, summary: &str| NoticeDraft {
+        id: None,
+        colour,
+        person: person.clone(),
+        summary: summary.into(),
+        remaining_months: None,
+    };
+    let request = |draft: NoticeDraft| move |r: &Replica| r.request_notice(draft);
+    let to_publish = notice(Colour::Red, "SUMMARYMARK armed robbery of a jeweller");
+    let to_refuse = notice(Colour::Blue, "REFUSEDMARK locate the witness");
+    let published: CaseRef = act(&net, france, request(to_publish))
+        .await
+        .expect("request")
+        .reference
+        .parse()
+        .expect("ref");
+    let refused: CaseRef = act(&net, france, request(to_refuse))
+        .await
+        .expect("request")
+        .reference
+        .parse()
+        .expect("ref");
+    assert!(
+        bureau_core::record::is_opaque_id(&published.id) && published.id != refused.id,
+        "a default case id names nothing: {published}, {refused}"
+    );
+    let review = |case: &CaseRef, decision: Decision, reason: &'static str| {
+        let case = case.clone();
+        move |r: &Replica| r.review_notice(&case, decision, reason)
+    };
+    act(
+        &net,
+        secretariat,
+        review(&refused, Decision::Refuse, "REASONMARK Article 3"),
+    )
+    .await
+    .expect("refuse");
+    let diffusion = DiffusionDraft {
+        id: None,
+        to: [germany].into_iter().collect(),
+        person: person.clone(),
+        purpose: "PURPOSEMARK locate and report".into(),
+    };
+    let diffusion: CaseRef = act(&net, france, move |r| r.send_diffusion(diffusion))
+        .await
+        .expect("send")
+        .reference
+        .parse()
+        .expect("ref");
+    let flagged = diffusion.clone();
+    act(&net, secretariat, move |r| {
+        r.review_diffusion(&flagged, false, "FLAGMARK purpose too vague")
+    })
+    .await
+    .expect("flag");
+
+    let cases_on = |index: usize| {
+        let replica = Arc::clone(&net.node(index).replica);
+        async move {
+            tokio::task::spawn_blocking(move || {
+                (
+                    replica.notices().expect("notices"),
+                    replica.diffusions().expect("diffusions"),
+                )
+            })
+            .await
+            .expect("join")
+        }
+    };
+    // The readers read every detail.
+    let (notices, diffusions) = cases_on(secretariat).await;
+    assert_eq!(notices.len(), 2, "{notices:?}");
+    assert_eq!(
+        diffusions[0].reason.as_deref(),
+        Some("FLAGMARK purpose too vague")
+    );
+    let (notices, diffusions) = cases_on(germany_node).await;
+    assert!(notices.is_empty(), "Germany reads no notice request");
+    assert_eq!(diffusions[0].purpose, "PURPOSEMARK locate and report");
+    assert_eq!(diffusions[0].person, person);
+    // Italy holds the entries (the network converged) but reads nothing, on disk or through
+    // its node.
+    let (notices, diffusions) = cases_on(italy).await;
+    assert!(notices.is_empty() && diffusions.is_empty());
+    for secret in [
+        "SUMMARYMARK",
+        "REFUSEDMARK",
+        "REASONMARK",
+        "PURPOSEMARK",
+        "FLAGMARK",
+        given_id,
+    ] {
+        assert!(
+            !net.store_files_hold(italy, secret),
+            "{secret} is in Italy's store"
+        );
+    }
+    assert!(net.store_files_hold(secretariat, "PURPOSEMARK"));
+
+    // Published, the notice is every member's to read; its cancellation reason stays sealed.
+    act(&net, secretariat, review(&published, Decision::Publish, ""))
+        .await
+        .expect("publish");
+    let seen = notice_on(&net, italy, &published)
+        .await
+        .expect("Italy reads a published notice");
+    assert_eq!(
+        seen.request.summary,
+        "SUMMARYMARK armed robbery of a jeweller"
+    );
+    assert_eq!(seen.status, NoticeStatus::Published);
+    let cancelled = published.clone();
+    act(&net, france, move |r| {
+        r.cancel_notice(&cancelled, "CANCELMARK arrested in Gdansk")
+    })
+    .await
+    .expect("cancel");
+    let seen = notice_on(&net, italy, &published)
+        .await
+        .expect("still seen");
+    assert_eq!((seen.status, seen.reason), (NoticeStatus::Cancelled, None));
+    let own = notice_on(&net, france, &published).await.expect("own");
+    assert_eq!(own.reason.as_deref(), Some("CANCELMARK arrested in Gdansk"));
+    assert!(notice_on(&net, italy, &refused).await.is_none());
+    assert!(!net.store_files_hold(italy, "CANCELMARK"));
+    net.shutdown().await;
+}

@@ -218,17 +218,7 @@ async fn a_restricted_record_is_unreadable_on_a_node_that_is_not_a_recipient() {
     assert!(matches!(entry.body, Some(Body::PutSealed(_))));
 
     // And nothing of its content is anywhere in Italy's store files, while Germany's hold it.
-    let holds = |index: usize, needle: &str| {
-        net.node(index).replica.store.flush().expect("flush");
-        let mut found = false;
-        for file in walk(&net.dirs[index].store()) {
-            let bytes = std::fs::read(&file).unwrap_or_default();
-            found |= bytes
-                .windows(needle.len())
-                .any(|window| window == needle.as_bytes());
-        }
-        found
-    };
+    let holds = |index: usize, needle: &str| net.store_files_hold(index, needle);
     assert!(holds(2, serial), "the recipient indexed the serial");
     assert!(!holds(3, serial), "the serial is in Italy's store");
     assert!(
@@ -280,19 +270,6 @@ async fn a_restricted_record_is_unreadable_on_a_node_that_is_not_a_recipient() {
     assert!(view_on(3).record.is_none() && view_on(2).record.is_none());
     assert!(!holds(3, reason), "the reason is in Italy's store");
     net.shutdown().await;
-}
-
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            files.extend(walk(&path));
-        } else {
-            files.push(path);
-        }
-    }
-    files
 }
 
 /// A bulk import through the API: only the batch's last entry is gossiped, and the other nodes

@@ -186,6 +186,18 @@ impl TestNet {
     }
 
     /// Waits until every running node is connected to every other running node.
+    /// Whether any file of node `index`'s store holds `needle`'s bytes (after a flush): what a
+    /// member could read from its own disk.
+    pub fn store_files_hold(&self, index: usize, needle: &str) -> bool {
+        self.node(index).replica.store.flush().expect("flush");
+        walk(&self.dirs[index].store()).iter().any(|file| {
+            let bytes = std::fs::read(file).unwrap_or_default();
+            bytes
+                .windows(needle.len())
+                .any(|window| window == needle.as_bytes())
+        })
+    }
+
     pub async fn wait_meshed(&self) {
         let running = self.nodes.iter().flatten().count();
         wait_until("every node connected to every other", || async {
@@ -273,4 +285,18 @@ where
 pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
     let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[index.min(sorted.len() - 1)]
+}
+
+/// Every file under `dir`, recursively.
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
 }

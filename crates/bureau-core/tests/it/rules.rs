@@ -334,3 +334,73 @@ fn a_local_id_of_only_dots_is_rejected() {
         EntryError::InvalidRecord(bureau_core::record::RecordError::DotsOnlyLocalId)
     ));
 }
+
+/// A sealed case action: the owner opens its case, the secretariat reviews it, and what a
+/// replica cannot read is still checked from what stays in clear (the case, the step).
+#[test]
+fn sealed_case_actions_keep_their_rights() {
+    use bureau_core::case::{CaseAction, CaseRef, CaseStep, Colour, Decision, NoticeAction};
+    let (mut network, mut replica) = network();
+    let france = network.code(1);
+    let request = |id: &str| {
+        CaseAction::Notice(NoticeAction::Request(bureau_core::case::NoticeRequest {
+            id: id.into(),
+            colour: Colour::Yellow,
+            person: format!("persons/{france}/p1").parse().expect("key"),
+            summary: "missing since May".into(),
+            offence: None,
+            legal_basis: None,
+            remaining_months: None,
+        }))
+    };
+    let entry = network.sign_case(1, request("n1"), &[0, 1]);
+    assert!(matches!(entry.body, Some(Body::CaseSealed(_))));
+    assert_eq!(replica.apply(&entry, NOW), ModelOutcome::Applied);
+
+    // A sealed body as member `index` would make it, leaving its log where it was.
+    let sealed_body = |network: &mut TestNetwork, index: usize, action, readers: &[usize]| {
+        let (head, clock) = (network.members[index].head, network.members[index].clock);
+        let entry = network.sign_case(index, action, readers);
+        (network.members[index].head, network.members[index].clock) = (head, clock);
+        match entry.body {
+            Some(Body::CaseSealed(sealed)) => sealed,
+            other => panic!("not sealed: {other:?}"),
+        }
+    };
+    // Germany cannot open a case in France's name: the clear case names its owner.
+    let mut forged = sealed_body(&mut network, 2, request("n2"), &[0, 2]);
+    forged.case.owner = france;
+    let germany_log = (network.members[2].head, network.members[2].clock);
+    let forged = network.sign(2, Body::CaseSealed(forged));
+    assert!(matches!(
+        rejected(replica.apply(&forged, NOW)),
+        EntryError::NotOwner { .. }
+    ));
+    (network.members[2].head, network.members[2].clock) = germany_log;
+
+    // Only the secretariat reviews, sealed or not.
+    let case: CaseRef = format!("{france}/n1").parse().expect("case");
+    let refuse = CaseAction::Notice(NoticeAction::Review {
+        notice: case.clone(),
+        decision: Decision::Refuse,
+        reason: "Article 3".into(),
+    });
+    let usurped = network.sign_case(2, refuse.clone(), &[0, 1]);
+    assert_eq!(
+        rejected(replica.apply(&usurped, NOW)),
+        EntryError::SecretariatOnly {
+            kind: "case-sealed"
+        }
+    );
+    let reviewed = network.sign_case(0, refuse, &[0, 1]);
+    assert_eq!(replica.apply(&reviewed, NOW), ModelOutcome::Applied);
+
+    // A publication is in clear: a sealed one is refused everywhere.
+    let mut sealed_publication = sealed_body(&mut network, 1, request("n3"), &[0, 1]);
+    sealed_publication.step = CaseStep::NoticeReview(Decision::Publish);
+    let sealed_publication = network.sign(0, Body::CaseSealed(sealed_publication));
+    assert!(matches!(
+        rejected(replica.apply(&sealed_publication, NOW)),
+        EntryError::InvalidCase(_)
+    ));
+}

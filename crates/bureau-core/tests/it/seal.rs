@@ -283,3 +283,50 @@ fn sealed_records_of_one_size_class_look_alike() {
         assert_eq!(opened, record);
     }
 }
+
+/// A sealed case action opens for its readers only, and an opened action that is not what its
+/// entry names in clear (another case, another step) is caught.
+#[test]
+fn a_sealed_case_action_opens_for_its_readers_and_matches_its_clear_step() {
+    use bureau_core::case::{CaseAction, CaseStep, DiffusionAction};
+    use bureau_core::entry::Body;
+    use bureau_core::testkit::{self, TestNetwork};
+    let mut network = TestNetwork::new("sealed-case", &["XGS", "FRA", "DEU", "ITA"]);
+    let (france, germany) = (network.code(1), network.code(2));
+    let action = CaseAction::Diffusion(DiffusionAction::Send {
+        id: "d1".into(),
+        to: [germany].into_iter().collect(),
+        person: format!("persons/{france}/p1").parse().expect("key"),
+        purpose: "locate and report".into(),
+    });
+    let entry = network.sign_case(1, action.clone(), &[0, 1, 2]);
+    let Some(Body::CaseSealed(sealed)) = &entry.body else {
+        panic!("sealed: {entry:?}");
+    };
+    assert_eq!(sealed.step, CaseStep::DiffusionSend);
+    assert_eq!(sealed.case.to_string(), format!("{france}/d1"));
+    let opened = sealed
+        .open(&entry.header, &testkit::encryption_secret(germany))
+        .expect("Germany reads it");
+    assert_eq!(opened, action);
+    opened
+        .check_matches(sealed.step, &sealed.case, france)
+        .expect("what the entry names");
+    assert!(
+        opened
+            .check_matches(CaseStep::DiffusionFlag, &sealed.case, france)
+            .is_err()
+    );
+    assert!(
+        opened
+            .check_matches(sealed.step, &sealed.case, germany)
+            .is_err(),
+        "a case about another member's person"
+    );
+    assert!(matches!(
+        sealed.open(&entry.header, &testkit::encryption_secret(network.code(3))),
+        Err(bureau_core::entry::UnsealError::Seal(
+            bureau_core::seal::SealError::NotARecipient
+        ))
+    ));
+}
