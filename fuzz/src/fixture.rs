@@ -148,7 +148,9 @@ fn build() -> Fixture {
     let cancelled = key(france, bureau_core::Database::TravelDocuments, "p1");
     entries.push(network.cancel(FRANCE, cancelled, 2));
     entries.push(network.erase(FRANCE, &first, "record cancelled"));
-    entries.push(sign_sealed(&mut network, FRANCE));
+    let sealed = sign_sealed(&mut network, FRANCE);
+    entries.push(sealed.clone());
+    entries.push(wrap_for_italy(&mut network, &sealed));
     let person = key(france, bureau_core::Database::Persons, "person1");
     entries.extend(cases(&mut network, &person));
     let car = key(france, bureau_core::Database::Vehicles, "car1");
@@ -195,7 +197,6 @@ fn record(owner: MemberCode, local_id: &str, data: RecordData, network: &TestNet
 /// A person only Germany (and the owner, France) may read, sealed to their encryption keys.
 fn sign_sealed(network: &mut TestNetwork, index: usize) -> Entry {
     let owner = network.code(index);
-    let readers = [owner, network.code(GERMANY)];
     let mut record = record(
         owner,
         "restricted1",
@@ -203,24 +204,39 @@ fn sign_sealed(network: &mut TestNetwork, index: usize) -> Entry {
         network,
     );
     record.access = Access::Members(BTreeSet::from([network.code(GERMANY)]));
-    let recipients: Vec<EncryptionPublicKey> = readers
-        .iter()
-        .map(|code| EncryptionPublicKey::from_secret(testkit::encryption_secret(*code)))
-        .collect();
-    let id = network.genesis.network_id();
-    let member = &mut network.members[index];
-    let entry = Entry::sign_sealed(
-        &member.key,
-        id,
-        member.head.as_ref(),
-        member.clock,
-        record,
-        &recipients,
+    network.sign_sealed(index, record, &[index, GERMANY], SEAL_SEED)
+}
+
+/// France gives Italy (not among the recipients) the key of its sealed entry.
+fn wrap_for_italy(network: &mut TestNetwork, sealed: &Entry) -> Entry {
+    let (body, aad) = sealed
+        .body
+        .as_ref()
+        .and_then(|body| body.sealed(&sealed.header))
+        .expect("a sealed body");
+    let france = testkit::encryption_secret(network.code(FRANCE));
+    let content_key =
+        bureau_core::seal::content_key(body, &france, &aad).expect("France reads its own");
+    let italy = EncryptionPublicKey::from_secret(testkit::encryption_secret(network.code(ITALY)));
+    let hash = sealed.hash();
+    let wrapped = bureau_core::seal::wrap_key(
+        &content_key,
+        italy,
+        &bureau_core::entry::EntryKeyWrap::aad(&hash),
         SEAL_SEED,
     )
-    .expect("the fixture record seals");
-    member.advance(&entry);
-    entry
+    .expect("wraps");
+    network.sign(
+        FRANCE,
+        Body::KeyWrap(bureau_core::entry::KeyWrap {
+            wraps: vec![bureau_core::entry::EntryKeyWrap {
+                author: sealed.header.author,
+                seq: sealed.header.seq,
+                entry: hash,
+                wrapped,
+            }],
+        }),
+    )
 }
 
 /// A Red Notice request and its review, a diffusion and its flag: in clear (the older form),

@@ -46,6 +46,7 @@ pub struct Running {
     standing: tokio::task::JoinHandle<()>,
     /// Signs the audit log's head into this node's log.
     witness: tokio::task::JoinHandle<()>,
+    rewrap: tokio::task::JoinHandle<()>,
 }
 
 impl std::fmt::Debug for Running {
@@ -188,6 +189,7 @@ pub async fn start(dir: NodeDir, config: NodeConfig) -> Result<Running> {
     let eraser = tokio::spawn(erase_periodically(service.clone()));
     let standing = tokio::spawn(warn_about_standing(Arc::clone(&replica)));
     let witness = tokio::spawn(witness_audit_periodically(service.clone()));
+    let rewrap = tokio::spawn(wrap_keys_periodically(service.clone()));
     std::fs::write(dir.root.join(API_ADDR), format!("{api_url}\n"))
         .with_context(|| format!("cannot write {}", dir.root.join(API_ADDR).display()))?;
     Ok(Running {
@@ -205,6 +207,7 @@ pub async fn start(dir: NodeDir, config: NodeConfig) -> Result<Running> {
         eraser,
         standing,
         witness,
+        rewrap,
         mail_tasks,
     })
 }
@@ -288,6 +291,21 @@ pub async fn witness_audit(service: &Service) -> bureau_service::Result<()> {
         .map(drop)
 }
 
+/// Gives readers added since this member's restricted records were sealed their keys, every
+/// [`bureau_service::rewrap::REWRAP_INTERVAL`], the first time one interval after start (once
+/// the node has caught up and may sign; `bureau wrap-keys` does it at once).
+async fn wrap_keys_periodically(service: Service) {
+    let mut interval = tokio::time::interval(bureau_service::rewrap::REWRAP_INTERVAL);
+    // The first tick of an interval completes at once.
+    interval.tick().await;
+    loop {
+        interval.tick().await;
+        if let Err(error) = (bureau_service::ops::WrapKeys {}).run(&service).await {
+            tracing::warn!(kind = %error.kind, %error, "giving new readers the keys of restricted records failed");
+        }
+    }
+}
+
 /// Erases this member's expired and cancelled records everywhere, and removes messages past
 /// their retention (`bureau_service::mail::MAIL_RETENTION`), every [`ERASE_INTERVAL`],
 /// the first time one interval after start (a starting node first compares its log with the
@@ -338,6 +356,7 @@ impl Running {
         self.eraser.abort();
         self.standing.abort();
         self.witness.abort();
+        self.rewrap.abort();
         for task in &self.mail_tasks {
             task.abort();
         }

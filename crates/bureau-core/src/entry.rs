@@ -13,6 +13,7 @@ use crate::codec::{self, DecodeError, MAX_ENTRY_BYTES};
 use crate::hash::{self, Hash, NetworkId};
 use crate::keys::{self, KeyError, PublicKey, SecretKey, Signature};
 use crate::record::{Record, RecordKey};
+use crate::seal::Opener;
 use crate::time::Timestamp;
 
 /// The signed part of an entry.
@@ -117,6 +118,42 @@ pub enum Body {
     CancelSealed(SealedCancel),
     /// A notice or diffusion action sealed to the case's readers.
     CaseSealed(SealedCase),
+    /// The owner gives readers added later (a member admitted, a new encryption key) the
+    /// content keys of bodies it sealed before.
+    KeyWrap(KeyWrap),
+}
+
+/// Most content keys one [`KeyWrap`] entry carries (about 155 bytes each).
+pub const MAX_KEY_WRAPS: usize = 256;
+
+/// Content keys of sealed bodies (entries of the author's member), each wrapped for one more
+/// recipient, so readers added after the sealing open them without the body being sealed
+/// again. Only a member that wrote an entry wraps its key; what is wrapped for whom is in
+/// clear, like a sealed body's recipients.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyWrap {
+    pub wraps: Vec<EntryKeyWrap>,
+}
+
+/// One content key wrapped for one more recipient.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntryKeyWrap {
+    /// The sealed entry whose content key this is.
+    pub author: PublicKey,
+    pub seq: u64,
+    /// The entry's hash, bound into the wrap, so a key wrapped for one entry never opens
+    /// another (nor a fork's entry at the same seq).
+    pub entry: Hash,
+    pub wrapped: crate::seal::WrappedKey,
+}
+
+impl EntryKeyWrap {
+    const AAD_LABEL: &'static [u8] = b"bureau/v1/aad/key-wrap\0";
+
+    /// The associated data of a wrap for the entry with this hash.
+    pub fn aad(entry: &Hash) -> Vec<u8> {
+        [EntryKeyWrap::AAD_LABEL, &entry.0[..]].concat()
+    }
 }
 
 /// A record only some members may read. Its key, version, access and review date stay in
@@ -152,17 +189,25 @@ pub struct SealedCancel {
 impl SealedCancel {
     const AAD_LABEL: &'static [u8] = b"bureau/v1/aad/sealed-cancel\0";
 
-    /// Opens the cancellation with an X25519 secret, for an entry with this header.
-    pub fn open(&self, header: &EntryHeader, secret: &[u8; 32]) -> Result<Cancel, UnsealError> {
-        let aad = sealed_aad(
+    fn aad(&self, header: &EntryHeader) -> Vec<u8> {
+        sealed_aad(
             SealedCancel::AAD_LABEL,
             &header.network,
             &header.author,
             (header.seq, &header.prev_hash),
             header.timestamp,
             (&self.key, self.version),
-        );
-        let plain = crate::seal::open(&self.sealed, secret, &aad)?;
+        )
+    }
+
+    /// Opens the cancellation with an X25519 secret (or a content key), for an entry with this
+    /// header.
+    pub fn open<'k>(
+        &self,
+        header: &EntryHeader,
+        opener: impl Into<Opener<'k>>,
+    ) -> Result<Cancel, UnsealError> {
+        let plain = crate::seal::open_by(&self.sealed, opener.into(), &self.aad(header))?;
         let reason: String =
             codec::decode_padded::<_, { crate::seal::MAX_SEAL_PLAINTEXT_BYTES }>(&plain)?;
         Ok(Cancel {
@@ -188,22 +233,26 @@ pub struct SealedCase {
 impl SealedCase {
     const AAD_LABEL: &'static [u8] = b"bureau/v1/aad/sealed-case\0";
 
-    /// Opens the action with an X25519 secret, for an entry with this header. The caller checks
-    /// it against the clear case and step ([`crate::case::CaseAction::check_matches`]).
-    pub fn open(
-        &self,
-        header: &EntryHeader,
-        secret: &[u8; 32],
-    ) -> Result<crate::case::CaseAction, UnsealError> {
-        let aad = sealed_aad(
+    fn aad(&self, header: &EntryHeader) -> Vec<u8> {
+        sealed_aad(
             SealedCase::AAD_LABEL,
             &header.network,
             &header.author,
             (header.seq, &header.prev_hash),
             header.timestamp,
             (&self.case, self.step),
-        );
-        let plain = crate::seal::open(&self.sealed, secret, &aad)?;
+        )
+    }
+
+    /// Opens the action with an X25519 secret (or a content key), for an entry with this
+    /// header. The caller checks
+    /// it against the clear case and step ([`crate::case::CaseAction::check_matches`]).
+    pub fn open<'k>(
+        &self,
+        header: &EntryHeader,
+        opener: impl Into<Opener<'k>>,
+    ) -> Result<crate::case::CaseAction, UnsealError> {
+        let plain = crate::seal::open_by(&self.sealed, opener.into(), &self.aad(header))?;
         Ok(codec::decode_padded::<
             _,
             { crate::seal::MAX_SEAL_PLAINTEXT_BYTES },
@@ -276,17 +325,25 @@ pub enum UnsealError {
 impl SealedRecord {
     const AAD_LABEL: &'static [u8] = b"bureau/v1/aad/sealed-record\0";
 
-    /// Opens the record with an X25519 secret, for an entry with this header.
-    pub fn open(&self, header: &EntryHeader, secret: &[u8; 32]) -> Result<Record, UnsealError> {
-        let aad = sealed_aad(
+    fn aad(&self, header: &EntryHeader) -> Vec<u8> {
+        sealed_aad(
             SealedRecord::AAD_LABEL,
             &header.network,
             &header.author,
             (header.seq, &header.prev_hash),
             header.timestamp,
             (&self.key, self.version, &self.access, self.review_date),
-        );
-        let plain = crate::seal::open(&self.sealed, secret, &aad)?;
+        )
+    }
+
+    /// Opens the record with an X25519 secret (or a content key a key wrap gave), for an entry
+    /// with this header.
+    pub fn open<'k>(
+        &self,
+        header: &EntryHeader,
+        opener: impl Into<Opener<'k>>,
+    ) -> Result<Record, UnsealError> {
+        let plain = crate::seal::open_by(&self.sealed, opener.into(), &self.aad(header))?;
         let content: SealedContent =
             codec::decode_padded::<_, { crate::seal::MAX_SEAL_PLAINTEXT_BYTES }>(&plain)?;
         let record = Record {
@@ -319,11 +376,23 @@ impl Body {
             Body::AuditWitness(_) => "audit-witness",
             Body::CancelSealed(_) => "cancel-sealed",
             Body::CaseSealed(_) => "case-sealed",
+            Body::KeyWrap(_) => "key-wrap",
         }
     }
 
     pub fn hash(&self) -> Hash {
         Hash::of(hash::domain::BODY, &[&codec::encode(self)])
+    }
+
+    /// A sealed body's sealing and its associated data under this header; `None` for a body
+    /// in clear.
+    pub fn sealed(&self, header: &EntryHeader) -> Option<(&crate::seal::Sealed, Vec<u8>)> {
+        match self {
+            Body::PutSealed(record) => Some((&record.sealed, record.aad(header))),
+            Body::CancelSealed(cancel) => Some((&cancel.sealed, cancel.aad(header))),
+            Body::CaseSealed(case) => Some((&case.sealed, case.aad(header))),
+            _ => None,
+        }
     }
 }
 

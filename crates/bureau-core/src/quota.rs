@@ -55,7 +55,8 @@ impl Bucket {
             | Body::Diffusion(_)
             | Body::Erase(_)
             | Body::AuditWitness(_)
-            | Body::CaseSealed(_) => Bucket::Other,
+            | Body::CaseSealed(_)
+            | Body::KeyWrap(_) => Bucket::Other,
         }
     }
 

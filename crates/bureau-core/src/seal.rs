@@ -196,8 +196,41 @@ pub fn seal(
     Ok(sealed)
 }
 
+/// What opens a sealed body: a recipient's X25519 secret, or the body's content key itself
+/// (given to a reader added later by a key wrap, [`wrap_key`]).
+#[derive(Clone, Copy)]
+pub enum Opener<'a> {
+    Secret(&'a [u8; 32]),
+    ContentKey(&'a [u8; CONTENT_KEY_BYTES]),
+}
+
+impl std::fmt::Debug for Opener<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Opener::Secret(_) => "Opener::Secret(..)",
+            Opener::ContentKey(_) => "Opener::ContentKey(..)",
+        })
+    }
+}
+
+impl<'a> From<&'a [u8; 32]> for Opener<'a> {
+    fn from(secret: &'a [u8; 32]) -> Opener<'a> {
+        Opener::Secret(secret)
+    }
+}
+
 /// Decrypts a sealed body with this node's X25519 `secret`, checking `aad`.
 pub fn open(sealed: &Sealed, secret: &[u8; 32], aad: &[u8]) -> Result<Vec<u8>, SealError> {
+    open_by(sealed, Opener::Secret(secret), aad)
+}
+
+/// The content key of a sealed body, unwrapped with a recipient's X25519 `secret` and checked
+/// against the body's commitment.
+pub fn content_key(
+    sealed: &Sealed,
+    secret: &[u8; 32],
+    aad: &[u8],
+) -> Result<Zeroizing<[u8; CONTENT_KEY_BYTES]>, SealError> {
     sealed.check()?;
     let public = EncryptionPublicKey::from_secret(*secret);
     let wrapped = sealed
@@ -207,6 +240,21 @@ pub fn open(sealed: &Sealed, secret: &[u8; 32], aad: &[u8]) -> Result<Vec<u8>, S
     if commit(&content_key) != sealed.key_commitment {
         return Err(SealError::Tampered);
     }
+    Ok(content_key)
+}
+
+/// Decrypts a sealed body with `opener`, checking `aad`.
+pub fn open_by(sealed: &Sealed, opener: Opener<'_>, aad: &[u8]) -> Result<Vec<u8>, SealError> {
+    let content_key = match opener {
+        Opener::Secret(secret) => content_key(sealed, secret, aad)?,
+        Opener::ContentKey(key) => {
+            sealed.check()?;
+            if commit(key) != sealed.key_commitment {
+                return Err(SealError::Tampered);
+            }
+            Zeroizing::new(*key)
+        }
+    };
     content_cipher(&content_key)
         .decrypt(
             &zero_nonce(),
@@ -216,6 +264,35 @@ pub fn open(sealed: &Sealed, secret: &[u8; 32], aad: &[u8]) -> Result<Vec<u8>, S
             },
         )
         .map_err(|_| SealError::Tampered)
+}
+
+/// Wraps a body's content key for one more recipient (a reader added after the body was
+/// sealed), authenticating `aad`. `seed` must be fresh secret randomness.
+pub fn wrap_key(
+    content_key: &[u8; CONTENT_KEY_BYTES],
+    recipient: EncryptionPublicKey,
+    aad: &[u8],
+    seed: [u8; 32],
+) -> Result<WrappedKey, SealError> {
+    let mut hasher = Hash::hasher(domain::SEAL_RANDOMNESS);
+    hasher.update(&seed);
+    hasher.update(aad);
+    hasher.update(recipient.as_bytes());
+    let mut rng = ChaCha20Rng::from_seed(hasher.finish().0);
+    wrap(content_key, recipient, aad, &mut rng)
+}
+
+/// Unwraps a content key [`wrap_key`] wrapped for this node's X25519 `secret`. The caller
+/// checks it against the sealed body it opens ([`open_by`] does).
+pub fn unwrap_key(
+    wrapped: &WrappedKey,
+    secret: &[u8; 32],
+    aad: &[u8],
+) -> Result<Zeroizing<[u8; CONTENT_KEY_BYTES]>, SealError> {
+    if wrapped.wrapped.len() != WRAPPED_KEY_BYTES {
+        return Err(SealError::Malformed("wrapped key of the wrong length"));
+    }
+    unwrap(wrapped, secret, aad)
 }
 
 fn check_recipient_count(count: usize) -> Result<(), SealError> {

@@ -162,6 +162,14 @@ impl TestNetwork {
         entry
     }
 
+    /// The encryption keys of the members at `readers`.
+    fn recipients(&self, readers: &[usize]) -> Vec<EncryptionPublicKey> {
+        readers
+            .iter()
+            .map(|&reader| self.members[reader].certificate.body.encryption_key)
+            .collect()
+    }
+
     /// Signs member `index`'s case action sealed to the members at `readers`.
     pub fn sign_case(
         &mut self,
@@ -171,10 +179,7 @@ impl TestNetwork {
     ) -> Entry {
         let network = self.genesis.network_id();
         let author = self.code(index);
-        let recipients: Vec<EncryptionPublicKey> = readers
-            .iter()
-            .map(|&reader| self.members[reader].certificate.body.encryption_key)
-            .collect();
+        let recipients = self.recipients(readers);
         let member = &mut self.members[index];
         let entry = Entry::sign_sealed_case(
             &member.key,
@@ -185,6 +190,32 @@ impl TestNetwork {
             action,
             &recipients,
             [index as u8; 32],
+        )
+        .expect("sealable");
+        member.advance(&entry);
+        entry
+    }
+
+    /// Signs member `index`'s restricted `record` sealed to the members at `readers`, with
+    /// `seed` as its randomness.
+    pub fn sign_sealed(
+        &mut self,
+        index: usize,
+        record: Record,
+        readers: &[usize],
+        seed: [u8; 32],
+    ) -> Entry {
+        let network = self.genesis.network_id();
+        let recipients = self.recipients(readers);
+        let member = &mut self.members[index];
+        let entry = Entry::sign_sealed(
+            &member.key,
+            network,
+            member.head.as_ref(),
+            member.clock,
+            record,
+            &recipients,
+            seed,
         )
         .expect("sealable");
         member.advance(&entry);

@@ -325,6 +325,31 @@ pub fn check_alone(entry: &Entry, network: &NetworkId, now: Timestamp) -> Result
             }
             sealed.sealed.check().map_err(EntryError::Sealed)?;
         }
+        Body::KeyWrap(wrap) => {
+            let count = wrap.wraps.len();
+            if count == 0 || count > crate::entry::MAX_KEY_WRAPS {
+                return Err(EntryError::InvalidCase(crate::schema::SchemaError::new(
+                    "wraps",
+                    format!(
+                        "a key wrap carries 1 to {} keys",
+                        crate::entry::MAX_KEY_WRAPS
+                    ),
+                )));
+            }
+            let mut seen = std::collections::BTreeSet::new();
+            for item in &wrap.wraps {
+                if item.seq == 0 || item.wrapped.wrapped.len() != crate::seal::WRAPPED_KEY_BYTES {
+                    return Err(EntryError::Sealed(crate::seal::SealError::Malformed(
+                        "a wrapped key of the wrong length, or for seq 0",
+                    )));
+                }
+                if !seen.insert((item.author, item.seq, item.wrapped.recipient)) {
+                    return Err(EntryError::Sealed(crate::seal::SealError::Malformed(
+                        "one key wrapped twice for one recipient",
+                    )));
+                }
+            }
+        }
         Body::AuditWitness(witness) => {
             if witness.seq == 0 || witness.len == 0 {
                 return Err(EntryError::InvalidCase(crate::schema::SchemaError::new(
@@ -440,23 +465,16 @@ fn check_body_rights<V: ReplicaView>(
             if author.has_role(Role::Secretariat) {
                 return Ok(());
             }
-            for erased in &erase.entries {
-                // Only the member that wrote an entry may erase it (any of its keys).
-                let Some(writer) = view
-                    .certificates(&erased.author)
-                    .ok()
-                    .and_then(|held| held.into_iter().next())
-                else {
-                    return Err(EntryError::UnknownAuthor(erased.author));
-                };
-                if writer.member() != author.member() {
-                    return Err(EntryError::NotOwner {
-                        author_member: author.member(),
-                        owner: writer.member(),
-                    });
-                }
-            }
-            Ok(())
+            // Only the member that wrote an entry may erase it (any of its keys).
+            check_same_member(
+                view,
+                author,
+                erase.entries.iter().map(|erased| &erased.author),
+            )
+        }
+        // Only the member that sealed an entry gives its key to more readers.
+        Body::KeyWrap(wrap) => {
+            check_same_member(view, author, wrap.wraps.iter().map(|item| &item.author))
         }
         // Every member witnesses its own audit log; the entry says nothing about anyone else.
         Body::AuditWitness(_) => Ok(()),
@@ -495,6 +513,30 @@ fn check_body_rights<V: ReplicaView>(
             Ok(())
         }
     }
+}
+
+/// Checks that every key in `writers` is one of `author`'s member's keys.
+fn check_same_member<'a, V: ReplicaView>(
+    view: &V,
+    author: &Certificate,
+    writers: impl IntoIterator<Item = &'a PublicKey>,
+) -> Result<(), EntryError> {
+    for writer_key in writers {
+        let Some(writer) = view
+            .certificates(writer_key)
+            .ok()
+            .and_then(|held| held.into_iter().next())
+        else {
+            return Err(EntryError::UnknownAuthor(*writer_key));
+        };
+        if writer.member() != author.member() {
+            return Err(EntryError::NotOwner {
+                author_member: author.member(),
+                owner: writer.member(),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Checks an `Erase` entry on its own, out of log order, as the proof that lets a replica

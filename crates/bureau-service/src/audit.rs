@@ -106,6 +106,8 @@ pub enum AuditAction {
     /// The operator started the node on an audit log shorter than, or different from, what the
     /// network witnessed (`--accept-audit-loss`).
     AuditLossAccepted,
+    /// This member's restricted records' keys given to readers added since they were sealed.
+    KeyWrap,
 }
 
 impl AuditAction {
@@ -134,6 +136,7 @@ impl AuditAction {
             AuditAction::DiffusionSend => "diffusion-send",
             AuditAction::DiffusionList => "diffusion-list",
             AuditAction::DiffusionReview => "diffusion-review",
+            AuditAction::KeyWrap => "key-wrap",
         }
     }
 }

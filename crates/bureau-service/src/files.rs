@@ -26,7 +26,12 @@ pub const ROOT_KEY: &str = "root.key";
 /// The bearer token of the node's API (written by the daemon on first start).
 pub const API_TOKEN: &str = "api.token";
 
-/// The files whose content is secret: refused when others may read them, never fixed quietly.
+/// Encryption keys this node held before, kept to read what was sealed to them (one
+/// `encryption-<first 8 bytes of the public key in hex>.key` each, secret like the others).
+pub const RETIRED_KEYS: &str = "retired-keys";
+
+/// The files whose content is secret: refused when others may read them, never fixed quietly
+/// (and every file in [`RETIRED_KEYS`]).
 pub const SECRET_FILES: [&str; 4] = [NODE_KEY, ENCRYPTION_KEY, ROOT_KEY, API_TOKEN];
 /// Mode bits a node's files and directories must not have: nothing for group or others.
 pub const NOT_FOR_OTHERS: u32 = 0o077;
@@ -49,6 +54,9 @@ impl NodeDir {
     }
     pub fn genesis(&self) -> PathBuf {
         self.root.join(GENESIS)
+    }
+    pub fn retired_keys(&self) -> PathBuf {
+        self.root.join(RETIRED_KEYS)
     }
     pub fn certificate(&self) -> PathBuf {
         self.root.join(CERTIFICATE)
@@ -133,6 +141,9 @@ pub fn make_private(root: &Path) -> Result<Vec<PathBuf>> {
     for name in SECRET_FILES {
         check_private(&root.join(name), name)?;
     }
+    for path in retired_key_files(&root.join(RETIRED_KEYS))? {
+        check_private(&path, "retired encryption key")?;
+    }
     let mut fixed = Vec::new();
     let mut pending = vec![root.to_path_buf()];
     while let Some(path) = pending.pop() {
@@ -194,6 +205,65 @@ pub fn random_secret() -> [u8; 32] {
     rand::random()
 }
 
+/// The files in a retired-keys directory, sorted (none when it does not exist).
+fn retired_key_files(dir: &Path) -> Result<Vec<PathBuf>> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(error) => {
+            return Err(error).with_context(|| format!("cannot read {}", dir.display()));
+        }
+    };
+    let mut files = Vec::new();
+    for entry in entries {
+        let path = entry
+            .with_context(|| format!("cannot read {}", dir.display()))?
+            .path();
+        if path.extension().is_some_and(|extension| extension == "key") {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// The encryption keys kept in `dir`'s retired-keys directory.
+pub fn read_retired_keys(dir: &NodeDir) -> Result<Vec<bureau_store::UnsealKey>> {
+    retired_key_files(&dir.retired_keys())?
+        .iter()
+        .map(|path| {
+            read_secret(
+                path,
+                "retired encryption key",
+                "`bureau node keep-key` writes it",
+            )
+            .map(bureau_store::UnsealKey)
+        })
+        .collect()
+}
+
+/// Keeps an encryption key this node (or the node it replaces) held before, so that what was
+/// sealed to it stays readable: copied into the retired-keys directory, owner-only. Returns
+/// where it went; a key already kept is not copied twice.
+pub fn keep_retired_key(dir: &NodeDir, from: &Path) -> Result<PathBuf> {
+    let secret = read_secret(
+        from,
+        "encryption key",
+        "give the encryption.key of the node directory it came from",
+    )?;
+    let public = bureau_core::EncryptionPublicKey::from_secret(secret);
+    let retired = dir.retired_keys();
+    std::fs::create_dir_all(&retired)
+        .with_context(|| format!("cannot create {}", retired.display()))?;
+    std::fs::set_permissions(&retired, std::fs::Permissions::from_mode(0o700))
+        .with_context(|| format!("cannot make {} private", retired.display()))?;
+    let path = retired.join(format!("encryption-{}.key", hex::encode(&public.0[..8])));
+    if !path.exists() {
+        write_secret(&path, &secret)?;
+    }
+    Ok(path)
+}
+
 /// Everything a node needs from its directory to act as a member.
 #[derive(Debug)]
 pub struct Identity {
@@ -202,6 +272,8 @@ pub struct Identity {
     pub genesis: Genesis,
     /// The X25519 secret that opens records sealed to this node.
     pub encryption: bureau_store::UnsealKey,
+    /// Encryption secrets it held before ([`RETIRED_KEYS`]), kept for reading.
+    pub retired: Vec<bureau_store::UnsealKey>,
 }
 
 impl Identity {
@@ -255,6 +327,7 @@ impl Identity {
             );
         }
         Ok(Identity {
+            retired: read_retired_keys(dir)?,
             encryption: bureau_store::UnsealKey(encryption),
             key,
             certificate,
@@ -321,5 +394,37 @@ mod tests {
         let refused = make_private(temp.path()).expect_err("refused");
         assert!(refused.message.contains("0644"), "{}", refused.message);
         assert_eq!(mode_of(&key), 0o644, "left for the operator to look at");
+    }
+
+    /// `bureau node keep-key`: the old encryption key is kept private, once, and read at
+    /// start; one others may read stops the start like any secret.
+    #[test]
+    fn a_retired_encryption_key_is_kept_private_and_read_back() {
+        let temp = tempfile::tempdir().expect("tempdir");
+        let dir = NodeDir::new(temp.path().join("node"));
+        std::fs::create_dir_all(&dir.root).expect("dir");
+        let old = temp.path().join("old-encryption.key");
+        write_secret(&old, &[5; 32]).expect("old key");
+        assert!(read_retired_keys(&dir).expect("none yet").is_empty());
+        let kept = keep_retired_key(&dir, &old).expect("kept");
+        assert_eq!(keep_retired_key(&dir, &old).expect("again"), kept);
+        assert_eq!(mode_of(&kept), 0o600);
+        assert_eq!(mode_of(&dir.retired_keys()), 0o700);
+        let read: Vec<_> = read_retired_keys(&dir)
+            .expect("read")
+            .into_iter()
+            .map(|key| key.0)
+            .collect();
+        assert_eq!(read, vec![[5; 32]]);
+        set_mode(&kept, 0o640);
+        let refused = make_private(&dir.root).expect_err("refused");
+        assert!(
+            refused.message.contains("retired encryption key"),
+            "{}",
+            refused.message
+        );
+        std::fs::write(&old, "not a key").expect("write");
+        set_mode(&old, 0o600);
+        assert!(keep_retired_key(&dir, &old).is_err());
     }
 }

@@ -35,6 +35,7 @@ pub mod replica;
 
 pub mod governance;
 pub mod records;
+pub mod rewrap;
 pub mod witness;
 
 pub mod mail;

@@ -224,6 +224,7 @@ impl Replica {
         let mut config = bureau_store::Config::new(dir.store());
         config.cache_capacity_bytes = cache_capacity_bytes;
         config.unseal_key = Some(identity.encryption.clone());
+        config.retired_unseal_keys = identity.retired.clone();
         let encryption_secret = identity.encryption.0;
         let store = Store::open(&config, &identity.genesis)?;
         store.learn_certificate(&identity.certificate)?;
@@ -596,7 +597,7 @@ impl Replica {
     /// The encryption keys a restricted record is sealed to: every current certificate of the
     /// members its access allows, and this member's own. The current certificates are read
     /// once per `cache` (one append, or one import batch).
-    fn readers(
+    pub(crate) fn readers(
         &self,
         access: &Access,
         cache: &mut Readers,

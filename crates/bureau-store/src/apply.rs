@@ -205,7 +205,7 @@ impl Store {
                     network: self.network,
                     root_key: self.root_key,
                     path: &self.path,
-                    unseal_key: self.unseal_key.as_ref(),
+                    unsealer: &self.unsealer,
                     quotas: &self.quotas,
                 },
                 pending: &pending,
@@ -387,7 +387,7 @@ struct TxView<'a> {
     network: NetworkId,
     root_key: PublicKey,
     path: &'a Path,
-    unseal_key: Option<&'a crate::UnsealKey>,
+    unsealer: &'a crate::Unsealer,
     quotas: &'a [QuotaRule],
 }
 
@@ -682,7 +682,7 @@ impl BatchTx<'_> {
                     version: sealed.version,
                     entry: head.hash,
                 };
-                let opened = self.unseal(entry, sealed);
+                let opened = self.unseal(entry, sealed)?;
                 if let Some(record) = &opened {
                     trees[layout::T_UNSEALED].insert(
                         &layout::entry_key(&header.author, header.seq)[..],
@@ -759,6 +759,7 @@ impl BatchTx<'_> {
                     None => self.record_case(hidden, entry, case, &sealed.step)?,
                 }
             }
+            Some(Body::KeyWrap(wrap)) => self.apply_key_wrap(wrap)?,
             Some(Body::Erase(erase)) => {
                 self.authorise_erasure(entry, erase)?;
                 for erased in &erase.entries {
@@ -1141,6 +1142,13 @@ impl BatchTx<'_> {
                         self.remove_case(kind, &entry, |_| sealed.case.clone())?;
                     }
                 }
+                // What a cut key wrap opened stays open here; its keys go.
+                Some(Body::KeyWrap(wrap)) => {
+                    for item in &wrap.wraps {
+                        let row = layout::wrap_key(&item.author, item.seq, &item.wrapped.recipient);
+                        trees[layout::T_WRAPS].remove(row)?;
+                    }
+                }
                 // A witness cut with its log witnesses nothing.
                 Some(Body::AuditWitness(_)) => {
                     trees[layout::T_META].remove(layout::audit_witness_key(author))?;
@@ -1231,13 +1239,9 @@ impl BatchTx<'_> {
         entry: &Entry,
         sealed: &bureau_core::entry::SealedCase,
     ) -> TxResult<Option<CaseAction>> {
-        let Some(key) = self.view.unseal_key else {
+        let Some(opener) = self.opener(entry, &sealed.sealed)? else {
             return Ok(None);
         };
-        let public = bureau_core::EncryptionPublicKey::from_secret(key.0);
-        if !sealed.sealed.is_recipient(&public) {
-            return Ok(None);
-        }
         let Some(author) = self
             .view
             .certificates(&entry.header.author)?
@@ -1247,7 +1251,7 @@ impl BatchTx<'_> {
             return Ok(None);
         };
         let opened = sealed
-            .open(&entry.header, &key.0)
+            .open(&entry.header, opener.opener())
             .map_err(|error| error.to_string())
             .and_then(|action| {
                 action
@@ -1266,19 +1270,21 @@ impl BatchTx<'_> {
 
     /// Opens a sealed record addressed to this node; `None` when it is not, or when the content
     /// fails (the author answers for it; the entry itself stays valid and replicated).
-    fn unseal(&self, entry: &Entry, sealed: &bureau_core::entry::SealedRecord) -> Option<Record> {
-        let key = self.view.unseal_key?;
-        let public = bureau_core::EncryptionPublicKey::from_secret(key.0);
-        if !sealed.sealed.is_recipient(&public) {
-            return None;
-        }
-        match sealed.open(&entry.header, &key.0) {
+    fn unseal(
+        &self,
+        entry: &Entry,
+        sealed: &bureau_core::entry::SealedRecord,
+    ) -> TxResult<Option<Record>> {
+        let Some(opener) = self.opener(entry, &sealed.sealed)? else {
+            return Ok(None);
+        };
+        Ok(match sealed.open(&entry.header, opener.opener()) {
             Ok(record) => {
                 if let bureau_core::RecordData::TravelDocument(document) = &record.data
                     && bureau_core::MemberCode::from(document.issuing_country) != record.key.owner
                 {
                     tracing::warn!(record = %record.key, "sealed travel document not published by its issuer; not indexed");
-                    return None;
+                    return Ok(None);
                 }
                 Some(record)
             }
@@ -1286,7 +1292,92 @@ impl BatchTx<'_> {
                 tracing::warn!(record = %sealed.key, %error, "cannot open a sealed record addressed to this node");
                 None
             }
+        })
+    }
+
+    /// What opens a sealed body here: one of this node's secrets it names, or a content key a
+    /// key wrap gave one of them.
+    fn opener(
+        &self,
+        entry: &Entry,
+        sealed: &bureau_core::seal::Sealed,
+    ) -> TxResult<Option<crate::HeldOpener>> {
+        self.view.unsealer.opener(entry, sealed, |row| {
+            Ok(self
+                .view
+                .get(layout::T_WRAPS, row)?
+                .map(|bytes| bytes.to_vec()))
+        })
+    }
+
+    /// Keeps a key wrap's content keys, and opens at once what they open here that was sealed
+    /// before (a record becomes searchable, a case readable).
+    fn apply_key_wrap(&mut self, wrap: &bureau_core::entry::KeyWrap) -> TxResult<()> {
+        for item in &wrap.wraps {
+            let row = layout::wrap_key(&item.author, item.seq, &item.wrapped.recipient);
+            self.view.trees[layout::T_WRAPS].insert(row, codec::encode(item))?;
+            if self
+                .view
+                .unsealer
+                .secret_of(&item.wrapped.recipient)
+                .is_some()
+            {
+                self.open_late(&item.author, item.seq)?;
+            }
         }
+        Ok(())
+    }
+
+    /// Opens an entry applied before this node could read it, if it can now.
+    fn open_late(&mut self, author: &PublicKey, seq: u64) -> TxResult<()> {
+        let Some(entry) = self.stored_entry(author, seq)? else {
+            return Ok(());
+        };
+        let entry_key = layout::entry_key(author, seq);
+        match &entry.body {
+            Some(Body::PutSealed(sealed)) => {
+                if self.view.get(layout::T_UNSEALED, &entry_key)?.is_some() {
+                    return Ok(());
+                }
+                let Some(record) = self.unseal(&entry, sealed)? else {
+                    return Ok(());
+                };
+                // Indexed now if it is the current version; kept for when it becomes so.
+                let versions = self.versions(&sealed.key)?;
+                if let Some(current) = versions.current().copied()
+                    && current.author == *author
+                    && current.seq == seq
+                {
+                    self.reindex(
+                        &sealed.key,
+                        Some(current),
+                        Some((current, Some(record.clone()))),
+                    )?;
+                }
+                self.view.trees[layout::T_UNSEALED]
+                    .insert(&entry_key[..], codec::encode(&record))?;
+            }
+            Some(Body::CaseSealed(sealed)) => {
+                let case = |_| sealed.case.clone();
+                let (clear, hidden) = case_kinds(sealed);
+                let opened = self.open_case(&entry, sealed)?;
+                if opened.is_some() {
+                    self.remove_case(hidden, &entry, case)?;
+                }
+                match opened {
+                    Some(CaseAction::Notice(action)) => {
+                        self.record_case(clear, &entry, case, &action)?
+                    }
+                    Some(CaseAction::Diffusion(action)) => {
+                        self.record_case(clear, &entry, case, &action)?;
+                    }
+                    None => {}
+                }
+            }
+            // A sealed cancellation's reason is opened when it is read.
+            _ => {}
+        }
+        Ok(())
     }
 }
 

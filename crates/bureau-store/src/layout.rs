@@ -17,6 +17,7 @@
 //! | `erasures` | author (32) · seq (8, BE) | encoded [`Erasure`] |
 //! | `cases` | kind (1: `N`/`D` in clear, `n`/`d` sealed to others) · owner (3) · id · 0x00 · timestamp (8, BE) · author (32) · seq (8, BE) | encoded case event (a sealed one holds only its step) |
 //! | `usage` | author (32) · [`Bucket::tag`](bureau_core::quota::Bucket::tag) (1) | entries (8, BE) · bytes (8, BE) the author's log holds with their body in that bucket (its storage quota's count) |
+//! | `wraps` | sealed entry's author (32) · seq (8, BE) · recipient's encryption key (32) | the content key wrapped for that recipient by a later `KeyWrap` ([`bureau_core::entry::EntryKeyWrap`]) |
 //! | `unsealed` | author (32) · seq (8, BE) | encoded [`Record`](bureau_core::Record) opened from a sealed entry (local only, never shipped) |
 //! | `index/…` | term · 0x00 · record key | the term's value (usually empty) |
 //! | `meta` | name | value |
@@ -38,6 +39,7 @@ pub const CASES: &str = "cases";
 pub const ERASURES: &str = "erasures";
 pub const UNSEALED: &str = "unsealed";
 pub const USAGE: &str = "usage";
+pub const WRAPS: &str = "wraps";
 
 /// Meta key: the genesis this store belongs to.
 pub const META_GENESIS: &[u8] = b"genesis";
@@ -73,8 +75,9 @@ pub const T_UNSEALED: usize = 9;
 pub const T_SERIALS: usize = 10;
 pub const T_FORKS: usize = 11;
 pub const T_USAGE: usize = 12;
+pub const T_WRAPS: usize = 13;
 /// Index trees follow, in [`Index::ALL`] order.
-pub const T_FIRST_INDEX: usize = 13;
+pub const T_FIRST_INDEX: usize = 14;
 
 /// Most versions of one record a replica keeps (highest precedence first). Only the current one
 /// is read; the others are there so that removing entries (a frozen fork, a revocation's cut)
@@ -102,6 +105,18 @@ pub fn case_prefix(kind: u8, case: &bureau_core::case::CaseRef) -> Vec<u8> {
     key.extend_from_slice(case.owner.as_bytes());
     key.extend_from_slice(case.id.as_bytes());
     key.push(0);
+    key
+}
+
+/// The key of a content key wrapped for `recipient`: the sealed entry's key, then the
+/// recipient's encryption key.
+pub fn wrap_key(
+    author: &bureau_core::PublicKey,
+    seq: u64,
+    recipient: &bureau_core::EncryptionPublicKey,
+) -> Vec<u8> {
+    let mut key = entry_key(author, seq).to_vec();
+    key.extend_from_slice(recipient.as_bytes());
     key
 }
 

@@ -65,6 +65,9 @@ pub struct Config {
     pub max_pending_entries: usize,
     /// This node's X25519 secret: sealed records addressed to it are opened and indexed.
     pub unseal_key: Option<UnsealKey>,
+    /// Encryption secrets this node held before (a rotated key kept for reading): what was
+    /// sealed to them opens too.
+    pub retired_unseal_keys: Vec<UnsealKey>,
 }
 
 impl Config {
@@ -74,6 +77,7 @@ impl Config {
             cache_capacity_bytes: DEFAULT_CACHE_CAPACITY_BYTES,
             max_pending_entries: MAX_PENDING_ENTRIES,
             unseal_key: None,
+            retired_unseal_keys: Vec::new(),
         }
     }
 }
@@ -81,6 +85,127 @@ impl Config {
 /// An X25519 secret that opens sealed records; never printed.
 #[derive(Clone)]
 pub struct UnsealKey(pub [u8; 32]);
+
+/// The secrets a store opens sealed bodies with: the node's current encryption key first,
+/// then retired ones, each with its public key (computed once).
+#[derive(Clone, Default)]
+pub struct Unsealer {
+    keys: Vec<(UnsealKey, bureau_core::EncryptionPublicKey)>,
+}
+
+impl std::fmt::Debug for Unsealer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Unsealer({} keys)", self.keys.len())
+    }
+}
+
+/// What opens one sealed body here: one of our secrets, or a content key wrapped for one.
+pub enum HeldOpener {
+    Secret(zeroize::Zeroizing<[u8; 32]>),
+    ContentKey(zeroize::Zeroizing<[u8; bureau_core::seal::CONTENT_KEY_BYTES]>),
+}
+
+impl std::fmt::Debug for HeldOpener {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            HeldOpener::Secret(_) => "HeldOpener::Secret(..)",
+            HeldOpener::ContentKey(_) => "HeldOpener::ContentKey(..)",
+        })
+    }
+}
+
+impl HeldOpener {
+    pub fn opener(&self) -> bureau_core::seal::Opener<'_> {
+        match self {
+            HeldOpener::Secret(secret) => bureau_core::seal::Opener::Secret(secret),
+            HeldOpener::ContentKey(key) => bureau_core::seal::Opener::ContentKey(key),
+        }
+    }
+
+    /// The body's content key (unwrapping it when this is a secret).
+    pub fn content_key(
+        &self,
+        sealed: &bureau_core::seal::Sealed,
+        aad: &[u8],
+    ) -> Option<zeroize::Zeroizing<[u8; bureau_core::seal::CONTENT_KEY_BYTES]>> {
+        match self {
+            HeldOpener::Secret(secret) => bureau_core::seal::content_key(sealed, secret, aad).ok(),
+            HeldOpener::ContentKey(key) => Some(key.clone()),
+        }
+    }
+}
+
+impl Unsealer {
+    pub fn new(current: Option<UnsealKey>, retired: Vec<UnsealKey>) -> Unsealer {
+        let keys = current
+            .into_iter()
+            .chain(retired)
+            .map(|key| {
+                let public = bureau_core::EncryptionPublicKey::from_secret(key.0);
+                (key, public)
+            })
+            .collect();
+        Unsealer { keys }
+    }
+
+    /// The secret of ours `sealed` names as a recipient.
+    pub fn secret_for(&self, sealed: &bureau_core::seal::Sealed) -> Option<&[u8; 32]> {
+        self.keys
+            .iter()
+            .find(|(_, public)| sealed.is_recipient(public))
+            .map(|(key, _)| &key.0)
+    }
+
+    /// The secret of one of our public keys.
+    pub fn secret_of(&self, public: &bureau_core::EncryptionPublicKey) -> Option<&[u8; 32]> {
+        self.keys
+            .iter()
+            .find(|(_, held)| held == public)
+            .map(|(key, _)| &key.0)
+    }
+
+    /// Our public keys, the current one first.
+    pub fn publics(&self) -> impl Iterator<Item = &bureau_core::EncryptionPublicKey> {
+        self.keys.iter().map(|(_, public)| public)
+    }
+
+    /// What opens the sealed body of `entry` here: a secret it names, or a content key wrapped
+    /// for one of ours (`wrapped` looks a wrap up by its `wraps` key). `None` when neither.
+    pub fn opener<E>(
+        &self,
+        entry: &bureau_core::Entry,
+        sealed: &bureau_core::seal::Sealed,
+        mut wrapped: impl FnMut(&[u8]) -> std::result::Result<Option<Vec<u8>>, E>,
+    ) -> std::result::Result<Option<HeldOpener>, E> {
+        if let Some(secret) = self.secret_for(sealed) {
+            return Ok(Some(HeldOpener::Secret(zeroize::Zeroizing::new(*secret))));
+        }
+        let hash = entry.hash();
+        for (key, public) in &self.keys {
+            let row = layout::wrap_key(&entry.header.author, entry.header.seq, public);
+            let Some(bytes) = wrapped(&row)? else {
+                continue;
+            };
+            let Ok(wrap) = bureau_core::codec::decode::<
+                bureau_core::entry::EntryKeyWrap,
+                { usize::MAX },
+            >(&bytes) else {
+                continue;
+            };
+            if wrap.entry != hash {
+                continue;
+            }
+            let aad = bureau_core::entry::EntryKeyWrap::aad(&hash);
+            match bureau_core::seal::unwrap_key(&wrap.wrapped, &key.0, &aad) {
+                Ok(content_key) => return Ok(Some(HeldOpener::ContentKey(content_key))),
+                Err(error) => {
+                    tracing::warn!(author = %entry.header.author, seq = entry.header.seq, %error, "a content key wrapped for this node does not open");
+                }
+            }
+        }
+        Ok(None)
+    }
+}
 
 impl std::fmt::Debug for UnsealKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -132,7 +257,7 @@ pub struct Store {
     root_key: PublicKey,
     /// Entries that arrived before their predecessors; behind the writer's lock.
     pending: Mutex<pending::Pending>,
-    unseal_key: Option<UnsealKey>,
+    unsealer: Unsealer,
     /// Signals of decoys and floods seen in applied entries (in memory).
     anomalies: Mutex<anomaly::Anomalies>,
     /// The genesis's storage quotas.
@@ -165,6 +290,7 @@ impl Store {
             layout::SERIALS,
             layout::FORKS,
             layout::USAGE,
+            layout::WRAPS,
         ]);
         names.extend(Index::ALL.iter().map(Index::name));
         let trees = names
@@ -180,7 +306,10 @@ impl Store {
             network,
             root_key: genesis.root_key(),
             pending: Mutex::new(pending::Pending::new(config.max_pending_entries)),
-            unseal_key: config.unseal_key.clone(),
+            unsealer: Unsealer::new(
+                config.unseal_key.clone(),
+                config.retired_unseal_keys.clone(),
+            ),
             anomalies: Mutex::new(anomaly::Anomalies::default()),
             quotas: genesis.quotas().to_vec(),
         };

@@ -189,14 +189,16 @@ impl Store {
             .ok_or_else(|| self.corrupt(format!("record {key} points at a missing entry")))?;
         let erased = entry.body.is_none();
         let sealed = matches!(entry.body, Some(Body::PutSealed(_)));
+        // A reader opens a sealed cancellation's reason; to others it stays sealed.
+        let opener = match &entry.body {
+            Some(Body::CancelSealed(cancel)) => self.opener(&entry, &cancel.sealed)?,
+            _ => None,
+        };
         let (record, cancel_reason) = match entry.body {
             Some(Body::Cancel(cancel)) => (None, Some(cancel.reason)),
-            // A reader opens the reason; to others it stays sealed.
             Some(Body::CancelSealed(cancel)) => {
-                let reason = self
-                    .unseal_key
-                    .as_ref()
-                    .and_then(|key| cancel.open(&entry.header, &key.0).ok())
+                let reason = opener
+                    .and_then(|opener| cancel.open(&entry.header, opener.opener()).ok())
                     .map_or_else(|| "(sealed)".to_owned(), |opened| opened.reason);
                 (None, Some(reason))
             }
@@ -493,6 +495,106 @@ impl Store {
     }
 }
 
+impl Store {
+    /// What opens a sealed body here: one of this node's secrets it names, or a content key a
+    /// key wrap gave one of them.
+    pub(crate) fn opener(
+        &self,
+        entry: &bureau_core::Entry,
+        sealed: &bureau_core::seal::Sealed,
+    ) -> Result<Option<crate::HeldOpener>> {
+        self.unsealer.opener(entry, sealed, |row| {
+            self.trees[layout::T_WRAPS]
+                .get(row)
+                .map(|bytes| bytes.map(|bytes| bytes.to_vec()))
+                .map_err(|e| self.sled_error(e))
+        })
+    }
+
+    /// The content key of a sealed entry this node reads (to wrap it for a reader added
+    /// later); `None` when it cannot read it, or the body is in clear or erased.
+    pub fn content_key(
+        &self,
+        entry: &bureau_core::Entry,
+    ) -> Result<Option<zeroize::Zeroizing<[u8; bureau_core::seal::CONTENT_KEY_BYTES]>>> {
+        let Some((sealed, aad)) = entry
+            .body
+            .as_ref()
+            .and_then(|body| body.sealed(&entry.header))
+        else {
+            return Ok(None);
+        };
+        Ok(self
+            .opener(entry, sealed)?
+            .and_then(|opener| opener.content_key(sealed, &aad)))
+    }
+
+    /// The encryption keys a sealed entry's content key was wrapped for after it was sealed.
+    pub fn wrapped_for(
+        &self,
+        author: &PublicKey,
+        seq: u64,
+    ) -> Result<Vec<bureau_core::EncryptionPublicKey>> {
+        let prefix = layout::entry_key(author, seq);
+        let mut keys = Vec::new();
+        for item in self.trees[layout::T_WRAPS].scan_prefix(prefix) {
+            let (row, _) = item.map_err(|e| self.sled_error(e))?;
+            let recipient = row
+                .get(prefix.len()..)
+                .and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
+                .ok_or_else(|| self.corrupt("malformed wraps key"))?;
+            keys.push(bureau_core::EncryptionPublicKey(recipient));
+        }
+        Ok(keys)
+    }
+
+    /// This member's live restricted records: each record's current sealed entry.
+    pub fn sealed_records_of(&self, owner: &bureau_core::MemberCode) -> Result<Vec<Entry>> {
+        let mut entries = Vec::new();
+        for state in self.live_states_of(owner)? {
+            if let Some(entry) = self.entry(&state.author, state.seq)?
+                && matches!(entry.body, Some(Body::PutSealed(_)))
+            {
+                entries.push(entry);
+            }
+        }
+        Ok(entries)
+    }
+}
+
+impl Store {
+    /// The sealed case entries `member`'s keys signed that this node reads (it keeps them in
+    /// clear), each with its case: a notice's (`true`) or a diffusion's.
+    pub fn sealed_case_entries_of(
+        &self,
+        member: &MemberCode,
+    ) -> Result<Vec<(bureau_core::case::CaseRef, bool, Entry)>> {
+        use bureau_core::case::{DiffusionAction, NoticeAction};
+        let mut found = Vec::new();
+        let notices = self.case_entries::<NoticeAction>(&[layout::CASE_NOTICE])?;
+        let diffusions = self.case_entries::<DiffusionAction>(&[layout::CASE_DIFFUSION])?;
+        let orders = notices
+            .into_iter()
+            .map(|(case, event)| (case, true, event.member, event.order))
+            .chain(
+                diffusions
+                    .into_iter()
+                    .map(|(case, event)| (case, false, event.member, event.order)),
+            );
+        for (case, is_notice, author_member, order) in orders {
+            if author_member != *member {
+                continue;
+            }
+            if let Some(entry) = self.entry(&order.author, order.seq)?
+                && matches!(entry.body, Some(Body::CaseSealed(_)))
+            {
+                found.push((case, is_notice, entry));
+            }
+        }
+        Ok(found)
+    }
+}
+
 /// A case and its events, in replay order.
 type CaseHistory<A> = (
     bureau_core::case::CaseRef,
@@ -603,24 +705,32 @@ impl Store {
 }
 
 impl Store {
-    /// Every live record a member owns, in key order.
-    pub fn records_of(&self, owner: &bureau_core::MemberCode) -> Result<Vec<Record>> {
-        let mut records = Vec::new();
+    /// The current states of a member's live records, in key order.
+    fn live_states_of(&self, owner: &bureau_core::MemberCode) -> Result<Vec<RecordState>> {
+        let mut states = Vec::new();
         for database in bureau_core::Database::ALL {
             let mut prefix = vec![database.tag()];
             prefix.extend_from_slice(owner.as_bytes());
             for item in self.trees[layout::T_RECORDS].scan_prefix(prefix) {
                 let (_, bytes) = item.map_err(|e| self.sled_error(e))?;
                 let state = self.current_state(&bytes)?;
-                if !state.live {
-                    continue;
+                if state.live {
+                    states.push(state);
                 }
-                let body = self
-                    .entry(&state.author, state.seq)?
-                    .and_then(|entry| entry.body);
-                if let Some(record) = self.record_of_body(&state, body)? {
-                    records.push(record);
-                }
+            }
+        }
+        Ok(states)
+    }
+
+    /// Every live record a member owns, in key order.
+    pub fn records_of(&self, owner: &bureau_core::MemberCode) -> Result<Vec<Record>> {
+        let mut records = Vec::new();
+        for state in self.live_states_of(owner)? {
+            let body = self
+                .entry(&state.author, state.seq)?
+                .and_then(|entry| entry.body);
+            if let Some(record) = self.record_of_body(&state, body)? {
+                records.push(record);
             }
         }
         Ok(records)

@@ -164,6 +164,10 @@ pub enum Command {
     /// Erase, on every replica, the bodies of this member's expired and cancelled records (a
     /// running node also does it every hour). Signed headers stay, so logs still verify.
     Erase,
+    /// Give readers added since this member's restricted records were sealed (a member
+    /// admitted, a node with a new encryption key) the records' keys, in key-wrap entries (a
+    /// running node also does it every 10 minutes).
+    WrapKeys,
     /// List the members this replica knows: roles, serials, status.
     Members,
     /// Announce a member's certificate to the network (secretariat node only).
@@ -242,6 +246,13 @@ pub enum NodeCommand {
         /// Replace an existing pair.
         #[arg(long)]
         force: bool,
+    },
+    /// Keep an encryption key this member's node held before (its encryption.key, before a
+    /// key rotation) in DIR/retired-keys, so what was sealed to it stays readable here; the
+    /// node reads it at its next start.
+    KeepKey {
+        /// The old encryption.key.
+        file: std::path::PathBuf,
     },
 }
 

@@ -96,6 +96,7 @@ pub fn run(cli: Cli, env: Environment) -> Result<()> {
         Command::Extend(extend) => records::extend(context, extend),
         Command::Review { within_days } => records::review(context, within_days),
         Command::Erase => records::erase(context),
+        Command::WrapKeys => records::wrap_keys(context),
         Command::Import(import) => records::import(context, import),
         Command::Search(search) => search::search(context, search),
         Command::Notice(command) => cases::notice(context, command),
@@ -117,6 +118,7 @@ pub fn run(cli: Cli, env: Environment) -> Result<()> {
         Command::Node(NodeCommand::TlsCert { names, force }) => {
             network::tls_cert(context, &names, force)
         }
+        Command::Node(NodeCommand::KeepKey { file }) => network::keep_key(context, &file),
         Command::Config(ConfigCommand::Show(flags)) => network::config_show(context, &flags),
         Command::Openapi => {
             output::json(&crate::http::openapi::document());

@@ -28,6 +28,19 @@ pub fn node_run(context: &Context, flags: &RunFlags) -> Result<()> {
     runtime()?.block_on(daemon::run(dir, resolved.config))
 }
 
+/// `bureau node keep-key FILE`
+pub fn keep_key(context: &Context, file: &std::path::Path) -> Result<()> {
+    context.no_json("node keep-key")?;
+    let dir = context.node_dir();
+    let kept = bureau_service::files::keep_retired_key(&dir, file)?;
+    println!(
+        "kept {} as {}: what was sealed to it opens on this node from its next start. Keep the file private; remove it to stop reading those records here.",
+        file.display(),
+        kept.display()
+    );
+    Ok(())
+}
+
 /// `bureau node tls-cert [--name NAME]... [--force]`
 pub fn tls_cert(context: &Context, names: &[String], force: bool) -> Result<()> {
     context.no_json("node tls-cert")?;

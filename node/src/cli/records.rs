@@ -181,6 +181,23 @@ pub fn erase(context: &Context) -> Result<()> {
     })
 }
 
+/// `bureau wrap-keys`
+pub fn wrap_keys(context: &Context) -> Result<()> {
+    let wrapped = context.backend()?.call(bureau_service::ops::WrapKeys {})?;
+    context.print(&wrapped, |wrapped| {
+        println!(
+            "{} keys of {} records given to new readers in {} entries",
+            wrapped.keys, wrapped.records, wrapped.entries
+        );
+        if wrapped.unreadable > 0 {
+            println!(
+                "{} records with new readers cannot be opened by this node: keep the key they were sealed to with `bureau node keep-key`",
+                wrapped.unreadable
+            );
+        }
+    })
+}
+
 /// `bureau import --database DB FILE`
 #[derive(Debug, Args)]
 pub struct Import {

@@ -272,6 +272,122 @@ async fn a_restricted_record_is_unreadable_on_a_node_that_is_not_a_recipient() {
     net.shutdown().await;
 }
 
+/// A member admitted after a record (and a diffusion to it) was sealed reads them once the
+/// owner's node gives it their keys (`wrap_for_new_readers`, which a running node does every 10 minutes), without
+/// the record being sealed again; a member the access excludes gets nothing, and a second pass
+/// wraps nothing more.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_admitted_after_a_sealed_publication_reads_it() {
+    let mut net = TestNet::new("late-reader", 4);
+    for index in 0..3 {
+        net.start_node(index).await;
+    }
+    net.wait_meshed().await;
+    let germany = net.network.code(2);
+    let serial = "LATEREAD5521";
+    let firearm = RecordData::Firearm(Firearm {
+        serial_number: serial.into(),
+        make: "Glock".into(),
+        model: None,
+        calibre: None,
+        kind: FirearmKind::Pistol,
+        status: FirearmStatus::Stolen,
+        theft_date: None,
+        theft_place: None,
+    });
+    let everyone_but_germany = Access::AllExcept(BTreeSet::from([germany]));
+    publish(&net, 1, "late1", everyone_but_germany, firearm).await;
+    // A diffusion to Italy, sent before Italy is a member: sealed to no key of Italy's.
+    let italy = net.network.code(3);
+    let france = Arc::clone(&net.node(1).replica);
+    let entries = tokio::task::spawn_blocking(move || -> bureau_service::Result<_> {
+        let person =
+            bureau_core::testkit::person(france.member(), "wanted-l1", "Rossi", "Marco", 1);
+        let (published, person) = france.publish("wanted-l1", Access::All, None, person.data)?;
+        let (_, sent) = france.send_diffusion(bureau_service::cases::DiffusionDraft {
+            id: None,
+            to: BTreeSet::from([italy]),
+            person: published.reference.parse()?,
+            purpose: "locate on arrival".into(),
+        })?;
+        Ok([person, sent])
+    })
+    .await
+    .expect("join")
+    .expect("diffusion");
+    for entry in entries {
+        net.node(1).net.publish(entry).await.expect("gossip");
+    }
+    net.wait_converged().await;
+
+    let certificate = net.network.members[3].certificate.clone();
+    let secretariat = Arc::clone(&net.node(0).replica);
+    let admit = tokio::task::spawn_blocking(move || secretariat.admit(certificate, None))
+        .await
+        .expect("join")
+        .expect("admit");
+    net.node(0).net.publish(admit).await.expect("gossip");
+    net.start_node(3).await;
+    net.wait_meshed().await;
+    net.wait_converged().await;
+    let query = || Query::Firearm {
+        serial_number: serial.into(),
+        make: None,
+    };
+    assert!(
+        search(&net, 3, query()).await.is_empty(),
+        "sealed before Italy was admitted"
+    );
+
+    let wrap = || {
+        let france = Arc::clone(&net.node(1).replica);
+        async move {
+            tokio::task::spawn_blocking(move || france.wrap_for_new_readers())
+                .await
+                .expect("join")
+                .expect("wrap")
+        }
+    };
+    let diffusions_on_italy = || {
+        let replica = Arc::clone(&net.node(3).replica);
+        async move {
+            tokio::task::spawn_blocking(move || replica.diffusions())
+                .await
+                .expect("join")
+                .expect("diffusions")
+        }
+    };
+    assert!(diffusions_on_italy().await.is_empty());
+    let (report, entries) = wrap().await;
+    assert_eq!(
+        (report.records, report.keys, report.entries),
+        (2, 2, 1),
+        "the record and the diffusion, for Italy's one key"
+    );
+    assert!(matches!(entries[0].body, Some(Body::KeyWrap(_))));
+    for entry in entries {
+        net.node(1).net.publish(entry).await.expect("gossip");
+    }
+    net.wait_converged().await;
+    assert_eq!(
+        search(&net, 3, query()).await.len(),
+        1,
+        "Italy reads it now"
+    );
+    assert_eq!(
+        diffusions_on_italy().await[0].purpose,
+        "locate on arrival",
+        "and the diffusion sent to it"
+    );
+    assert!(
+        search(&net, 2, query()).await.is_empty(),
+        "Germany still not"
+    );
+    let (again, entries) = wrap().await;
+    assert_eq!((again.keys, entries.len()), (0, 0), "{again:?}");
+    net.shutdown().await;
+}
+
 /// A bulk import through the API: only the batch's last entry is gossiped, and the other nodes
 /// fetch the rest by sync.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -17,7 +17,7 @@ pub use cases::{
 };
 pub use mail::{AnswerHit, ListHits, ListMail, PageQuery};
 pub use members::{AdmitMember, Announced, ListMembers, RevokeMember};
-pub use node::{GetStatus, ListPeers, NetworkStatus, NodeStatus, WitnessAudit};
+pub use node::{GetStatus, ListPeers, NetworkStatus, NodeStatus, WitnessAudit, WrapKeys};
 pub use paths::{CasePath, RecordPath};
 pub use records::{
     BlockRecord, Blocked, CancelRecord, DueForReview, EraseDue, Erased, ExtendRecord, GetRecord,
@@ -29,6 +29,7 @@ pub fn visit_all(visitor: &mut impl Visitor) {
     visitor.visit::<GetStatus>();
     visitor.visit::<ListPeers>();
     visitor.visit::<WitnessAudit>();
+    visitor.visit::<WrapKeys>();
     visitor.visit::<crate::records::Draft>();
     visitor.visit::<GetRecord>();
     visitor.visit::<CancelRecord>();

@@ -1,4 +1,5 @@
-//! Operations on the node itself: its status, its peers, and witnessing its audit log.
+//! Operations on the node itself: its status, its peers, witnessing its audit log, and giving
+//! readers added later the keys of its member's restricted records.
 
 use bureau_net::{Counters, PeerInfo, ReachInfo, RefusedBy};
 use schemars::JsonSchema;
@@ -114,5 +115,26 @@ impl Operation for WitnessAudit {
             .change(|replica| Ok(((), replica.witness_audit()?.into_iter().collect())))
             .await?;
         service.blocking(|replica| replica.audit_state()).await
+    }
+}
+
+/// Gives readers added since this member's restricted records were sealed (a member admitted,
+/// a node with a new encryption key) their keys now (a running node also does it every
+/// `rewrap::REWRAP_INTERVAL`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+pub struct WrapKeys {}
+
+impl Operation for WrapKeys {
+    type Answer = crate::rewrap::Rewrapped;
+    const NAME: &'static str = "wrap_keys";
+    const SUMMARY: &'static str =
+        "Give readers added since this member's restricted records were sealed their keys";
+    const METHOD: Method = Method::Post;
+    const PATH: &'static str = "/v1/keys/wrap";
+
+    async fn run(self, service: &Service) -> Result<crate::rewrap::Rewrapped> {
+        service
+            .change(|replica| replica.wrap_for_new_readers())
+            .await
     }
 }

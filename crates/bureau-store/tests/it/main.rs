@@ -5,4 +5,5 @@ mod harness;
 mod mailbox;
 mod model;
 mod quota;
+mod sealed;
 mod store;
