@@ -292,16 +292,32 @@ pub async fn witness_audit(service: &Service) -> bureau_service::Result<()> {
 }
 
 /// Gives readers added since this member's restricted records were sealed their keys, every
-/// [`bureau_service::rewrap::REWRAP_INTERVAL`], the first time one interval after start (once
-/// the node has caught up and may sign; `bureau wrap-keys` does it at once).
+/// [`bureau_service::rewrap::REWRAP_INTERVAL`] when the reader keys changed since the last
+/// pass, the first time one interval after start (once the node has caught up and may sign;
+/// `bureau wrap-keys` does it at once).
 async fn wrap_keys_periodically(service: Service) {
     let mut interval = tokio::time::interval(bureau_service::rewrap::REWRAP_INTERVAL);
     // The first tick of an interval completes at once.
     interval.tick().await;
+    let mut done_for = None;
     loop {
         interval.tick().await;
-        if let Err(error) = (bureau_service::ops::WrapKeys {}).run(&service).await {
-            tracing::warn!(kind = %error.kind, %error, "giving new readers the keys of restricted records failed");
+        let fingerprint = match service
+            .blocking(|replica| replica.reader_keys_fingerprint())
+            .await
+        {
+            Ok(fingerprint) if Some(fingerprint) == done_for => continue,
+            Ok(fingerprint) => fingerprint,
+            Err(error) => {
+                tracing::warn!(kind = %error.kind, %error, "cannot read the current reader keys");
+                continue;
+            }
+        };
+        match (bureau_service::ops::WrapKeys {}).run(&service).await {
+            Ok(_) => done_for = Some(fingerprint),
+            Err(error) => {
+                tracing::warn!(kind = %error.kind, %error, "giving new readers the keys of restricted records failed");
+            }
         }
     }
 }

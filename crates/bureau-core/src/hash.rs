@@ -22,6 +22,8 @@ pub mod domain {
     pub const OPAQUE_ID_KEY: &[u8] = b"bureau/v1/hash/opaque-id-key\0";
     /// A restricted record's local id, keyed by that secret.
     pub const OPAQUE_ID: &[u8] = b"bureau/v1/hash/opaque-id\0";
+    /// A node-local fingerprint of the current reader keys (never shipped).
+    pub const READER_KEYS: &[u8] = b"bureau/v1/hash/reader-keys\0";
 }
 
 impl Hash {

@@ -597,11 +597,11 @@ impl Replica {
     /// The encryption keys a restricted record is sealed to: every current certificate of the
     /// members its access allows, and this member's own. The current certificates are read
     /// once per `cache` (one append, or one import batch).
-    pub(crate) fn readers(
+    /// Fills `cache` with the current certificates' members and encryption keys, if empty.
+    pub(crate) fn current_readers<'c>(
         &self,
-        access: &Access,
-        cache: &mut Readers,
-    ) -> Result<Vec<bureau_core::EncryptionPublicKey>> {
+        cache: &'c mut Readers,
+    ) -> Result<&'c [(MemberCode, bureau_core::EncryptionPublicKey)]> {
         if cache.0.is_none() {
             let now = clock::now();
             let mut current = Vec::new();
@@ -612,8 +612,18 @@ impl Replica {
                     current.push((certificate.member(), certificate.body.encryption_key));
                 }
             }
+            current.sort();
             cache.0 = Some(current);
         }
+        Ok(cache.0.as_deref().unwrap_or_default())
+    }
+
+    pub(crate) fn readers(
+        &self,
+        access: &Access,
+        cache: &mut Readers,
+    ) -> Result<Vec<bureau_core::EncryptionPublicKey>> {
+        self.current_readers(cache)?;
         let me = self.member();
         let mut readers: Vec<_> = cache
             .0

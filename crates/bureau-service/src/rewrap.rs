@@ -3,8 +3,9 @@
 //! records, and of its actions on notices and diffusions, for every current reader key that
 //! neither the sealing nor an earlier wrap named, in `KeyWrap` entries, so those readers open
 //! them without anything being sealed again (a secretariat node that replaced another reads
-//! the requests under review). The daemon runs it every [`REWRAP_INTERVAL`] (cheap when nothing changed:
-//! it compares recipient lists) and `bureau wrap-keys` runs it now.
+//! the requests under review). The daemon runs it every [`REWRAP_INTERVAL`] when the set of
+//! reader keys changed since its last pass ([`Replica::reader_keys_fingerprint`]), and
+//! `bureau wrap-keys` runs it now.
 
 use std::collections::BTreeSet;
 
@@ -35,6 +36,17 @@ pub struct Rewrapped {
 }
 
 impl Replica {
+    /// A fingerprint of the current reader keys (every valid, unrevoked certificate's member
+    /// and encryption key): a pass can find nothing new to wrap while it stays the same.
+    pub fn reader_keys_fingerprint(&self) -> Result<bureau_core::Hash> {
+        let mut readers = Readers::default();
+        let current = self.current_readers(&mut readers)?;
+        Ok(bureau_core::Hash::of(
+            bureau_core::hash::domain::READER_KEYS,
+            &[&bureau_core::codec::encode(&current)],
+        ))
+    }
+
     /// Wraps the content key of each of this member's live restricted records for the current
     /// reader keys it was not sealed or wrapped to, and signs the wraps (at most
     /// [`MAX_KEY_WRAPS`] per entry). The entries are for the caller to gossip.

@@ -130,6 +130,81 @@ async fn every_database_round_trips_from_publish_to_search_on_another_node() {
     net.shutdown().await;
 }
 
+/// A record of every database restricted to Germany: Germany finds each by its identifier,
+/// Italy finds none, and none of the record's texts (identifiers, names, descriptions) nor the
+/// ids France gave are anywhere in Italy's store files; every reference is opaque.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_databases_identifiers_stay_sealed_on_a_non_reader() {
+    let net = TestNet::start("sealed-all", 4).await;
+    net.wait_meshed().await;
+    let germany: MemberCode = "DEU".parse().expect("code");
+    let mut references = Vec::new();
+    for (id, data, _) in samples() {
+        let access = Access::Members(BTreeSet::from([germany]));
+        references.push(publish(&net, 1, id, access, data).await);
+    }
+    net.wait_converged().await;
+    let (germany_node, italy) = (2, 3);
+    for ((id, data, query), reference) in samples().into_iter().zip(&references) {
+        let database = data.database();
+        assert!(
+            bureau_core::record::is_opaque_id(&reference.local_id),
+            "{database}: {reference}"
+        );
+        assert!(
+            !search(&net, germany_node, query.clone()).await.is_empty(),
+            "{database}: Germany finds it"
+        );
+        assert!(
+            search(&net, italy, query).await.is_empty(),
+            "{database}: Italy finds it"
+        );
+        assert!(
+            !net.store_files_hold(italy, &format!("/{id}")) && !net.store_files_hold(italy, id),
+            "{database}: the given id {id} is in Italy's store"
+        );
+        // Every text of the record (identifiers, names, descriptions) of 6 characters or more;
+        // lowercase single words (enum names) and dates are stored as numbers.
+        let mut texts = Vec::new();
+        collect_texts(&serde_json::to_value(&data).expect("json"), &mut texts);
+        texts.retain(|text| {
+            let is_date =
+                text.contains('-') && text.chars().all(|c| c.is_ascii_digit() || c == '-');
+            text.len() >= 6
+                && !is_date
+                && text
+                    .chars()
+                    .any(|c| c.is_uppercase() || c.is_ascii_digit() || c == ' ')
+        });
+        assert!(!texts.is_empty(), "{database}");
+        for text in &texts {
+            assert!(
+                net.store_files_hold(germany_node, text),
+                "{database}: {text:?} is not in Germany's store (is the scan right?)"
+            );
+            assert!(
+                !net.store_files_hold(italy, text),
+                "{database}: {text:?} is in Italy's store"
+            );
+        }
+    }
+    net.shutdown().await;
+}
+
+/// Every string in a JSON value.
+fn collect_texts(value: &serde_json::Value, texts: &mut Vec<String>) {
+    match value {
+        serde_json::Value::String(text) => texts.push(text.clone()),
+        serde_json::Value::Array(items) => items.iter().for_each(|item| collect_texts(item, texts)),
+        serde_json::Value::Object(fields) => {
+            fields
+                .values()
+                .for_each(|field| collect_texts(field, texts));
+        }
+        _ => {}
+    }
+}
+
 /// A record restricted to Germany is sealed: Germany and the owner read and find it; Italy and
 /// the secretariat hold and forward the entry but cannot read it, and the plaintext is nowhere
 /// in Italy's store files. A secretariat-only record likewise.
