@@ -77,6 +77,53 @@ pub fn latin_parts(text: &str) -> Vec<String> {
     parts
 }
 
+/// Hyphen-like signs between the syllables of a given name (Min-su, Mei-ling, Jean-Pierre).
+const HYPHENS: [char; 4] = ['-', '\u{2010}', '\u{2011}', '\u{2012}'];
+
+/// The parts this short or shorter may be syllables of one given name written apart ("Min Su",
+/// "Mei Ling"); a query also tries each two such neighbours as one part.
+pub const MAX_SYLLABLE_CHARS: usize = 4;
+
+/// The ways a name is read for the index: its [`latin_parts`], and, when it has hyphenated
+/// words, the same with each hyphenated word as one part ("Kim Min-su" is also "kim minsu"), as
+/// Chinese and Korean given names are written either way.
+pub fn readings(text: &str) -> Vec<Vec<String>> {
+    let mut readings = vec![latin_parts(text)];
+    if text.contains(HYPHENS) {
+        let joined = latin_parts(&text.replace(HYPHENS, ""));
+        if !joined.is_empty() && joined != readings[0] {
+            readings.push(joined);
+        }
+    }
+    readings.retain(|parts| !parts.is_empty());
+    readings
+}
+
+/// The ways a query is read: its [`readings`], and each with two neighbouring short parts
+/// ([`MAX_SYLLABLE_CHARS`]) joined ("Kim Min Su" is also "kim minsu"), so that a given name
+/// typed in syllables meets one indexed whole.
+pub fn query_readings(text: &str) -> Vec<Vec<String>> {
+    let mut readings = readings(text);
+    let mut joined = Vec::new();
+    for parts in &readings {
+        for at in 1..parts.len() {
+            let short = |part: &String| part.chars().count() <= MAX_SYLLABLE_CHARS;
+            if short(&parts[at - 1]) && short(&parts[at]) {
+                let mut merged = parts.clone();
+                let second = merged.remove(at);
+                merged[at - 1].push_str(&second);
+                joined.push(merged);
+            }
+        }
+    }
+    for parts in joined {
+        if !readings.contains(&parts) {
+            readings.push(parts);
+        }
+    }
+    readings
+}
+
 fn truncated(part: &str) -> String {
     bounded(part).to_owned()
 }
@@ -194,9 +241,12 @@ impl NameQuery {
                     keyed_similarity(part, key, other.as_ref(), &candidate_keys[column]);
             }
         }
-        let pairing = pair_best_first(&table, self.parts.len(), candidate.len());
+        let mut pairing = pair_best_first(&table, self.parts.len(), candidate.len());
+        if pairing.pairs < self.parts.len().min(candidate.len()) {
+            self.pair_syllables(candidate, &mut pairing);
+        }
         let coverage = pairing.total / self.parts.len() as f32;
-        let extra = (candidate.len() - pairing.pairs) as f32 * EXTRA_PART_PENALTY;
+        let extra = (candidate.len() - pairing.columns) as f32 * EXTRA_PART_PENALTY;
         (coverage - extra.min(MAX_EXTRA_PARTS_PENALTY)).clamp(0.0, 1.0)
     }
 }
@@ -204,10 +254,66 @@ impl NameQuery {
 /// The result of pairing query parts with candidate parts.
 #[derive(Debug, Clone, Copy, Default)]
 struct Pairing {
-    /// The sum of the paired similarities.
+    /// The sum of the paired similarities, once per query part covered.
     total: f32,
     /// How many pairs were made.
     pairs: usize,
+    /// How many candidate parts are paired.
+    columns: usize,
+    row_used: [bool; MAX_NAME_PARTS],
+    column_used: [bool; MAX_NAME_PARTS],
+}
+
+impl NameQuery {
+    /// Pairs what the one-to-one pairing left: two neighbouring parts on one side with one part
+    /// on the other, when they are the syllables of one name written apart ("Mei Ling" and
+    /// "Meiling"). Two query parts so paired count twice, as two parts covered.
+    fn pair_syllables<S: AsRef<str>>(&self, candidate: &[S], pairing: &mut Pairing) {
+        let rows = self.parts.len();
+        let columns = candidate.len();
+        for row in 0..rows {
+            for column in 0..columns.saturating_sub(1) {
+                if pairing.row_used[row]
+                    || pairing.column_used[column]
+                    || pairing.column_used[column + 1]
+                {
+                    continue;
+                }
+                let joined = format!(
+                    "{}{}",
+                    candidate[column].as_ref(),
+                    candidate[column + 1].as_ref()
+                );
+                let value = similarity(&self.parts[row], &joined);
+                if value >= MIN_PART_SIMILARITY {
+                    pairing.row_used[row] = true;
+                    pairing.column_used[column] = true;
+                    pairing.column_used[column + 1] = true;
+                    pairing.total += value;
+                    pairing.pairs += 1;
+                    pairing.columns += 2;
+                }
+            }
+        }
+        for row in 0..rows.saturating_sub(1) {
+            for (column, part) in candidate.iter().enumerate() {
+                if pairing.row_used[row] || pairing.row_used[row + 1] || pairing.column_used[column]
+                {
+                    continue;
+                }
+                let joined = format!("{}{}", self.parts[row], self.parts[row + 1]);
+                let value = similarity(&joined, part.as_ref());
+                if value >= MIN_PART_SIMILARITY {
+                    pairing.row_used[row] = true;
+                    pairing.row_used[row + 1] = true;
+                    pairing.column_used[column] = true;
+                    pairing.total += 2.0 * value;
+                    pairing.pairs += 1;
+                    pairing.columns += 1;
+                }
+            }
+        }
+    }
 }
 
 /// Pairs rows with columns one to one, the most similar pair first, ignoring pairs below
@@ -218,13 +324,11 @@ fn pair_best_first(
     rows: usize,
     columns: usize,
 ) -> Pairing {
-    let mut row_used = [false; MAX_NAME_PARTS];
-    let mut column_used = [false; MAX_NAME_PARTS];
     let mut pairing = Pairing::default();
     loop {
         let mut best: Option<(usize, usize, f32)> = None;
-        for row in (0..rows).filter(|row| !row_used[*row]) {
-            for column in (0..columns).filter(|column| !column_used[*column]) {
+        for row in (0..rows).filter(|row| !pairing.row_used[*row]) {
+            for column in (0..columns).filter(|column| !pairing.column_used[*column]) {
                 let value = table[row][column];
                 if value >= MIN_PART_SIMILARITY && best.is_none_or(|(_, _, top)| value > top) {
                     best = Some((row, column, value));
@@ -234,10 +338,11 @@ fn pair_best_first(
         let Some((row, column, value)) = best else {
             return pairing;
         };
-        row_used[row] = true;
-        column_used[column] = true;
+        pairing.row_used[row] = true;
+        pairing.column_used[column] = true;
         pairing.total += value;
         pairing.pairs += 1;
+        pairing.columns += 1;
     }
 }
 

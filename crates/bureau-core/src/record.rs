@@ -797,7 +797,8 @@ impl IndexTerm {
 }
 
 /// What a name search needs to rank a person without loading the record: the Latin parts of
-/// each of its names (family and given names first, then aliases), birth date, nationalities.
+/// each of its names (family and given names first, then aliases, each with its other
+/// [`names::readings`]), birth date, nationalities.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NameCandidate {
     pub names: Vec<Vec<String>>,
@@ -807,12 +808,12 @@ pub struct NameCandidate {
 
 impl NameCandidate {
     pub fn of(person: &Person) -> NameCandidate {
-        let mut names = vec![names::latin_parts(&format!(
-            "{} {}",
-            person.family_name, person.given_names
-        ))];
-        names.extend(person.aliases.iter().map(|alias| names::latin_parts(alias)));
+        let mut names = names::readings(&format!("{} {}", person.family_name, person.given_names));
+        for alias in &person.aliases {
+            names.extend(names::readings(alias));
+        }
         names.retain(|parts| !parts.is_empty());
+        names.dedup();
         NameCandidate {
             names,
             date_of_birth: person.date_of_birth,

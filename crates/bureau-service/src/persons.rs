@@ -38,10 +38,14 @@ pub fn search(
     nationality: Option<CountryCode>,
     today: Date,
 ) -> Result<Searched> {
-    let query = names::latin_parts(name);
-    if query.is_empty() {
+    let readings = names::query_readings(name);
+    if readings.is_empty() {
         fail!(InvalidInput, "the name has no letters");
     }
+    let query: Vec<names::NameQuery> = readings
+        .iter()
+        .map(|parts| names::NameQuery::from_parts(parts))
+        .collect();
     let filter = |candidate: &NameCandidate| {
         dob.is_none_or(|filter| filter.matches(candidate.date_of_birth))
             && nationality.is_none_or(|code| {
@@ -50,19 +54,22 @@ pub fn search(
     };
     let mut scored: HashMap<Vec<u8>, f32> = HashMap::new();
     let mut capped = BTreeSet::new();
-    // Stage one: pairs of the query's keys, selective even for the commonest name parts.
-    let keys = IndexTerm::phonetic_keys(&query);
-    for (i, first) in keys.iter().enumerate() {
-        for second in &keys[i + 1..] {
-            score_postings(
-                store,
-                &IndexTerm::name_pair(first, second),
-                &query,
-                &filter,
-                &mut scored,
-                &mut capped,
-            )?;
+    // Stage one: pairs of the query's keys (in each of its readings), selective even for the
+    // commonest name parts.
+    let mut pairs = BTreeSet::new();
+    let mut keys = BTreeSet::new();
+    for reading in &readings {
+        let reading_keys = IndexTerm::phonetic_keys(reading);
+        for (i, first) in reading_keys.iter().enumerate() {
+            for second in &reading_keys[i + 1..] {
+                pairs.insert((first.clone(), second.clone()));
+            }
         }
+        keys.extend(reading_keys);
+    }
+    for (first, second) in pairs {
+        let term = IndexTerm::name_pair(&first, &second);
+        score_postings(store, &term, &query, &filter, &mut scored, &mut capped)?;
     }
     // Stage two, when no candidate is a near-certain match (a typo or another spelling changed
     // a key, or the query has one part): every candidate sharing any one key.
@@ -112,7 +119,7 @@ pub fn search(
 fn score_postings(
     store: &Store,
     term: &IndexTerm,
-    query: &[String],
+    query: &[names::NameQuery],
     filter: &impl Fn(&NameCandidate) -> bool,
     scored: &mut HashMap<Vec<u8>, f32>,
     capped: &mut BTreeSet<MemberCode>,
@@ -130,10 +137,9 @@ fn score_postings(
             continue;
         };
         let score = if filter(&candidate) {
-            candidate
-                .names
+            query
                 .iter()
-                .map(|parts| names::name_score(query, parts))
+                .flat_map(|reading| candidate.names.iter().map(|parts| reading.score(parts)))
                 .fold(0.0, f32::max)
         } else {
             0.0

@@ -7,9 +7,18 @@
 //! where practices differ, the phonetic key in [`super::phonetic`] absorbs the difference rather
 //! than this table guessing the language.
 //!
-//! Explicit tables rather than a generic transliteration crate: generic ones read Greek letter by
-//! letter (`ου` becomes "oy", `β` "b", `η` "e") and ignore Arabic context, while names need the
-//! few context rules below; a table is also predictable for an officer reading the result.
+//! Explicit tables for the scripts most names arrive in, rather than a generic transliteration
+//! crate: generic ones read Greek letter by letter (`ου` becomes "oy", `β` "b", `η` "e") and
+//! ignore Arabic context, while names need the few context rules below; a table is also
+//! predictable for an officer reading the result. Every other script goes through `any_ascii`
+//! (one romanisation scheme per script: Hepburn for kana, Revised Romanization for Hangul,
+//! ISO-style for Indic scripts, Georgian, Armenian, Ethiopic, ...), chosen over `deunicode`
+//! because it follows those schemes per script and is kept up with Unicode, so no name in any
+//! script is left without Latin letters to search by. A few rules sit on top where names
+//! need them: a Chinese or Korean name written as one word is split after its family name
+//! (刘美玲 reads "liu meiling", 김민수 "kim minsu", with the usual spelling of common Korean
+//! family names), Thai vowels written before their consonant are read after it, Hebrew reads
+//! ב כ פ hard at the start of a word, and the Indic letters for "sh" read "sh".
 
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::{decompose_canonical, is_combining_mark};
@@ -44,6 +53,8 @@ struct Unit {
 pub fn to_latin(text: &str) -> String {
     let units = units(text);
     let variant = CyrillicVariant::detect(&units);
+    // A Chinese or Korean name written as one word is split after its family name.
+    let single_word = !units.iter().any(|unit| unit.letter == SEPARATOR);
     let mut latin = String::with_capacity(text.len());
     let mut index = 0;
     while index < units.len() {
@@ -58,10 +69,11 @@ pub fn to_latin(text: &str) -> String {
             '\u{0400}'..='\u{052F}' => cyrillic(&units, index, variant, &mut latin),
             '\u{0370}'..='\u{03FF}' => greek(&units, index, &mut latin),
             '\u{0600}'..='\u{06FF}' => arabic(&units, index, &mut latin),
-            '\u{3400}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}' | '\u{20000}'..='\u{2FA1F}' => {
-                han(letter, &mut latin);
-                1
+            letter if is_han(letter) || is_hangul(letter) => {
+                cjk_word(&units, index, single_word, &mut latin)
             }
+            '\u{0590}'..='\u{05FF}' => hebrew(&units, index, &mut latin),
+            '\u{0E00}'..='\u{0E7F}' => thai(&units, index, &mut latin),
             _ => {
                 latin_letter(letter, &mut latin);
                 1
@@ -74,20 +86,255 @@ pub fn to_latin(text: &str) -> String {
     latin
 }
 
-/// A Chinese character as Hanyu Pinyin without tones (its most common reading), so "刘 美玲"
-/// reads "liu meiling": the syllables of one written word stay one part, as pinyin writes them.
-/// Characters without a reading are kept as they are.
+fn is_han(letter: char) -> bool {
+    matches!(letter, '\u{3400}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}' | '\u{20000}'..='\u{2FA1F}')
+}
+
+fn is_hangul(letter: char) -> bool {
+    matches!(letter, '\u{AC00}'..='\u{D7A3}')
+}
+
+/// The most characters a Chinese or Korean name written as one word has (family name and given
+/// name); a longer word is not split.
+const MAX_CJK_NAME_CHARS: usize = 4;
+
+/// Chinese family names of two characters (simplified and traditional), split off whole.
+const HAN_COMPOUND_FAMILY_NAMES: [&str; 24] = [
+    "欧阳", "歐陽", "司马", "司馬", "上官", "诸葛", "諸葛", "东方", "東方", "皇甫", "尉迟", "尉遲",
+    "公孙", "公孫", "慕容", "长孙", "長孫", "宇文", "司徒", "夏侯", "轩辕", "軒轅", "令狐", "端木",
+];
+
+/// Korean family names of two syllables, split off whole.
+const HANGUL_COMPOUND_FAMILY_NAMES: [&str; 7] =
+    ["남궁", "황보", "제갈", "선우", "독고", "사공", "서문"];
+
+/// The usual Latin spelling of common Korean family names (passports and most files use these,
+/// not the Revised Romanization `any_ascii` gives: 이 is "Lee", not "I").
+const HANGUL_FAMILY_SPELLINGS: [(char, &str); 40] = [
+    ('김', "kim"),
+    ('이', "lee"),
+    ('박', "park"),
+    ('최', "choi"),
+    ('정', "jung"),
+    ('강', "kang"),
+    ('조', "cho"),
+    ('윤', "yoon"),
+    ('장', "jang"),
+    ('임', "lim"),
+    ('한', "han"),
+    ('오', "oh"),
+    ('서', "seo"),
+    ('신', "shin"),
+    ('권', "kwon"),
+    ('황', "hwang"),
+    ('안', "ahn"),
+    ('송', "song"),
+    ('류', "ryu"),
+    ('전', "jeon"),
+    ('홍', "hong"),
+    ('고', "ko"),
+    ('문', "moon"),
+    ('양', "yang"),
+    ('손', "son"),
+    ('배', "bae"),
+    ('백', "baek"),
+    ('허', "heo"),
+    ('유', "yoo"),
+    ('남', "nam"),
+    ('심', "shim"),
+    ('노', "noh"),
+    ('하', "ha"),
+    ('곽', "kwak"),
+    ('성', "sung"),
+    ('차', "cha"),
+    ('주', "joo"),
+    ('우', "woo"),
+    ('구', "koo"),
+    ('민', "min"),
+];
+
+/// A run of Chinese characters or Hangul syllables; returns the units consumed. Chinese reads
+/// as Hanyu Pinyin without tones (each character's most common reading; simplified and
+/// traditional alike), Hangul as Revised Romanization. The syllables of one written word stay
+/// one part, as pinyin and Korean names write them ("美玲" is "meiling"), except that a whole
+/// name written as one word of two to four characters is split after its family name
+/// ("刘美玲" is "liu meiling"), whose Korean spelling is the usual one ("김민수" is "kim minsu").
+fn cjk_word(units: &[Unit], index: usize, single_word: bool, latin: &mut String) -> usize {
+    let run = units[index..]
+        .iter()
+        .take_while(|unit| is_han(unit.letter) || is_hangul(unit.letter))
+        .count();
+    let word: String = units[index..index + run]
+        .iter()
+        .map(|unit| unit.letter)
+        .collect();
+    let whole_name = single_word && index == 0 && index + run == units.len();
+    let compound = HAN_COMPOUND_FAMILY_NAMES
+        .iter()
+        .chain(&HANGUL_COMPOUND_FAMILY_NAMES)
+        .any(|family| word.starts_with(family));
+    let family_chars = if compound { 2 } else { 1 };
+    // Split after the family name: a whole name in one word.
+    let split = whole_name && run > family_chars && run <= MAX_CJK_NAME_CHARS;
+    // The first word is the family name when it is the family name alone ("이 영희").
+    let family_first = index == 0 && (split || run == family_chars);
+    for (position, unit) in units[index..index + run].iter().enumerate() {
+        if split && position == family_chars {
+            latin.push(SEPARATOR);
+        }
+        let letter = unit.letter;
+        let usual = (family_first && family_chars == 1 && position == 0)
+            .then(|| {
+                HANGUL_FAMILY_SPELLINGS
+                    .iter()
+                    .find(|(syllable, _)| *syllable == letter)
+            })
+            .flatten();
+        match usual {
+            Some((_, spelled)) => latin.push_str(spelled),
+            None if is_han(letter) => han(letter, latin),
+            None => other_script(letter, latin),
+        }
+    }
+    run
+}
+
+/// A Chinese character as Hanyu Pinyin without tones (its most common reading). Characters
+/// without a reading go to [`other_script`].
 fn han(letter: char, latin: &mut String) {
     use pinyin::ToPinyin;
     match letter.to_pinyin() {
         Some(reading) => latin.push_str(reading.plain()),
-        None => latin.push(letter),
+        None => other_script(letter, latin),
     }
 }
 
-/// The text as folded letters: compatibility forms unified (NFKC), lower-cased, marks removed
-/// except the Greek diaeresis. Cyrillic and Arabic letters stay precomposed, because their marks
-/// make different letters (`й` is not `и`, `أ` carries a hamza).
+/// One Hebrew letter; returns the units consumed (always one). Names are written without vowel
+/// points (any that are written are dropped), so the result is a consonant skeleton like
+/// Arabic's, with an `e` between two consonants so that they do not read as one Latin digraph
+/// (כהן is "kehen", near Cohen, not "khn"); ב כ פ are hard at the start of a word (Binyamin,
+/// Cohen, Peretz) and soft inside it (Avraham, Mikhael, Yosef), and ו and י are read as the
+/// consonants they start a word as.
+fn hebrew(units: &[Unit], index: usize, latin: &mut String) -> usize {
+    let letter = units[index].letter;
+    let at_start = word_start(units, index);
+    let after_consonant = !at_start
+        && latin
+            .chars()
+            .last()
+            .is_some_and(|last| last.is_ascii_alphabetic() && !"aeiou".contains(last));
+    if after_consonant && matches!(letter, '\u{05D0}'..='\u{05EA}') && !matches!(letter, 'א' | 'ע')
+    {
+        latin.push('e');
+    }
+    let spelled = match letter {
+        'א' | 'ע' if at_start => "a",
+        'א' | 'ע' => "",
+        'ב' if at_start => "b",
+        'ב' => "v",
+        'ג' => "g",
+        'ד' => "d",
+        'ה' => "h",
+        'ו' => "v",
+        'ז' => "z",
+        'ח' => "ch",
+        'ט' | 'ת' => "t",
+        'י' => "y",
+        'כ' if at_start => "k",
+        'כ' | 'ך' => "kh",
+        'ל' => "l",
+        'מ' | 'ם' => "m",
+        'נ' | 'ן' => "n",
+        'ס' => "s",
+        'פ' if at_start => "p",
+        'פ' | 'ף' => "f",
+        'צ' | 'ץ' => "ts",
+        'ק' => "k",
+        'ר' => "r",
+        'ש' => "sh",
+        // Vowel points and other marks: unvowelled spellings are the norm.
+        _ => "",
+    };
+    latin.push_str(spelled);
+    1
+}
+
+/// Thai vowels written before the consonant they follow in speech (เ แ โ ใ ไ).
+fn is_thai_leading_vowel(letter: char) -> bool {
+    matches!(letter, '\u{0E40}'..='\u{0E44}')
+}
+
+/// One Thai letter, or a leading vowel with its consonant; returns the units consumed. Thai
+/// writes some vowels before the consonant they are sounded after (ใจ is "jai"), so the pair is
+/// read consonant first; each letter then goes through `any_ascii` (the Royal Thai General
+/// System).
+fn thai(units: &[Unit], index: usize, latin: &mut String) -> usize {
+    let letter = units[index].letter;
+    if is_thai_leading_vowel(letter)
+        && let Some(consonant) = next_letter(units, index)
+        && !is_thai_leading_vowel(consonant)
+    {
+        thai_letter(consonant, latin);
+        thai_letter(letter, latin);
+        return 2;
+    }
+    thai_letter(letter, latin);
+    1
+}
+
+fn thai_letter(letter: char, latin: &mut String) {
+    if letter == THAI_CHO_CHAN {
+        latin.push('j');
+    } else {
+        other_script(letter, latin);
+    }
+}
+
+/// Thai จ: "ch" in the Royal Thai General System, but "j" in most names as passports and files
+/// spell them (Jaidee, Jintana).
+const THAI_CHO_CHAN: char = '\u{0E08}';
+
+/// Indic letters for the "sh" sounds (ś, ṣ), which names spell "sh" (Sharma, Ashok) where
+/// `any_ascii` writes "s".
+fn is_indic_sh(letter: char) -> bool {
+    matches!(
+        letter,
+        '\u{0936}' | '\u{0937}' // Devanagari
+            | '\u{09B6}' | '\u{09B7}' // Bengali
+            | '\u{0A36}' // Gurmukhi
+            | '\u{0AB6}' | '\u{0AB7}' // Gujarati
+            | '\u{0B36}' | '\u{0B37}' // Oriya
+            | '\u{0BB6}' | '\u{0BB7}' // Tamil
+            | '\u{0C36}' | '\u{0C37}' // Telugu
+            | '\u{0CB6}' | '\u{0CB7}' // Kannada
+            | '\u{0D36}' | '\u{0D37}' // Malayalam
+    )
+}
+
+/// A letter of a script without a table of ours, through `any_ascii`: lowercase ASCII letters
+/// and digits only. A letter it has no reading for is kept as it is, so it still matches
+/// itself.
+fn other_script(letter: char, latin: &mut String) {
+    if is_indic_sh(letter) {
+        latin.push_str("sh");
+        return;
+    }
+    let reading = any_ascii::any_ascii_char(letter);
+    let mut pushed = false;
+    for ascii in reading.chars().filter(char::is_ascii_alphanumeric) {
+        latin.push(ascii.to_ascii_lowercase());
+        pushed = true;
+    }
+    if !pushed && reading.is_empty() {
+        latin.push(letter);
+    }
+}
+
+/// The text as folded letters: compatibility forms unified (NFKC), lower-cased, Latin and Greek
+/// accents removed except the Greek diaeresis. Letters of other scripts stay precomposed,
+/// because their marks make different letters (`й` is not `и`, `أ` carries a hamza, `だ` is
+/// not `た`, Hangul syllables are read whole), and their vowel signs stay as letters
+/// (`राहुल`).
 fn units(text: &str) -> Vec<Unit> {
     let mut units: Vec<Unit> = Vec::with_capacity(text.len());
     let composed = text.chars().filter(|c| !is_apostrophe(*c)).nfkc();
@@ -108,6 +355,13 @@ fn push_unit(units: &mut Vec<Unit>, letter: char) {
         {
             last.diaeresis = true;
         }
+        // A script's vowel sign is read with its letter; a virama, tone mark or accent is not.
+        if !is_generic_mark(letter) && letter.is_alphabetic() {
+            units.push(Unit {
+                letter,
+                diaeresis: false,
+            });
+        }
         return;
     }
     if letter == ARABIC_TATWEEL {
@@ -124,8 +378,25 @@ fn push_unit(units: &mut Vec<Unit>, letter: char) {
     });
 }
 
+/// Whether a letter keeps its marks: all but Latin and Greek, whose accents are dropped.
 fn keeps_marks(letter: char) -> bool {
-    matches!(letter, '\u{0400}'..='\u{052F}' | '\u{0600}'..='\u{06FF}')
+    !matches!(
+        letter,
+        '\u{0000}'..='\u{036F}' | '\u{0370}'..='\u{03FF}' | '\u{1E00}'..='\u{1FFF}'
+    )
+}
+
+/// Combining marks that belong to no one script (accents, diaereses): dropped. Other scripts'
+/// marks (vowel signs) are read with their letters.
+fn is_generic_mark(letter: char) -> bool {
+    matches!(
+        letter,
+        '\u{0300}'..='\u{036F}'
+            | '\u{1AB0}'..='\u{1AFF}'
+            | '\u{1DC0}'..='\u{1DFF}'
+            | '\u{20D0}'..='\u{20FF}'
+            | '\u{FE20}'..='\u{FE2F}'
+    )
 }
 
 /// Apostrophe-like signs inside a name (O'Brien, Sa'id, Abd al-ʿAziz, Ukrainian Мар'яна).
@@ -181,8 +452,12 @@ fn latin_letter(letter: char, latin: &mut String) {
         'ĸ' => "k",
         'ƒ' => "f",
         'ə' => "a",
-        _ => {
+        _ if letter.is_ascii() => {
             latin.push(letter);
+            return;
+        }
+        _ => {
+            other_script(letter, latin);
             return;
         }
     };
@@ -270,7 +545,7 @@ fn cyrillic(units: &[Unit], index: usize, variant: CyrillicVariant, latin: &mut 
         'ѓ' => "gj",
         'ќ' => "kj",
         _ => {
-            latin.push(letter);
+            other_script(letter, latin);
             return 1;
         }
     };
@@ -315,7 +590,7 @@ fn greek(units: &[Unit], index: usize, latin: &mut String) -> usize {
     }
     match greek_letter(letter) {
         Some(spelled) => latin.push_str(spelled),
-        None => latin.push(letter),
+        None => other_script(letter, latin),
     }
     1
 }
@@ -392,7 +667,7 @@ fn arabic(units: &[Unit], index: usize, latin: &mut String) -> usize {
         '٠'..='٩' => return arabic_digit(letter, '٠', latin),
         '۰'..='۹' => return arabic_digit(letter, '۰', latin),
         _ => {
-            latin.push(letter);
+            other_script(letter, latin);
             return 1;
         }
     };

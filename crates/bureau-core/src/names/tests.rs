@@ -283,3 +283,99 @@ fn chinese_characters_read_as_pinyin() {
     assert_eq!(to_latin("刘 美玲"), "liu meiling");
     assert!(name_score(&latin_parts("Liu Meiling"), &latin_parts("刘 美玲")) > 0.95);
 }
+
+/// The best score of a query against a record name over their readings, as a search ranks it,
+/// and whether the index would gather the record at all (a shared phonetic key).
+fn searched(query: &str, record: &str) -> (f32, bool) {
+    let record_readings = readings(record);
+    let record_keys: std::collections::BTreeSet<String> = record_readings
+        .iter()
+        .flatten()
+        .map(|part| phonetic(part))
+        .collect();
+    let mut best = 0.0_f32;
+    let mut gathered = false;
+    for reading in query_readings(query) {
+        gathered |= reading
+            .iter()
+            .any(|part| record_keys.contains(&phonetic(part)));
+        let query = NameQuery::from_parts(&reading);
+        for parts in &record_readings {
+            best = best.max(query.score(parts));
+        }
+    }
+    (best, gathered)
+}
+
+/// Names as officers type them in Latin against persons published in their own script, and the
+/// reverse, for scripts with a table of ours and those `any_ascii` reads: each is gathered and
+/// scores as a near-certain match.
+#[test]
+fn a_name_in_any_script_meets_its_latin_spelling() {
+    let cases = [
+        ("David Cohen", "דוד כהן"),
+        ("Moshe Levi", "משה לוי"),
+        ("Kim Min-su", "김민수"),
+        ("Kim Minsu", "김 민수"),
+        ("Lee Young-hee", "이영희"),
+        ("Park Ji-sung", "박지성"),
+        ("Choi Min-ho", "최민호"),
+        ("Yamada Taro", "やまだ たろう"),
+        ("Suzuki Ichiro", "スズキ イチロウ"),
+        ("Somchai Jaidee", "สมชาย ใจดี"),
+        ("Rahul Sharma", "राहुल शर्मा"),
+        ("Giorgi Beridze", "გიორგი ბერიძე"),
+        ("Aram Petrosyan", "Արամ Պետրոսյան"),
+        ("Abebe Bikila", "አበበ ቢቂላ"),
+        ("Ali Karimi", "علی کریمی"),
+        ("Zeynab Hosseini", "زینب حسینی"),
+        ("Liu Meiling", "刘美玲"),
+        ("Liu Mei-ling", "劉美玲"),
+        ("Liu Mei Ling", "刘美玲"),
+        ("Rahim Uddin", "রহিম উদ্দিন"),
+    ];
+    let mut failures = Vec::new();
+    for (latin, script) in cases {
+        for (query, record) in [(latin, script), (script, latin)] {
+            let (score, gathered) = searched(query, record);
+            if !gathered || score < 0.8 {
+                failures.push(format!(
+                    "{query:?} -> {record:?}: score {score:.2}, gathered {gathered} ({:?} / {:?})",
+                    query_readings(query),
+                    readings(record)
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+/// No letter of any script is left without Latin letters to search by.
+#[test]
+fn every_script_transliterates_to_latin() {
+    for name in [
+        "דוד",
+        "김민수",
+        "やまだ",
+        "ヤマダ",
+        "สมชาย",
+        "राहुल",
+        "გიორგი",
+        "Արամ",
+        "አበበ",
+        "রহিম",
+        "ਹਰਪ੍ਰੀਤ",
+        "முருகன்",
+        "ಕೃಷ್ಣ",
+        "ᠪᠠᠲᠤ",
+        "ཀུན་དགའ",
+        "ܐܕܝ",
+        "ߞߊ߬ߘߌ߬",
+    ] {
+        let latin = to_latin(name);
+        assert!(
+            !latin.is_empty() && latin.chars().all(|c| c.is_ascii_alphanumeric() || c == ' '),
+            "{name:?} -> {latin:?}"
+        );
+    }
+}
