@@ -93,6 +93,18 @@ pub fn summary(record: &Record) -> String {
     }
 }
 
+/// A person search's candidate: "Family, Given born DATE (sex; NATIONALITIES)".
+pub fn candidate_summary(candidate: &bureau_service::query::PersonCandidate) -> String {
+    let mut text = format!("{}, {}", candidate.family_name, candidate.given_names);
+    if let Some(dob) = candidate.date_of_birth {
+        text.push_str(&format!(" born {dob}"));
+    }
+    let mut about = vec![candidate.sex.to_string()];
+    about.extend(candidate.nationalities.iter().map(ToString::to_string));
+    text.push_str(&format!(" ({})", about.join(", ")));
+    text
+}
+
 /// Search results: reference, score and record (or the match detail for DNA), then the
 /// owners whose matches did not all fit.
 pub fn found(searched: &bureau_service::query::Searched, as_json: bool) {
@@ -108,10 +120,11 @@ pub fn found(searched: &bureau_service::query::Searched, as_json: bool) {
         .results
         .iter()
         .map(|found| {
-            let what = match (&found.record, &found.detail) {
-                (Some(record), _) => summary(record),
-                (None, Some(detail)) => detail.clone(),
-                (None, None) => String::new(),
+            let what = match (&found.record, &found.candidate, &found.detail) {
+                (Some(record), _, _) => summary(record),
+                (None, Some(candidate), _) => candidate_summary(candidate),
+                (None, None, Some(detail)) => detail.clone(),
+                (None, None, None) => String::new(),
             };
             vec![found.reference.clone(), format!("{:.2}", found.score), what]
         })

@@ -113,6 +113,7 @@ mod tests {
             reference: reference.to_owned(),
             score,
             detail: None,
+            candidate: None,
             record: None,
         }
     }

@@ -1,5 +1,6 @@
 //! Person search by name across scripts and spellings, in two stages: a ranked candidate list
-//! from the phonetic index, then the full record with `get`.
+//! from the phonetic index (name, birth date, sex, nationalities and score: what an officer
+//! needs to choose), then the full record with `get`, which tells the owner.
 //!
 //! Each query part is transliterated to Latin and given its phonetic key. Candidates come first
 //! from pairs of keys (one index entry per pair of a name's parts, selective even for the
@@ -18,7 +19,7 @@ use bureau_core::{CountryCode, Date, MemberCode};
 use bureau_store::{Posting, Store};
 
 use crate::grouped::{Grouped, owner_of};
-use crate::query::{DobFilter, Found, MAX_POSTINGS_PER_OWNER, Searched};
+use crate::query::{DobFilter, Found, MAX_POSTINGS_PER_OWNER, PersonCandidate, Searched};
 
 /// Most index entries read per phonetic key and owner: a very common name part is capped
 /// rather than scanned to the end (the other parts of the query still find the person), and
@@ -99,6 +100,7 @@ pub fn search(
         *checked += 1;
         if let Some(record) = store.searchable(&record_key)?
             && record.review_date >= today
+            && let bureau_core::RecordData::Person(person) = &record.data
         {
             grouped.add(
                 owner,
@@ -106,7 +108,8 @@ pub fn search(
                     reference: record.key.to_string(),
                     score,
                     detail: None,
-                    record: Some(record),
+                    candidate: Some(PersonCandidate::of(person)),
+                    record: None,
                 },
             );
         }

@@ -100,9 +100,37 @@ pub struct Found {
     pub score: f32,
     /// How the match was made, when there is more to say than the score.
     pub detail: Option<String>,
-    /// The record; absent for DNA, whose answer names only the reference.
+    /// What a person search lists: enough to choose a candidate, not the record (`get` reads
+    /// it, and the owner hears of it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub candidate: Option<PersonCandidate>,
+    /// The record; absent for DNA, whose answer names only the reference, and for a person
+    /// search's candidates.
     #[serde(flatten)]
     pub record: Option<Record>,
+}
+
+/// A person as a name search lists it: name, birth date, sex and nationalities. Offence, legal
+/// basis, documents, places and description stay in the record, which `get` reads.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct PersonCandidate {
+    pub family_name: String,
+    pub given_names: String,
+    pub date_of_birth: Option<bureau_core::PartialDate>,
+    pub sex: bureau_core::schema::Sex,
+    pub nationalities: Vec<bureau_core::CountryCode>,
+}
+
+impl PersonCandidate {
+    pub fn of(person: &bureau_core::schema::Person) -> PersonCandidate {
+        PersonCandidate {
+            family_name: person.family_name.clone(),
+            given_names: person.given_names.clone(),
+            date_of_birth: person.date_of_birth,
+            sex: person.sex,
+            nationalities: person.nationalities.clone(),
+        }
+    }
 }
 
 /// A search's answer: the results, grouped by owner, and every owner with a live match.
@@ -136,6 +164,7 @@ impl Found {
             reference: record.key.to_string(),
             score: 1.0,
             detail: None,
+            candidate: None,
             record: Some(record),
         }
     }

@@ -262,6 +262,7 @@ fn dna(store: &Store, loci: &BTreeMap<String, String>, today: Date) -> Result<Se
                 reference: record.key.to_string(),
                 score: comparison.matching as f32 / compared.max(1) as f32,
                 detail: Some(detail),
+                candidate: None,
                 record: None,
             },
         ));

@@ -427,7 +427,18 @@ fn the_sandbox_converges_and_its_examples_work() {
             "--json",
         ],
     ));
-    assert_eq!(found["results"][0]["key"]["owner"], "DEU");
+    let first = &found["results"][0];
+    assert!(
+        first["ref"]
+            .as_str()
+            .is_some_and(|r| r.starts_with("persons/DEU/")),
+        "{found}"
+    );
+    assert_eq!(first["candidate"]["family_name"], "Müller", "{found}");
+    assert!(
+        first.get("key").is_none(),
+        "a candidate, not the record: {found}"
+    );
 
     ok(
         cwd,

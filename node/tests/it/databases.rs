@@ -123,6 +123,13 @@ async fn every_database_round_trips_from_publish_to_search_on_another_node() {
             );
             let detail = found[0].detail.as_deref().unwrap_or_default();
             assert!(detail.contains("7 of 7 loci match"), "{detail}");
+        } else if let RecordData::Person(person) = &data {
+            // A name search lists candidates; `get` reads the record.
+            assert!(found[0].record.is_none(), "a candidate, not the record");
+            assert_eq!(
+                found[0].candidate,
+                Some(bureau_service::query::PersonCandidate::of(person))
+            );
         } else {
             assert_eq!(found[0].record.as_ref().map(|r| &r.data), Some(&data));
         }

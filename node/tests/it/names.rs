@@ -61,7 +61,12 @@ fn name_variants_find_their_person_ranked_first() {
                         .results
                         .iter()
                         .take(3)
-                        .map(|f| (f.record.as_ref().map(bureau_node::output::summary), f.score))
+                        .map(|f| (
+                            f.candidate
+                                .as_ref()
+                                .map(bureau_node::output::candidate_summary),
+                            f.score
+                        ))
                         .collect::<Vec<_>>()
                 ));
             }
