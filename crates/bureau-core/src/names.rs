@@ -84,9 +84,11 @@ const HYPHENS: [char; 4] = ['-', '\u{2010}', '\u{2011}', '\u{2012}'];
 /// "Mei Ling"); a query also tries each two such neighbours as one part.
 pub const MAX_SYLLABLE_CHARS: usize = 4;
 
-/// The ways a name is read for the index: its [`latin_parts`], and, when it has hyphenated
-/// words, the same with each hyphenated word as one part ("Kim Min-su" is also "kim minsu"), as
-/// Chinese and Korean given names are written either way.
+/// The ways a name is read, for the index and for a query: its [`latin_parts`]; when it has
+/// hyphenated words, the same with each hyphenated word as one part ("Kim Min-su" is also "kim
+/// minsu"), as Chinese and Korean given names are written either way; and each with its parts
+/// respelled under the conventions the tables do not follow ([`respelled`]: "Yi Young-hee" is
+/// also "lee younghee", "Hsieh" also "xie", "Chevtchenko" also "shevchenko").
 pub fn readings(text: &str) -> Vec<Vec<String>> {
     let mut readings = vec![latin_parts(text)];
     if text.contains(HYPHENS) {
@@ -95,8 +97,94 @@ pub fn readings(text: &str) -> Vec<Vec<String>> {
             readings.push(joined);
         }
     }
+    let respellings: Vec<Vec<String>> = readings
+        .iter()
+        .filter(|parts| parts.iter().any(|part| respelled(part).is_some()))
+        .map(|parts| {
+            parts
+                .iter()
+                .map(|part| respelled(part).unwrap_or_else(|| part.clone()))
+                .collect()
+        })
+        .collect();
+    for parts in respellings {
+        if !readings.contains(&parts) {
+            readings.push(parts);
+        }
+    }
     readings.retain(|parts| !parts.is_empty());
     readings
+}
+
+/// Other spellings of Korean family names, and the usual one the index holds for them
+/// (`latin.rs` writes 이 as "lee", 박 as "park", ...).
+const KOREAN_FAMILY_VARIANTS: [(&str, &str); 31] = [
+    ("yi", "lee"),
+    ("rhee", "lee"),
+    ("ri", "lee"),
+    ("rhie", "lee"),
+    ("gim", "kim"),
+    ("pak", "park"),
+    ("bak", "park"),
+    ("bahk", "park"),
+    ("choe", "choi"),
+    ("chwe", "choi"),
+    ("chung", "jung"),
+    ("jeong", "jung"),
+    ("joung", "jung"),
+    ("cheong", "jung"),
+    ("gang", "kang"),
+    ("jo", "cho"),
+    ("yun", "yoon"),
+    ("rim", "lim"),
+    ("sin", "shin"),
+    ("gwon", "kwon"),
+    ("an", "ahn"),
+    ("chun", "jeon"),
+    ("mun", "moon"),
+    ("sohn", "son"),
+    ("paik", "baek"),
+    ("paek", "baek"),
+    ("hur", "heo"),
+    ("roh", "noh"),
+    ("suh", "seo"),
+    ("sim", "shim"),
+    ("seong", "sung"),
+];
+
+/// A part respelled the way our tables spell it, under another convention a bureau or an
+/// officer may follow: another spelling of a Korean family name, "ia"/"iu" for Cyrillic я/ю
+/// at the start (ICAO passports: Iakovleva), Wade–Giles "hs" for pinyin "x" (Hsieh, Hsu), the
+/// French transcription of Cyrillic (Chevtchenko: "ch" for ш, "tch" for ч, "ou" for у).
+/// `None` when no convention applies.
+fn respelled(part: &str) -> Option<String> {
+    if let Some((_, usual)) = KOREAN_FAMILY_VARIANTS
+        .iter()
+        .find(|(variant, _)| *variant == part)
+    {
+        return Some((*usual).to_owned());
+    }
+    // Я, Ю at the start of a word as ICAO passports and French write them (Iakovleva, Iulia).
+    if let Some(rest) = ["ia", "iu"]
+        .iter()
+        .find_map(|start| part.strip_prefix(start).map(|rest| (&start[1..], rest)))
+    {
+        return Some(format!("y{}{}", rest.0, rest.1));
+    }
+    if part.contains("hs") {
+        return Some(part.replace("hs", "x").replace("ieh", "ie"));
+    }
+    // "tch" marks the French transcription; "ou" alone is every French name's (and the
+    // phonetic key drops vowels anyway).
+    if part.contains("tch") {
+        let french = part
+            .replace("tch", "\u{0}")
+            .replace("ch", "sh")
+            .replace('\u{0}', "ch")
+            .replace("ou", "u");
+        return (french != part).then_some(french);
+    }
+    None
 }
 
 /// The ways a query is read: its [`readings`], and each with two neighbouring short parts

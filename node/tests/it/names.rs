@@ -80,6 +80,7 @@ fn name_variants_find_their_person_ranked_first() {
     for miss in misses.iter().take(20) {
         println!("  missed: {miss}");
     }
-    assert!(recall >= 0.9, "recall@10 {recall:.3}; misses: {misses:#?}");
-    assert!(top >= 0.6, "ranked first {top:.3}");
+    // What this seeded set reaches (0.999 and 0.989), less one query's worth or so.
+    assert!(recall >= 0.995, "recall@10 {recall:.3}; misses: {misses:#?}");
+    assert!(top >= 0.985, "ranked first {top:.3}");
 }

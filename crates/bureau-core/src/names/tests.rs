@@ -333,6 +333,10 @@ fn a_name_in_any_script_meets_its_latin_spelling() {
         ("Liu Mei-ling", "劉美玲"),
         ("Liu Mei Ling", "刘美玲"),
         ("Rahim Uddin", "রহিম উদ্দিন"),
+        ("Yi Young-hee", "이영희"),
+        ("Rhee Young-hee", "이 영희"),
+        ("Pak Ji-sung", "박지성"),
+        ("Chung Min-ho", "정민호"),
     ];
     let mut failures = Vec::new();
     for (latin, script) in cases {
@@ -376,6 +380,28 @@ fn every_script_transliterates_to_latin() {
         assert!(
             !latin.is_empty() && latin.chars().all(|c| c.is_ascii_alphanumeric() || c == ' '),
             "{name:?} -> {latin:?}"
+        );
+    }
+}
+
+/// Other conventions meet the spelling our tables give: Wade–Giles against pinyin, the French
+/// transcription of Cyrillic against the English one.
+#[test]
+fn other_conventions_meet_the_indexed_spelling() {
+    for (query, record) in [
+        ("Hsieh Hsin-yi", "Xie Xinyi"),
+        ("Chang Yu-hsuan", "Zhang Yuxuan"),
+        ("Hsu Mei-ling", "徐美玲"),
+        ("Chevtchenko Sergiy", "Шевченко Сергій"),
+        ("Soloviova Natalia", "Соловьёва Наталья"),
+        ("Iakovleva Natalja", "Яковлева Наталья"),
+    ] {
+        let (score, gathered) = searched(query, record);
+        assert!(
+            gathered && score >= 0.8,
+            "{query:?} -> {record:?}: {score:.2} {gathered} ({:?} / {:?})",
+            query_readings(query),
+            readings(record)
         );
     }
 }
