@@ -123,7 +123,8 @@ pub enum Body {
     KeyWrap(KeyWrap),
 }
 
-/// Most content keys one [`KeyWrap`] entry carries (about 155 bytes each).
+/// Most content keys one [`KeyWrap`] entry carries (about 190 bytes each, so 256 fit one entry
+/// with room to spare: checked by a test).
 pub const MAX_KEY_WRAPS: usize = 256;
 
 /// Content keys of sealed bodies (entries of the author's member), each wrapped for one more

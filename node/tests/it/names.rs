@@ -81,6 +81,9 @@ fn name_variants_find_their_person_ranked_first() {
         println!("  missed: {miss}");
     }
     // What this seeded set reaches (0.999 and 0.989), less one query's worth or so.
-    assert!(recall >= 0.995, "recall@10 {recall:.3}; misses: {misses:#?}");
+    assert!(
+        recall >= 0.995,
+        "recall@10 {recall:.3}; misses: {misses:#?}"
+    );
     assert!(top >= 0.985, "ranked first {top:.3}");
 }

@@ -330,3 +330,25 @@ fn a_sealed_case_action_opens_for_its_readers_and_matches_its_clear_step() {
         ))
     ));
 }
+
+/// What one wrapped key costs in a `KeyWrap` entry, and that a full entry fits the entry limit.
+#[test]
+fn a_key_wrap_entry_of_the_most_keys_fits_one_entry() {
+    use bureau_core::entry::{Body, EntryKeyWrap, KeyWrap, MAX_KEY_WRAPS};
+    let item = EntryKeyWrap {
+        author: bureau_core::SecretKey::from_seed([1; 32]).public(),
+        seq: u64::MAX,
+        entry: bureau_core::Hash([2; 32]),
+        wrapped: seal::wrap_key(&[3; 32], public(1), b"aad", [4; 32]).expect("wraps"),
+    };
+    let one = bureau_core::codec::encoded_len(&item);
+    assert!(one <= 200, "{one} bytes per wrapped key");
+    let body = Body::KeyWrap(KeyWrap {
+        wraps: vec![item; MAX_KEY_WRAPS],
+    });
+    let len = bureau_core::codec::encoded_len(&body);
+    assert!(
+        len + 1024 <= bureau_core::codec::MAX_ENTRY_BYTES,
+        "{len} bytes for {MAX_KEY_WRAPS} keys"
+    );
+}
