@@ -807,18 +807,33 @@ pub struct NameCandidate {
 }
 
 impl NameCandidate {
+    /// The candidate of a person: each name's first reading, then its other readings while the
+    /// candidate stays within [`MAX_NAME_CANDIDATE_BYTES`] (a person with many long aliases
+    /// keeps every name, if not every way of reading it).
     pub fn of(person: &Person) -> NameCandidate {
-        let mut names = names::readings(&format!("{} {}", person.family_name, person.given_names));
-        for alias in &person.aliases {
-            names.extend(names::readings(alias));
-        }
-        names.retain(|parts| !parts.is_empty());
-        names.dedup();
-        NameCandidate {
-            names,
+        let full_name = format!("{} {}", person.family_name, person.given_names);
+        let readings: Vec<Vec<Vec<String>>> = std::iter::once(full_name.as_str())
+            .chain(person.aliases.iter().map(String::as_str))
+            .map(names::readings)
+            .collect();
+        let mut candidate = NameCandidate {
+            names: Vec::new(),
             date_of_birth: person.date_of_birth,
             nationalities: person.nationalities.clone(),
+        };
+        let firsts = readings.iter().filter_map(|name| name.first());
+        let others = readings.iter().flat_map(|name| name.iter().skip(1));
+        let mut size = codec::encoded_len(&candidate);
+        for parts in firsts.chain(others) {
+            // Each name costs its encoding and at most a few bytes of list length.
+            let cost = codec::encoded_len(parts) + 8;
+            if size + cost > MAX_NAME_CANDIDATE_BYTES || candidate.names.contains(parts) {
+                continue;
+            }
+            size += cost;
+            candidate.names.push(parts.clone());
         }
+        candidate
     }
 
     pub fn decode(bytes: &[u8]) -> Result<NameCandidate, crate::codec::DecodeError> {
@@ -891,6 +906,41 @@ mod tests {
             assert!(
                 RecordKey::new(Database::TravelDocuments, owner, id).is_ok(),
                 "{id:?}"
+            );
+        }
+    }
+
+    /// A person with the most aliases, each as long as allowed, hyphenated and in a
+    /// transcription that is respelled (so each has four readings), still has a candidate that
+    /// decodes, with every name's first reading in it.
+    #[test]
+    fn a_name_candidate_stays_within_its_limit() {
+        let name = |tag: char| {
+            let word = format!("{tag}tchabcdefghijklmnopq");
+            vec![format!("{word}-{word}"); 4].join(" ")
+        };
+        let mut record = crate::testkit::person(
+            "FRA".parse().expect("code"),
+            "p1",
+            &name('a'),
+            &name('b'),
+            1,
+        );
+        if let RecordData::Person(person) = &mut record.data {
+            person.aliases = ('c'..='r').map(name).collect();
+            assert_eq!(person.aliases.len(), crate::schema::MAX_LIST_ITEMS);
+            person.validate().expect("a valid person");
+            let candidate = NameCandidate::of(person);
+            let bytes = codec::encode(&candidate);
+            assert!(
+                bytes.len() <= MAX_NAME_CANDIDATE_BYTES,
+                "{} bytes",
+                bytes.len()
+            );
+            assert_eq!(NameCandidate::decode(&bytes).ok(), Some(candidate.clone()));
+            assert!(
+                candidate.names.len() > crate::schema::MAX_LIST_ITEMS,
+                "every name kept"
             );
         }
     }
