@@ -236,12 +236,7 @@ impl Replica {
     ) -> Result<(CaseDone, Entry)> {
         // The validation rules would refuse an action on an unknown diffusion on every
         // replica; refuse it here, before anything is signed.
-        if !self
-            .store
-            .diffusions()?
-            .iter()
-            .any(|diffusion| &diffusion.case == case)
-        {
+        if self.store.diffusion(case)?.is_none() {
             fail!(NotFound, "no diffusion {case} in this replica");
         }
         let (diffusion, why) = (case.clone(), reason.to_owned());

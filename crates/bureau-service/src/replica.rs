@@ -558,12 +558,7 @@ impl Replica {
         match &action {
             CaseAction::Diffusion(DiffusionAction::Send { to, .. }) => members.extend(to),
             CaseAction::Diffusion(_) => {
-                if let Some(diffusion) = self
-                    .store
-                    .diffusions()?
-                    .into_iter()
-                    .find(|diffusion| diffusion.case == case)
-                {
+                if let Some(diffusion) = self.store.diffusion(&case)? {
                     members.extend(diffusion.to);
                 }
             }

@@ -685,6 +685,21 @@ impl Store {
             }))
     }
 
+    /// A diffusion, folded from its events; `None` also when it is sealed to others.
+    pub fn diffusion(
+        &self,
+        case: &bureau_core::case::CaseRef,
+    ) -> Result<Option<bureau_core::case::Diffusion>> {
+        Ok(self
+            .cases(layout::DIFFUSION_KINDS, Some(case))?
+            .into_iter()
+            .find_map(|(held, events)| {
+                (held == *case)
+                    .then(|| bureau_core::case::fold_diffusion(case, &events))
+                    .flatten()
+            }))
+    }
+
     /// Every notice this replica holds and can read.
     pub fn notices(&self) -> Result<Vec<bureau_core::case::Notice>> {
         Ok(self
