@@ -16,10 +16,12 @@
 //! (measured with the test `scoring_is_cheap`), so ranking thousands of candidates stays within a
 //! few milliseconds.
 
+mod cantonese;
 mod latin;
 mod phonetic;
+mod wade_giles;
 
-pub use latin::to_latin;
+pub use latin::{to_latin, to_latin_cantonese};
 pub use phonetic::{MAX_PHONETIC_KEY_CHARS, phonetic};
 
 /// The most parts of one name that are compared; the rest are ignored. Real names rarely pass
@@ -58,7 +60,11 @@ pub const MAX_EXTRA_PARTS_PENALTY: f32 = 0.15;
 /// word after them ([`JOINED_PARTICLES`]), at most [`MAX_NAME_PARTS`] parts of at most
 /// [`MAX_PART_CHARS`] characters.
 pub fn latin_parts(text: &str) -> Vec<String> {
-    let latin = to_latin(text);
+    parts_of(&to_latin(text))
+}
+
+/// [`latin_parts`] of an already transliterated name.
+fn parts_of(latin: &str) -> Vec<String> {
     let mut parts = Vec::new();
     let mut pending = String::new();
     for word in latin.split(' ').filter(|word| !word.is_empty()) {
@@ -88,22 +94,41 @@ pub const MAX_SYLLABLE_CHARS: usize = 4;
 /// hyphenated words, the same with each hyphenated word as one part ("Kim Min-su" is also "kim
 /// minsu"), as Chinese and Korean given names are written either way; and each with its parts
 /// respelled under the conventions the tables do not follow ([`respelled`]: "Yi Young-hee" is
-/// also "lee younghee", "Hsieh" also "xie", "Chevtchenko" also "shevchenko").
+/// also "lee younghee", "Hsieh" also "xie", "Chevtchenko" also "shevchenko", "Echchaoui" also
+/// "alshawi"). Chinese characters are also read in their Hong Kong spellings (李子豪 is also
+/// "lee tszho"), and a name in Wade–Giles also in pinyin ("Tsai Ing-wen" is also "cai
+/// yingwen").
 pub fn readings(text: &str) -> Vec<Vec<String>> {
     let mut readings = vec![latin_parts(text)];
-    if text.contains(HYPHENS) {
-        let joined = latin_parts(&text.replace(HYPHENS, ""));
-        if !joined.is_empty() && joined != readings[0] {
-            readings.push(joined);
+    let add = |parts: Vec<String>, readings: &mut Vec<Vec<String>>| {
+        if !parts.is_empty() && !readings.contains(&parts) {
+            readings.push(parts);
         }
+    };
+    if text.contains(HYPHENS) {
+        add(latin_parts(&text.replace(HYPHENS, "")), &mut readings);
     }
+    if let Some(latin) = latin::to_latin_cantonese(text) {
+        add(parts_of(&latin), &mut readings);
+    }
+    for pinyin in wade_giles::to_pinyin(text) {
+        add(parts_of(&pinyin), &mut readings);
+    }
+    add_respelled(&mut readings, respelled);
+    readings.retain(|parts| !parts.is_empty());
+    readings
+}
+
+/// Adds, for each reading with a part `respell` changes, the reading with every such part
+/// respelled (unless it is there already).
+fn add_respelled(readings: &mut Vec<Vec<String>>, respell: impl Fn(&str) -> Option<String>) {
     let respellings: Vec<Vec<String>> = readings
         .iter()
-        .filter(|parts| parts.iter().any(|part| respelled(part).is_some()))
+        .filter(|parts| parts.iter().any(|part| respell(part).is_some()))
         .map(|parts| {
             parts
                 .iter()
-                .map(|part| respelled(part).unwrap_or_else(|| part.clone()))
+                .map(|part| respell(part).unwrap_or_else(|| part.clone()))
                 .collect()
         })
         .collect();
@@ -112,8 +137,6 @@ pub fn readings(text: &str) -> Vec<Vec<String>> {
             readings.push(parts);
         }
     }
-    readings.retain(|parts| !parts.is_empty());
-    readings
 }
 
 /// Other spellings of Korean family names, and the usual one the index holds for them
@@ -158,6 +181,9 @@ const KOREAN_FAMILY_VARIANTS: [(&str, &str); 31] = [
 /// French transcription of Cyrillic (Chevtchenko: "ch" for ш, "tch" for ч, "ou" for у).
 /// `None` when no convention applies.
 fn respelled(part: &str) -> Option<String> {
+    if let Some(rest) = maghreb_article(part) {
+        return Some(format!("al{}", french_arabic(rest)));
+    }
     if let Some((_, usual)) = KOREAN_FAMILY_VARIANTS
         .iter()
         .find(|(variant, _)| *variant == part)
@@ -187,16 +213,107 @@ fn respelled(part: &str) -> Option<String> {
     None
 }
 
-/// The ways a query is read: its [`readings`], and each with two neighbouring short parts
-/// ([`MAX_SYLLABLE_CHARS`]) joined ("Kim Min Su" is also "kim minsu"), so that a given name
-/// typed in syllables meets one indexed whole.
+/// The word of a Maghreb name after its article as French spelling writes it: assimilated
+/// ("Echchaoui", "Essaidi", "Ezzine": ech-, ess-, ezz-) or not ("Elhousseini"). `None` when the
+/// part does not start with one.
+fn maghreb_article(part: &str) -> Option<&str> {
+    if let Some(rest) = part.strip_prefix("ech")
+        && rest.starts_with("ch")
+    {
+        return Some(rest);
+    }
+    if let [b'e', first, second, vowel, _, ..] = part.as_bytes()
+        && first == second
+        && b"dnrstz".contains(first)
+        && b"aeiouy".contains(vowel)
+    {
+        return Some(&part[2..]);
+    }
+    if let Some(rest) = part.strip_prefix("el")
+        && rest.len() >= 4
+        && rest.starts_with(|c: char| c.is_ascii_alphabetic() && !"aeiouy".contains(c))
+    {
+        return Some(rest);
+    }
+    None
+}
+
+/// A Maghreb name's French spelling in the tables' English-style one: "ch" is "sh", "dj" is
+/// "j", "ou" is "w" before a vowel and "u" elsewhere ("chaoui" is "shawi").
+fn french_arabic(word: &str) -> String {
+    let replaced = word.replace("ch", "sh").replace("dj", "j");
+    let mut out = String::with_capacity(replaced.len());
+    let letters: Vec<char> = replaced.chars().collect();
+    let mut index = 0;
+    while index < letters.len() {
+        if letters[index] == 'o' && letters.get(index + 1) == Some(&'u') {
+            let vowel_after = letters
+                .get(index + 2)
+                .is_some_and(|next| "aeiy".contains(*next));
+            out.push(if vowel_after { 'w' } else { 'u' });
+            index += 2;
+        } else {
+            out.push(letters[index]);
+            index += 1;
+        }
+    }
+    out
+}
+
+/// A Japanese name in Kunrei-shiki ("Takahasi Sinzi", as some Japanese records and older
+/// systems write it) in Hepburn, which kana transliterate to ("takahashi shinji"); `None`
+/// unless the part is Japanese syllables with a Kunrei spelling in it.
+fn kunrei(part: &str) -> Option<String> {
+    const KUNREI: [(&str, &str); 8] = [
+        ("sy", "sh"),
+        ("ty", "ch"),
+        ("zy", "j"),
+        ("si", "shi"),
+        ("ti", "chi"),
+        ("tu", "tsu"),
+        ("hu", "fu"),
+        ("zi", "ji"),
+    ];
+    let letters = part.as_bytes();
+    let mut index = 0;
+    let mut hepburn = String::with_capacity(part.len() + 4);
+    let mut changed = false;
+    while index < letters.len() {
+        let rest = &part[index..];
+        if let Some((written, spelled)) = KUNREI.iter().find(|(k, _)| rest.starts_with(k)) {
+            hepburn.push_str(spelled);
+            index += written.len();
+            changed = true;
+            continue;
+        }
+        let letter = letters[index];
+        let next = letters.get(index + 1).copied();
+        let vowel = |c: u8| b"aiueo".contains(&c);
+        let fits = vowel(letter)
+            || (letter == b'n' && next.is_none_or(|c| !vowel(c) && c != b'y'))
+            || (b"kstnhmyrwgzdbp".contains(&letter)
+                && next.is_some_and(|c| vowel(c) || c == b'y' || c == letter));
+        if !fits {
+            return None;
+        }
+        hepburn.push(char::from(letter));
+        index += 1;
+    }
+    changed.then_some(hepburn)
+}
+
+/// The ways a query is read: its [`readings`]; the same in Hepburn when it is Kunrei-shiki
+/// ([`kunrei`]); and each with two neighbouring parts, at least one of them short
+/// ([`MAX_SYLLABLE_CHARS`]), joined ("Kim Min Su" is also "kim minsu", "Mohammad Reza" also
+/// "mohammadreza"), so that a given name typed in syllables or apart meets one indexed whole.
 pub fn query_readings(text: &str) -> Vec<Vec<String>> {
     let mut readings = readings(text);
+    add_respelled(&mut readings, kunrei);
     let mut joined = Vec::new();
     for parts in &readings {
         for at in 1..parts.len() {
             let short = |part: &String| part.chars().count() <= MAX_SYLLABLE_CHARS;
-            if short(&parts[at - 1]) && short(&parts[at]) {
+            if short(&parts[at - 1]) || short(&parts[at]) {
                 let mut merged = parts.clone();
                 let second = merged.remove(at);
                 merged[at - 1].push_str(&second);

@@ -51,6 +51,31 @@ struct Unit {
 /// table (Hebrew, Armenian, Han, ...) stay as they are, lower-cased, so they still match
 /// themselves.
 pub fn to_latin(text: &str) -> String {
+    transliterate(text, HanReading::Pinyin)
+}
+
+/// How Chinese characters are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum HanReading {
+    /// Hanyu Pinyin, as mainland China and most files write names.
+    Pinyin,
+    /// Hong Kong spellings of the Cantonese readings ([`super::cantonese`]).
+    Cantonese,
+}
+
+/// The name as [`to_latin`] reads it, but with Chinese characters in their Hong Kong
+/// (Cantonese) spellings: 李子豪 is "lee tszho", as Hong Kong documents write "Lee Tsz Ho".
+/// `None` when the name has no Chinese character, or one the table lacks.
+pub fn to_latin_cantonese(text: &str) -> Option<String> {
+    let mut han = text.chars().filter(|&letter| is_han(letter)).peekable();
+    han.peek()?;
+    if !han.all(|letter| super::cantonese::cantonese(letter).is_some()) {
+        return None;
+    }
+    Some(transliterate(text, HanReading::Cantonese))
+}
+
+fn transliterate(text: &str, reading: HanReading) -> String {
     let units = units(text);
     let variant = CyrillicVariant::detect(&units);
     // A Chinese or Korean name written as one word is split after its family name.
@@ -70,7 +95,7 @@ pub fn to_latin(text: &str) -> String {
             '\u{0370}'..='\u{03FF}' => greek(&units, index, &mut latin),
             '\u{0600}'..='\u{06FF}' => arabic(&units, index, &mut latin),
             letter if is_han(letter) || is_hangul(letter) => {
-                cjk_word(&units, index, single_word, &mut latin)
+                cjk_word(&units, index, single_word, reading, &mut latin)
             }
             '\u{0590}'..='\u{05FF}' => hebrew(&units, index, &mut latin),
             '\u{0E00}'..='\u{0E7F}' => thai(&units, index, &mut latin),
@@ -159,7 +184,13 @@ const HANGUL_FAMILY_SPELLINGS: [(char, &str); 40] = [
 /// one part, as pinyin and Korean names write them ("美玲" is "meiling"), except that a whole
 /// name written as one word of two to four characters is split after its family name
 /// ("刘美玲" is "liu meiling"), whose Korean spelling is the usual one ("김민수" is "kim minsu").
-fn cjk_word(units: &[Unit], index: usize, single_word: bool, latin: &mut String) -> usize {
+fn cjk_word(
+    units: &[Unit],
+    index: usize,
+    single_word: bool,
+    reading: HanReading,
+    latin: &mut String,
+) -> usize {
     let run = units[index..]
         .iter()
         .take_while(|unit| is_han(unit.letter) || is_hangul(unit.letter))
@@ -192,7 +223,14 @@ fn cjk_word(units: &[Unit], index: usize, single_word: bool, latin: &mut String)
             .flatten();
         match usual {
             Some((_, spelled)) => latin.push_str(spelled),
-            None if is_han(letter) => han(letter, latin),
+            None if is_han(letter) => match reading
+                .eq(&HanReading::Cantonese)
+                .then(|| super::cantonese::cantonese(letter))
+                .flatten()
+            {
+                Some(spelled) => latin.push_str(spelled),
+                None => han(letter, latin),
+            },
             None => other_script(letter, latin),
         }
     }
@@ -212,12 +250,19 @@ fn han(letter: char, latin: &mut String) {
 /// One Hebrew letter; returns the units consumed (always one). Names are written without vowel
 /// points (any that are written are dropped), so the result is a consonant skeleton like
 /// Arabic's, with an `e` between two consonants so that they do not read as one Latin digraph
-/// (כהן is "kehen", near Cohen, not "khn"); ב כ פ are hard at the start of a word (Binyamin,
-/// Cohen, Peretz) and soft inside it (Avraham, Mikhael, Yosef), and ו and י are read as the
-/// consonants they start a word as.
+/// (כהן is "kehen", near Cohen, not "khn"); ב כ פ are hard at the start of a word and after a
+/// consonant inside it (Binyamin, Cohen, Peretz, Shapira) and soft after a vowel letter or at
+/// the end (Avraham, Mikhael, Yosef, Yaakov), and ו and י are read as the consonants they start
+/// a word as.
 fn hebrew(units: &[Unit], index: usize, latin: &mut String) -> usize {
     let letter = units[index].letter;
     let at_start = word_start(units, index);
+    let at_end = next_letter(units, index).is_none();
+    let hard = at_start
+        || (!at_end
+            && previous_letter(units, index).is_some_and(|before| {
+                matches!(before, '\u{05D0}'..='\u{05EA}') && !"אהויע".contains(before)
+            }));
     let after_consonant = !at_start
         && latin
             .chars()
@@ -230,7 +275,7 @@ fn hebrew(units: &[Unit], index: usize, latin: &mut String) -> usize {
     let spelled = match letter {
         'א' | 'ע' if at_start => "a",
         'א' | 'ע' => "",
-        'ב' if at_start => "b",
+        'ב' if hard => "b",
         'ב' => "v",
         'ג' => "g",
         'ד' => "d",
@@ -240,13 +285,13 @@ fn hebrew(units: &[Unit], index: usize, latin: &mut String) -> usize {
         'ח' => "ch",
         'ט' | 'ת' => "t",
         'י' => "y",
-        'כ' if at_start => "k",
+        'כ' if hard => "k",
         'כ' | 'ך' => "kh",
         'ל' => "l",
         'מ' | 'ם' => "m",
         'נ' | 'ן' => "n",
         'ס' => "s",
-        'פ' if at_start => "p",
+        'פ' if hard => "p",
         'פ' | 'ף' => "f",
         'צ' | 'ץ' => "ts",
         'ק' => "k",
@@ -629,7 +674,14 @@ fn greek_letter(letter: char) -> Option<&'static str> {
 /// key drops vowels too, which is what lets it meet "Mohammed".
 fn arabic(units: &[Unit], index: usize, latin: &mut String) -> usize {
     let letter = units[index].letter;
+    let persian = units.iter().any(|unit| is_persian(unit.letter));
     let spelled = match letter {
+        // Persian sounds the Arabic interdentals and emphatics as plain consonants (Reza,
+        // Mirza, Kazem) and ق as "gh" (Ghorbani, Ghasemi), as Iranian passports spell them.
+        'ض' | 'ذ' | 'ظ' if persian => "z",
+        'ث' if persian => "s",
+        'ق' if persian => "gh",
+        'و' if persian && word_start(units, index) => "v",
         'ا' | 'آ' | 'أ' | 'ٱ' | 'ة' | 'ى' => "a",
         'إ' => "i",
         // Hamza is a glottal stop that Latin spellings of names leave out.
@@ -673,6 +725,12 @@ fn arabic(units: &[Unit], index: usize, latin: &mut String) -> usize {
     };
     latin.push_str(spelled);
     1
+}
+
+/// Letters only Persian (and Urdu) write, telling a Persian name from an Arabic one: Farsi yeh
+/// and keheh, and پ چ ژ گ.
+fn is_persian(letter: char) -> bool {
+    matches!(letter, 'ی' | 'ک' | 'پ' | 'چ' | 'ژ' | 'گ')
 }
 
 /// Waw and ya are consonants at the start of a word or beside an alef (Walid, Marwan, Ayman) and

@@ -384,8 +384,10 @@ fn every_script_transliterates_to_latin() {
     }
 }
 
-/// Other conventions meet the spelling our tables give: Wade–Giles against pinyin, the French
-/// transcription of Cyrillic against the English one.
+/// Other conventions meet the spelling our tables give: Wade–Giles against pinyin and
+/// characters, Hong Kong spellings against characters, the French transcription of Cyrillic
+/// against the English one, the Maghreb article, Persian letter values, unvowelled Hebrew and
+/// Kunrei-shiki Japanese.
 #[test]
 fn other_conventions_meet_the_indexed_spelling() {
     for (query, record) in [
@@ -395,6 +397,15 @@ fn other_conventions_meet_the_indexed_spelling() {
         ("Chevtchenko Sergiy", "Шевченко Сергій"),
         ("Soloviova Natalia", "Соловьёва Наталья"),
         ("Iakovleva Natalja", "Яковлева Наталья"),
+        ("Chang Chih-ch'iang", "张志强"),
+        ("Tsai Ing-wen", "蔡英文"),
+        ("Lee Tsz Ho", "李子豪"),
+        ("Chan Ka-ming", "陳家明"),
+        ("Ech-Chaoui Rachid", "الشاوي رشيد"),
+        ("Tehrani Mohammadreza", "تهرانی محمدرضا"),
+        ("Tehrani Mohammad Reza", "تهرانی محمدرضا"),
+        ("Shapira Yitzhak", "שפירא יצחק"),
+        ("Takahasi Sinzi", "タカハシ シンジ"),
     ] {
         let (score, gathered) = searched(query, record);
         assert!(
