@@ -23,6 +23,19 @@ pub enum Script {
     Han,
 }
 
+impl Script {
+    /// The script's name in evaluation reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Script::Latin => "latin",
+            Script::Cyrillic => "cyrillic",
+            Script::Greek => "greek",
+            Script::Arabic => "arabic",
+            Script::Han => "han",
+        }
+    }
+}
+
 /// Everything the generator knows about one culture's names.
 #[derive(Debug)]
 pub struct CultureData {

@@ -15,10 +15,13 @@
 //! - `names_latin`, `names`: the raw name lists of each culture (`names` gathers them all);
 //! - `lexicon`: those lists parsed into Zipf-weighted pools;
 //! - `persons`: persons and the identity behind each; `variants`: the queries for a person;
-//! - `documents`: travel documents; `vehicles`: stolen vehicles with valid VINs.
+//! - `documents`: travel documents; `vehicles`: stolen vehicles with valid VINs;
+//! - `handwritten`: the hand-written evaluation pairs (`handwritten.txt`), for scripts and
+//!   conventions the tables do not generate.
 
 mod culture;
 mod documents;
+mod handwritten;
 mod lexicon;
 mod names;
 mod names_latin;
@@ -35,10 +38,13 @@ use rand::{Rng, SeedableRng};
 use serde::Serialize;
 
 pub use documents::document_number;
+pub use handwritten::{
+    HANDWRITTEN_ID_PREFIX, HandWritten, HandWrittenQuery, PairError, handwritten,
+};
 pub use persons::{GeneratedPerson, MAX_BIRTH_YEAR, MIN_BIRTH_YEAR};
 pub use variants::{
-    EXTRA_VARIANT_ATTEMPTS, MIN_TYPO_CHARS, VARIANT_DOB_PERCENT, VARIANT_KINDS, VariantQuery,
-    strip_diacritics,
+    EXTRA_VARIANT_ATTEMPTS, MIN_TYPO_CHARS, VARIANT_DOB_PERCENT, VARIANT_FULL_DATE_PERCENT,
+    VARIANT_KINDS, VariantQuery, strip_diacritics,
 };
 pub use vehicles::{VIN_ALPHABET, vin_check_digit};
 

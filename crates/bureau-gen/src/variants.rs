@@ -17,8 +17,11 @@ use crate::culture::Script;
 use crate::lexicon::{Culture, Spellings};
 use crate::persons::{GeneratedPerson, Identity, Rendering};
 
-/// Percent of variant queries that carry the year of birth, as most officers' searches do.
+/// Percent of variant queries that carry a date of birth, as most officers' searches do.
 pub const VARIANT_DOB_PERCENT: u32 = 80;
+/// Percent of those that carry the full date (a border check reads it from the passport), when
+/// the record has one; the rest carry the year alone (an age from an investigation).
+pub const VARIANT_FULL_DATE_PERCENT: u32 = 50;
 /// Shortest name part a typo is made in: a typo in "Li" or "Wu" is a different name.
 pub const MIN_TYPO_CHARS: usize = 3;
 /// Extra attempts beyond `k` before giving up on finding `k` distinct variants.
@@ -34,6 +37,7 @@ pub const VARIANT_KINDS: &[&str] = &[
     "swapped-order",
     "no-diacritics",
     "dropped-given",
+    "no-given",
     "transliteration+typo",
     "script+typo",
     "swapped-order+typo",
@@ -47,12 +51,14 @@ pub const VARIANT_KINDS: &[&str] = &[
 pub struct VariantQuery {
     /// The name as typed, family names first unless the kind says the order was swapped.
     pub query: String,
-    /// The year of birth (`YYYY`), when the officer gave it.
+    /// The date of birth the officer gave: the year (`YYYY`) or the full date, or none.
     pub dob: Option<String>,
     /// The local id of the person's record in the import file.
     pub person_id: String,
     /// Which change produced the query: one of [`VARIANT_KINDS`].
     pub kind: &'static str,
+    /// The script of the person's culture (`latin`, `cyrillic`, `greek`, `arabic`, `han`).
+    pub script: &'static str,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,6 +69,8 @@ enum Change {
     SwappedOrder,
     NoDiacritics,
     DroppedGiven,
+    /// The family name alone, as an officer types it with the full date of birth at hand.
+    NoGiven,
 }
 
 /// A plan: the changes to apply, in order, and the kind it is reported as.
@@ -75,6 +83,7 @@ const SINGLE_PLANS: &[Plan] = &[
     (&[Change::SwappedOrder], "swapped-order"),
     (&[Change::NoDiacritics], "no-diacritics"),
     (&[Change::DroppedGiven], "dropped-given"),
+    (&[Change::NoGiven], "no-given"),
 ];
 
 const COMBINED_PLANS: &[Plan] = &[
@@ -180,6 +189,7 @@ impl Draft {
                 true
             }
             Change::DroppedGiven => self.given.len() >= 2 && self.given.pop().is_some(),
+            Change::NoGiven => !std::mem::take(&mut self.given).is_empty(),
         };
         applied && self.text() != before
     }
@@ -368,6 +378,11 @@ pub(crate) fn variants(
         .person
         .date_of_birth
         .map(|date| format!("{:04}", date.year()));
+    let full_date = person
+        .person
+        .date_of_birth
+        .filter(|date| date.day().is_some())
+        .map(|date| date.to_string());
     let mut queries = Vec::with_capacity(k);
     for (changes, kind) in singles.into_iter().chain(combined).chain(typos) {
         if queries.len() >= k {
@@ -381,14 +396,25 @@ pub(crate) fn variants(
         if !seen.insert(query.clone()) {
             continue;
         }
-        let dob = year
-            .clone()
-            .filter(|_| rng.random_range(0..100) < VARIANT_DOB_PERCENT);
+        let dob = if changes.contains(&Change::NoGiven) {
+            // Only a full date makes a family name alone name one person.
+            match &full_date {
+                Some(date) => Some(date.clone()),
+                None => continue,
+            }
+        } else if rng.random_range(0..100) >= VARIANT_DOB_PERCENT {
+            None
+        } else if full_date.is_some() && rng.random_range(0..100) < VARIANT_FULL_DATE_PERCENT {
+            full_date.clone()
+        } else {
+            year.clone()
+        };
         queries.push(VariantQuery {
             query,
             dob,
             person_id: person.id.clone(),
             kind,
+            script: person.identity.culture.script.name(),
         });
     }
     queries
