@@ -1,8 +1,11 @@
 //! Search and import measurements on one replica, printed as a table:
 //! - bulk import throughput (`bureau import`'s path: JSON Lines parsed, validated, signed,
 //!   applied in batches) of generated travel documents and persons;
-//! - exact search latency (travel document by number, hits and misses) at that size;
-//! - name search latency (generated variant queries) and recall@10 / first-place rate.
+//! - exact search latency (travel document by number, hits and misses) at that size, in the
+//!   store and through the replica (audit line written).
+//!
+//! Name search (recall per script and kind, latency, index size) has its own evaluation:
+//! `scripts/name-eval.sh`.
 //!
 //! Run: `cargo run --release -p bureau-node --example searchbench -- [RECORDS]` (default
 //! 1,000,000 persons and as many travel documents; about 10 minutes on 2 cores).
@@ -11,22 +14,16 @@
 #[allow(dead_code)]
 mod net_harness;
 
-use std::io::Write;
 use std::time::{Duration, Instant};
 
-use bureau_core::record::Index;
 use bureau_gen::Generator;
 use bureau_node::cli::import::{self, Format};
-use bureau_service::persons;
-use bureau_service::query::{DobFilter, Query, SearchRequest};
+use bureau_service::query::{Query, SearchRequest};
 use bureau_service::replica::Replica;
 use bureau_service::search;
 
 /// Queries timed per kind.
 const EXACT_QUERIES: usize = 2_000;
-const NAME_QUERIES: u64 = 2_000;
-/// Variant queries per checked person.
-const VARIANTS_EACH: usize = 3;
 /// Exact queries served through the replica (each writes and syncs an audit line).
 const SERVED_QUERIES: u64 = 200;
 /// sled page cache for the bench: what a production node might give a large replica.
@@ -69,7 +66,6 @@ fn main() {
     // Import: files first, so only the import is timed.
     let documents = work.path().join("sltd.jsonl");
     let people = work.path().join("persons.jsonl");
-    let key = work.path().join("variants.jsonl");
     let issuer = "FRA".parse().expect("code");
     let file = |path: &std::path::Path| {
         std::io::BufWriter::new(std::fs::File::create(path).expect("file"))
@@ -77,17 +73,9 @@ fn main() {
     generator
         .write_travel_documents(records, issuer, file(&documents))
         .expect("generate documents");
-    let mut key_out = file(&key);
     generator
         .write_persons(records, 0, file(&people), std::io::sink())
         .expect("generate persons");
-    for person in generator.persons(NAME_QUERIES) {
-        for variant in generator.variants(&person, VARIANTS_EACH) {
-            serde_json::to_writer(&mut key_out, &variant).expect("key");
-            key_out.write_all(b"\n").expect("key");
-        }
-    }
-    drop(key_out);
     for (label, database, path) in [
         (
             "travel documents",
@@ -110,23 +98,6 @@ fn main() {
     rows.push((
         "replica on disk".into(),
         format!("{:.0} MiB", store_bytes as f64 / (1024.0 * 1024.0)),
-    ));
-    let mut name_bytes = 0;
-    for index in [Index::NamePhonetic, Index::NamePair, Index::NameCandidate] {
-        let (entries, bytes) = replica.store.index_footprint(index).expect("index size");
-        name_bytes += bytes;
-        rows.push((
-            format!("{} per person", index.name()),
-            format!(
-                "{:.1} entries, {:.0} bytes",
-                entries as f64 / records as f64,
-                bytes as f64 / records as f64
-            ),
-        ));
-    }
-    rows.push((
-        "name index per person (keys and values)".into(),
-        format!("{:.0} bytes", name_bytes as f64 / records as f64),
     ));
 
     // Exact search: half hits (numbers that exist), half misses.
@@ -193,48 +164,6 @@ fn main() {
             "{} / {}",
             micros(net_harness::percentile(&served, 0.5)),
             micros(net_harness::percentile(&served, 0.99))
-        ),
-    ));
-
-    // Name search over the variant key.
-    let mut times = Vec::new();
-    let (mut queries, mut first, mut in_ten) = (0u32, 0u32, 0u32);
-    let text = std::fs::read_to_string(&key).expect("key");
-    for line in text.lines() {
-        let variant: serde_json::Value = serde_json::from_str(line).expect("variant");
-        let name = variant["query"].as_str().unwrap_or_default();
-        let dob = variant["dob"].as_str().map(|year| DobFilter {
-            date: year.parse().expect("year"),
-            within_years: 0,
-        });
-        let wanted = format!(
-            "persons/FRA/{}",
-            variant["person_id"].as_str().unwrap_or_default()
-        );
-        let started = Instant::now();
-        let found =
-            persons::search(&replica.store, name, dob.as_ref(), None, today).expect("search");
-        times.push(started.elapsed());
-        let rank = found.results.iter().position(|f| f.reference == wanted);
-        queries += 1;
-        first += u32::from(rank == Some(0));
-        in_ten += u32::from(rank.is_some_and(|rank| rank < 10));
-    }
-    times.sort();
-    rows.push((
-        format!("name search, {queries} variant queries (p50 / p99)"),
-        format!(
-            "{} / {}",
-            micros(net_harness::percentile(&times, 0.5)),
-            micros(net_harness::percentile(&times, 0.99))
-        ),
-    ));
-    rows.push((
-        "name search recall@10 / ranked first".into(),
-        format!(
-            "{:.3} / {:.3}",
-            f64::from(in_ten) / f64::from(queries),
-            f64::from(first) / f64::from(queries)
         ),
     ));
 

@@ -102,6 +102,9 @@ pub fn candidate_summary(candidate: &bureau_service::query::PersonCandidate) -> 
     let mut about = vec![candidate.sex.to_string()];
     about.extend(candidate.nationalities.iter().map(ToString::to_string));
     text.push_str(&format!(" ({})", about.join(", ")));
+    for colour in &candidate.notices {
+        text.push_str(&format!(" [{colour} notice]"));
+    }
     text
 }
 

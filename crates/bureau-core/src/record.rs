@@ -714,18 +714,38 @@ impl IndexTerm {
         IndexTerm::whole(Index::Template, format!("{tag}/{normal}").into_bytes())
     }
 
-    /// The phonetic term of one Latin name part (what a name search looks up).
+    /// The phonetic term of one Latin name part, whatever the birth year.
     pub fn phonetic(part: &str) -> IndexTerm {
         IndexTerm::phonetic_key(&names::phonetic(part))
     }
 
-    /// The term of a phonetic key already computed (see [`IndexTerm::phonetic_keys`]).
+    /// The term of a phonetic key already computed (see [`IndexTerm::phonetic_keys`]), whatever
+    /// the birth year: a prefix of every year's term.
     pub fn phonetic_key(key: &str) -> IndexTerm {
-        IndexTerm::whole(Index::NamePhonetic, key.as_bytes().to_vec())
+        IndexTerm::any_birth_year(Index::NamePhonetic, key.as_bytes())
+    }
+
+    /// The term of a phonetic key for persons born in `year` (`None`: date of birth unknown).
+    pub fn phonetic_key_born(key: &str, year: Option<u16>) -> IndexTerm {
+        IndexTerm::born(Index::NamePhonetic, key.as_bytes(), year)
+    }
+
+    fn any_birth_year(index: Index, key: &[u8]) -> IndexTerm {
+        let mut bytes = key.to_vec();
+        bytes.push(BIRTH_YEAR_MARK);
+        IndexTerm {
+            prefix: true,
+            ..IndexTerm::whole(index, bytes)
+        }
+    }
+
+    fn born(index: Index, key: &[u8], year: Option<u16>) -> IndexTerm {
+        IndexTerm::whole(index, [key, &birth_year_suffix(year)].concat())
     }
 
     /// A person's name terms: one phonetic term per distinct key among its names, one pair
-    /// term per pair of keys of one name, and its [`NameCandidate`] once.
+    /// term per pair of keys of one name, each with the birth year after it (so a search with a
+    /// date of birth reads only that year's postings), and its [`NameCandidate`] once.
     pub fn name_terms(person: &Person) -> Vec<IndexTerm> {
         let candidate = NameCandidate::of(person);
         let mut keys: Vec<String> = Vec::new();
@@ -743,12 +763,13 @@ impl IndexTerm {
         keys.dedup();
         pairs.sort();
         pairs.dedup();
+        let year = person.date_of_birth.map(|date| date.year());
         let singles = keys
             .into_iter()
-            .map(|key| IndexTerm::whole(Index::NamePhonetic, key.into_bytes()));
+            .map(move |key| IndexTerm::born(Index::NamePhonetic, key.as_bytes(), year));
         let pairs = pairs
             .into_iter()
-            .map(|bytes| IndexTerm::whole(Index::NamePair, bytes));
+            .map(move |bytes| IndexTerm::born(Index::NamePair, &bytes, year));
         let candidate = IndexTerm {
             value: codec::encode(&candidate),
             ..IndexTerm::name_candidate()
@@ -788,7 +809,12 @@ impl IndexTerm {
     /// The pair term of two phonetic keys (what a name search of two parts or more looks up
     /// first).
     pub fn name_pair(first: &str, second: &str) -> IndexTerm {
-        IndexTerm::whole(Index::NamePair, IndexTerm::pair_bytes(first, second))
+        IndexTerm::any_birth_year(Index::NamePair, &IndexTerm::pair_bytes(first, second))
+    }
+
+    /// The pair term of two phonetic keys for persons born in `year` (`None`: unknown).
+    pub fn name_pair_born(first: &str, second: &str, year: Option<u16>) -> IndexTerm {
+        IndexTerm::born(Index::NamePair, &IndexTerm::pair_bytes(first, second), year)
     }
 
     pub fn art_title(title: &str) -> IndexTerm {
@@ -796,14 +822,46 @@ impl IndexTerm {
     }
 }
 
+/// The version of the person name index: bump it whenever a person's name terms change
+/// (readings, phonetic keys, term layout). A store whose name index has another version
+/// rebuilds it from its records when it opens.
+pub const NAME_INDEX_VERSION: u32 = 2;
+
+/// Name terms end with the birth year: this byte (which no phonetic key holds), then the year
+/// in two bytes that are never 0 (the index key's separator) and sort as the year does.
+const BIRTH_YEAR_MARK: u8 = 0x01;
+
+/// The birth-year suffix of a name term; an unknown year sorts first.
+fn birth_year_suffix(year: Option<u16>) -> [u8; 3] {
+    match year {
+        // Years are at most `MAX_YEAR` (2200), so both bytes stay within 2..=101.
+        Some(year) => [
+            BIRTH_YEAR_MARK,
+            u8::try_from(2 + year / 100).unwrap_or(u8::MAX),
+            u8::try_from(2 + year % 100).unwrap_or(u8::MAX),
+        ],
+        None => [BIRTH_YEAR_MARK, 1, 1],
+    }
+}
+
 /// What a name search needs to rank a person without loading the record: the Latin parts of
 /// each of its names (family and given names first, then aliases, each with its other
-/// [`names::readings`]), birth date, nationalities.
+/// [`names::readings`]), birth date, nationalities and sex.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NameCandidate {
     pub names: Vec<Vec<String>>,
     pub date_of_birth: Option<PartialDate>,
     pub nationalities: Vec<CountryCode>,
+    /// Last, so that a candidate written before it existed still decodes (sex unknown).
+    pub sex: crate::schema::Sex,
+}
+
+/// A [`NameCandidate`] as stores written before the sex was kept hold it.
+#[derive(Deserialize)]
+struct NameCandidateWithoutSex {
+    names: Vec<Vec<String>>,
+    date_of_birth: Option<PartialDate>,
+    nationalities: Vec<CountryCode>,
 }
 
 impl NameCandidate {
@@ -820,6 +878,7 @@ impl NameCandidate {
             names: Vec::new(),
             date_of_birth: person.date_of_birth,
             nationalities: person.nationalities.clone(),
+            sex: person.sex,
         };
         let firsts = readings.iter().filter_map(|name| name.first());
         let others = readings.iter().flat_map(|name| name.iter().skip(1));
@@ -836,8 +895,19 @@ impl NameCandidate {
         candidate
     }
 
+    /// Decodes a candidate, also one written before the sex was kept.
     pub fn decode(bytes: &[u8]) -> Result<NameCandidate, crate::codec::DecodeError> {
-        codec::decode::<_, MAX_NAME_CANDIDATE_BYTES>(bytes)
+        codec::decode::<_, MAX_NAME_CANDIDATE_BYTES>(bytes).or_else(|error| {
+            match codec::decode::<NameCandidateWithoutSex, MAX_NAME_CANDIDATE_BYTES>(bytes) {
+                Ok(old) => Ok(NameCandidate {
+                    names: old.names,
+                    date_of_birth: old.date_of_birth,
+                    nationalities: old.nationalities,
+                    sex: crate::schema::Sex::Unknown,
+                }),
+                Err(_) => Err(error),
+            }
+        })
     }
 }
 
@@ -945,5 +1015,20 @@ mod tests {
                 "every name kept"
             );
         }
+    }
+
+    /// A candidate written before the sex was kept (an existing store) still decodes, with the
+    /// sex unknown, so a store needs no re-index for it.
+    #[test]
+    fn a_name_candidate_without_sex_still_decodes() {
+        let names = vec![vec!["ivanov".to_owned(), "sergei".to_owned()]];
+        let date: Option<PartialDate> = "1980".parse().ok();
+        let nationalities: Vec<CountryCode> = vec!["RUS".parse().expect("code")];
+        let old = codec::encode(&(&names, date, &nationalities));
+        let candidate = NameCandidate::decode(&old).expect("old candidate");
+        assert_eq!(candidate.names, names);
+        assert_eq!(candidate.date_of_birth, date);
+        assert_eq!(candidate.sex, crate::schema::Sex::Unknown);
+        assert!(NameCandidate::decode(&old[..old.len() - 1]).is_err());
     }
 }

@@ -37,12 +37,15 @@ pub enum Query {
         vin: Option<String>,
         engine_number: Option<String>,
     },
-    /// Persons by name, in any script and order, optionally narrowed by birth and nationality.
+    /// Persons by name, in any script and order, narrowed by the date of birth and ranked by
+    /// sex and nationality when given (see `persons` for what the score means).
     #[serde(rename = "persons")]
     Person {
         name: String,
         #[serde(default)]
         dob: Option<DobFilter>,
+        #[serde(default)]
+        sex: Option<bureau_core::schema::Sex>,
         #[serde(default)]
         nationality: Option<CountryCode>,
     },
@@ -110,8 +113,9 @@ pub struct Found {
     pub record: Option<Record>,
 }
 
-/// A person as a name search lists it: name, birth date, sex and nationalities. Offence, legal
-/// basis, documents, places and description stay in the record, which `get` reads.
+/// A person as a name search lists it: name, birth date, sex, nationalities and the colours of
+/// the notices published about it. Offence, legal basis, documents, places and description stay
+/// in the record, which `get` reads.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct PersonCandidate {
     pub family_name: String,
@@ -119,16 +123,24 @@ pub struct PersonCandidate {
     pub date_of_birth: Option<bureau_core::PartialDate>,
     pub sex: bureau_core::schema::Sex,
     pub nationalities: Vec<bureau_core::CountryCode>,
+    /// Colours of the notices published about the person (red: wanted for arrest, ...).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notices: Vec<bureau_core::case::Colour>,
 }
 
 impl PersonCandidate {
-    pub fn of(person: &bureau_core::schema::Person) -> PersonCandidate {
+    /// The candidate of a person, with the colours of the notices published about it.
+    pub fn of(
+        person: &bureau_core::schema::Person,
+        notices: Vec<bureau_core::case::Colour>,
+    ) -> PersonCandidate {
         PersonCandidate {
             family_name: person.family_name.clone(),
             given_names: person.given_names.clone(),
             date_of_birth: person.date_of_birth,
             sex: person.sex,
             nationalities: person.nationalities.clone(),
+            notices,
         }
     }
 }

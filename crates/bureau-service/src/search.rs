@@ -78,8 +78,18 @@ pub fn run(store: &Store, query: &Query, today: Date) -> Result<Searched> {
         Query::Person {
             name,
             dob,
+            sex,
             nationality,
-        } => persons::search(store, name, dob.as_ref(), *nationality, today),
+        } => persons::search(
+            store,
+            name,
+            persons::Evidence {
+                dob: dob.as_ref(),
+                sex: *sex,
+                nationality: *nationality,
+            },
+            today,
+        ),
         Query::Firearm {
             serial_number,
             make,

@@ -734,29 +734,37 @@ impl BatchTx<'_> {
                     trees[layout::T_BLOCKS].insert(key, codec::encode(&state))?;
                 }
             }
-            Some(Body::Notice(action)) => self.record_case(
-                layout::CASE_NOTICE,
-                entry,
-                |member| action.case(member),
-                action,
-            )?,
-            Some(Body::Diffusion(action)) => self.record_case(
-                layout::CASE_DIFFUSION,
-                entry,
-                |member| action.case(member),
-                action,
-            )?,
+            Some(Body::Notice(action)) => {
+                let case = self.record_case(
+                    layout::CASE_NOTICE,
+                    entry,
+                    |member| action.case(member),
+                    action,
+                )?;
+                self.note_notice_person(action, case.as_ref())?;
+            }
+            Some(Body::Diffusion(action)) => {
+                self.record_case(
+                    layout::CASE_DIFFUSION,
+                    entry,
+                    |member| action.case(member),
+                    action,
+                )?;
+            }
             Some(Body::CaseSealed(sealed)) => {
                 let case = |_| sealed.case.clone();
                 let (clear, hidden) = case_kinds(sealed);
                 match self.open_case(entry, sealed)? {
                     Some(CaseAction::Notice(action)) => {
-                        self.record_case(clear, entry, case, &action)?;
+                        let case = self.record_case(clear, entry, case, &action)?;
+                        self.note_notice_person(&action, case.as_ref())?;
                     }
                     Some(CaseAction::Diffusion(action)) => {
                         self.record_case(clear, entry, case, &action)?;
                     }
-                    None => self.record_case(hidden, entry, case, &sealed.step)?,
+                    None => {
+                        self.record_case(hidden, entry, case, &sealed.step)?;
+                    }
                 }
             }
             Some(Body::KeyWrap(wrap)) => self.apply_key_wrap(wrap)?,
@@ -887,16 +895,18 @@ impl BatchTx<'_> {
     }
 
     /// Adds an event to its case's history; the case's state is folded from it when read.
+    /// Stores a case event; returns the case it belongs to (`None` when the author has no
+    /// certificate here, and nothing was stored).
     fn record_case<A: serde::Serialize + Clone>(
         &mut self,
         kind: u8,
         entry: &Entry,
         case_of: impl FnOnce(bureau_core::MemberCode) -> bureau_core::case::CaseRef,
         action: &A,
-    ) -> TxResult<()> {
+    ) -> TxResult<Option<bureau_core::case::CaseRef>> {
         let header = &entry.header;
         let Some(certificate) = self.view.certificates(&header.author)?.into_iter().next() else {
-            return Ok(());
+            return Ok(None);
         };
         let member = certificate.member();
         let order = bureau_core::case::EventOrder {
@@ -909,8 +919,27 @@ impl BatchTx<'_> {
             member,
             action: action.clone(),
         };
-        let key = layout::case_event_key(kind, &case_of(member), &order);
+        let case = case_of(member);
+        let key = layout::case_event_key(kind, &case, &order);
         self.view.trees[layout::T_CASES].insert(key, codec::encode(&event))?;
+        Ok(Some(case))
+    }
+
+    /// Points the person a notice request (or publication) is about at the notice, so that a
+    /// person search shows the notices published about a candidate.
+    fn note_notice_person(
+        &mut self,
+        action: &bureau_core::case::NoticeAction,
+        case: Option<&bureau_core::case::CaseRef>,
+    ) -> TxResult<()> {
+        use bureau_core::case::NoticeAction;
+        let (Some(case), NoticeAction::Request(request) | NoticeAction::Publish { request, .. }) =
+            (case, action)
+        else {
+            return Ok(());
+        };
+        self.view.trees[layout::T_NOTICE_PERSONS]
+            .insert(layout::notice_person_key(&request.person, case), &[][..])?;
         Ok(())
     }
 
@@ -1366,7 +1395,8 @@ impl BatchTx<'_> {
                 }
                 match opened {
                     Some(CaseAction::Notice(action)) => {
-                        self.record_case(clear, &entry, case, &action)?
+                        let case = self.record_case(clear, &entry, case, &action)?;
+                        self.note_notice_person(&action, case.as_ref())?;
                     }
                     Some(CaseAction::Diffusion(action)) => {
                         self.record_case(clear, &entry, case, &action)?;

@@ -19,8 +19,10 @@
 //! | `usage` | author (32) · [`Bucket::tag`](bureau_core::quota::Bucket::tag) (1) | entries (8, BE) · bytes (8, BE) the author's log holds with their body in that bucket (its storage quota's count) |
 //! | `wraps` | sealed entry's author (32) · seq (8, BE) · recipient's encryption key (32) | the content key wrapped for that recipient by a later `KeyWrap` ([`bureau_core::entry::EntryKeyWrap`]) |
 //! | `unsealed` | author (32) · seq (8, BE) | encoded [`Record`](bureau_core::Record) opened from a sealed entry (local only, never shipped) |
+//! | `notice-persons` | person's record key · 0x00 · notice's owner (3) · notice id | empty: a notice filed about the person (its status is the case's fold; a pointer whose case is gone is skipped) |
 //! | `index/…` | term · 0x00 · record key | the term's value (usually empty) |
-//! | `meta` | name | value |
+//! | `index/name-phonetic`, `index/name-pair` | key (or two keys joined by `+`) · 0x01 · birth year (2 bytes, never 0; unknown sorts first) · 0x00 · record key | empty |
+//! | `meta` | name | value (`genesis`, `live-records`, `name-index-version`, audit witnesses) |
 
 use bureau_core::record::{Index, Precedence};
 use bureau_core::{PublicKey, RecordKey};
@@ -40,9 +42,13 @@ pub const ERASURES: &str = "erasures";
 pub const UNSEALED: &str = "unsealed";
 pub const USAGE: &str = "usage";
 pub const WRAPS: &str = "wraps";
+pub const NOTICE_PERSONS: &str = "notice-persons";
 
 /// Meta key: the genesis this store belongs to.
 pub const META_GENESIS: &[u8] = b"genesis";
+/// Meta key: the [`bureau_core::record::NAME_INDEX_VERSION`] the person name index was built
+/// with, as 4 bytes BE.
+pub const META_NAME_INDEX_VERSION: &[u8] = b"name-index-version";
 /// Meta key: how many records are live (published and not cancelled), as 8 bytes BE.
 pub const META_LIVE_RECORDS: &[u8] = b"live-records";
 /// Meta key prefix, then a key's 32 bytes: the latest audit witness that key signed, as
@@ -76,8 +82,9 @@ pub const T_SERIALS: usize = 10;
 pub const T_FORKS: usize = 11;
 pub const T_USAGE: usize = 12;
 pub const T_WRAPS: usize = 13;
+pub const T_NOTICE_PERSONS: usize = 14;
 /// Index trees follow, in [`Index::ALL`] order.
-pub const T_FIRST_INDEX: usize = 14;
+pub const T_FIRST_INDEX: usize = 15;
 
 /// Most versions of one record a replica keeps (highest precedence first). Only the current one
 /// is read; the others are there so that removing entries (a frozen fork, a revocation's cut)
@@ -133,6 +140,24 @@ pub fn case_event_key(
     key
 }
 
+/// The key of a notice filed about a person.
+pub fn notice_person_key(person: &RecordKey, notice: &bureau_core::case::CaseRef) -> Vec<u8> {
+    let mut key = person.to_bytes();
+    key.push(0);
+    key.extend_from_slice(notice.owner.as_bytes());
+    key.extend_from_slice(notice.id.as_bytes());
+    key
+}
+
+/// The notice a [`notice_person_key`] names, given the key after the person's part.
+pub fn notice_of_person_key(rest: &[u8]) -> Option<bureau_core::case::CaseRef> {
+    let owner = <[u8; 3]>::try_from(rest.get(..3)?).ok()?;
+    Some(bureau_core::case::CaseRef {
+        owner: bureau_core::MemberCode::try_from(owner).ok()?,
+        id: String::from_utf8(rest.get(3..)?.to_vec()).ok()?,
+    })
+}
+
 pub fn index_position(index: Index) -> usize {
     T_FIRST_INDEX
         + Index::ALL
@@ -149,11 +174,15 @@ pub fn entry_key(author: &PublicKey, seq: u64) -> [u8; 40] {
 }
 
 pub fn index_key(term: &[u8], record: &RecordKey) -> Vec<u8> {
-    let record = record.to_bytes();
+    index_key_of_bytes(term, &record.to_bytes())
+}
+
+/// [`index_key`] of a record key already in bytes.
+pub fn index_key_of_bytes(term: &[u8], record: &[u8]) -> Vec<u8> {
     let mut key = Vec::with_capacity(term.len() + 1 + record.len());
     key.extend_from_slice(term);
     key.push(0);
-    key.extend_from_slice(&record);
+    key.extend_from_slice(record);
     key
 }
 

@@ -291,6 +291,7 @@ impl Store {
             layout::FORKS,
             layout::USAGE,
             layout::WRAPS,
+            layout::NOTICE_PERSONS,
         ]);
         names.extend(Index::ALL.iter().map(Index::name));
         let trees = names
@@ -314,6 +315,7 @@ impl Store {
             quotas: genesis.quotas().to_vec(),
         };
         store.check_genesis(genesis)?;
+        store.check_name_index()?;
         Ok(store)
     }
 

@@ -301,10 +301,7 @@ impl Store {
     /// The value stored beside one record's entry under a whole term (a person's name
     /// candidate), if the record has that entry.
     pub fn index_value(&self, term: &IndexTerm, record_key: &[u8]) -> Result<Option<Vec<u8>>> {
-        let mut key = Vec::with_capacity(term.bytes.len() + 1 + record_key.len());
-        key.extend_from_slice(&term.bytes);
-        key.push(0);
-        key.extend_from_slice(record_key);
+        let key = layout::index_key_of_bytes(&term.bytes, record_key);
         Ok(self.trees[layout::index_position(term.index)]
             .get(key)
             .map_err(|e| self.sled_error(e))?
@@ -700,6 +697,30 @@ impl Store {
             }))
     }
 
+    /// The colours of the notices published about a person (by its record key), each once.
+    pub fn published_notice_colours(
+        &self,
+        person: &[u8],
+    ) -> Result<Vec<bureau_core::case::Colour>> {
+        let mut prefix = person.to_vec();
+        prefix.push(0);
+        let mut colours = Vec::new();
+        for item in self.trees[layout::T_NOTICE_PERSONS].scan_prefix(&prefix) {
+            let (key, _) = item.map_err(|e| self.sled_error(e))?;
+            let Some(case) = layout::notice_of_person_key(&key[prefix.len()..]) else {
+                return Err(self.corrupt("malformed notice-persons key"));
+            };
+            if let Some(notice) = self.notice(&case)?
+                && notice.status == bureau_core::case::NoticeStatus::Published
+                && notice.request.person.to_bytes() == person
+                && !colours.contains(&notice.request.colour)
+            {
+                colours.push(notice.request.colour);
+            }
+        }
+        Ok(colours)
+    }
+
     /// Every notice this replica holds and can read.
     pub fn notices(&self) -> Result<Vec<bureau_core::case::Notice>> {
         Ok(self
@@ -761,5 +782,100 @@ impl Store {
             visit(stored(Entry::from_bytes(&value), &self.path)?);
         }
         Ok(())
+    }
+}
+
+/// The indexes a person's name fills, rebuilt together ([`Store::check_name_index`]).
+const NAME_INDEXES: [bureau_core::record::Index; 3] = [
+    bureau_core::record::Index::NamePhonetic,
+    bureau_core::record::Index::NamePair,
+    bureau_core::record::Index::NameCandidate,
+];
+/// Persons between two progress lines of a name index rebuild.
+const REBUILD_PROGRESS_EVERY: u64 = 100_000;
+
+impl Store {
+    /// Rebuilds the person name index from the live person records when it was built with
+    /// another [`NAME_INDEX_VERSION`](bureau_core::record::NAME_INDEX_VERSION) (a node upgraded
+    /// to new readings or a new term layout), so that no person goes unfound after an upgrade.
+    /// The version is written last: a rebuild cut short starts again at the next open.
+    pub(crate) fn check_name_index(&self) -> Result<()> {
+        let meta = &self.trees[layout::T_META];
+        let version = bureau_core::record::NAME_INDEX_VERSION.to_be_bytes();
+        let built = meta
+            .get(layout::META_NAME_INDEX_VERSION)
+            .map_err(|e| self.sled_error(e))?;
+        if built.as_deref() == Some(&version[..]) {
+            return Ok(());
+        }
+        let started = std::time::Instant::now();
+        let persons = self.rebuild_name_index()?;
+        meta.insert(layout::META_NAME_INDEX_VERSION, &version[..])
+            .map_err(|e| self.sled_error(e))?;
+        self.flush()?;
+        if built.is_some() || persons > 0 {
+            tracing::info!(
+                persons,
+                seconds = started.elapsed().as_secs_f64(),
+                version = bureau_core::record::NAME_INDEX_VERSION,
+                "name index rebuilt for this version's readings"
+            );
+        }
+        Ok(())
+    }
+
+    /// Clears the person name index and fills it again from the live person records (and
+    /// points persons at the notices filed about them); returns how many persons it indexed. Not atomic: [`Store::check_name_index`] runs it before the
+    /// store is used, and marks the version only once it is done.
+    pub fn rebuild_name_index(&self) -> Result<u64> {
+        for index in NAME_INDEXES {
+            self.trees[layout::index_position(index)]
+                .clear()
+                .map_err(|e| self.sled_error(e))?;
+        }
+        let mut persons = 0u64;
+        let prefix = [bureau_core::Database::Persons.tag()];
+        for item in self.trees[layout::T_RECORDS].scan_prefix(prefix) {
+            let (record_key, bytes) = item.map_err(|e| self.sled_error(e))?;
+            let state = self.current_state(&bytes)?;
+            if !state.live {
+                continue;
+            }
+            let body = self
+                .entry(&state.author, state.seq)?
+                .and_then(|entry| entry.body);
+            let Some(record) = self.record_of_body(&state, body)? else {
+                continue;
+            };
+            for term in record.index_terms() {
+                if NAME_INDEXES.contains(&term.index) {
+                    self.trees[layout::index_position(term.index)]
+                        .insert(
+                            layout::index_key_of_bytes(&term.bytes, &record_key),
+                            term.value,
+                        )
+                        .map_err(|e| self.sled_error(e))?;
+                }
+            }
+            persons += 1;
+            if persons.is_multiple_of(REBUILD_PROGRESS_EVERY) {
+                tracing::info!(persons, "rebuilding the name index");
+            }
+        }
+        // Notices filed before the store pointed persons at them.
+        let notices = &self.trees[layout::T_NOTICE_PERSONS];
+        for (case, event) in
+            self.case_entries::<bureau_core::case::NoticeAction>(&[layout::CASE_NOTICE])?
+        {
+            use bureau_core::case::NoticeAction;
+            if let NoticeAction::Request(request) | NoticeAction::Publish { request, .. } =
+                &event.action
+            {
+                notices
+                    .insert(layout::notice_person_key(&request.person, &case), &[][..])
+                    .map_err(|e| self.sled_error(e))?;
+            }
+        }
+        Ok(persons)
     }
 }

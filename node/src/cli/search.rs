@@ -55,6 +55,10 @@ pub enum Search {
         /// Accept a date of birth this many years either side of --dob.
         #[arg(long, requires = "dob", default_value_t = 0)]
         dob_within: u16,
+        /// Sex (M, F or X): ranks persons of the other sex lower, not out.
+        #[arg(long)]
+        sex: Option<bureau_core::schema::Sex>,
+        /// Nationality (ISO 3166 alpha-3): ranks persons without it lower, not out.
         #[arg(long)]
         nationality: Option<CountryCode>,
         #[command(flatten)]
@@ -165,6 +169,7 @@ impl Search {
                 name,
                 dob,
                 dob_within,
+                sex,
                 nationality,
                 context,
             } => (
@@ -174,6 +179,7 @@ impl Search {
                         date,
                         within_years: dob_within,
                     }),
+                    sex,
                     nationality,
                 },
                 context,

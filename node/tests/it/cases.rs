@@ -26,6 +26,27 @@ async fn act<T: Send + 'static>(
     Ok(value)
 }
 
+/// The notice colours a person search for `name` shows on node `index` beside its first
+/// candidate.
+async fn colours_on(net: &TestNet, index: usize, name: &str) -> Vec<Colour> {
+    let replica = Arc::clone(&net.node(index).replica);
+    let query = bureau_service::query::Query::Person {
+        name: name.into(),
+        dob: None,
+        sex: None,
+        nationality: None,
+    };
+    let found = tokio::task::spawn_blocking(move || {
+        let today = bureau_service::clock::now().date();
+        bureau_service::search::run(&replica.store, &query, today)
+    })
+    .await
+    .expect("join")
+    .expect("search");
+    let candidate = found.results.first().and_then(|f| f.candidate.clone());
+    candidate.expect("a candidate").notices
+}
+
 async fn notice_on(
     net: &TestNet,
     index: usize,
@@ -387,6 +408,12 @@ async fn notices_under_review_and_diffusions_are_sealed_to_their_readers() {
         "SUMMARYMARK armed robbery of a jeweller"
     );
     assert_eq!(seen.status, NoticeStatus::Published);
+    // Germany, which may read the person, sees the red notice beside it in a person search;
+    // the refused blue one is not shown.
+    assert_eq!(
+        colours_on(&net, germany_node, "Adam Kowalczyk").await,
+        [Colour::Red]
+    );
     let cancelled = published.clone();
     act(&net, france, move |r| {
         r.cancel_notice(&cancelled, "CANCELMARK arrested in Gdansk")
@@ -401,5 +428,11 @@ async fn notices_under_review_and_diffusions_are_sealed_to_their_readers() {
     assert_eq!(own.reason.as_deref(), Some("CANCELMARK arrested in Gdansk"));
     assert!(notice_on(&net, italy, &refused).await.is_none());
     assert!(!net.store_files_hold(italy, "CANCELMARK"));
+    assert!(
+        colours_on(&net, germany_node, "Adam Kowalczyk")
+            .await
+            .is_empty(),
+        "a cancelled notice is no longer shown"
+    );
     net.shutdown().await;
 }

@@ -25,6 +25,7 @@ fn samples() -> Vec<(&'static str, RecordData, Query)> {
         Query::Person {
             name: "Sergei Ivanov".into(),
             dob: None,
+            sex: None,
             nationality: None,
         },
         Query::Firearm {
@@ -128,7 +129,10 @@ async fn every_database_round_trips_from_publish_to_search_on_another_node() {
             assert!(found[0].record.is_none(), "a candidate, not the record");
             assert_eq!(
                 found[0].candidate,
-                Some(bureau_service::query::PersonCandidate::of(person))
+                Some(bureau_service::query::PersonCandidate::of(
+                    person,
+                    Vec::new()
+                ))
             );
         } else {
             assert_eq!(found[0].record.as_ref().map(|r| &r.data), Some(&data));

@@ -6,7 +6,7 @@
 //! character outside it has no Cantonese reading and is still found by its pinyin.
 
 /// `(character, spelling)`, sorted by character for a binary search.
-const CANTONESE: [(char, &str); 730] = [
+static CANTONESE: [(char, &str); 730] = [
     ('一', "yat"),
     ('丁', "ting"),
     ('万', "man"),

@@ -204,6 +204,7 @@ async fn namesakes_cannot_hide_a_wanted_person() {
         .search(Query::Person {
             name: "Sergei Ivanov".into(),
             dob: None,
+            sex: None,
             nationality: None,
         })
         .await;
@@ -219,6 +220,7 @@ fn query_for(data: &RecordData) -> Query {
         RecordData::Person(person) => Query::Person {
             name: format!("{} {}", person.given_names, person.family_name),
             dob: None,
+            sex: None,
             nationality: None,
         },
         RecordData::Firearm(firearm) => Query::Firearm {

@@ -112,12 +112,18 @@ fn a_persons_name_candidate_is_stored_once() {
         .expect("the candidate is there");
     let candidate = NameCandidate::decode(&candidate).expect("decode");
     assert_eq!(candidate.names.len(), 2, "the name and the alias");
+    let mut postings = 0;
     for posting in store.postings(&IndexTerm::phonetic("Mueller")) {
         assert!(
             posting.expect("read").1.is_empty(),
             "postings carry no copy"
         );
+        postings += 1;
     }
+    assert_eq!(
+        postings, 1,
+        "the person under its key, whatever the birth year"
+    );
 
     let cancel = network.cancel(2, record.key.clone(), 2);
     assert!(store.apply(cancel, NOW).expect("apply").is_applied());
@@ -128,6 +134,65 @@ fn a_persons_name_candidate_is_stored_once() {
             "{index:?}"
         );
     }
+}
+
+/// A store whose name index was built by an older version (other readings, another term
+/// layout) rebuilds it when it opens: the persons it holds are found again, by the birth-year
+/// terms as by the all-years ones.
+#[test]
+fn an_old_name_index_is_rebuilt_at_open() {
+    use bureau_core::record::Index;
+    let mut network = network();
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let path = dir.path().join("store");
+    let store = harness::open_at(&network, &path);
+    let code = network.code(2);
+    let record = testkit::person(code, "n1", "Иванов", "Сергей", 1);
+    let put = network.sign(2, Body::Put(record.clone()));
+    assert!(store.apply(put, NOW).expect("apply").is_applied());
+    drop(store);
+    // What an older version left: a name index of another layout and no version mark.
+    {
+        let db = sled::open(&path).expect("raw sled");
+        for index in [Index::NamePhonetic, Index::NamePair, Index::NameCandidate] {
+            let tree = db.open_tree(index.name()).expect("tree");
+            tree.clear().expect("clear");
+            tree.insert(b"ivanov\0stale", b"").expect("stale posting");
+        }
+        db.open_tree("meta")
+            .expect("meta")
+            .remove(b"name-index-version")
+            .expect("remove");
+        db.flush().expect("flush");
+    }
+    let store = harness::open_at(&network, &path);
+    let key = record.key.to_bytes();
+    let born = match &record.data {
+        bureau_core::record::RecordData::Person(person) => person.date_of_birth.map(|d| d.year()),
+        _ => unreachable!("a person"),
+    };
+    let ivanov = bureau_core::names::phonetic("ivanov");
+    for term in [
+        IndexTerm::phonetic_key(&ivanov),
+        IndexTerm::phonetic_key_born(&ivanov, born),
+    ] {
+        let found: Vec<Vec<u8>> = store
+            .postings(&term)
+            .map(|posting| posting.expect("read").0)
+            .collect();
+        assert_eq!(found, vec![key.clone()], "{term:?}");
+    }
+    assert!(
+        store
+            .index_value(&IndexTerm::name_candidate(), &key)
+            .expect("read")
+            .is_some()
+    );
+    assert_eq!(
+        store.index_footprint(Index::NamePhonetic).expect("size").0,
+        2,
+        "the stale posting is gone, the two name parts are there"
+    );
 }
 
 /// The highest version wins whatever the arrival order; a cancellation hides the record
