@@ -22,7 +22,7 @@ mod phonetic;
 mod wade_giles;
 
 pub use latin::{to_latin, to_latin_cantonese};
-pub use phonetic::{MAX_PHONETIC_KEY_CHARS, phonetic};
+pub use phonetic::{MAX_PHONETIC_KEY_CHARS, MIN_NEIGHBOUR_KEY_CHARS, neighbours, phonetic};
 
 /// The most parts of one name that are compared; the rest are ignored. Real names rarely pass
 /// five (given names, patronymic, two family names); the bound keeps scoring cheap.

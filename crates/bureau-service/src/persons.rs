@@ -4,8 +4,9 @@
 //!
 //! Each query part is transliterated to Latin and given its phonetic key. Candidates come first
 //! from pairs of keys (one index entry per pair of a name's parts, selective even for the
-//! commonest parts), then, unless one of them is a near-certain match, from every person sharing
-//! any one key. They are ranked by [`names::name_score`] over their names, read from each
+//! commonest parts); while none is a near-certain match, from the same pairs with one key one
+//! edit away (a typo, or a letter another transliteration writes otherwise), then from every
+//! person sharing any one key. They are ranked by [`names::name_score`] over their names, read from each
 //! person's name candidate (stored once beside the index), so no record is loaded until the
 //! best candidates are known.
 //!
@@ -43,6 +44,9 @@ pub const MAX_NAME_POSTINGS_PER_KEY_PER_OWNER: usize = 5_000;
 /// Only a search without a date of birth for common name parts reaches it; per owner, so one
 /// member's names never use up another's share.
 pub const MAX_NAME_CANDIDATES_PER_OWNER: usize = 1_000;
+/// Most keys one edit away from a query key that a search pairs with the query's other keys
+/// (among those some person has): bounds the seeks of a query whose key has many neighbours.
+pub const MAX_NEIGHBOUR_KEYS: usize = 16;
 /// A candidate at least this close makes the pair lookup enough: the single-key scan (slow for
 /// common name parts) runs only when no candidate reaches it.
 pub const CONFIDENT_NAME_SCORE: f32 = 0.9;
@@ -124,55 +128,84 @@ pub fn search(store: &Store, name: &str, evidence: Evidence, today: Date) -> Res
     };
     // Stage one: pairs of the query's keys (in each of its readings), selective even for the
     // commonest name parts.
+    let reading_keys: Vec<Vec<String>> = readings
+        .iter()
+        .map(|reading| IndexTerm::phonetic_keys(reading))
+        .collect();
     let mut pairs = BTreeSet::new();
-    let mut keys = BTreeSet::new();
-    for reading in &readings {
-        let reading_keys = IndexTerm::phonetic_keys(reading);
-        for (i, first) in reading_keys.iter().enumerate() {
-            for second in &reading_keys[i + 1..] {
-                pairs.insert((first.clone(), second.clone()));
+    for keys in &reading_keys {
+        for (i, first) in keys.iter().enumerate() {
+            for second in &keys[i + 1..] {
+                pairs.insert(ordered(first, second));
             }
         }
-        keys.extend(reading_keys);
     }
     let years = birth_years(evidence.dob);
-    for (first, second) in pairs {
-        let terms: Vec<IndexTerm> = match &years {
-            Some(years) => years
-                .iter()
-                .map(|year| IndexTerm::name_pair_born(&first, &second, *year))
-                .collect(),
-            None => vec![IndexTerm::name_pair(&first, &second)],
-        };
-        for term in terms {
+    for (first, second) in &pairs {
+        for term in year_terms(
+            &years,
+            || IndexTerm::name_pair(first, second),
+            |year| IndexTerm::name_pair_born(first, second, year),
+        ) {
             gathered.score_term(&term, MAX_NAME_POSTINGS_PER_KEY_PER_OWNER)?;
         }
     }
-    // Stage two, when no candidate is a near-certain match (a typo or another spelling changed
-    // a key, or the query has one part): every candidate sharing any one key. Each key gets an
-    // equal share of what is left of the budget, and what it does not use goes to the keys
-    // after it: a common part cannot use the budget up before a rare one is read, and a rare
-    // (or misspelled) one leaves it to the others.
-    if !gathered
-        .scored
-        .values()
-        .any(|score| *score >= CONFIDENT_NAME_SCORE)
-    {
-        for (index, key) in keys.iter().enumerate() {
-            let used = gathered.read.values().copied().max().unwrap_or(0);
-            let share = (MAX_NAME_CANDIDATES_PER_OWNER.saturating_sub(used) / (keys.len() - index))
-                .clamp(1, MAX_NAME_POSTINGS_PER_KEY_PER_OWNER);
-            let terms: Vec<IndexTerm> = match &years {
-                Some(years) => years
-                    .iter()
-                    .map(|year| IndexTerm::phonetic_key_born(key, *year))
-                    .collect(),
-                None => vec![IndexTerm::phonetic_key(key)],
-            };
-            for term in terms {
-                gathered.score_term(&term, share)?;
+    // Stage two, when no candidate is a near-certain match: the same pairs with one key one
+    // edit away (a typo, or a letter another transliteration writes otherwise: Mehmed and
+    // Mehmet, Munos and Muñoz), among the keys some person has.
+    if !gathered.has_confident() {
+        let mut near_pairs = BTreeSet::new();
+        let mut existing: HashMap<String, bool> = HashMap::new();
+        for keys in &reading_keys {
+            for key in keys {
+                let mut kept = 0;
+                for neighbour in names::neighbours(key) {
+                    if kept == MAX_NEIGHBOUR_KEYS {
+                        break;
+                    }
+                    let exists = match existing.get(&neighbour) {
+                        Some(exists) => *exists,
+                        None => {
+                            let term = IndexTerm::phonetic_key(&neighbour);
+                            let exists = store.has_postings(&term)?;
+                            existing.insert(neighbour.clone(), exists);
+                            exists
+                        }
+                    };
+                    if !exists {
+                        continue;
+                    }
+                    kept += 1;
+                    for other in keys.iter().filter(|other| *other != key) {
+                        let pair = ordered(&neighbour, other);
+                        if !pairs.contains(&pair) {
+                            near_pairs.insert(pair);
+                        }
+                    }
+                }
             }
         }
+        let groups = near_pairs.iter().map(|(first, second)| {
+            year_terms(
+                &years,
+                || IndexTerm::name_pair(first, second),
+                |year| IndexTerm::name_pair_born(first, second, year),
+            )
+        });
+        gathered.score_shared(groups.collect())?;
+    }
+    // Stage three, when still no candidate is a near-certain match (the query has one part, or
+    // a typo and another spelling changed its keys): every candidate sharing any one key.
+    if !gathered.has_confident() {
+        let keys: BTreeSet<&String> = reading_keys.iter().flatten().collect();
+        let groups = keys.iter().map(|key| {
+            year_terms(
+                &years,
+                || IndexTerm::phonetic_key(key),
+                |year| IndexTerm::phonetic_key_born(key, year),
+            )
+        });
+        gathered.score_shared(groups.collect())?;
     }
     let Gatherer {
         scored, mut capped, ..
@@ -253,6 +286,28 @@ pub fn score_of(
         .map(|candidate| score(&query, &evidence, &candidate)))
 }
 
+/// Two keys in order, as a pair term holds them.
+fn ordered(first: &str, second: &str) -> (String, String) {
+    if first <= second {
+        (first.to_owned(), second.to_owned())
+    } else {
+        (second.to_owned(), first.to_owned())
+    }
+}
+
+/// The terms a search reads for one key or pair: one per birth year when it reads by year,
+/// else the term of every year.
+fn year_terms(
+    years: &Option<Vec<Option<u16>>>,
+    any_year: impl Fn() -> IndexTerm,
+    born: impl Fn(Option<u16>) -> IndexTerm,
+) -> Vec<IndexTerm> {
+    match years {
+        Some(years) => years.iter().map(|year| born(*year)).collect(),
+        None => vec![any_year()],
+    }
+}
+
 /// The birth years whose postings a search reads: those its date of birth allows, then the
 /// unknown year; `None` (every year, one prefix scan) without a date or with a wide tolerance.
 fn birth_years(dob: Option<&DobFilter>) -> Option<Vec<Option<u16>>> {
@@ -277,6 +332,30 @@ struct Gatherer<'a> {
 }
 
 impl Gatherer<'_> {
+    /// Whether a candidate is a near-certain match ([`CONFIDENT_NAME_SCORE`]).
+    fn has_confident(&self) -> bool {
+        self.scored
+            .values()
+            .any(|score| *score >= CONFIDENT_NAME_SCORE)
+    }
+
+    /// Scores the candidates under each group of terms (a key or a pair, in each year read).
+    /// Each group gets an equal share of what is left of the budget, and what it does not use
+    /// goes to the groups after it: a common name part cannot use the budget up before a rare
+    /// one is read, and a rare (or misspelled) one leaves it to the others.
+    fn score_shared(&mut self, groups: Vec<Vec<IndexTerm>>) -> Result<()> {
+        for (index, terms) in groups.iter().enumerate() {
+            let used = self.read.values().copied().max().unwrap_or(0);
+            let share = (MAX_NAME_CANDIDATES_PER_OWNER.saturating_sub(used)
+                / (groups.len() - index))
+                .clamp(1, MAX_NAME_POSTINGS_PER_KEY_PER_OWNER);
+            for term in terms {
+                self.score_term(term, share)?;
+            }
+        }
+        Ok(())
+    }
+
     /// Scores the candidates under `term` not scored yet, at most `per_owner` postings of each
     /// owner, within each owner's budget.
     fn score_term(&mut self, term: &IndexTerm, per_owner: usize) -> Result<()> {

@@ -264,6 +264,11 @@ impl Store {
             })
     }
 
+    /// Whether any record has an entry under `term` (one seek).
+    pub fn has_postings(&self, term: &IndexTerm) -> Result<bool> {
+        Ok(self.postings(term).next().transpose()?.is_some())
+    }
+
     /// What one log holds in each quota bucket it uses (entries kept with their body, and
     /// their bytes).
     pub fn log_usage(&self, author: &PublicKey) -> Result<Vec<(Bucket, Amount)>> {

@@ -132,3 +132,95 @@ fn spelling(letters: &[char], index: usize) -> Option<(&'static str, usize)> {
 fn is_vowel(letter: char) -> bool {
     matches!(letter, 'a' | 'e' | 'i' | 'o' | 'u' | 'y')
 }
+
+/// The classes a key is written in after its first character: the consonant classes of the
+/// rules above and the letters kept as they are.
+const KEY_CLASSES: &str = "bdfgklmnprstzJSX";
+
+/// Keys shorter than this have no neighbours: one letter off in "Li" or "Wu" is another name.
+pub const MIN_NEIGHBOUR_KEY_CHARS: usize = 3;
+
+/// The keys one edit away from `key` (a class deleted, inserted, replaced, or two neighbours
+/// swapped; the initial-vowel marker added or removed), cut as keys are: what one typo, or one
+/// letter written the way another transliteration writes it (Mehmed, Mehmet; Muñoz, Munos),
+/// makes of a name's key. Without `key` itself, in a fixed order, without repeats.
+pub fn neighbours(key: &str) -> Vec<String> {
+    let chars: Vec<char> = key.chars().collect();
+    if chars.len() < MIN_NEIGHBOUR_KEY_CHARS {
+        return Vec::new();
+    }
+    let marker = INITIAL_VOWEL.chars().next().unwrap_or('a');
+    let classes_at = |at: usize| {
+        KEY_CLASSES
+            .chars()
+            .chain((at == 0).then_some(marker))
+            .collect::<Vec<char>>()
+    };
+    let mut found: Vec<Vec<char>> = Vec::new();
+    for at in 0..chars.len() {
+        let mut deleted = chars.clone();
+        deleted.remove(at);
+        found.push(deleted);
+        if at + 1 < chars.len() {
+            let mut swapped = chars.clone();
+            swapped.swap(at, at + 1);
+            found.push(swapped);
+        }
+        for class in classes_at(at) {
+            let mut replaced = chars.clone();
+            replaced[at] = class;
+            found.push(replaced);
+        }
+    }
+    for at in 0..=chars.len() {
+        for class in classes_at(at) {
+            let mut inserted = chars.clone();
+            inserted.insert(at, class);
+            found.push(inserted);
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    found
+        .into_iter()
+        .map(|mut neighbour| {
+            // A class may repeat: the vowel between the two is not written (Ferreira "frr").
+            neighbour.truncate(MAX_PHONETIC_KEY_CHARS);
+            neighbour.into_iter().collect::<String>()
+        })
+        .filter(|neighbour| !neighbour.is_empty() && neighbour != key)
+        .filter(|neighbour| seen.insert(neighbour.clone()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_typo_or_one_other_letter_is_a_neighbour() {
+        for (typed, name) in [
+            ("Bernadr", "Bernard"),
+            ("Mehmed", "Mehmet"),
+            ("Munos", "Muñoz"),
+            ("Schneidr", "Schneider"),
+            ("Richer", "Richter"),
+            ("Nowitzka", "Nowicka"),
+            ("Ferrdira", "Ferreira"),
+        ] {
+            let key = phonetic(&crate::names::to_latin(name));
+            let typed_key = phonetic(typed);
+            assert!(
+                typed_key == key || neighbours(&typed_key).contains(&key),
+                "{typed} ({typed_key}) is one edit from {name} ({key})"
+            );
+        }
+        assert!(neighbours("l").is_empty() && neighbours("fn").is_empty());
+        let around = neighbours("brnrd");
+        assert!(!around.contains(&"brnrd".to_owned()));
+        assert!(
+            around
+                .iter()
+                .all(|key| key.chars().count() <= MAX_PHONETIC_KEY_CHARS)
+        );
+    }
+}
