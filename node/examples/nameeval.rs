@@ -3,7 +3,7 @@
 //! hand-written query, with recall@1 / recall@10 per script and kind, search latency and the
 //! name index's size per person, printed as Markdown tables.
 //!
-//! Run: `scripts/name-eval.sh [PERSONS] [CHECKED]` (release build; about 10 minutes on 2 cores
+//! Run: `scripts/name-eval.sh [PERSONS] [CHECKED]` (release build; 10-20 minutes on 2 cores
 //! at a million persons).
 
 #[path = "../tests/it/net_harness.rs"]
