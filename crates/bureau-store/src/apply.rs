@@ -894,8 +894,8 @@ impl BatchTx<'_> {
         Ok(())
     }
 
-    /// Adds an event to its case's history; the case's state is folded from it when read.
-    /// Stores a case event; returns the case it belongs to (`None` when the author has no
+    /// Adds an event to its case's history (the case's state is folded from it when read);
+    /// returns its author's member and the case it belongs to (`None` when the author has no
     /// certificate here, and nothing was stored).
     fn record_case<A: serde::Serialize + Clone>(
         &mut self,
@@ -903,7 +903,7 @@ impl BatchTx<'_> {
         entry: &Entry,
         case_of: impl FnOnce(bureau_core::MemberCode) -> bureau_core::case::CaseRef,
         action: &A,
-    ) -> TxResult<Option<bureau_core::case::CaseRef>> {
+    ) -> TxResult<Option<(bureau_core::MemberCode, bureau_core::case::CaseRef)>> {
         let header = &entry.header;
         let Some(certificate) = self.view.certificates(&header.author)?.into_iter().next() else {
             return Ok(None);
@@ -922,22 +922,26 @@ impl BatchTx<'_> {
         let case = case_of(member);
         let key = layout::case_event_key(kind, &case, &order);
         self.view.trees[layout::T_CASES].insert(key, codec::encode(&event))?;
-        Ok(Some(case))
+        Ok(Some((member, case)))
     }
 
-    /// Points the person a notice request (or publication) is about at the notice, so that a
-    /// person search shows the notices published about a candidate.
+    /// Points the person a notice is about at it when the secretariat publishes it, so that a
+    /// person search shows the notices published about a candidate. Only the secretariat's
+    /// publications point: a member filing requests about a person cannot lengthen the list
+    /// every search showing that person reads.
     fn note_notice_person(
         &mut self,
         action: &bureau_core::case::NoticeAction,
-        case: Option<&bureau_core::case::CaseRef>,
+        recorded: Option<&(bureau_core::MemberCode, bureau_core::case::CaseRef)>,
     ) -> TxResult<()> {
-        use bureau_core::case::NoticeAction;
-        let (Some(case), NoticeAction::Request(request) | NoticeAction::Publish { request, .. }) =
-            (case, action)
+        let (Some((member, case)), bureau_core::case::NoticeAction::Publish { request, .. }) =
+            (recorded, action)
         else {
             return Ok(());
         };
+        if !member.is_secretariat() {
+            return Ok(());
+        }
         self.view.trees[layout::T_NOTICE_PERSONS]
             .insert(layout::notice_person_key(&request.person, case), &[][..])?;
         Ok(())

@@ -19,7 +19,7 @@
 //! | `usage` | author (32) · [`Bucket::tag`](bureau_core::quota::Bucket::tag) (1) | entries (8, BE) · bytes (8, BE) the author's log holds with their body in that bucket (its storage quota's count) |
 //! | `wraps` | sealed entry's author (32) · seq (8, BE) · recipient's encryption key (32) | the content key wrapped for that recipient by a later `KeyWrap` ([`bureau_core::entry::EntryKeyWrap`]) |
 //! | `unsealed` | author (32) · seq (8, BE) | encoded [`Record`](bureau_core::Record) opened from a sealed entry (local only, never shipped) |
-//! | `notice-persons` | person's record key · 0x00 · notice's owner (3) · notice id | empty: a notice filed about the person (its status is the case's fold; a pointer whose case is gone is skipped) |
+//! | `notice-persons` | person's record key · 0x00 · notice's owner (3) · notice id | empty: a notice the secretariat published about the person (its status is the case's fold; a pointer whose notice is no longer published is skipped) |
 //! | `index/…` | term · 0x00 · record key | the term's value (usually empty) |
 //! | `index/name-phonetic`, `index/name-pair` | key (or two keys joined by `+`) · 0x01 · birth year (2 bytes, never 0; unknown sorts first) · 0x00 · record key | empty |
 //! | `meta` | name | value (`genesis`, `live-records`, `name-index-version`, audit witnesses) |

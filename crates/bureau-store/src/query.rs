@@ -703,6 +703,7 @@ impl Store {
     }
 
     /// The colours of the notices published about a person (by its record key), each once.
+    /// Only the secretariat's publications point a person at a notice, so the scan is short.
     pub fn published_notice_colours(
         &self,
         person: &[u8],
@@ -830,8 +831,9 @@ impl Store {
     }
 
     /// Clears the person name index and fills it again from the live person records (and
-    /// points persons at the notices filed about them); returns how many persons it indexed. Not atomic: [`Store::check_name_index`] runs it before the
-    /// store is used, and marks the version only once it is done.
+    /// points persons at the notices filed about them); returns how many persons it indexed.
+    /// Not atomic: [`Store::check_name_index`] runs it before the store is used, and marks the
+    /// version only once it is done.
     pub fn rebuild_name_index(&self) -> Result<u64> {
         for index in NAME_INDEXES {
             self.trees[layout::index_position(index)]
@@ -867,14 +869,13 @@ impl Store {
                 tracing::info!(persons, "rebuilding the name index");
             }
         }
-        // Notices filed before the store pointed persons at them.
+        // Notices published before the store pointed persons at them.
         let notices = &self.trees[layout::T_NOTICE_PERSONS];
         for (case, event) in
             self.case_entries::<bureau_core::case::NoticeAction>(&[layout::CASE_NOTICE])?
         {
-            use bureau_core::case::NoticeAction;
-            if let NoticeAction::Request(request) | NoticeAction::Publish { request, .. } =
-                &event.action
+            if let bureau_core::case::NoticeAction::Publish { request, .. } = &event.action
+                && event.member.is_secretariat()
             {
                 notices
                     .insert(layout::notice_person_key(&request.person, &case), &[][..])
