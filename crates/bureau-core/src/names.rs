@@ -21,7 +21,7 @@ mod latin;
 mod phonetic;
 mod wade_giles;
 
-pub use latin::{to_latin, to_latin_cantonese};
+pub use latin::{to_latin, to_latin_cantonese, to_latin_hebrew_other};
 pub use phonetic::{MAX_PHONETIC_KEY_CHARS, MIN_NEIGHBOUR_KEY_CHARS, neighbours, phonetic};
 
 /// The most parts of one name that are compared; the rest are ignored. Real names rarely pass
@@ -96,8 +96,10 @@ pub const MAX_SYLLABLE_CHARS: usize = 4;
 /// respelled under the conventions the tables do not follow ([`respelled`]: "Yi Young-hee" is
 /// also "lee younghee", "Hsieh" also "xie", "Chevtchenko" also "shevchenko", "Echchaoui" also
 /// "alshawi"). Chinese characters are also read in their Hong Kong spellings (李子豪 is also
-/// "lee tszho"), and a name in Wade–Giles also in pinyin ("Tsai Ing-wen" is also "cai
-/// yingwen").
+/// "lee tszho"), a name in Wade–Giles also in pinyin ("Tsai Ing-wen" is also "cai
+/// yingwen"), Hebrew with ש as "s" and פ as "f" (שרה is also "sereh", near Sarah), and
+/// Arabic without the article, as officers often type a name (الحسيني is also "husayni",
+/// near Husseini).
 pub fn readings(text: &str) -> Vec<Vec<String>> {
     let mut readings = vec![latin_parts(text)];
     let add = |parts: Vec<String>, readings: &mut Vec<Vec<String>>| {
@@ -111,12 +113,37 @@ pub fn readings(text: &str) -> Vec<Vec<String>> {
     if let Some(latin) = latin::to_latin_cantonese(text) {
         add(parts_of(&latin), &mut readings);
     }
+    if let Some(latin) = latin::to_latin_hebrew_other(text) {
+        add(parts_of(&latin), &mut readings);
+    }
+    if text.chars().any(is_arabic_letter) {
+        let without: Vec<String> = readings[0]
+            .iter()
+            .map(|part| without_article(part).unwrap_or(part).to_owned())
+            .collect();
+        add(without, &mut readings);
+    }
     for pinyin in wade_giles::to_pinyin(text) {
         add(parts_of(&pinyin), &mut readings);
     }
     add_respelled(&mut readings, respelled);
     readings.retain(|parts| !parts.is_empty());
     readings
+}
+
+/// Letters of the Arabic script (Arabic, Persian, Urdu).
+fn is_arabic_letter(letter: char) -> bool {
+    matches!(letter, '\u{0600}'..='\u{06FF}')
+}
+
+/// Shortest rest of a part after "al" for the "al" to be read as the Arabic article (Ali and
+/// Alia keep theirs).
+const MIN_AFTER_ARTICLE_CHARS: usize = 3;
+
+/// A part read from Arabic script without its article ("alhusayni" is "husayni").
+fn without_article(part: &str) -> Option<&str> {
+    part.strip_prefix("al")
+        .filter(|rest| rest.chars().count() >= MIN_AFTER_ARTICLE_CHARS)
 }
 
 /// Adds, for each reading with a part `respell` changes, the reading with every such part
@@ -431,14 +458,19 @@ impl NameQuery {
 
     /// How well a candidate's Latin parts match this query, in [0, 1] (see [`name_score`]).
     pub fn score<S: AsRef<str>>(&self, candidate: &[S]) -> f32 {
+        self.score_keyed(candidate, &candidate_keys(candidate))
+    }
+
+    /// [`NameQuery::score`] with the candidate's [`candidate_keys`] computed once, for a
+    /// candidate scored against several readings of a query.
+    pub fn score_keyed<S: AsRef<str>>(&self, candidate: &[S], candidate_keys: &[String]) -> f32 {
         if self.parts.is_empty() || candidate.is_empty() {
             return 0.0;
         }
-        let candidate = &candidate[..candidate.len().min(MAX_NAME_PARTS)];
-        let candidate_keys: Vec<String> = candidate
-            .iter()
-            .map(|part| phonetic(part.as_ref()))
-            .collect();
+        let candidate = &candidate[..candidate
+            .len()
+            .min(MAX_NAME_PARTS)
+            .min(candidate_keys.len())];
         let mut table = [[0.0_f32; MAX_NAME_PARTS]; MAX_NAME_PARTS];
         for (row, (part, key)) in self.parts.iter().zip(&self.keys).enumerate() {
             for (column, other) in candidate.iter().enumerate() {
@@ -454,6 +486,16 @@ impl NameQuery {
         let extra = (candidate.len() - pairing.columns) as f32 * EXTRA_PART_PENALTY;
         (coverage - extra.min(MAX_EXTRA_PARTS_PENALTY)).clamp(0.0, 1.0)
     }
+}
+
+/// The phonetic key of each of a candidate's first [`MAX_NAME_PARTS`] parts, as
+/// [`NameQuery::score_keyed`] takes them.
+pub fn candidate_keys<S: AsRef<str>>(candidate: &[S]) -> Vec<String> {
+    candidate
+        .iter()
+        .take(MAX_NAME_PARTS)
+        .map(|part| phonetic(part.as_ref()))
+        .collect()
 }
 
 /// The result of pairing query parts with candidate parts.

@@ -825,7 +825,7 @@ impl IndexTerm {
 /// The version of the person name index: bump it whenever a person's name terms change
 /// (readings, phonetic keys, term layout). A store whose name index has another version
 /// rebuilds it from its records when it opens.
-pub const NAME_INDEX_VERSION: u32 = 2;
+pub const NAME_INDEX_VERSION: u32 = 3;
 
 /// Name terms end with the birth year: this byte (which no phonetic key holds), then the year
 /// in two bytes that are never 0 (the index key's separator) and sort as the year does.

@@ -43,8 +43,8 @@ pub use handwritten::{
 };
 pub use persons::{GeneratedPerson, MAX_BIRTH_YEAR, MIN_BIRTH_YEAR};
 pub use variants::{
-    EXTRA_VARIANT_ATTEMPTS, MIN_TYPO_CHARS, VARIANT_DOB_PERCENT, VARIANT_FULL_DATE_PERCENT,
-    VARIANT_KINDS, VariantQuery, strip_diacritics,
+    EXTRA_VARIANT_ATTEMPTS, MIN_TYPO_CHARS, QueryParts, VARIANT_DOB_PERCENT,
+    VARIANT_FULL_DATE_PERCENT, VARIANT_KINDS, VariantQuery, strip_diacritics,
 };
 pub use vehicles::{VIN_ALPHABET, vin_check_digit};
 
@@ -130,6 +130,15 @@ impl Generator {
     pub fn person(&self, index: u64) -> GeneratedPerson {
         let mut rng = self.rng(Stream::Persons, index);
         persons::person(local_id(PERSON_ID_PREFIX, index), index, &mut rng)
+    }
+
+    /// The generated person a local id names (`p` and a zero-padded index), if it is one.
+    pub fn person_by_id(&self, local_id: &str) -> Option<GeneratedPerson> {
+        let digits = local_id.strip_prefix(PERSON_ID_PREFIX)?;
+        if digits.len() != ID_DIGITS || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        Some(self.person(digits.parse().ok()?))
     }
 
     /// Persons `0..count`, lazily: a million fit in a stream without being held in memory.

@@ -59,6 +59,32 @@ pub struct VariantQuery {
     pub kind: &'static str,
     /// The script of the person's culture (`latin`, `cyrillic`, `greek`, `arabic`, `han`).
     pub script: &'static str,
+    /// The name parts the query kept, whatever spelling it gives them: what tells the
+    /// persons it may mean apart ([`GeneratedPerson::answers`]).
+    #[serde(skip)]
+    pub parts: QueryParts,
+}
+
+/// The name parts a query names, each as the name it is (its native spelling), not as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct QueryParts {
+    pub family: Vec<&'static str>,
+    pub given: Vec<&'static str>,
+}
+
+impl GeneratedPerson {
+    /// Whether a query naming `parts` may mean this person as much as any other: each family
+    /// and given name it names is one of this person's, in whatever spelling or script. A
+    /// namesake of the person a query was made for answers it too; no name search can tell the
+    /// two apart from the name alone.
+    pub fn answers(&self, parts: &QueryParts) -> bool {
+        let has = |own: &[crate::persons::NamePart], wanted: &[&str]| {
+            wanted
+                .iter()
+                .all(|name| own.iter().any(|part| part.spellings.native == *name))
+        };
+        has(&self.identity.family, &parts.family) && has(&self.identity.given, &parts.given)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -162,6 +188,15 @@ impl Draft {
             .map(|t| t.text.as_str())
             .collect();
         words.join(" ")
+    }
+
+    fn parts(&self) -> QueryParts {
+        let natives =
+            |tokens: &[Token]| tokens.iter().map(|t| t.spellings.native.as_str()).collect();
+        QueryParts {
+            family: natives(&self.family),
+            given: natives(&self.given),
+        }
     }
 
     fn tokens(&mut self) -> impl Iterator<Item = &mut Token> {
@@ -415,6 +450,7 @@ pub(crate) fn variants(
             person_id: person.id.clone(),
             kind,
             script: person.identity.culture.script.name(),
+            parts: draft.parts(),
         });
     }
     queries

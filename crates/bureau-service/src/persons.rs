@@ -256,11 +256,15 @@ pub fn search(store: &Store, name: &str, evidence: Evidence, today: Date) -> Res
 fn score(query: &[names::NameQuery], evidence: &Evidence, candidate: &NameCandidate) -> f32 {
     match evidence.factor(candidate) {
         Some(factor) => {
-            factor
-                * query
-                    .iter()
-                    .flat_map(|reading| candidate.names.iter().map(|parts| reading.score(parts)))
-                    .fold(0.0, f32::max)
+            let mut best = 0.0_f32;
+            for parts in &candidate.names {
+                // Keyed once per candidate reading, not once per query reading.
+                let keys = names::candidate_keys(parts);
+                for reading in query {
+                    best = best.max(reading.score_keyed(parts, &keys));
+                }
+            }
+            factor * best
         }
         None => 0.0,
     }

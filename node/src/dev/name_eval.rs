@@ -31,12 +31,16 @@ const MAX_MISSES_KEPT: usize = 400;
 /// How many queries found their person first, and within the first ten.
 ///
 /// Two ranks are counted. The *strict* one is the person's position in the answer. At a
-/// million persons many share a name and a birth year (namesakes), and a query that gives only
-/// those cannot tell them apart: any order among them is as right as another. So the main rank
-/// counts only the persons that score strictly higher than the one wanted (its score is
-/// computed directly, [`persons::score_of`]): a person tied with namesakes is found at the
-/// rank where the tie starts. A person the search should have shown (its score beats a shown
-/// one, or the answer was not full) but did not is a miss under both.
+/// million persons many share a name (namesakes), and a query that gives only the name, or the
+/// name and a birth year, cannot tell them apart: any order among them is as right as another,
+/// and one spelled as the query is rightly shown before one spelled otherwise. So the main rank
+/// counts only the persons shown before the one wanted that the query tells apart from it: a
+/// person scoring the same (its score is computed directly, [`persons::score_of`]) or a
+/// generated namesake (every name part the query names is one of its own, in whatever spelling:
+/// [`bureau_gen::GeneratedPerson::answers`]; its date of birth passed the query's) is not
+/// counted, and the wanted person is found at the rank where they start. A person the search
+/// should have shown (its score beats a shown one, or the answer was not full) but did not is a
+/// miss under both.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Tally {
     pub queries: u32,
@@ -44,6 +48,9 @@ pub struct Tally {
     pub in_ten: u32,
     pub strict_first: u32,
     pub strict_in_ten: u32,
+    /// Counted first although shown lower or not shown: only namesakes or equal scores were
+    /// shown before it.
+    pub behind_namesakes: u32,
     /// Not in the first ten because its score is below [`persons::MIN_NAME_SCORE`]: the name
     /// scoring does not see the variant as the name.
     pub unlike: u32,
@@ -66,6 +73,7 @@ impl Tally {
         self.in_ten += u32::from(rank.is_some_and(|rank| rank < 10));
         self.strict_first += u32::from(strict == Some(0));
         self.strict_in_ten += u32::from(strict.is_some_and(|rank| rank < 10));
+        self.behind_namesakes += u32::from(rank == Some(0) && strict != Some(0));
     }
 
     fn share(&self, count: u32) -> f64 {
@@ -151,6 +159,8 @@ struct Case {
     query: String,
     dob: Option<String>,
     person_id: String,
+    /// The name parts a generated query names (none for hand-written ones).
+    parts: Option<bureau_gen::QueryParts>,
 }
 
 /// Searches the variants of the first `checked` generated persons and every hand-written query
@@ -170,6 +180,7 @@ pub fn evaluate(
                 query: variant.query,
                 dob: variant.dob,
                 person_id: variant.person_id,
+                parts: Some(variant.parts),
             });
         }
     }
@@ -180,6 +191,7 @@ pub fn evaluate(
             query: query.query.to_owned(),
             dob: query.dob.map(str::to_owned),
             person_id: query.person_id,
+            parts: None,
         });
     }
     let store = &replica.store;
@@ -222,10 +234,21 @@ pub fn evaluate(
         let strict = found.results.iter().position(|f| f.reference == reference);
         let wanted_score =
             persons::score_of(store, &case.query, evidence, &wanted.to_bytes())?.unwrap_or(0.0);
+        let namesake = |reference: &str| {
+            let Some(parts) = &case.parts else {
+                return false;
+            };
+            reference
+                .parse::<RecordKey>()
+                .ok()
+                .filter(|key| key.owner == owner && key.database == Database::Persons)
+                .and_then(|key| generator.person_by_id(&key.local_id))
+                .is_some_and(|person| person.answers(parts))
+        };
         let higher = found
             .results
             .iter()
-            .filter(|f| f.score > wanted_score + SCORE_TIE)
+            .filter(|f| f.score > wanted_score + SCORE_TIE && !namesake(&f.reference))
             .count();
         // Not shown although a shown person scores lower, or although nothing was left out.
         let outranked_by_lower = found
@@ -318,18 +341,19 @@ impl Evaluation {
         let mut section = |title: &str, rows: &mut dyn Iterator<Item = (&String, &Tally)>| {
             let _ = writeln!(
                 out,
-                "\n| {title} | queries | recall@1 | recall@10 | strict @1 | strict @10 | unlike | unread | outscored |"
+                "\n| {title} | queries | recall@1 | recall@10 | strict @1 | strict @10 | behind namesakes | unlike | unread | outscored |"
             );
-            let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+            let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
             for (name, tally) in rows {
                 let _ = writeln!(
                     out,
-                    "| {name} | {} | {:.3} | {:.3} | {:.3} | {:.3} | {} | {} | {} |",
+                    "| {name} | {} | {:.3} | {:.3} | {:.3} | {:.3} | {} | {} | {} | {} |",
                     tally.queries,
                     tally.recall_at_1(),
                     tally.recall_at_10(),
                     tally.share(tally.strict_first),
                     tally.share(tally.strict_in_ten),
+                    tally.behind_namesakes,
                     tally.unlike,
                     tally.unread,
                     tally.outscored

@@ -51,16 +51,21 @@ struct Unit {
 /// table (Hebrew, Armenian, Han, ...) stay as they are, lower-cased, so they still match
 /// themselves.
 pub fn to_latin(text: &str) -> String {
-    transliterate(text, HanReading::Pinyin)
+    transliterate(text, Reading::Usual)
 }
 
-/// How Chinese characters are read.
+/// Which reading of the letters whose value the text does not show.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum HanReading {
-    /// Hanyu Pinyin, as mainland China and most files write names.
-    Pinyin,
-    /// Hong Kong spellings of the Cantonese readings ([`super::cantonese`]).
+enum Reading {
+    /// Chinese characters in Hanyu Pinyin, as mainland China and most files write names;
+    /// Hebrew ש as "sh" and פ hard as "p".
+    Usual,
+    /// Chinese characters in the Hong Kong spellings of their Cantonese readings
+    /// ([`super::cantonese`]).
     Cantonese,
+    /// Hebrew ש as "s" (sin: Sarah, Yisrael) and פ as "f" (in names from other languages:
+    /// Friedman, Feldman), which unvowelled text does not tell from shin and pe.
+    HebrewOther,
 }
 
 /// The name as [`to_latin`] reads it, but with Chinese characters in their Hong Kong
@@ -72,10 +77,18 @@ pub fn to_latin_cantonese(text: &str) -> Option<String> {
     if !han.all(|letter| super::cantonese::cantonese(letter).is_some()) {
         return None;
     }
-    Some(transliterate(text, HanReading::Cantonese))
+    Some(transliterate(text, Reading::Cantonese))
 }
 
-fn transliterate(text: &str, reading: HanReading) -> String {
+/// The name as [`to_latin`] reads it, but with Hebrew ש read as "s" and פ as "f": "Sarah"
+/// and "Friedman" as Israeli files write שרה and פרידמן. `None` when the name has neither.
+pub fn to_latin_hebrew_other(text: &str) -> Option<String> {
+    text.chars()
+        .any(|letter| matches!(letter, 'ש' | 'פ'))
+        .then(|| transliterate(text, Reading::HebrewOther))
+}
+
+fn transliterate(text: &str, reading: Reading) -> String {
     let units = units(text);
     let variant = CyrillicVariant::detect(&units);
     // A Chinese or Korean name written as one word is split after its family name.
@@ -97,7 +110,9 @@ fn transliterate(text: &str, reading: HanReading) -> String {
             letter if is_han(letter) || is_hangul(letter) => {
                 cjk_word(&units, index, single_word, reading, &mut latin)
             }
-            '\u{0590}'..='\u{05FF}' => hebrew(&units, index, &mut latin),
+            '\u{0590}'..='\u{05FF}' => {
+                hebrew(&units, index, reading == Reading::HebrewOther, &mut latin)
+            }
             '\u{0E00}'..='\u{0E7F}' => thai(&units, index, &mut latin),
             _ => {
                 latin_letter(letter, &mut latin);
@@ -188,7 +203,7 @@ fn cjk_word(
     units: &[Unit],
     index: usize,
     single_word: bool,
-    reading: HanReading,
+    reading: Reading,
     latin: &mut String,
 ) -> usize {
     let run = units[index..]
@@ -224,7 +239,7 @@ fn cjk_word(
         match usual {
             Some((_, spelled)) => latin.push_str(spelled),
             None if is_han(letter) => match reading
-                .eq(&HanReading::Cantonese)
+                .eq(&Reading::Cantonese)
                 .then(|| super::cantonese::cantonese(letter))
                 .flatten()
             {
@@ -253,8 +268,8 @@ fn han(letter: char, latin: &mut String) {
 /// (כהן is "kehen", near Cohen, not "khn"); ב כ פ are hard at the start of a word and after a
 /// consonant inside it (Binyamin, Cohen, Peretz, Shapira) and soft after a vowel letter or at
 /// the end (Avraham, Mikhael, Yosef, Yaakov), and ו and י are read as the consonants they start
-/// a word as.
-fn hebrew(units: &[Unit], index: usize, latin: &mut String) -> usize {
+/// a word as. With `other`, ש reads "s" and פ "f" ([`Reading::HebrewOther`]).
+fn hebrew(units: &[Unit], index: usize, other: bool, latin: &mut String) -> usize {
     let letter = units[index].letter;
     let at_start = word_start(units, index);
     let at_end = next_letter(units, index).is_none();
@@ -291,6 +306,8 @@ fn hebrew(units: &[Unit], index: usize, latin: &mut String) -> usize {
         'מ' | 'ם' => "m",
         'נ' | 'ן' => "n",
         'ס' => "s",
+        'ש' if other => "s",
+        'פ' if other => "f",
         'פ' if hard => "p",
         'פ' | 'ף' => "f",
         'צ' | 'ץ' => "ts",

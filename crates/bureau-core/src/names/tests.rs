@@ -405,6 +405,9 @@ fn other_conventions_meet_the_indexed_spelling() {
         ("Tehrani Mohammadreza", "تهرانی محمدرضا"),
         ("Tehrani Mohammad Reza", "تهرانی محمدرضا"),
         ("Shapira Yitzhak", "שפירא יצחק"),
+        ("Mizrahi Sarah", "מזרחי שרה"),
+        ("Friedman Michal", "פרידמן מיכל"),
+        ("Husseini Mohammad", "الحسيني محمد"),
         ("Takahasi Sinzi", "タカハシ シンジ"),
     ] {
         let (score, gathered) = searched(query, record);
