@@ -61,7 +61,7 @@ start() {
   rm -f "$node/api.addr"
   NO_COLOR=1 BUREAU_LOG=${BUREAU_LOG:-info} nohup "$bureau" node run --dir "$node" \
     --listen "/ip4/127.0.0.1/tcp/$port" --api-listen "127.0.0.1:$api_port" \
-    < /dev/null >> "$dir/logs/$(basename "$node").log" 2>&1 &
+    --metrics-listen 127.0.0.1:0 < /dev/null >> "$dir/logs/$(basename "$node").log" 2>&1 &
   echo $!
 }
 
@@ -238,7 +238,7 @@ cp "$log3" "$work/audit3.log"
 head -n -1 "$work/audit3.log" > "$log3"
 set +e
 NO_COLOR=1 timeout 60 "$bureau" node run --dir "$(node_dir 3)" --listen "/ip4/127.0.0.1/tcp/$(port_of 3)" \
-  --api-listen "127.0.0.1:$(api_of 3)" > "$work/cut.out" 2>&1
+  --api-listen "127.0.0.1:$(api_of 3)" --metrics-listen 127.0.0.1:0 > "$work/cut.out" 2>&1
 code=$?
 set -e
 [[ $code != 0 ]] || fail "node3 started on a cut audit log"

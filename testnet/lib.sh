@@ -77,3 +77,4 @@ node_status() {
 }
 
 api_port() { echo $((base_port + 100 + $1)); }
+metrics_port() { echo $((base_port + 200 + $1)); }

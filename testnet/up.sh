@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts a loopback testnet of N long-running node processes (default 5: a secretariat and
-# members) and returns once every node answers and is connected to every other.
+# members) and returns once every node answers, is connected to every other and is ready
+# (caught up with a member, as GET /readyz says).
 #
 #   testnet/up.sh [N] [--base-port P] [--dir D] [--seed S]
 #
@@ -8,7 +9,8 @@
 # `bureau devnet --provision-only`: node keys derived from seed S (default 1, so node i has the
 # same peer id in every testnet made with that seed), certificates and sample records. Later runs
 # restart the same network with its data (N and P are then those it was made with). Node i
-# listens on 127.0.0.1 port P+i (TCP and QUIC) and serves its API on 127.0.0.1 port P+100+i.
+# listens on 127.0.0.1 port P+i (TCP and QUIC), serves its API on 127.0.0.1 port P+100+i and
+# /metrics, /healthz, /readyz on 127.0.0.1 port P+200+i.
 # Logs: D/logs/nodeI.log; pids: D/pids/nodeI.pid. Stop with testnet/down.sh, inspect with
 # testnet/status.sh. Binary: $BUREAU, else target/release/bureau. Waits at most
 # $BUREAU_UP_TIMEOUT_S seconds (default 60).
@@ -16,7 +18,7 @@ set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
-usage() { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; }
 parse_args "$@"
 require_bureau
 timeout_s=${BUREAU_UP_TIMEOUT_S:-60}
@@ -58,7 +60,7 @@ start_node() {
   rm -f "$node/api.addr"
   echo "--- started $(date -u +%FT%TZ) ---" >> "$dir/logs/node$1.log"
   NO_COLOR=1 BUREAU_LOG=${BUREAU_LOG:-info} nohup "$bureau" node run --dir "$node" \
-    --api-listen "127.0.0.1:$(api_port "$1")" \
+    --api-listen "127.0.0.1:$(api_port "$1")" --metrics-listen "127.0.0.1:$(metrics_port "$1")" \
     < /dev/null >> "$dir/logs/node$1.log" 2>&1 &
   echo $! > "$(pid_file "$1")"
 }
@@ -85,26 +87,31 @@ until node_status 0 > /dev/null; do
 done
 for ((i = 1; i < nodes; i++)); do start_node "$i"; done
 
-# Polls until every node answers with every other connected and all digests agree.
+# Polls until every node answers, is connected to every other and is ready (`status` says
+# `ready`, as GET /readyz does: caught up with a member).
 while :; do
   ready=0
+  connected_all=0
   digests=()
   for ((i = 0; i < nodes; i++)); do
     fail_if_exited "$i"
     if json=$(node_status "$i"); then
       connected=$(jq -r .members_connected <<< "$json")
-      [[ $connected == $((nodes - 1)) ]] && ready=$((ready + 1))
+      if [[ $connected == $((nodes - 1)) ]]; then
+        connected_all=$((connected_all + 1))
+        [[ $(jq -r .ready <<< "$json") == true ]] && ready=$((ready + 1))
+      fi
       digests+=("$(jq -r .digest <<< "$json")")
     fi
   done
-  if ((ready == nodes)) && [[ -z ${meshed:-} ]]; then
+  if ((connected_all == nodes)) && [[ -z ${meshed:-} ]]; then
     meshed=$(echo "$(date +%s.%N) - $started" | bc)
   fi
   distinct=$(printf '%s\n' "${digests[@]}" | sort -u | wc -l)
-  ((ready == nodes && distinct == 1)) && break
+  ((ready == nodes)) && break
   if (($(date +%s) > deadline)); then
-    echo "up.sh: not up in ${timeout_s} s: $ready of $nodes nodes connected to all," \
-      "$distinct distinct digests; logs in $dir/logs" >&2
+    echo "up.sh: not up in ${timeout_s} s: $connected_all of $nodes nodes connected to all," \
+      "$ready ready; logs in $dir/logs" >&2
     false
   fi
   sleep 0.2
@@ -112,8 +119,8 @@ done
 trap - ERR INT TERM
 
 elapsed=$(echo "$(date +%s.%N) - $started" | bc)
-printf 'testnet of %d nodes up in %.1f s: meshed after %.1f s, digests agree (%s)\n\n' \
-  "$nodes" "$elapsed" "$meshed" "$dir"
+printf 'testnet of %d nodes up in %.1f s: meshed after %.1f s, all ready, %d distinct digest(s) (%s)\n\n' \
+  "$nodes" "$elapsed" "$meshed" "$distinct" "$dir"
 "$(dirname "$0")/status.sh" --dir "$dir"
 peer=$(node_status 0 | jq -r .peer_id)
 echo

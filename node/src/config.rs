@@ -32,6 +32,10 @@ pub const MIN_SYNC_INTERVAL_MS: u64 = 100;
 pub const LOG_VARIABLE: &str = "BUREAU_LOG";
 /// The log filter when [`LOG_VARIABLE`] is unset.
 pub const DEFAULT_LOG_FILTER: &str = "warn";
+/// What `node run` logs when `BUREAU_LOG` is unset: the node's own lines from info (its
+/// startup summary, periodic status, stop), the libraries' from warn.
+pub const DEFAULT_DAEMON_LOG_FILTER: &str =
+    "warn,bureau_node=info,bureau_net=info,bureau_service=info,bureau_store=info,bureau=info";
 /// Only variables with this prefix are read from the process environment.
 pub const ENVIRONMENT_PREFIX: &str = "BUREAU_";
 const BYTES_PER_MIB: u64 = 1024 * 1024;
@@ -72,6 +76,11 @@ pub const API_TLS_CERT: Key = Key::new(
     "BUREAU_API_TLS_CERT",
 );
 pub const API_TLS_KEY: Key = Key::new("api_tls_key", Some("--api-tls-key"), "BUREAU_API_TLS_KEY");
+pub const METRICS_LISTEN: Key = Key::new(
+    "metrics_listen",
+    Some("--metrics-listen"),
+    "BUREAU_METRICS_LISTEN",
+);
 pub const CACHE_MIB: Key = Key::new("cache_mib", Some("--cache-mib"), "BUREAU_CACHE_MIB");
 pub const SYNC_INTERVAL_MS: Key = Key::new(
     "sync_interval_ms",
@@ -93,7 +102,7 @@ pub const EXTERNAL_ADDRESSES: Key = Key::new(
     "BUREAU_EXTERNAL_ADDRESS",
 );
 /// Every setting, in the order `bureau config show` prints them.
-pub const KEYS: [Key; 14] = [
+pub const KEYS: [Key; 15] = [
     CONFIG,
     LISTEN,
     BOOTSTRAP,
@@ -101,6 +110,7 @@ pub const KEYS: [Key; 14] = [
     API_INSECURE,
     API_TLS_CERT,
     API_TLS_KEY,
+    METRICS_LISTEN,
     CACHE_MIB,
     SYNC_INTERVAL_MS,
     IP_COLOCATION_WEIGHT,
@@ -128,6 +138,9 @@ pub struct FileConfig {
     pub api_tls_cert: Option<String>,
     /// The private key of `api_tls_cert` (PEM, readable by its owner only).
     pub api_tls_key: Option<String>,
+    /// `IP:PORT` to serve `/metrics` (Prometheus), `/healthz` and `/readyz` on, without the
+    /// API token; empty or absent: not served.
+    pub metrics_listen: Option<String>,
     /// sled cache in MiB.
     pub cache_mib: Option<u64>,
     /// Anti-entropy interval in milliseconds.
@@ -175,6 +188,10 @@ pub struct RunFlags {
     /// [env: BUREAU_API_TLS_KEY].
     #[arg(long)]
     pub api_tls_key: Option<String>,
+    /// Serve /metrics (Prometheus), /healthz and /readyz on this IP:PORT, without the API
+    /// token, e.g. 127.0.0.1:9464 [env: BUREAU_METRICS_LISTEN]. Off unless given.
+    #[arg(long)]
+    pub metrics_listen: Option<String>,
     /// Anti-entropy interval in milliseconds [env: BUREAU_SYNC_INTERVAL_MS].
     #[arg(long)]
     pub sync_interval_ms: Option<u64>,
@@ -289,6 +306,8 @@ pub struct NodeConfig {
     pub cache_bytes: u64,
     /// Start on an audit log that falls short of its witnessed head (`--accept-audit-loss`).
     pub accept_audit_loss: bool,
+    /// Where `/metrics`, `/healthz` and `/readyz` are served (`None`: not served).
+    pub metrics_listen: Option<SocketAddr>,
 }
 
 /// The API's certificate chain and key files.
@@ -347,10 +366,16 @@ pub fn cache_mib(flag: Option<u64>, env: &Environment) -> Result<u64> {
     resolver.scalar(&CACHE_MIB, flag, NO_FLAG, DEFAULT_CACHE_MIB, parse_mib)
 }
 
-/// The log filter from `BUREAU_LOG` ([`DEFAULT_LOG_FILTER`] when unset). A filter that does not
-/// parse is an error: silently logging less than asked hides the problem being looked for.
-pub fn log_filter(env: &Environment) -> Result<tracing_subscriber::EnvFilter> {
-    let text = env.get(LOG_VARIABLE).unwrap_or(DEFAULT_LOG_FILTER);
+/// The log filter from `BUREAU_LOG` (when unset, [`DEFAULT_DAEMON_LOG_FILTER`] for the daemon,
+/// [`DEFAULT_LOG_FILTER`] for other commands). A filter that does not parse is an error:
+/// silently logging less than asked hides the problem being looked for.
+pub fn log_filter(env: &Environment, daemon: bool) -> Result<tracing_subscriber::EnvFilter> {
+    let default = if daemon {
+        DEFAULT_DAEMON_LOG_FILTER
+    } else {
+        DEFAULT_LOG_FILTER
+    };
+    let text = env.get(LOG_VARIABLE).unwrap_or(default);
     tracing_subscriber::EnvFilter::try_new(text).map_err(|error| {
         anyhow!(
             "{LOG_VARIABLE}={text:?}: {error} (a level such as info, or directives such as \
@@ -475,6 +500,13 @@ impl<'a> Resolver<'a> {
                 "the API would listen on {api_listen}, which other hosts can reach, over plain HTTP: the token and police data would cross the network in clear. Serve it over HTTPS (--api-tls-cert and --api-tls-key; `bureau node tls-cert` makes a self-signed pair), keep it on 127.0.0.1 (the default) and reach it through SSH, or pass --api-insecure (api_insecure = true) to accept plain HTTP"
             );
         }
+        let metrics_listen = self.scalar(
+            &METRICS_LISTEN,
+            flags.metrics_listen.as_ref(),
+            file.metrics_listen.as_ref(),
+            "",
+            parse_optional_socket_address,
+        )?;
         let cache_mib = self.scalar(
             &CACHE_MIB,
             cache_mib_flag,
@@ -489,6 +521,7 @@ impl<'a> Resolver<'a> {
             api_tls,
             cache_bytes: cache_mib.saturating_mul(BYTES_PER_MIB),
             accept_audit_loss: flags.accept_audit_loss,
+            metrics_listen,
         })
     }
 
@@ -669,6 +702,15 @@ fn parse_address(text: &str) -> Result<Multiaddr, &'static str> {
 
 fn parse_socket_address(text: &str) -> Result<SocketAddr, &'static str> {
     text.parse().map_err(|_| "not IP:PORT (e.g. 127.0.0.1:0)")
+}
+
+/// `IP:PORT`, or nothing when empty.
+fn parse_optional_socket_address(text: &str) -> Result<Option<SocketAddr>, &'static str> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    parse_socket_address(text).map(Some)
 }
 
 /// A path, or nothing when empty.

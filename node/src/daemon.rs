@@ -25,6 +25,9 @@ pub const ERASE_INTERVAL: std::time::Duration = std::time::Duration::from_secs(3
 /// A running node.
 pub struct Running {
     pub api_addr: SocketAddr,
+    /// Where `/metrics` is served, when it is.
+    pub metrics_addr: Option<SocketAddr>,
+    metrics_task: Option<tokio::task::JoinHandle<()>>,
     /// How clients reach the API (what `api.addr` says): `IP:PORT`, or `https://IP:PORT` when
     /// it serves TLS.
     pub api_url: String,
@@ -147,8 +150,13 @@ pub async fn start(dir: NodeDir, config: NodeConfig) -> Result<Running> {
         certificate: replica.certificate.clone(),
         genesis,
     };
+    let metrics = crate::metrics::NodeMetrics::new();
+    let mut net_config = config.net;
+    if config.metrics_listen.is_some() {
+        net_config.metrics = Some(Arc::clone(&metrics.registry));
+    }
     let started =
-        bureau_net::start_with_direct(config.net, identity, Arc::clone(&replica.store), committer)
+        bureau_net::start_with_direct(net_config, identity, Arc::clone(&replica.store), committer)
             .await?;
     let (net, net_task) = (started.handle, started.task);
     let mail_tasks = [
@@ -174,7 +182,27 @@ pub async fn start(dir: NodeDir, config: NodeConfig) -> Result<Running> {
         service: service.clone(),
         token: Arc::new(token.clone()),
         shutdown,
+        metrics: metrics.clone(),
     });
+    let (metrics_addr, metrics_task) = match config.metrics_listen {
+        Some(address) => {
+            if !address.ip().is_loopback() {
+                tracing::warn!(metrics = %address, "metrics are served on an address other hosts can reach, without a token: they hold counts and sizes, no record data");
+            }
+            let listener = tokio::net::TcpListener::bind(address)
+                .await
+                .with_context(|| format!("cannot listen for metrics on {address}"))?;
+            let bound = listener.local_addr()?;
+            let router = crate::metrics::router(service.clone(), metrics.clone());
+            let task = tokio::spawn(async move {
+                if let Err(error) = axum::serve(listener, router).await {
+                    tracing::error!(%error, "the metrics server failed");
+                }
+            });
+            (Some(bound), Some(task))
+        }
+        None => (None, None),
+    };
     let (stop_api, stopped) = tokio::sync::oneshot::channel::<()>();
     let stopped = async move {
         let _ = stopped.await;
@@ -194,6 +222,8 @@ pub async fn start(dir: NodeDir, config: NodeConfig) -> Result<Running> {
         .with_context(|| format!("cannot write {}", dir.root.join(API_ADDR).display()))?;
     Ok(Running {
         api_addr,
+        metrics_addr,
+        metrics_task,
         api_url,
         token,
         net,
@@ -367,8 +397,11 @@ impl Running {
         }
     }
 
-    /// Stops the API and the network, flushes the store and removes `api.addr`.
+    /// Stops the API and the network, flushes the store, then removes `api.addr`.
     pub async fn shutdown(self) -> Result<()> {
+        if let Some(task) = &self.metrics_task {
+            task.abort();
+        }
         self.eraser.abort();
         self.standing.abort();
         self.witness.abort();
@@ -376,7 +409,6 @@ impl Running {
         for task in &self.mail_tasks {
             task.abort();
         }
-        let _ = std::fs::remove_file(self.dir.root.join(API_ADDR));
         let _ = self.stop_api.send(());
         let _ = self.api_task.await;
         // The last lines of this run, witnessed while the network still carries the entry.
@@ -390,37 +422,94 @@ impl Running {
             let _ = net_task.await;
         }
         let replica = self.replica;
-        tokio::task::spawn_blocking(move || replica.store.flush())
+        let flushed = tokio::task::spawn_blocking(move || replica.store.flush())
             .await
-            .context("the store thread failed")??;
+            .context("the store thread failed");
+        // Last, so that `bureau node stop` returns once the store is flushed.
+        let _ = std::fs::remove_file(self.dir.root.join(API_ADDR));
+        flushed??;
         Ok(())
     }
 }
+
+/// How often the daemon logs its one-line status.
+pub const STATUS_LOG_INTERVAL: std::time::Duration = std::time::Duration::from_secs(300);
 
 /// Runs the daemon until SIGINT, SIGTERM or an API shutdown request.
 pub async fn run(dir: NodeDir, config: NodeConfig) -> Result<()> {
     let mut running = start(dir, config).await?;
     let info = running.net.info().await?;
-    println!(
-        "bureau node {} ({}) up: peer {}, listening on {}, API {}",
-        running.replica.member(),
-        running.dir.root.display(),
-        info.peer_id,
-        info.listen.join(" "),
-        if running.api_url.starts_with("https://") {
-            running.api_url.clone()
-        } else {
-            format!("http://{}", running.api_url)
-        }
+    let api = if running.api_url.starts_with("https://") {
+        running.api_url.clone()
+    } else {
+        format!("http://{}", running.api_url)
+    };
+    let status = running
+        .service
+        .call(bureau_service::ops::GetStatus {})
+        .await?;
+    tracing::info!(
+        member = %running.replica.member(),
+        dir = %running.dir.root.display(),
+        peer_id = %info.peer_id,
+        listen = %info.listen.join(" "),
+        api = %api,
+        metrics = %running.metrics_addr.map_or("off".to_owned(), |addr| format!("http://{addr}/metrics")),
+        network = %status.replica.network,
+        members_known = status.replica.members_known,
+        records = status.replica.records,
+        entries = status.replica.entries,
+        store_bytes = status.replica.store_bytes,
+        "node started"
     );
+    let periodic = tokio::spawn(log_status_periodically(running.service.clone()));
     let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
         .context("cannot install the SIGTERM handler")?;
-    let outcome = tokio::select! {
-        _ = tokio::signal::ctrl_c() => Ok(()),
-        _ = terminate.recv() => Ok(()),
-        outcome = running.stopped() => outcome,
+    let (outcome, why) = tokio::select! {
+        _ = tokio::signal::ctrl_c() => (Ok(()), "interrupted (SIGINT)"),
+        _ = terminate.recv() => (Ok(()), "terminated (SIGTERM)"),
+        outcome = running.stopped() => {
+            let why = if outcome.is_ok() { "asked to stop (API)" } else { "failed" };
+            (outcome, why)
+        }
     };
-    println!("stopping");
+    periodic.abort();
+    tracing::info!(why, "node stopping");
     running.shutdown().await?;
+    match &outcome {
+        Ok(()) => tracing::info!("node stopped"),
+        Err(error) => tracing::error!(%error, "node stopped on an error"),
+    }
     outcome
+}
+
+/// Logs one status line every [`STATUS_LOG_INTERVAL`]: what an operator tailing the log
+/// wants to see at a glance.
+async fn log_status_periodically(service: Service) {
+    let mut ticks = tokio::time::interval(STATUS_LOG_INTERVAL);
+    ticks.tick().await;
+    loop {
+        ticks.tick().await;
+        match service.call(bureau_service::ops::GetStatus {}).await {
+            Ok(status) => {
+                let replica = &status.replica;
+                let network = status.network.as_ref();
+                tracing::info!(
+                    ready = status.ready,
+                    synced = network.is_some_and(|network| network.synced),
+                    peers = network.map_or(0, |network| network.peers),
+                    members_connected = network.map_or(0, |network| network.members_connected),
+                    members_known = replica.members_known,
+                    records = replica.records,
+                    entries = replica.entries,
+                    pending = replica.pending,
+                    outbox = replica.outbox,
+                    store_bytes = replica.store_bytes,
+                    warnings = replica.warnings.len(),
+                    "status"
+                );
+            }
+            Err(error) => tracing::warn!(%error, "status could not be read"),
+        }
+    }
 }

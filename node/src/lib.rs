@@ -3,6 +3,7 @@
 //!
 //! Modules, each using only those listed before it:
 //! - `config`: the daemon's settings (flags > `BUREAU_*` > file > defaults, with sources);
+//! - `metrics`: `/metrics` (Prometheus), `/healthz` and `/readyz`;
 //! - `http`: the API server and client, generic over the service's operations, and the OpenAPI
 //!   document;
 //! - `backend`: one call that runs an operation in-process or over HTTP;
@@ -12,6 +13,8 @@
 //! - `cli`: flags to requests and answers to text, grouped by area.
 
 pub mod config;
+
+pub mod metrics;
 
 pub mod http;
 

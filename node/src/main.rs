@@ -16,17 +16,6 @@ fn main() -> ExitCode {
     ));
     let env = Environment::from_process();
     let wants_json = std::env::args().any(|arg| arg == "--json");
-    let filter = match config::log_filter(&env) {
-        Ok(filter) => filter,
-        Err(error) => {
-            cli::print_error(&error, wants_json);
-            return ExitCode::from(exit::USAGE);
-        }
-    };
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
     let command = cli::Cli::command().after_long_help(cli::EXIT_CODES_HELP);
     let parsed = command
         .try_get_matches()
@@ -42,6 +31,27 @@ fn main() -> ExitCode {
         }
         Err(error) => error.exit(),
     };
+    // The daemon logs what it does at info by default; a command run by hand only warns.
+    let daemon = matches!(
+        parsed.command,
+        cli::flags::Command::Node(cli::flags::NodeCommand::Run(_))
+    );
+    let filter = match config::log_filter(&env, daemon) {
+        Ok(filter) => filter,
+        Err(error) => {
+            cli::print_error(&error, wants_json);
+            return ExitCode::from(exit::USAGE);
+        }
+    };
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match parsed.log_format {
+        cli::flags::LogFormat::Json => logs.json().flatten_event(true).init(),
+        cli::flags::LogFormat::Text => logs
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+            .init(),
+    }
     match cli::run(parsed, env) {
         Ok(()) => ExitCode::from(exit::OK),
         Err(error) => {

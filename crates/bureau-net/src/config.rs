@@ -240,7 +240,19 @@ pub struct Config {
     pub self_check_wait: Duration,
     /// See [`PRESENCE_INTERVAL`].
     pub presence_interval: Duration,
+    /// Where libp2p's own metrics (connections, protocols, bandwidth) are registered, for a
+    /// node that serves `/metrics`; `None` records none.
+    pub metrics: Option<MetricsRegistry>,
 }
+
+/// A Prometheus registry shared between the network task (which registers libp2p's metrics at
+/// start) and whatever serves it.
+pub type MetricsRegistry = std::sync::Arc<std::sync::Mutex<libp2p::metrics::Registry>>;
+
+/// A node is *caught up* (`NetInfo::synced`) when its latest pull from a member ended with
+/// nothing left to fetch (the peer said in sync, or sent its last batch) less than this long
+/// ago: within one batch of that member's heads, recently.
+pub const SYNCED_WITHIN_INTERVALS: u32 = 3;
 
 impl Default for Config {
     fn default() -> Self {
@@ -272,6 +284,7 @@ impl Default for Config {
             hole_punching: true,
             self_check_wait: SELF_CHECK_WAIT,
             presence_interval: PRESENCE_INTERVAL,
+            metrics: None,
         }
     }
 }
@@ -304,6 +317,7 @@ impl Config {
             hole_punching: true,
             self_check_wait: Duration::from_secs(3),
             presence_interval: Duration::from_secs(1),
+            metrics: None,
         }
     }
 }

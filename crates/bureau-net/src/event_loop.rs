@@ -123,6 +123,11 @@ pub(crate) struct EventLoop {
     /// until they are asked again (see `doppelganger`).
     pub suspects: HashMap<PeerId, crate::doppelganger::Suspect>,
     signing: watch::Sender<crate::Signing>,
+    /// libp2p's own metrics, when the node serves them.
+    metrics: Option<libp2p::metrics::Metrics>,
+    /// When a pull from a member last ended with nothing left to fetch (see
+    /// [`config::SYNCED_WITHIN_INTERVALS`]).
+    pub last_caught_up: Option<Instant>,
 }
 
 /// What the node knows about signing safely.
@@ -168,25 +173,40 @@ impl EventLoop {
         let swarm_config = |c: libp2p::swarm::Config| {
             c.with_idle_connection_timeout(config.idle_connection_timeout)
         };
+        // The four builders differ only in their transport's type: DNS or not, bandwidth
+        // counted or not.
+        let mut registry = config.metrics.as_ref().map(|registry| {
+            registry
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        });
+        macro_rules! finish {
+            ($builder:expr) => {{
+                let builder = $builder
+                    .with_relay_client(libp2p::noise::Config::new, libp2p::yamux::Config::default)
+                    .map_err(|e| build_error(&e))?;
+                match registry.as_deref_mut() {
+                    Some(registry) => builder
+                        .with_bandwidth_metrics(registry)
+                        .with_behaviour(build)
+                        .map_err(|e| build_error(&e))?
+                        .with_swarm_config(swarm_config)
+                        .build(),
+                    None => builder
+                        .with_behaviour(build)
+                        .map_err(|e| build_error(&e))?
+                        .with_swarm_config(swarm_config)
+                        .build(),
+                }
+            }};
+        }
         let swarm = if config.dns {
-            builder
-                .with_dns()
-                .map_err(|e| build_error(&e))?
-                .with_relay_client(libp2p::noise::Config::new, libp2p::yamux::Config::default)
-                .map_err(|e| build_error(&e))?
-                .with_behaviour(build)
-                .map_err(|e| build_error(&e))?
-                .with_swarm_config(swarm_config)
-                .build()
+            finish!(builder.with_dns().map_err(|e| build_error(&e))?)
         } else {
-            builder
-                .with_relay_client(libp2p::noise::Config::new, libp2p::yamux::Config::default)
-                .map_err(|e| build_error(&e))?
-                .with_behaviour(build)
-                .map_err(|e| build_error(&e))?
-                .with_swarm_config(swarm_config)
-                .build()
+            finish!(builder)
         };
+        let metrics = registry.as_deref_mut().map(libp2p::metrics::Metrics::new);
+        drop(registry);
         let (jobs, done) = mpsc::channel(config::MAX_STORE_JOBS);
         let addresses = AddressPolicy::from_config(&config);
         let mut event_loop = EventLoop {
@@ -232,6 +252,8 @@ impl EventLoop {
             },
             suspects: HashMap::new(),
             signing,
+            metrics,
+            last_caught_up: None,
         };
         for topic in [&event_loop.topic, &event_loop.forks_topic] {
             event_loop
@@ -370,6 +392,10 @@ impl EventLoop {
                     signing: self.signing.borrow().clone(),
                     peer_clock_offset_ms: self.median_clock_offset(),
                     reach: self.reach_info(),
+                    synced: self.last_caught_up.is_some_and(|at| {
+                        at.elapsed() < self.config.sync_interval * config::SYNCED_WITHIN_INTERVALS
+                    }),
+                    caught_up_seconds_ago: self.last_caught_up.map(|at| at.elapsed().as_secs()),
                 });
             }
             Command::Dial { address, reply } => {
@@ -385,6 +411,9 @@ impl EventLoop {
     }
 
     fn on_swarm_event(&mut self, event: SwarmEvent<BehaviourEvent>) {
+        if let Some(metrics) = &self.metrics {
+            record(metrics, &event);
+        }
         match event {
             SwarmEvent::ConnectionEstablished {
                 peer_id,
@@ -687,6 +716,23 @@ fn dial_opts(address: Multiaddr) -> DialOpts {
             .address(address)
             .allocate_new_port()
             .build(),
+    }
+}
+
+/// Counts `event` in libp2p's metrics: the swarm's, and those of the protocols that have them.
+fn record(metrics: &libp2p::metrics::Metrics, event: &SwarmEvent<BehaviourEvent>) {
+    use libp2p::metrics::Recorder;
+    metrics.record(event);
+    if let SwarmEvent::Behaviour(event) = event {
+        match event {
+            BehaviourEvent::Gossipsub(event) => metrics.record(event),
+            BehaviourEvent::Kad(event) => metrics.record(event),
+            BehaviourEvent::Identify(event) => metrics.record(event),
+            BehaviourEvent::Ping(event) => metrics.record(event),
+            BehaviourEvent::Relay(event) => metrics.record(event),
+            BehaviourEvent::Dcutr(event) => metrics.record(event),
+            _ => {}
+        }
     }
 }
 

@@ -275,6 +275,11 @@ pub struct NetInfo {
     /// (positive: they are ahead). `None` before any member answered.
     pub peer_clock_offset_ms: Option<i64>,
     pub reach: ReachInfo,
+    /// Caught up: a pull from a member ended with nothing left to fetch recently (within
+    /// [`config::SYNCED_WITHIN_INTERVALS`] sync intervals).
+    pub synced: bool,
+    /// Seconds since a pull last ended with nothing left to fetch (`None`: never yet).
+    pub caught_up_seconds_ago: Option<u64>,
 }
 
 /// Whether this node may sign entries now, as far as the network can tell. Doppelganger

@@ -113,6 +113,8 @@ pub enum SyncJob {
         peer: PeerId,
         applied: usize,
         again: bool,
+        /// The peer had nothing more than this batch for us: we are caught up with it.
+        caught_up: bool,
         revocations: Vec<Entry>,
         /// Fork proofs that changed our replica, to pass on.
         forks: Vec<ForkProof>,
@@ -193,11 +195,15 @@ impl EventLoop {
                 peer,
                 applied,
                 again,
+                caught_up,
                 revocations,
                 forks,
                 foreign_own,
             } => {
                 self.counters.sync_entries_applied += applied as u64;
+                if caught_up {
+                    self.last_caught_up = Some(Instant::now());
+                }
                 for entry in &revocations {
                     self.on_entry_applied(entry);
                 }
@@ -272,6 +278,7 @@ impl EventLoop {
                 forks,
             } => self.apply_pulled(peer, entries, proofs, forks, complete),
             SyncResponse::InSync => {
+                self.last_caught_up = Some(Instant::now());
                 self.syncing.remove(&peer);
                 self.on_self_checked(peer);
             }
@@ -292,6 +299,9 @@ impl EventLoop {
         // A peer may pack more proofs than any honest one holds: take the first few.
         forks.truncate(config::MAX_FORK_PROOFS_IN_SYNC);
         if entries.is_empty() && forks.is_empty() {
+            if complete {
+                self.last_caught_up = Some(Instant::now());
+            }
             self.syncing.remove(&peer);
             self.on_self_checked(peer);
             return;
@@ -357,6 +367,7 @@ impl EventLoop {
                         peer,
                         applied,
                         again: (!complete || retryable) && applied > 0,
+                        caught_up: complete && !retryable && rejected == 0,
                         revocations,
                         forks,
                         foreign_own,

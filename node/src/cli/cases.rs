@@ -18,11 +18,13 @@ use crate::output;
 pub enum NoticeCommand {
     /// File a notice request about one of this member's person records.
     Request {
+        /// The notice colour: red, yellow, blue, black, green, orange or purple.
         #[arg(long)]
         colour: Colour,
         /// The person record (persons/OWNER/ID); its offence and warrant go into the request.
         #[arg(long)]
         person: RecordKey,
+        /// What the notice asks of members, in a sentence or two.
         #[arg(long)]
         summary: String,
         /// Months left to serve (for a convicted person).
@@ -37,18 +39,25 @@ pub enum NoticeCommand {
     Review {
         /// OWNER/ID, as `notice list` shows it.
         notice: CaseRef,
+        /// publish, refuse or more-info.
         #[arg(long)]
         decision: Decision,
+        /// Why, in a sentence (kept with the action and shown to the members concerned).
         #[arg(long, default_value = "")]
         reason: String,
     },
     /// The notices this member may see.
     List,
     /// One notice.
-    Show { notice: CaseRef },
+    Show {
+        /// OWNER/ID, as `notice list` shows it.
+        notice: CaseRef,
+    },
     /// Withdraw a notice (its requester, or the secretariat).
     Cancel {
+        /// OWNER/ID, as `notice list` shows it.
         notice: CaseRef,
+        /// Why, in a sentence (kept with the action and shown to the members concerned).
         #[arg(long)]
         reason: String,
     },
@@ -61,8 +70,10 @@ pub enum DiffusionCommand {
         /// Recipients, comma-separated member codes.
         #[arg(long, value_delimiter = ',', required = true)]
         to: Vec<MemberCode>,
+        /// The person record the diffusion is about (its reference, e.g. persons/FRA/p123).
         #[arg(long)]
         person: RecordKey,
+        /// What the diffusion asks the recipients to do (locate, arrest, ...).
         #[arg(long)]
         purpose: String,
         /// The diffusion's id, in clear on every replica (default: an opaque id that names
@@ -74,13 +85,17 @@ pub enum DiffusionCommand {
     List,
     /// Flag a diffusion as not compliant (secretariat only).
     Flag {
+        /// OWNER/ID, as `diffusion list` shows it.
         diffusion: CaseRef,
+        /// Why, in a sentence (kept with the action and shown to the members concerned).
         #[arg(long)]
         reason: String,
     },
     /// Withdraw a diffusion (secretariat only).
     Withdraw {
+        /// OWNER/ID, as `diffusion list` shows it.
         diffusion: CaseRef,
+        /// Why, in a sentence (kept with the action and shown to the members concerned).
         #[arg(long)]
         reason: String,
     },

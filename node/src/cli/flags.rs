@@ -19,32 +19,66 @@ use clap::{Parser, Subcommand};
 pub struct Cli {
     /// The node directory (keys, certificate, genesis, replica); for sandbox and devnet, the
     /// directory of the whole network (default ./sandbox, ./devnet).
-    #[arg(long, global = true, env = "BUREAU_DIR")]
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        env = "BUREAU_DIR"
+    )]
     pub dir: Option<PathBuf>,
     /// Print JSON instead of a table.
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = "Global options")]
     pub json: bool,
     /// sled page cache for the replica, in MiB (default 32) [env: BUREAU_CACHE_MIB]. Resolved
     /// by `config`: this flag, then the variable, then (for `node run`) the config file.
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = "Global options")]
     pub cache_mib: Option<u64>,
     /// The node's API (default: the address in DIR/api.addr when a node runs there).
-    #[arg(long, global = true, env = "BUREAU_API")]
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        env = "BUREAU_API"
+    )]
     pub api: Option<String>,
     /// The API bearer token (default: DIR/api.token).
-    #[arg(long, global = true, env = "BUREAU_TOKEN")]
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        env = "BUREAU_TOKEN"
+    )]
     pub token: Option<String>,
     /// PEM certificates to trust for an https:// API: its own certificate when self-signed,
     /// or the CA that signed it (default: DIR/api-tls.crt when it exists).
-    #[arg(long, global = true, env = "BUREAU_API_CA", value_name = "FILE")]
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        env = "BUREAU_API_CA",
+        value_name = "FILE"
+    )]
     pub api_ca: Option<std::path::PathBuf>,
     /// When no node runs on --dir, sign changes on its replica alone (publish, cancel, import,
     /// …). Refused without it: a restored backup or a copied directory would fork this
     /// member's log. Use only when this directory is known to hold the latest log.
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = "Global options")]
     pub offline: bool,
+    /// How log lines (on stderr) are written: text (coloured only on a terminal) or json (one
+    /// object per line, for a log collector).
+    #[arg(long, global = true, help_heading = "Global options", value_enum, default_value_t = LogFormat::Text, env = "BUREAU_LOG_FORMAT")]
+    pub log_format: LogFormat,
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines, coloured only when stderr is a terminal.
+    Text,
+    /// One JSON object per line: timestamp, level, target, message and fields.
+    Json,
 }
 
 #[derive(Debug, Subcommand)]
@@ -156,6 +190,7 @@ pub enum Command {
     /// This member's records due for review (and those already expired); extend one by
     /// publishing it again with a later --review-date.
     Review {
+        /// List the records whose review date falls within this many days.
         #[arg(long, default_value_t = bureau_service::replica::REVIEW_NOTICE_DAYS)]
         within_days: i64,
     },
@@ -197,6 +232,19 @@ pub enum Command {
     Node(NodeCommand),
     /// Print the API's OpenAPI 3.1 document (as `GET /v1/openapi.json` serves it).
     Openapi,
+    /// Print a shell completion script, e.g. `bureau completions bash >
+    /// /etc/bash_completion.d/bureau`.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) of `bureau`, or with --out write one page per command.
+    Man {
+        /// Write `bureau.1`, `bureau-search.1`, ... into this directory instead.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
     /// The daemon's configuration: each setting's value and where it comes from.
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -235,6 +283,9 @@ pub enum Command {
 pub enum NodeCommand {
     /// Run the daemon on --dir: network, replica and local API (stops on Ctrl-C or SIGTERM).
     Run(Box<crate::config::RunFlags>),
+    /// Stop the daemon running on --dir (through its API, as Ctrl-C would) and wait until it
+    /// has flushed its store and exited.
+    Stop,
     /// Make a self-signed certificate and key for serving the API over HTTPS, in
     /// DIR/api-tls.crt and DIR/api-tls.key; then run with --api-tls-cert api-tls.crt
     /// --api-tls-key api-tls.key. Clients on other hosts trust the certificate with --api-ca.

@@ -20,6 +20,7 @@ pub enum MessageCommand {
         /// to be passed on without permission, h3 other restrictions.
         #[arg(long, default_value = "h0")]
         handling: Handling,
+        /// The message subject line.
         #[arg(long)]
         subject: String,
         /// The message text.
@@ -56,6 +57,7 @@ impl From<PageFlags> for PageQuery {
 pub enum HitsCommand {
     /// Answer a hit on one of this member's records: confirmed or not, and what to do.
     Answer {
+        /// The hit's id, as `hits` lists it.
         hit: String,
         /// The record is valid and the hit confirmed.
         #[arg(

@@ -108,6 +108,9 @@ pub fn revoke(
 fn print_status(status: &serde_json::Value) {
     let fields = [
         "member",
+        "ready",
+        "not_ready",
+        "synced",
         "revoked",
         "signing",
         "certificate_days_left",
@@ -142,6 +145,27 @@ fn print_status(status: &serde_json::Value) {
         })
         .collect();
     output::table(&["FIELD", "VALUE"], &rows);
+    if let Some(reach) = status["reach"].as_object() {
+        let external: Vec<&str> = reach["external"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|address| address.as_str())
+            .collect();
+        println!(
+            "reachability   {}{}{}",
+            reach["reachability"].as_str().unwrap_or("unknown"),
+            if external.is_empty() {
+                String::new()
+            } else {
+                format!(" at {}", external.join(" "))
+            },
+            match reach["relays"].as_array().map(Vec::len) {
+                Some(relays) if relays > 0 => format!(", reachable through {relays} relay(s)"),
+                _ => String::new(),
+            }
+        );
+    }
     for fork in status["forks"].as_array().into_iter().flatten() {
         println!(
             "fork           {} key {} forked at seq {}: its log is frozen before it",

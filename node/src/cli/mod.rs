@@ -28,7 +28,8 @@ pub mod network;
 pub mod search;
 pub mod trust;
 
-use anyhow::Result;
+use anyhow::{Context as _, Result};
+use clap::CommandFactory;
 
 pub use context::{Context, EXIT_CODES_HELP, exit, exit_code, kind_of, print_error};
 pub use flags::Cli;
@@ -115,6 +116,7 @@ pub fn run(cli: Cli, env: Environment) -> Result<()> {
             reason,
         } => members::revoke(context, member, serial, reason),
         Command::Node(NodeCommand::Run(flags)) => network::node_run(context, &flags),
+        Command::Node(NodeCommand::Stop) => network::node_stop(context),
         Command::Node(NodeCommand::TlsCert { names, force }) => {
             network::tls_cert(context, &names, force)
         }
@@ -122,6 +124,35 @@ pub fn run(cli: Cli, env: Environment) -> Result<()> {
         Command::Config(ConfigCommand::Show(flags)) => network::config_show(context, &flags),
         Command::Openapi => {
             output::json(&crate::http::openapi::document());
+            Ok(())
+        }
+        Command::Completions { shell } => {
+            context.no_json("completions")?;
+            let mut command = Cli::command();
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut command, "bureau", &mut script);
+            print_bytes(&script)
+        }
+        Command::Man { out } => {
+            context.no_json("man")?;
+            let command = Cli::command().after_long_help(EXIT_CODES_HELP);
+            match out {
+                Some(dir) => {
+                    std::fs::create_dir_all(&dir)
+                        .with_context(|| format!("cannot create {}", dir.display()))?;
+                    clap_mangen::generate_to(command, &dir).with_context(|| {
+                        format!("cannot write the manual pages into {}", dir.display())
+                    })?;
+                    println!("wrote the manual pages into {}", dir.display());
+                }
+                None => {
+                    let mut page = Vec::new();
+                    clap_mangen::Man::new(command)
+                        .render(&mut page)
+                        .context("cannot render the manual page")?;
+                    print_bytes(&page)?;
+                }
+            }
             Ok(())
         }
         Command::Devnet {
@@ -133,5 +164,53 @@ pub fn run(cli: Cli, env: Environment) -> Result<()> {
         Command::Sandbox { members } => network::sandbox(context, members),
         Command::Sync { from } => network::sync(context, &from),
         Command::Generate(generate) => network::generate(context, generate),
+    }
+}
+
+/// Writes generated text to stdout; a reader that closed early (`| head`) is not an error.
+fn print_bytes(bytes: &[u8]) -> Result<()> {
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+        Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(error).context("cannot write to standard output")
+        }
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every command, flag and argument has help text, so `--help` explains all of it.
+    #[test]
+    fn every_flag_and_command_has_help() {
+        fn walk(command: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for arg in command.get_arguments() {
+                let name = arg.get_id().as_str();
+                if name == "help" || name == "version" || arg.is_hide_set() {
+                    continue;
+                }
+                if arg.get_help().is_none() && arg.get_long_help().is_none() {
+                    missing.push(format!("{path} --{name}"));
+                }
+            }
+            for sub in command.get_subcommands() {
+                let sub_path = format!("{path} {}", sub.get_name());
+                if sub.get_about().is_none() && sub.get_long_about().is_none() {
+                    missing.push(sub_path.clone());
+                }
+                walk(sub, &sub_path, missing);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&Cli::command(), "bureau", &mut missing);
+        assert!(
+            missing.is_empty(),
+            "{} without help:\n{}",
+            missing.len(),
+            missing.join("\n")
+        );
     }
 }

@@ -29,6 +29,43 @@ pub fn node_run(context: &Context, flags: &RunFlags) -> Result<()> {
 }
 
 /// `bureau node keep-key FILE`
+/// How long `node stop` waits for the daemon to finish after asking it to stop.
+pub const STOP_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// `bureau node stop`: asks the node on --dir to stop and waits until it has (its `api.addr`
+/// is removed once the store is flushed).
+pub fn node_stop(context: &Context) -> Result<()> {
+    context.no_json("node stop")?;
+    let dir = context.node_dir();
+    let client = crate::http::client::Client::from_dir(
+        &dir,
+        context.token.as_deref(),
+        context.api_ca.as_deref(),
+    )?
+    .ok_or_else(|| {
+        bureau_service::Error::unavailable(format!(
+            "no node runs on {} (no {})",
+            dir.root.display(),
+            crate::http::API_ADDR
+        ))
+    })?;
+    client.shutdown()?;
+    let started = std::time::Instant::now();
+    let addr = dir.root.join(crate::http::API_ADDR);
+    while addr.exists() {
+        if started.elapsed() > STOP_WAIT {
+            anyhow::bail!(
+                "the node on {} was asked to stop but is still running after {} s: see its log",
+                dir.root.display(),
+                STOP_WAIT.as_secs()
+            );
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    println!("stopped the node on {}", dir.root.display());
+    Ok(())
+}
+
 pub fn keep_key(context: &Context, file: &std::path::Path) -> Result<()> {
     context.no_json("node keep-key")?;
     let dir = context.node_dir();
@@ -148,8 +185,10 @@ pub struct Generate {
     /// persons, sltd or vehicles.
     #[arg(long)]
     pub database: Database,
+    /// How many records to generate.
     #[arg(long, default_value_t = 1000)]
     pub count: u64,
+    /// The seed: the same seed and count give the same records.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// Issuing country of travel documents.

@@ -54,18 +54,25 @@ pub enum Publish {
 /// The flags of `bureau publish sltd`.
 #[derive(Debug, Args)]
 pub struct SltdFlags {
+    /// The document number as printed (spaces and dashes are ignored when searching).
     #[arg(long)]
     number: String,
+    /// passport, id-card, visa or other.
     #[arg(long = "type", default_value = "passport")]
     document_type: DocumentType,
+    /// stolen-blank, stolen, lost or revoked.
     #[arg(long, default_value = "stolen")]
     loss: LossType,
+    /// Date of issue (YYYY-MM-DD).
     #[arg(long)]
     issued: Option<Date>,
+    /// Date of expiry (YYYY-MM-DD).
     #[arg(long)]
     expires: Option<Date>,
+    /// When it was stolen or lost (YYYY-MM-DD).
     #[arg(long)]
     theft_date: Option<Date>,
+    /// Where it was stolen or lost (a place name, free text).
     #[arg(long)]
     theft_place: Option<String>,
     #[command(flatten)]
@@ -75,26 +82,37 @@ pub struct SltdFlags {
 /// The flags of `bureau publish vehicle`.
 #[derive(Debug, Args)]
 pub struct VehicleFlags {
+    /// Vehicle identification number (17 characters; a North American VIN must have a valid check digit).
     #[arg(long)]
     vin: String,
+    /// car, truck, motorcycle, trailer, part or other.
     #[arg(long, default_value = "car")]
     kind: VehicleKind,
+    /// The engine number.
     #[arg(long)]
     engine: Option<String>,
+    /// The maker, e.g. Toyota, Beretta.
     #[arg(long)]
     make: Option<String>,
+    /// The model, e.g. Corolla, 92FS.
     #[arg(long)]
     model: Option<String>,
+    /// Model year.
     #[arg(long)]
     year: Option<u16>,
+    /// Colour, free text.
     #[arg(long)]
     colour: Option<String>,
+    /// Registration plate as issued.
     #[arg(long)]
     plate: Option<String>,
+    /// The country that issued the plate (ISO 3166 alpha-3, e.g. FRA).
     #[arg(long)]
     plate_country: Option<CountryCode>,
+    /// When it was stolen or lost (YYYY-MM-DD).
     #[arg(long)]
     theft_date: Option<Date>,
+    /// Where it was stolen or lost (a place name, free text).
     #[arg(long)]
     theft_place: Option<String>,
     #[command(flatten)]
@@ -104,32 +122,43 @@ pub struct VehicleFlags {
 /// The flags of `bureau publish person`.
 #[derive(Debug, Args)]
 pub struct PersonFlags {
+    /// Family name(s), in the script of the documents (any script).
     #[arg(long)]
     family_name: String,
+    /// Given names, in order, separated by spaces.
     #[arg(long, default_value = "")]
     given_names: String,
+    /// Another name the person uses (repeatable).
     #[arg(long = "alias")]
     aliases: Vec<String>,
+    /// female, male or unknown (ICAO F, M, X also accepted).
     #[arg(long, default_value = "unknown")]
     sex: Sex,
     /// Date of birth: YYYY, YYYY-MM or YYYY-MM-DD.
     #[arg(long)]
     dob: Option<PartialDate>,
+    /// Place of birth, free text.
     #[arg(long)]
     place_of_birth: Option<String>,
+    /// A nationality (ISO 3166 alpha-3, repeatable).
     #[arg(long = "nationality")]
     nationalities: Vec<CountryCode>,
+    /// A travel document the person holds (its number; repeatable).
     #[arg(long = "document")]
     documents: Vec<String>,
+    /// Physical description, free text.
     #[arg(long)]
     description: Option<String>,
+    /// The offence the person is wanted or sought for.
     #[arg(long)]
     offence: Option<String>,
     /// Warrant reference (with --authority and --max-penalty-months).
     #[arg(long, requires_all = ["authority", "max_penalty_months"])]
     warrant: Option<String>,
+    /// The judicial authority that issued the warrant.
     #[arg(long)]
     authority: Option<String>,
+    /// The longest penalty the offence carries, in months (a Red Notice needs 24 or more).
     #[arg(long)]
     max_penalty_months: Option<u32>,
     #[command(flatten)]
@@ -139,20 +168,28 @@ pub struct PersonFlags {
 /// The flags of `bureau publish firearm`.
 #[derive(Debug, Args)]
 pub struct FirearmFlags {
+    /// The serial number as marked on the firearm.
     #[arg(long)]
     serial: String,
+    /// The maker, e.g. Toyota, Beretta.
     #[arg(long)]
     make: String,
+    /// The model, e.g. Corolla, 92FS.
     #[arg(long)]
     model: Option<String>,
+    /// Calibre, e.g. 9mm.
     #[arg(long)]
     calibre: Option<String>,
+    /// pistol, revolver, rifle, shotgun, submachine-gun, machine-gun or other.
     #[arg(long, default_value = "pistol")]
     kind: FirearmKind,
+    /// lost, stolen, trafficked or smuggled.
     #[arg(long, default_value = "stolen")]
     status: FirearmStatus,
+    /// When it was stolen or lost (YYYY-MM-DD).
     #[arg(long)]
     theft_date: Option<Date>,
+    /// Where it was stolen or lost (a place name, free text).
     #[arg(long)]
     theft_place: Option<String>,
     #[command(flatten)]
@@ -162,25 +199,34 @@ pub struct FirearmFlags {
 /// The flags of `bureau publish art`.
 #[derive(Debug, Args)]
 pub struct ArtFlags {
+    /// Title or short description of the work.
     #[arg(long)]
     title: String,
+    /// painting, sculpture, drawing, print, manuscript, coin, jewellery, furniture, ceramic, textile, archaeological, religious or other.
     #[arg(long = "type", default_value = "painting")]
     object_type: ArtObjectType,
+    /// Artist or maker.
     #[arg(long)]
     maker: Option<String>,
+    /// Period or date of the work, free text.
     #[arg(long)]
     period: Option<String>,
+    /// Materials and technique, free text.
     #[arg(long)]
     materials: Option<String>,
+    /// Dimensions, free text (e.g. 65 x 54 cm).
     #[arg(long)]
     dimensions: Option<String>,
+    /// Inscriptions, signatures, labels and other marks.
     #[arg(long)]
     marks: Option<String>,
     /// Image reference (hash or archive id); repeat for several.
     #[arg(long = "image")]
     images: Vec<String>,
+    /// When it was stolen or lost (YYYY-MM-DD).
     #[arg(long)]
     theft_date: Option<Date>,
+    /// Where it was stolen or lost (a place name, free text).
     #[arg(long)]
     theft_place: Option<String>,
     #[command(flatten)]
@@ -190,23 +236,31 @@ pub struct ArtFlags {
 /// The flags of `bureau publish vessel`.
 #[derive(Debug, Args)]
 pub struct VesselFlags {
+    /// IMO number (7 digits with a valid check digit).
     #[arg(long)]
     imo: Option<String>,
+    /// Hull identification number.
     #[arg(long)]
     hull: Option<String>,
+    /// The vessel name.
     #[arg(long)]
     name: Option<String>,
+    /// yacht, motorboat, sailboat, fishing, cargo, personal-watercraft, outboard-engine or other.
     #[arg(long, default_value = "motorboat")]
     kind: VesselKind,
+    /// Flag state (ISO 3166 alpha-3).
     #[arg(long)]
     flag: Option<CountryCode>,
     /// Engine serial; repeat for several.
     #[arg(long = "engine")]
     engines: Vec<String>,
+    /// Builder or engine maker.
     #[arg(long)]
     make: Option<String>,
+    /// When it was stolen or lost (YYYY-MM-DD).
     #[arg(long)]
     theft_date: Option<Date>,
+    /// Where it was stolen or lost (a place name, free text).
     #[arg(long)]
     theft_place: Option<String>,
     #[command(flatten)]
@@ -219,6 +273,7 @@ pub struct AdminDocumentFlags {
     /// What the blanks are, e.g. "driving licence".
     #[arg(long = "type")]
     document_type: String,
+    /// The authority that issued the blank documents.
     #[arg(long)]
     authority: String,
     /// First serial of the range (e.g. AB000100).
@@ -227,8 +282,10 @@ pub struct AdminDocumentFlags {
     /// Last serial of the range (default: the first: one document).
     #[arg(long)]
     last: Option<String>,
+    /// When it was stolen or lost (YYYY-MM-DD).
     #[arg(long)]
     theft_date: Option<Date>,
+    /// Where it was stolen or lost (a place name, free text).
     #[arg(long)]
     theft_place: Option<String>,
     #[command(flatten)]
@@ -238,13 +295,16 @@ pub struct AdminDocumentFlags {
 /// The flags of `bureau publish dna`.
 #[derive(Debug, Args)]
 pub struct DnaFlags {
+    /// The STR profile as LOCUS=ALLELE,ALLELE pairs separated by semicolons, e.g. D3S1358=15,16;vWA=17,18.
     #[arg(long = "locus", value_parser = parse_locus, required = true)]
     loci: Vec<(String, String)>,
+    /// reference-person, crime-scene, missing-person-relative or unidentified-body.
     #[arg(long, default_value = "crime-scene")]
     sample: DnaSample,
     /// The profile belongs to an identified person (5 years' retention instead of 15).
     #[arg(long)]
     known_person: bool,
+    /// The laboratory reference of the profile.
     #[arg(long)]
     lab_reference: Option<String>,
     #[command(flatten)]
@@ -254,14 +314,19 @@ pub struct DnaFlags {
 /// The flags of `bureau publish template`.
 #[derive(Debug, Args)]
 pub struct TemplateFlags {
+    /// fingerprint or face.
     #[arg(long)]
     modality: Modality,
+    /// The reference of the biometric template in the national system.
     #[arg(long)]
     reference: String,
+    /// The template format, e.g. ISO/IEC 19794-2.
     #[arg(long)]
     format: Option<String>,
+    /// The person record the template belongs to, when known (its reference).
     #[arg(long)]
     known_person: bool,
+    /// When the template was captured (YYYY-MM-DD).
     #[arg(long)]
     capture_date: Option<Date>,
     #[command(flatten)]

@@ -36,6 +36,7 @@ pub fn publish(context: &Context, publish: Publish) -> Result<()> {
 /// `bureau get REF`
 #[derive(Debug, Args)]
 pub struct Get {
+    /// The record: DATABASE/OWNER/ID, as `publish` and `search` print it.
     reference: RecordKey,
     #[command(flatten)]
     context: ContextFlags,
@@ -77,6 +78,7 @@ pub fn get(context: &Context, get: Get) -> Result<()> {
 /// `bureau cancel REF --reason ...`
 #[derive(Debug, Args)]
 pub struct Cancel {
+    /// The record: DATABASE/OWNER/ID (one of this member's).
     reference: RecordKey,
     /// Why the record is cancelled (kept in the signed log).
     #[arg(long)]
@@ -99,6 +101,7 @@ pub fn cancel(context: &Context, cancel: Cancel) -> Result<()> {
 /// `bureau block|unblock REF --reason ...`
 #[derive(Debug, Args)]
 pub struct Block {
+    /// The record: DATABASE/OWNER/ID.
     reference: RecordKey,
     /// Why (Article 3, data rules…); kept in the signed log.
     #[arg(long)]
@@ -120,9 +123,12 @@ pub fn block(context: &Context, block: Block, blocked: bool) -> Result<()> {
 /// `bureau extend REF --review-date D --reason ...`
 #[derive(Debug, Args)]
 pub struct Extend {
+    /// The record: DATABASE/OWNER/ID (one of this member's).
     reference: RecordKey,
+    /// The new review date (YYYY-MM-DD).
     #[arg(long)]
     review_date: Date,
+    /// Why, in a sentence (kept with the action and shown to the members concerned).
     #[arg(long)]
     reason: String,
 }

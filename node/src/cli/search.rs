@@ -25,6 +25,7 @@ pub struct ContextFlags {
 pub enum Search {
     /// Travel documents by number (case, spaces and dashes ignored).
     Sltd {
+        /// The document number (case, spaces and dashes ignored).
         #[arg(long)]
         number: String,
         /// Issuing country, to narrow the search.
@@ -38,8 +39,10 @@ pub enum Search {
     },
     /// Vehicles by VIN or engine number.
     Vehicle {
+        /// The vehicle identification number.
         #[arg(long, required_unless_present = "engine")]
         vin: Option<String>,
+        /// The engine number.
         #[arg(long)]
         engine: Option<String>,
         #[command(flatten)]
@@ -47,6 +50,7 @@ pub enum Search {
     },
     /// Persons by name, in any script, spelling and order, ranked by score.
     Person {
+        /// The name in any script and order, e.g. "Sergei Ivanov" or "Иванов Сергей".
         #[arg(long)]
         name: String,
         /// Date of birth: YYYY, YYYY-MM or YYYY-MM-DD.
@@ -66,8 +70,10 @@ pub enum Search {
     },
     /// Firearms by serial number, optionally with the make.
     Firearm {
+        /// The serial number.
         #[arg(long)]
         serial: String,
+        /// The maker, to narrow serial numbers that several makers use.
         #[arg(long)]
         make: Option<String>,
         #[command(flatten)]
@@ -75,10 +81,13 @@ pub enum Search {
     },
     /// Vessels by IMO number, hull number or engine serial.
     Vessel {
+        /// The IMO number.
         #[arg(long)]
         imo: Option<String>,
+        /// The hull identification number.
         #[arg(long)]
         hull: Option<String>,
+        /// The engine serial number.
         #[arg(long)]
         engine: Option<String>,
         #[command(flatten)]
@@ -86,8 +95,10 @@ pub enum Search {
     },
     /// The stolen blank-document series a serial number falls in.
     AdminDocument {
+        /// A serial number inside a stolen range of blank documents.
         #[arg(long)]
         serial: String,
+        /// The issuing country (ISO 3166 alpha-3).
         #[arg(long)]
         country: Option<MemberCode>,
         #[command(flatten)]
@@ -95,6 +106,7 @@ pub enum Search {
     },
     /// Works of art by title.
     Art {
+        /// Words of the title or description.
         #[arg(long)]
         title: String,
         #[command(flatten)]
@@ -102,6 +114,7 @@ pub enum Search {
     },
     /// DNA, hit/no-hit: --locus D3S1358=15,16 for each typed locus; answers references only.
     Dna {
+        /// The STR profile as LOCUS=ALLELE,ALLELE pairs separated by semicolons.
         #[arg(long = "locus", value_parser = parse_locus, required = true)]
         loci: Vec<(String, String)>,
         #[command(flatten)]
@@ -109,8 +122,10 @@ pub enum Search {
     },
     /// Fingerprint or face templates by reference.
     Template {
+        /// fingerprint or face.
         #[arg(long)]
         modality: Modality,
+        /// The template reference in the national system.
         #[arg(long)]
         reference: String,
         #[command(flatten)]

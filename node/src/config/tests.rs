@@ -235,10 +235,16 @@ fn errors_name_the_source_of_a_bad_value() {
 /// An invalid `BUREAU_LOG` is an error naming the variable; unset means the default filter.
 #[test]
 fn bad_log_filter_is_an_error() {
-    let unset = log_filter(&Environment::default()).expect("default filter");
+    let unset = log_filter(&Environment::default(), false).expect("default filter");
     assert_eq!(unset.to_string(), DEFAULT_LOG_FILTER);
+    let daemon = log_filter(&Environment::default(), true).expect("daemon filter");
+    assert_eq!(
+        daemon.max_level_hint(),
+        Some(tracing::level_filters::LevelFilter::INFO),
+        "{daemon}"
+    );
     let env: Environment = [(LOG_VARIABLE, "bureau_net=loud")].into_iter().collect();
-    let error = format!("{:#}", log_filter(&env).expect_err("bad filter"));
+    let error = format!("{:#}", log_filter(&env, true).expect_err("bad filter"));
     assert!(
         error.starts_with("BUREAU_LOG=\"bureau_net=loud\": "),
         "{error}"

@@ -34,6 +34,24 @@ struct NodeProcess {
     child: Child,
 }
 
+/// Where node `index` serves `/metrics`, `/healthz` and `/readyz`: 200 ports above its
+/// network port.
+fn metrics_port(base_port: u16, index: usize) -> Result<u16> {
+    base_port
+        .checked_add(METRICS_PORT_OFFSET)
+        .and_then(|port| port.checked_add(u16::try_from(index).ok()?))
+        .context("--base-port plus the node count goes past port 65535 for the metrics ports")
+}
+
+/// The `metrics_listen` of a devnet node's config file, if it has one.
+fn metrics_address(node: &NodeDir) -> Option<String> {
+    let text = std::fs::read_to_string(node.root.join(CONFIG_FILE)).ok()?;
+    toml::from_str::<FileConfig>(&text).ok()?.metrics_listen
+}
+
+/// How far above a node's network port its metrics port is.
+pub const METRICS_PORT_OFFSET: u16 = 200;
+
 fn node_config(index: usize, base_port: u16, bootstrap: Option<String>) -> Result<FileConfig> {
     let port = base_port
         .checked_add(u16::try_from(index)?)
@@ -45,6 +63,7 @@ fn node_config(index: usize, base_port: u16, bootstrap: Option<String>) -> Resul
         ]),
         bootstrap: bootstrap.map(|address| vec![address]),
         api_listen: Some("127.0.0.1:0".into()),
+        metrics_listen: Some(format!("127.0.0.1:{}", metrics_port(base_port, index)?)),
         cache_mib: Some(16),
         sync_interval_ms: Some(5_000),
         // Every devnet node shares 127.0.0.1: the colocation penalty would make them all suspects.
@@ -282,7 +301,14 @@ pub fn run(
         } else {
             0
         };
-        let statuses = wait_for(&mut processes, "the replicas to agree", deadline, |_| true)?;
+        // Ready (caught up with a member, as GET /readyz says), then equal digests: the
+        // sample records just published are on every node before the newcomer searches.
+        let statuses = wait_for(
+            &mut processes,
+            "every node to be ready",
+            deadline,
+            |status| status["ready"].as_bool() == Some(true),
+        )?;
         let agreed = wait_until_agreed(&mut processes, deadline, statuses)?;
         print_ready(dir, &node_dirs, &agreed, published, started.elapsed());
         while !interrupted() {
@@ -365,6 +391,12 @@ fn print_ready(
     let bureau = bureau_command();
     let node = |index: usize| dir.join(format!("node{index}")).display().to_string();
     let last = node(nodes.len() - 1);
+    let metrics: Vec<String> = nodes.iter().filter_map(metrics_address).collect();
+    if let (Some(first), Some(last)) = (metrics.first(), metrics.last()) {
+        println!(
+            "\nmetrics (Prometheus, no token): http://{first}/metrics .. http://{last}/metrics, with /healthz and /readyz"
+        );
+    }
     println!("\ntry, in another terminal:");
     println!(
         "  {bureau} --dir {} publish sltd --number \"P 1234-567\" --type passport --loss stolen",

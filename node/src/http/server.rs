@@ -29,6 +29,8 @@ pub struct ApiState {
     pub token: Arc<String>,
     /// Asks the daemon to stop (`POST /v1/shutdown`).
     pub shutdown: mpsc::Sender<()>,
+    /// Where request durations are counted.
+    pub metrics: crate::metrics::NodeMetrics,
 }
 
 impl std::fmt::Debug for ApiState {
@@ -54,10 +56,11 @@ impl IntoResponse for ApiError {
 }
 
 /// The router: every operation of the catalogue, the shutdown route, JSON fallbacks, the token
-/// check and the body limit.
+/// check and the body limit; `/healthz` and `/readyz` without the token.
 pub fn router(state: ApiState) -> Router {
     let mut routes = Routes(Router::new());
     bureau_service::ops::visit_all(&mut routes);
+    let health = crate::metrics::health_routes(state.service.clone());
     routes
         .0
         .route("/v1/shutdown", post(shutdown))
@@ -66,6 +69,7 @@ pub fn router(state: ApiState) -> Router {
         .method_not_allowed_fallback(wrong_method)
         .layer(middleware::from_fn_with_state(state.clone(), authorise))
         .with_state(state)
+        .merge(health)
 }
 
 /// Adds one route per operation.
@@ -123,8 +127,16 @@ async fn handle<O: Operation>(
         })
     })?;
     let request: O = read_request(&path, &query, &body).map_err(ApiError)?;
-    let answer = state.service.call(request).await.map_err(ApiError)?;
-    Ok(Json(answer))
+    let started = std::time::Instant::now();
+    let answer = state.service.call(request).await;
+    let outcome = match &answer {
+        Ok(_) => "ok".to_owned(),
+        Err(error) => error.kind.to_string(),
+    };
+    state
+        .metrics
+        .observe_request(O::NAME, &outcome, started.elapsed());
+    Ok(Json(answer.map_err(ApiError)?))
 }
 
 /// Merges the parts of an HTTP request into the operation's request type.

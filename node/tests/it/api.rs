@@ -214,7 +214,6 @@ async fn in_process_and_http_answers_agree() {
     use bureau_node::http::client::Client;
     use bureau_service::ops::{GetRecord, ImportBatch, ListMembers, RecordPath};
     use bureau_service::query::SearchContext;
-    use bureau_service::records::Draft;
 
     let net = TestNet::start("api-agree", 2).await;
     net.wait_meshed().await;
@@ -229,21 +228,7 @@ async fn in_process_and_http_answers_agree() {
     })
     .await;
     let client = Client::new(&node.api_addr.to_string(), &node.token);
-    let draft = |n: u32| Draft {
-        local_id: format!("agree{n}"),
-        access: bureau_core::Access::All,
-        review_date: None,
-        data: bureau_core::RecordData::Firearm(bureau_core::schema::Firearm {
-            serial_number: format!("AG-{n:05}"),
-            make: "Beretta".into(),
-            model: None,
-            calibre: None,
-            kind: bureau_core::schema::FirearmKind::Pistol,
-            status: bureau_core::schema::FirearmStatus::Stolen,
-            theft_date: None,
-            theft_place: None,
-        }),
-    };
+    let draft = |n: u32| stolen_pistol(&format!("agree{n}"), &format!("AG-{n:05}"), "Beretta");
     let batch = ImportBatch(vec![draft(1), draft(2)]);
     let (client, results) = tokio::task::spawn_blocking(move || {
         let results = client.call(&batch).expect("import over HTTP");
@@ -289,5 +274,134 @@ async fn in_process_and_http_answers_agree() {
         json(serde_json::to_value(&local_members)),
         json(serde_json::to_value(&remote_members))
     );
+    net.shutdown().await;
+}
+
+/// A stolen pistol to publish, open to all.
+fn stolen_pistol(local_id: &str, serial: &str, make: &str) -> bureau_service::records::Draft {
+    bureau_service::records::Draft {
+        local_id: local_id.into(),
+        access: bureau_core::Access::All,
+        review_date: None,
+        data: bureau_core::RecordData::Firearm(bureau_core::schema::Firearm {
+            serial_number: serial.into(),
+            make: make.into(),
+            model: None,
+            calibre: None,
+            kind: bureau_core::schema::FirearmKind::Pistol,
+            status: bureau_core::schema::FirearmStatus::Stolen,
+            theft_date: None,
+            theft_place: None,
+        }),
+    }
+}
+
+/// A plain GET without the token: the status and the body as text.
+fn get_text(url: &str) -> (u16, String, String) {
+    let agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .new_agent();
+    let mut response = agent.get(url).call().expect("the node answers");
+    let status = response.status().as_u16();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let text = response.body_mut().read_to_string().expect("a body");
+    (status, content_type, text)
+}
+
+/// An operator's probes and scraper need no token and learn only counts: `/healthz` and
+/// `/readyz` on the API port and the metrics port, `/metrics` with bureau's and libp2p's
+/// metrics (members by connection, network counters, request durations by operation), and no
+/// record data in any of it. The rest of the API still wants the token.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn operators_probe_and_scrape_without_the_token_and_see_no_record_data() {
+    use bureau_service::query::{Query, SearchRequest};
+
+    let net = TestNet::start("api-metrics", 2).await;
+    net.wait_meshed().await;
+    let node = net.node(1);
+    let secret_serial = "ZX-SECRET-4711";
+    node.service
+        .call(stolen_pistol("metrics1", secret_serial, "Walther"))
+        .await
+        .expect("publish");
+    let api = node.api_addr;
+    let metrics = node.metrics_addr.expect("the harness serves metrics");
+    let token = node.token.clone();
+    // A search over the API, so its duration is counted.
+    let client = bureau_node::http::client::Client::new(&api.to_string(), &token);
+    tokio::task::spawn_blocking(move || {
+        let search = SearchRequest {
+            query: Query::Firearm {
+                serial_number: secret_serial.into(),
+                make: None,
+            },
+            purpose: Some("metrics test".into()),
+            place: None,
+        };
+        client.call(&search).expect("search over HTTP");
+    })
+    .await
+    .expect("search");
+    crate::net_harness::wait_until("the node reports ready", || async move {
+        tokio::task::spawn_blocking(move || get_text(&format!("http://{api}/readyz")).0 == 200)
+            .await
+            .unwrap_or(false)
+    })
+    .await;
+    let token_for_check = token.clone();
+    tokio::task::spawn_blocking(move || {
+        for base in [format!("http://{api}"), format!("http://{metrics}")] {
+            assert_eq!(
+                get_text(&format!("{base}/healthz")),
+                (200, "text/plain; charset=utf-8".into(), "ok\n".into())
+            );
+            let (status, _, text) = get_text(&format!("{base}/readyz"));
+            assert_eq!((status, text.as_str()), (200, "ready\n"));
+        }
+        let (status, content_type, text) = get_text(&format!("http://{metrics}/metrics"));
+        assert_eq!(status, 200, "{text}");
+        assert!(
+            content_type.starts_with("application/openmetrics-text"),
+            "{content_type}"
+        );
+        for expected in [
+            "bureau_build_info{version=",
+            "bureau_ready 1",
+            "bureau_synced 1",
+            "bureau_members_connected{connection=\"direct\"} 1",
+            "bureau_members_connected{connection=\"relayed\"} 0",
+            "bureau_net_gossip_accepted_total",
+            "bureau_records ",
+            "bureau_api_request_duration_seconds_count{operation=\"search\",outcome=\"ok\"} 1",
+            "libp2p_swarm_connections_established_total",
+            "libp2p_bandwidth_bytes_total",
+        ] {
+            assert!(
+                text.contains(expected),
+                "{expected:?} missing from:\n{text}"
+            );
+        }
+        for secret in [secret_serial, "Walther", token_for_check.as_str()] {
+            assert!(!text.contains(secret), "{secret:?} leaked into /metrics");
+        }
+        // Everything else still needs the token.
+        let (status, _, _) = get_text(&format!("http://{api}/v1/status"));
+        assert_eq!(status, 401);
+    })
+    .await
+    .expect("probes");
+    let status = node
+        .service
+        .call(bureau_service::ops::GetStatus {})
+        .await
+        .expect("status");
+    assert!(status.ready, "{:?}", status.not_ready);
+    assert!(status.network.is_some_and(|network| network.synced));
     net.shutdown().await;
 }

@@ -1085,3 +1085,73 @@ fn config_show_reports_each_source() {
         bad.stderr
     );
 }
+
+/// An operator runs the daemon with JSON logs and stops it with `bureau node stop`: the log
+/// has the startup summary and the stop, `node stop` returns once the node has exited, and
+/// stopping a node that does not run says so with the "unavailable" exit code.
+#[test]
+fn node_stop_stops_the_daemon_and_the_log_says_so() {
+    let dir = admitted_france();
+    let cwd = dir.path();
+    let daemon = std::process::Command::new(env!("CARGO_BIN_EXE_bureau"))
+        .args([
+            "--dir",
+            "fra",
+            "--log-format",
+            "json",
+            "node",
+            "run",
+            "--listen",
+            "/ip4/127.0.0.1/tcp/0",
+            "--api-listen",
+            "127.0.0.1:0",
+            "--metrics-listen",
+            "127.0.0.1:0",
+        ])
+        .current_dir(cwd)
+        .env_remove("BUREAU_LOG")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start the daemon");
+    let addr = cwd.join("fra/api.addr");
+    let started = std::time::Instant::now();
+    while !addr.exists() {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "the daemon did not start"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let stopped = ok(cwd, &["--dir", "fra", "node", "stop"]);
+    assert!(stopped.contains("stopped the node on fra"), "{stopped}");
+    assert!(!addr.exists(), "api.addr outlives the node");
+    let output = daemon.wait_with_output().expect("the daemon exits");
+    assert!(output.status.success(), "{:?}", output.status);
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&output.stderr)
+        .lines()
+        .map(json)
+        .collect();
+    let message = |text: &str| {
+        lines
+            .iter()
+            .find(|line| line["message"] == text)
+            .unwrap_or_else(|| panic!("no {text:?} line in {lines:?}"))
+    };
+    let summary = message("node started");
+    assert_eq!(summary["member"], "FRA");
+    assert!(
+        summary["metrics"]
+            .as_str()
+            .is_some_and(|m| m.ends_with("/metrics"))
+    );
+    assert_eq!(message("node stopping")["why"], "asked to stop (API)");
+    message("node stopped");
+    let again = bureau(cwd, &["--dir", "fra", "node", "stop"]);
+    assert_eq!(again.code, Some(5), "{}", again.stderr);
+    assert!(
+        again.stderr.contains("no node runs on fra"),
+        "{}",
+        again.stderr
+    );
+}

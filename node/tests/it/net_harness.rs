@@ -106,6 +106,7 @@ impl TestNet {
             api_tls: None,
             cache_bytes: CACHE_BYTES,
             accept_audit_loss: false,
+            metrics_listen: Some("127.0.0.1:0".parse().expect("literal address")),
         }
     }
 

@@ -17,7 +17,9 @@ pub use cases::{
 };
 pub use mail::{AnswerHit, ListHits, ListMail, PageQuery};
 pub use members::{AdmitMember, Announced, ListMembers, RevokeMember};
-pub use node::{GetStatus, ListPeers, NetworkStatus, NodeStatus, WitnessAudit, WrapKeys};
+pub use node::{
+    GetStatus, ListPeers, NetworkStatus, NodeStatus, Readiness, WitnessAudit, WrapKeys,
+};
 pub use paths::{CasePath, RecordPath};
 pub use records::{
     BlockRecord, Blocked, CancelRecord, DueForReview, EraseDue, Erased, ExtendRecord, GetRecord,

@@ -23,6 +23,67 @@ pub struct NodeStatus {
     /// Absent when the replica was opened without a running node.
     #[serde(flatten)]
     pub network: Option<NetworkStatus>,
+    /// Ready to serve (what `GET /readyz` answers): connected to a member and caught up with
+    /// it, or alone in the network.
+    pub ready: bool,
+    /// Why not, when not ready.
+    pub not_ready: Option<String>,
+}
+
+/// Whether a node is ready to serve: what `GET /readyz` answers and `status` shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Readiness {
+    pub ready: bool,
+    /// Why not, when not ready.
+    pub reason: Option<String>,
+}
+
+impl Readiness {
+    /// A node knowing `members_known` members (itself included) with the network in `info`
+    /// (`None`: no node runs) is ready when it is connected to a member and caught up with it
+    /// ([`bureau_net::NetInfo::synced`]), or when no other member exists yet.
+    pub fn of(members_known: usize, info: Option<&bureau_net::NetInfo>) -> Readiness {
+        let not = |reason: &str| Readiness {
+            ready: false,
+            reason: Some(reason.to_owned()),
+        };
+        match info {
+            None => not("no node runs on this directory"),
+            Some(_) if members_known <= 1 => Readiness {
+                ready: true,
+                reason: None,
+            },
+            Some(info) if info.members_connected == 0 => not("not connected to any member's node"),
+            Some(info) if !info.synced => not(
+                "not caught up: no pull from a member has ended with nothing left to fetch recently",
+            ),
+            Some(_) => Readiness {
+                ready: true,
+                reason: None,
+            },
+        }
+    }
+
+    /// This node's readiness now.
+    pub async fn check(service: &Service) -> Readiness {
+        let Ok(net) = service.network() else {
+            return Readiness::of(0, None);
+        };
+        let members = service
+            .blocking(|replica| Ok(replica.store.members()?.len()))
+            .await;
+        match (members, net.info().await) {
+            (Ok(members), Ok(info)) => Readiness::of(members, Some(&info)),
+            (Err(error), _) => Readiness {
+                ready: false,
+                reason: Some(format!("the store cannot be read: {error}")),
+            },
+            (_, Err(error)) => Readiness {
+                ready: false,
+                reason: Some(format!("the network does not answer: {error}")),
+            },
+        }
+    }
 }
 
 /// What the network task tells.
@@ -44,6 +105,10 @@ pub struct NetworkStatus {
     /// Peers that refused this node's certificate, and why: their word, shown so the operator
     /// can act (`revoked` above comes from this replica only).
     pub refused_by: Vec<RefusedBy>,
+    /// Caught up: a pull from a member ended with nothing left to fetch recently.
+    pub synced: bool,
+    /// Seconds since a pull last ended with nothing left to fetch (`None`: never yet).
+    pub caught_up_seconds_ago: Option<u64>,
 }
 
 impl Operation for GetStatus {
@@ -56,17 +121,23 @@ impl Operation for GetStatus {
     async fn run(self, service: &Service) -> Result<NodeStatus> {
         let replica = service.blocking(|replica| replica.status()).await?;
         let Ok(net) = service.network() else {
+            let readiness = Readiness::of(replica.members_known, None);
             return Ok(NodeStatus {
                 replica,
                 network: None,
+                ready: readiness.ready,
+                not_ready: readiness.reason,
             });
         };
         let info = net.info().await?;
+        let readiness = Readiness::of(replica.members_known, Some(&info));
         // Peers' refusals are listed under their names, never taken as our own revocation:
         // any peer could say "revoked".
         let peers = net.peers().await?;
         Ok(NodeStatus {
             replica,
+            ready: readiness.ready,
+            not_ready: readiness.reason,
             network: Some(NetworkStatus {
                 peer_id: info.peer_id,
                 peers: peers.len(),
@@ -77,6 +148,8 @@ impl Operation for GetStatus {
                 signing: info.signing,
                 peer_clock_offset_ms: info.peer_clock_offset_ms,
                 refused_by: info.refused_by,
+                synced: info.synced,
+                caught_up_seconds_ago: info.caught_up_seconds_ago,
             }),
         })
     }
