@@ -204,6 +204,7 @@ impl From<bureau_store::Error> for Error {
             bureau_store::Error::Certificate(_) => ErrorKind::InvalidInput,
             bureau_store::Error::WrongNetwork { .. }
             | bureau_store::Error::Corrupt { .. }
+            | bureau_store::Error::Format { .. }
             | bureau_store::Error::Io { .. }
             | bureau_store::Error::Sled(_) => ErrorKind::Internal,
         };

@@ -44,6 +44,8 @@ pub const USAGE: &str = "usage";
 pub const WRAPS: &str = "wraps";
 pub const NOTICE_PERSONS: &str = "notice-persons";
 
+/// Meta key: the [`crate::STORE_FORMAT_VERSION`] the store is written in, as 4 bytes BE.
+pub const META_FORMAT_VERSION: &[u8] = b"format-version";
 /// Meta key: the genesis this store belongs to.
 pub const META_GENESIS: &[u8] = b"genesis";
 /// Meta key: the [`bureau_core::record::NAME_INDEX_VERSION`] the person name index was built

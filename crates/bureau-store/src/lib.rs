@@ -221,9 +221,18 @@ pub enum Error {
     )]
     Locked { path: PathBuf },
     #[error(
-        "the store at {path} is corrupt ({detail}); move the directory aside and start again: the node resyncs every entry from its peers"
+        "the store at {path} is corrupt ({detail}); move the directory aside and start again: the node resyncs every entry from its peers, but not its mailbox (inbox, outbox, sent messages) and hits, which no peer holds: keep the old directory"
     )]
     Corrupt { path: PathBuf, detail: String },
+    #[error(
+        "the store at {path} is in format {found}, which this bureau does not read (it reads format {supported}): {advice}"
+    )]
+    Format {
+        path: PathBuf,
+        found: u32,
+        supported: u32,
+        advice: &'static str,
+    },
     #[error(
         "the store at {path} belongs to network {found}, not {expected}; use a fresh directory"
     )]
@@ -244,6 +253,18 @@ pub enum Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The layout of the store's trees and values. A store records the version it is written in
+/// (`layout::META_FORMAT_VERSION`) and [`Store::open`] refuses another: a newer one (written by
+/// a newer `bureau`) with a clear error rather than misreading it. A store from before versions
+/// were recorded is format 1 and is marked so at its next open.
+///
+/// Migration path: a change to the layout bumps this number and adds, in `Store::open`, the
+/// step from the previous version (rewriting what changed in one pass, then the new number),
+/// so a node upgrades its store in place at its first start with the new binary; derived data
+/// that can be rebuilt (the person name index: `NAME_INDEX_VERSION`) is rebuilt instead. A
+/// binary never writes a store in a format newer than its own.
+pub const STORE_FORMAT_VERSION: u32 = 1;
 
 /// The replica of one network.
 #[derive(Debug)]
@@ -314,9 +335,47 @@ impl Store {
             anomalies: Mutex::new(anomaly::Anomalies::default()),
             quotas: genesis.quotas().to_vec(),
         };
+        store.check_format()?;
         store.check_genesis(genesis)?;
         store.check_name_index()?;
         Ok(store)
+    }
+
+    /// Refuses a store in a format this binary does not read; marks a store from before
+    /// formats were recorded (or a new one) as [`STORE_FORMAT_VERSION`].
+    fn check_format(&self) -> Result<()> {
+        let meta = &self.trees[layout::T_META];
+        let stored = meta
+            .get(layout::META_FORMAT_VERSION)
+            .map_err(|e| self.sled_error(e))?;
+        let found = match stored {
+            None => {
+                meta.insert(
+                    layout::META_FORMAT_VERSION,
+                    &STORE_FORMAT_VERSION.to_be_bytes()[..],
+                )
+                .map_err(|e| self.sled_error(e))?;
+                self.flush()?;
+                return Ok(());
+            }
+            Some(bytes) => match <[u8; 4]>::try_from(&bytes[..]) {
+                Ok(bytes) => u32::from_be_bytes(bytes),
+                Err(_) => return Err(self.corrupt("an unreadable format version")),
+            },
+        };
+        if found == STORE_FORMAT_VERSION {
+            return Ok(());
+        }
+        Err(Error::Format {
+            path: self.path.clone(),
+            found,
+            supported: STORE_FORMAT_VERSION,
+            advice: if found > STORE_FORMAT_VERSION {
+                "a newer bureau wrote it; run that version (or a later one) on this directory"
+            } else {
+                "no migration from it exists; move the store aside and resync (the mailbox and hits stay in the old directory)"
+            },
+        })
     }
 
     fn check_genesis(&self, genesis: &Genesis) -> Result<()> {

@@ -406,6 +406,51 @@ fn opening_the_wrong_network_or_a_locked_store_is_a_clear_error() {
     assert!(message.contains("use a fresh directory"), "{message}");
 }
 
+/// A store records its format; one written by a newer bureau (a format this binary does not
+/// read) is refused with an error that says what to do, and one from before formats were
+/// recorded opens as the current format.
+#[test]
+fn a_store_in_a_newer_format_is_refused_and_an_unmarked_one_is_marked() {
+    let network = network();
+    let TestStore { store, dir } = harness::open(&network);
+    drop(store);
+    let path = dir.path().join("store");
+    let rewrite = |value: Option<u32>| {
+        let db = sled::open(&path).expect("raw sled");
+        let meta = db.open_tree("meta").expect("meta tree");
+        match value {
+            Some(version) => meta
+                .insert("format-version", &version.to_be_bytes()[..])
+                .map(drop),
+            None => meta.remove("format-version").map(drop),
+        }
+        .expect("write meta");
+        db.flush().expect("flush");
+    };
+    rewrite(Some(bureau_store::STORE_FORMAT_VERSION + 1));
+    let newer = Store::open(&harness::config(&path), &network.genesis);
+    let message = newer
+        .as_ref()
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(matches!(newer, Err(Error::Format { .. })), "{message}");
+    assert!(message.contains("a newer bureau wrote it"), "{message}");
+    // A store from before the format was recorded.
+    rewrite(None);
+    let store = Store::open(&harness::config(&path), &network.genesis).expect("unmarked opens");
+    drop(store);
+    let db = sled::open(&path).expect("raw sled");
+    let marked = db
+        .open_tree("meta")
+        .and_then(|meta| meta.get("format-version"))
+        .expect("read meta");
+    assert_eq!(
+        marked.as_deref(),
+        Some(&bureau_store::STORE_FORMAT_VERSION.to_be_bytes()[..])
+    );
+}
+
 /// A certificate from another network's root is refused.
 #[test]
 fn a_foreign_certificate_is_not_learned() {
