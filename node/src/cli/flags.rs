@@ -230,6 +230,10 @@ pub enum Command {
     /// Run the node daemon.
     #[command(subcommand)]
     Node(NodeCommand),
+    /// Print the address of the dashboard of the node running on --dir (with its token in the
+    /// address's fragment, which the browser keeps to itself): members and how they are
+    /// reached, replica, sync, hits, messages, forks.
+    Dashboard,
     /// Print the API's OpenAPI 3.1 document (as `GET /v1/openapi.json` serves it).
     Openapi,
     /// Print a shell completion script, e.g. `bureau completions bash >

@@ -122,6 +122,7 @@ pub fn run(cli: Cli, env: Environment) -> Result<()> {
         }
         Command::Node(NodeCommand::KeepKey { file }) => network::keep_key(context, &file),
         Command::Config(ConfigCommand::Show(flags)) => network::config_show(context, &flags),
+        Command::Dashboard => network::dashboard(context),
         Command::Openapi => {
             output::json(&crate::http::openapi::document());
             Ok(())

@@ -66,6 +66,42 @@ pub fn node_stop(context: &Context) -> Result<()> {
     Ok(())
 }
 
+/// `bureau dashboard`: the dashboard's address on the node running on --dir, with the token.
+pub fn dashboard(context: &Context) -> Result<()> {
+    let dir = context.node_dir();
+    let addr_path = dir.root.join(crate::http::API_ADDR);
+    let addr = std::fs::read_to_string(&addr_path).map_err(|_| {
+        bureau_service::Error::unavailable(format!(
+            "no node runs on {} (no {}): start one with `bureau node run`",
+            dir.root.display(),
+            crate::http::API_ADDR
+        ))
+    })?;
+    let token = match &context.token {
+        Some(token) => token.clone(),
+        None => std::fs::read_to_string(dir.root.join(crate::http::API_TOKEN))
+            .with_context(|| {
+                format!(
+                    "cannot read {}",
+                    dir.root.join(crate::http::API_TOKEN).display()
+                )
+            })?
+            .trim()
+            .to_owned(),
+    };
+    let addr = addr.trim();
+    let base = if addr.starts_with("https://") {
+        addr.to_owned()
+    } else {
+        format!("http://{addr}")
+    };
+    let url = format!(
+        "{base}{}#token={token}",
+        crate::http::server::DASHBOARD_PATH
+    );
+    context.print(&serde_json::json!({ "url": url }), |_| println!("{url}"))
+}
+
 pub fn keep_key(context: &Context, file: &std::path::Path) -> Result<()> {
     context.no_json("node keep-key")?;
     let dir = context.node_dir();

@@ -70,6 +70,28 @@ pub fn router(state: ApiState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), authorise))
         .with_state(state)
         .merge(health)
+        .route(DASHBOARD_PATH, get(dashboard))
+}
+
+/// Where the dashboard is served.
+pub const DASHBOARD_PATH: &str = "/dashboard";
+/// The dashboard: one static page, no external assets. It holds no data and needs no token to
+/// load; its script reads everything from the API with the token (given in the address's
+/// fragment, `#token=...`, which browsers never send, or typed in), so what it shows stays
+/// behind the token.
+const DASHBOARD: &str = include_str!("dashboard.html");
+
+async fn dashboard() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+            (header::X_FRAME_OPTIONS, "DENY"),
+            (header::REFERRER_POLICY, "no-referrer"),
+        ],
+        DASHBOARD,
+    )
+        .into_response()
 }
 
 /// Adds one route per operation.

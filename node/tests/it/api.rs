@@ -390,6 +390,11 @@ async fn operators_probe_and_scrape_without_the_token_and_see_no_record_data() {
         for secret in [secret_serial, "Walther", token_for_check.as_str()] {
             assert!(!text.contains(secret), "{secret:?} leaked into /metrics");
         }
+        // The dashboard's page loads without the token and holds no data of its own.
+        let (status, content_type, page) = get_text(&format!("http://{api}/dashboard"));
+        assert_eq!(status, 200);
+        assert!(content_type.starts_with("text/html"), "{content_type}");
+        assert!(page.contains("/v1/status") && !page.contains(secret_serial));
         // Everything else still needs the token.
         let (status, _, _) = get_text(&format!("http://{api}/v1/status"));
         assert_eq!(status, 401);
