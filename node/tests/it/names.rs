@@ -25,11 +25,12 @@ fn names_are_found_in_every_script_and_kind_of_variant() {
     for miss in &evaluation.misses {
         println!("  missed: {miss}");
     }
-    // What this set reaches (0.999, 0.991 and 0.992 when written), a little under it so that
-    // one query more or less does not fail the run; the goal is 0.99, 0.95 and 0.90.
+    // What this set reaches (recall@10 0.999, recall@1 0.997 with namesakes told apart, the
+    // weakest script or kind 0.992 when written), a little under it so that one query more or
+    // less does not fail the run; the goal is 0.99, 0.95 and 0.90.
     let overall = evaluation.overall;
     assert!(overall.recall_at_10() >= 0.995, "{}", evaluation.table());
-    assert!(overall.recall_at_1() >= 0.985, "{}", evaluation.table());
+    assert!(overall.recall_at_1() >= 0.99, "{}", evaluation.table());
     let (weakest, tally) = evaluation.weakest().expect("results");
     assert!(
         tally.recall_at_10() >= 0.98,
