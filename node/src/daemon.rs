@@ -444,10 +444,19 @@ pub async fn run(dir: NodeDir, config: NodeConfig) -> Result<()> {
     } else {
         format!("http://{}", running.api_url)
     };
-    let status = running
+    // The summary is worth a line even when the replica's counts cannot be read: that is
+    // warned, and the node runs on.
+    let replica = match running
         .service
         .call(bureau_service::ops::GetStatus {})
-        .await?;
+        .await
+    {
+        Ok(status) => Some(status.replica),
+        Err(error) => {
+            tracing::warn!(%error, "the replica's status could not be read for the startup summary");
+            None
+        }
+    };
     tracing::info!(
         member = %running.replica.member(),
         dir = %running.dir.root.display(),
@@ -455,11 +464,11 @@ pub async fn run(dir: NodeDir, config: NodeConfig) -> Result<()> {
         listen = %info.listen.join(" "),
         api = %api,
         metrics = %running.metrics_addr.map_or("off".to_owned(), |addr| format!("http://{addr}/metrics")),
-        network = %status.replica.network,
-        members_known = status.replica.members_known,
-        records = status.replica.records,
-        entries = status.replica.entries,
-        store_bytes = status.replica.store_bytes,
+        network = %running.replica.store.network(),
+        members_known = replica.as_ref().map(|status| status.members_known),
+        records = replica.as_ref().map(|status| status.records),
+        entries = replica.as_ref().map(|status| status.entries),
+        store_bytes = replica.as_ref().map(|status| status.store_bytes),
         "node started"
     );
     let periodic = tokio::spawn(log_status_periodically(running.service.clone()));
