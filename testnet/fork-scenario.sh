@@ -7,7 +7,10 @@
 #   C. the same restore, then a publish with the CLI while the node is stopped: refused without
 #      --offline; with it, the log forks, and every node shows the fork and ends on one digest;
 #   D. a node's audit log, witnessed by the network, loses its last line while the node is
-#      stopped: the node refuses to start and `audit --verify` fails, until the log is restored.
+#      stopped: the node refuses to start and `audit --verify` fails, until the log is restored;
+#   E. `bureau backup` of a running node with a message and a hit, more entries signed after it,
+#      the machine lost, `bureau restore` into a fresh directory: the node signs nothing until a
+#      member has given its log back, then publishes its next seq: no fork, mailbox and hits kept.
 # Prints what an operator sees and how long each step took; exits non-zero if a check fails.
 #
 #   testnet/fork-scenario.sh [--base-port P]     (default 17500; uses P..P+13 and P+100..P+113)
@@ -17,7 +20,7 @@ set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
-usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; }
 base_port=17500
 parse_args "$@"
 if [[ ! -x $bureau ]]; then
@@ -252,6 +255,47 @@ cp "$work/audit3.log" "$log3"
 "$bureau" --dir "$(node_dir 3)" audit --verify | sed 's/^/  restored: /'
 restart_node 3
 until_true "node3 back on its whole log" meshed 3
+
+# --- E. bureau backup and bureau restore --------------------------------------------------------
+step "E. node2 is backed up while it runs, signs more, is lost, and is restored with bureau restore"
+member2=$(status_of "$(node_dir 2)" "$(api_of 2)" | jq -r .member)
+api "$(node_dir 3)" "$(api_of 3)" message send --to "$member2" --handling h2 --subject "Backup check" \
+  "Kept after a restore?" > /dev/null
+api "$(node_dir 3)" "$(api_of 3)" search firearm --serial "${member2:0:2}40001" \
+  --purpose "scenario E" > /dev/null
+mail_of() { api "$(node_dir 2)" "$(api_of 2)" message inbox --json 2> /dev/null; }
+hits_of() { api "$(node_dir 2)" "$(api_of 2)" hits --json 2> /dev/null; }
+has_mail() { mail_of | jq -e '[.. | objects | select(.subject? == "Backup check")] | length >= 1' > /dev/null; }
+has_hit() { hits_of | jq -e '.on_my_records | length >= 1' > /dev/null; }
+until_true "the message reaches node2" has_mail
+until_true "the hit reaches node2" has_hit
+hits_before=$(hits_of | jq -c '[.on_my_records[].id] | sort')
+api "$(node_dir 2)" "$(api_of 2)" backup "$work/node2.backup" | sed 's/^/  /'
+after_backup=$(api "$(node_dir 2)" "$(api_of 2)" publish sltd --number AFTERBACKUP1 --json | jq .seq)
+until_true "node2's record after the backup everywhere" found_everywhere AFTERBACKUP1
+stop "$(node_pid 2)"
+rm -rf "$(node_dir 2)"
+"$bureau" --dir "$(node_dir 2)" restore "$work/node2.backup" | sed 's/^/  /'
+started=$(now)
+restart_node 2
+until_true "node2's API" answers
+settled() { status_of "$(node_dir 2)" "$(api_of 2)" | jq -e '.restored_awaiting_seq == null' > /dev/null; }
+until_true "node2 gets its own log back" settled
+echo "the restored node may sign $(since "$started") s after it started"
+published=$(api "$(node_dir 2)" "$(api_of 2)" publish sltd --number RESTORED2 --json) ||
+  fail "the restored node could not publish"
+seq=$(jq .seq <<< "$published")
+echo "  it published RESTORED2 at seq $seq (AFTERBACKUP1, signed after the backup, was seq $after_backup)"
+((seq == after_backup + 1)) || fail "RESTORED2 took seq $seq, not $((after_backup + 1))"
+until_true "RESTORED2 everywhere" found_everywhere RESTORED2
+until_true "one digest" one_digest
+forks_everywhere 1 || fail "a new fork appeared (node1's from C is the only one)"
+api "$(node_dir 2)" "$(api_of 2)" search sltd --number AFTERBACKUP1 --json |
+  jq -e '.results | length == 1' > /dev/null || fail "the restored node lacks what it signed after the backup"
+has_mail || fail "the restored node lost its message"
+hits_of | jq -e --argjson before "$hits_before" '[.on_my_records[].id] as $now | $before - $now == []' \
+  > /dev/null || fail "the restored node lost hits"
+echo "node2 kept its message and its $(jq length <<< "$hits_before") hits, has every record, one digest, no new fork"
 
 echo
 echo "fork scenario: all checks passed"

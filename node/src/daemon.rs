@@ -155,10 +155,21 @@ pub async fn start(dir: NodeDir, config: NodeConfig) -> Result<Running> {
     if config.metrics_listen.is_some() {
         net_config.metrics = Some(Arc::clone(&metrics.registry));
     }
+    let restored = replica.store.restored_own_seq()?;
+    if let Some(own_seq) = restored {
+        tracing::warn!(
+            own_seq,
+            "restored from a backup: this node signs nothing until a member has given back its own log"
+        );
+        net_config.self_check_required = true;
+    }
     let started =
         bureau_net::start_with_direct(net_config, identity, Arc::clone(&replica.store), committer)
             .await?;
     let (net, net_task) = (started.handle, started.task);
+    if let Some(own_seq) = restored {
+        tokio::spawn(settle_restore(Arc::clone(&replica), net.clone(), own_seq));
+    }
     let mail_tasks = [
         tokio::spawn(bureau_service::mail::deliver(
             Arc::clone(&replica),
@@ -297,6 +308,51 @@ async fn warn_about_standing(replica: Arc<Replica>) {
             Ok(Err(error)) => tracing::error!(%error, "cannot read this node's status"),
             Err(error) => tracing::error!(%error, "the store thread failed"),
         }
+    }
+}
+
+/// How often a restored node checks whether it has its own log back.
+const RESTORE_CHECK_INTERVAL: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Ends a restore from a backup (see `bureau_service::backup`) once signing is safe again: a
+/// member's sync round completed (the network's self-check, which a restored node waits for
+/// however long it takes) and the replica holds its own log at least as far as the backup
+/// said. Until then nothing is signed.
+async fn settle_restore(replica: Arc<Replica>, net: bureau_net::Handle, own_seq: u64) {
+    let key = replica.key.public();
+    let mut warned_short = false;
+    loop {
+        if net.ready_to_sign().await == bureau_net::Signing::Ready {
+            let held = replica
+                .store
+                .head(&key)
+                .map(|head| head.map_or(0, |head| head.seq));
+            match held {
+                Ok(held) if held >= own_seq => {
+                    match replica.store.set_restored_own_seq(None) {
+                        Ok(()) => tracing::info!(
+                            own_seq = held,
+                            "restore settled: a member gave back this node's own log; signing allowed"
+                        ),
+                        Err(error) => {
+                            tracing::error!(%error, "cannot record that the restore is settled")
+                        }
+                    }
+                    return;
+                }
+                Ok(held) if !warned_short => {
+                    warned_short = true;
+                    tracing::warn!(
+                        held,
+                        own_seq,
+                        "the members reached so far hold this node's own log only up to seq {held}, short of the backup's {own_seq}: still not signing (a member that has the rest must come online)"
+                    );
+                }
+                Ok(_) => {}
+                Err(error) => tracing::error!(%error, "cannot read this node's own head"),
+            }
+        }
+        tokio::time::sleep(RESTORE_CHECK_INTERVAL).await;
     }
 }
 

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use bureau_node::cli::{self, exit};
 use bureau_node::config::{self, Environment};
-use clap::{CommandFactory, FromArgMatches};
+use clap::FromArgMatches;
 
 fn main() -> ExitCode {
     // Whatever the shell's umask, what this process creates (keys, the store, the audit log,
@@ -16,7 +16,7 @@ fn main() -> ExitCode {
     ));
     let env = Environment::from_process();
     let wants_json = std::env::args().any(|arg| arg == "--json");
-    let command = cli::Cli::command().after_long_help(cli::EXIT_CODES_HELP);
+    let command = cli::command();
     let parsed = command
         .try_get_matches()
         .and_then(|matches| cli::Cli::from_arg_matches(&matches));

@@ -267,6 +267,14 @@ impl RecordKey {
         bytes.extend_from_slice(self.local_id.as_bytes());
         bytes
     }
+
+    /// The key [`RecordKey::to_bytes`] gave these bytes; `None` for bytes it never gives.
+    pub fn from_bytes(bytes: &[u8]) -> Option<RecordKey> {
+        let database = Database::from_tag(*bytes.first()?)?;
+        let owner = MemberCode::try_from(<[u8; 3]>::try_from(bytes.get(1..4)?).ok()?).ok()?;
+        let local_id = std::str::from_utf8(bytes.get(4..)?).ok()?;
+        RecordKey::new(database, owner, local_id).ok()
+    }
 }
 
 /// The reference officers see and type: `sltd/FRA/p1234567`.

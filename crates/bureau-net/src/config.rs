@@ -238,6 +238,10 @@ pub struct Config {
     pub hole_punching: bool,
     /// See [`SELF_CHECK_WAIT`].
     pub self_check_wait: Duration,
+    /// Wait for a member's sync round however long it takes, instead of signing on the
+    /// replica after [`Config::self_check_wait`]: set for a node restored from a backup, whose
+    /// replica is known to lack its own log.
+    pub self_check_required: bool,
     /// See [`PRESENCE_INTERVAL`].
     pub presence_interval: Duration,
     /// Where libp2p's own metrics (connections, protocols, bandwidth) are registered, for a
@@ -283,6 +287,7 @@ impl Default for Config {
             auto_relay: true,
             hole_punching: true,
             self_check_wait: SELF_CHECK_WAIT,
+            self_check_required: false,
             presence_interval: PRESENCE_INTERVAL,
             metrics: None,
         }
@@ -316,6 +321,7 @@ impl Config {
             auto_relay: true,
             hole_punching: true,
             self_check_wait: Duration::from_secs(3),
+            self_check_required: false,
             presence_interval: Duration::from_secs(1),
             metrics: None,
         }

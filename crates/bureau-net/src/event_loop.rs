@@ -353,7 +353,8 @@ impl EventLoop {
                     self.expire_direct_waits();
                 }
                 _ = tick.tick() => self.on_tick(),
-                () = tokio::time::sleep_until(self_check_deadline), if !self.self_check.checked => {
+                () = tokio::time::sleep_until(self_check_deadline),
+                    if !self.self_check.checked && !self.config.self_check_required => {
                     self.on_self_check_timeout();
                 }
                 _ = direct_retry.tick() => self.retry_direct(),

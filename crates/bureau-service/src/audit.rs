@@ -108,6 +108,10 @@ pub enum AuditAction {
     AuditLossAccepted,
     /// This member's restricted records' keys given to readers added since they were sealed.
     KeyWrap,
+    /// A page of the mailbox read for a backup (`bureau backup`).
+    Backup,
+    /// A page of live records read for an export (`bureau export`).
+    Export,
 }
 
 impl AuditAction {
@@ -137,6 +141,8 @@ impl AuditAction {
             AuditAction::DiffusionList => "diffusion-list",
             AuditAction::DiffusionReview => "diffusion-review",
             AuditAction::KeyWrap => "key-wrap",
+            AuditAction::Backup => "backup",
+            AuditAction::Export => "export",
         }
     }
 }

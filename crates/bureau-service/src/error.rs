@@ -201,7 +201,9 @@ impl From<bureau_store::Error> for Error {
     fn from(error: bureau_store::Error) -> Error {
         let kind = match &error {
             bureau_store::Error::Locked { .. } => ErrorKind::Unavailable,
-            bureau_store::Error::Certificate(_) => ErrorKind::InvalidInput,
+            bureau_store::Error::Certificate(_) | bureau_store::Error::Invalid(_) => {
+                ErrorKind::InvalidInput
+            }
             bureau_store::Error::WrongNetwork { .. }
             | bureau_store::Error::Corrupt { .. }
             | bureau_store::Error::Format { .. }

@@ -6,6 +6,7 @@
 //! Modules, each using only those listed before it:
 //! - `error`: the one error type, with a kind (HTTP status and exit code derive from it);
 //! - `clock`: the one place the wall clock is read; `files`: the node directory and key files;
+//!   `backup`: backups of what no peer holds, and restoring them;
 //! - `trust`: genesis, init and admit (offline); `audit`: the hash-chained audit log;
 //! - `query`: search requests and results; `grouped`: results grouped by owner so that no
 //!   member hides another's record; `persons` and `search`: answering them from the store;
@@ -18,6 +19,7 @@
 
 pub mod error;
 
+pub mod backup;
 pub mod clock;
 pub mod files;
 

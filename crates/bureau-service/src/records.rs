@@ -287,3 +287,90 @@ pub struct RecordWithRef {
     #[serde(flatten)]
     pub record: Record,
 }
+
+/// A page of exported records.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct RecordsPage {
+    /// The live records among those read, as JSON objects in the import format.
+    pub records: Vec<serde_json::Value>,
+    /// Records read for this page (live or not).
+    pub read: usize,
+    /// Where the next page starts; absent after the last one.
+    pub next: Option<String>,
+}
+
+/// One page of an export (see `ops::records::ExportRecords`): the records of `database` after
+/// `after` (record key bytes), at most `limit` read, the live ones (of `owner` when given) in
+/// the import format. Each page is written to the audit log.
+pub fn export_page(
+    replica: &Replica,
+    database: bureau_core::Database,
+    owner: Option<bureau_core::MemberCode>,
+    after: Option<&[u8]>,
+    limit: usize,
+) -> Result<RecordsPage> {
+    let store = &replica.store;
+    let keys = store.record_keys_page(database, after, limit)?;
+    let today = clock::now().date();
+    let mut records = Vec::new();
+    for key in &keys {
+        if owner.is_some_and(|owner| key.get(1..4) != Some(owner.as_bytes())) {
+            continue;
+        }
+        if let Some(record) = store.searchable(key)?
+            && record.review_date >= today
+        {
+            records.push(import_form(&record)?);
+        }
+    }
+    replica.audit(
+        AuditAction::Export,
+        format!(
+            "{database}{}",
+            owner.map(|owner| format!("/{owner}")).unwrap_or_default()
+        ),
+        None,
+        Some(records.len() as u64),
+    )?;
+    let next = (keys.len() == limit)
+        .then(|| keys.last())
+        .flatten()
+        .map(|key| {
+            RecordKey::from_bytes(key)
+                .map(|key| key.to_string())
+                .ok_or_else(|| crate::error::Error::internal("a record key the store cannot read"))
+        })
+        .transpose()?;
+    Ok(RecordsPage {
+        read: keys.len(),
+        records,
+        next,
+    })
+}
+
+/// A record as `bureau import` reads it: `id`, the schema's fields, `access` (when not open to
+/// all) and `review_date`, with its `reference` and `owner`.
+fn import_form(record: &Record) -> Result<serde_json::Value> {
+    let tagged = serde_json::to_value(&record.data)
+        .map_err(|error| crate::error::Error::internal(format!("cannot show a record: {error}")))?;
+    let mut object = match tagged {
+        serde_json::Value::Object(map) => match map.into_iter().next() {
+            Some((_, serde_json::Value::Object(fields))) => fields,
+            _ => serde_json::Map::new(),
+        },
+        _ => serde_json::Map::new(),
+    };
+    object.insert("id".into(), record.key.local_id.clone().into());
+    if record.access != Access::All {
+        let access = serde_json::to_value(&record.access).map_err(|error| {
+            crate::error::Error::internal(format!("cannot show a record: {error}"))
+        })?;
+        object.insert("access".into(), access);
+    }
+    object.insert("review_date".into(), record.review_date.to_string().into());
+    let mut out = serde_json::Map::new();
+    out.insert("reference".into(), record.key.to_string().into());
+    out.insert("owner".into(), record.key.owner.to_string().into());
+    out.extend(object);
+    Ok(serde_json::Value::Object(out))
+}

@@ -64,6 +64,9 @@ pub struct Status {
     pub forks: Vec<ForkInfo>,
     /// Days until this node's certificate expires (negative once expired).
     pub certificate_days_left: i64,
+    /// Restored from a backup and not signing yet: the seq of its own log it waits to get back
+    /// from a member (see `backup`).
+    pub restored_awaiting_seq: Option<u64>,
     /// What the operator should act on: a fork of this node's log, a certificate about to
     /// expire.
     pub warnings: Vec<String>,
@@ -422,6 +425,15 @@ impl Replica {
                 self.member()
             );
         }
+        if let Some(seq) = self.store.restored_own_seq()? {
+            let held = self.store.head(&key)?.map_or(0, |head| head.seq);
+            if held < seq {
+                fail!(
+                    Unavailable,
+                    "this directory was restored from a backup taken when this node's log had reached seq {seq}, and the replica holds it up to seq {held}: it signs nothing until it has its own log back from a member, or it would fork it. Start the node (`bureau node run`) and let it sync; `bureau status` shows when it may sign"
+                );
+            }
+        }
         if let Some(revoke) = self.store.revocation_of_key(&key)? {
             fail!(
                 Forbidden,
@@ -690,12 +702,19 @@ impl Replica {
                 "{rolled_back}: find out why (restored from a backup? edited?) and restart the node with --accept-audit-loss"
             ));
         }
+        let restored_awaiting_seq = self.store.restored_own_seq()?;
+        if let Some(seq) = restored_awaiting_seq {
+            warnings.push(format!(
+                "restored from a backup taken at seq {seq} of this node's log: it signs nothing until a member has given that log back (the node must run and reach a member)"
+            ));
+        }
         Ok(Status {
             audit,
             member: self.member(),
             revoked,
             forks,
             certificate_days_left,
+            restored_awaiting_seq,
             warnings,
             node_key: own.to_string(),
             network: self.store.network().to_string(),

@@ -48,6 +48,14 @@ impl Service {
     /// log is over and while no other process uses its key or its clock is not ahead; without
     /// one, only when the operator allowed it.
     pub async fn may_sign(&self) -> Result<()> {
+        if let Some(net) = &self.net
+            && let Some(seq) = self.replica.store.restored_own_seq()?
+            && net.signing() != bureau_net::Signing::Ready
+        {
+            return Err(Error::unavailable(format!(
+                "this node was restored from a backup (its log had reached seq {seq}): it signs nothing until a member has given its own log back, or it would fork it; `bureau status` shows when it may sign"
+            )));
+        }
         match &self.net {
             Some(net) => match net.ready_to_sign().await {
                 bureau_net::Signing::Ready | bureau_net::Signing::Checking => Ok(()),

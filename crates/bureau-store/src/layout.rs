@@ -22,7 +22,8 @@
 //! | `notice-persons` | person's record key · 0x00 · notice's owner (3) · notice id | empty: a notice the secretariat published about the person (its status is the case's fold; a pointer whose notice is no longer published is skipped) |
 //! | `index/…` | term · 0x00 · record key | the term's value (usually empty) |
 //! | `index/name-phonetic`, `index/name-pair` | key (or two keys joined by `+`) · 0x01 · birth year (2 bytes, never 0; unknown sorts first) · 0x00 · record key | empty |
-//! | `meta` | name | value (`genesis`, `live-records`, `name-index-version`, audit witnesses) |
+//! | `mailbox/…` | see `mailbox.rs` | local to this node (messages, outbox, hits): what a backup keeps |
+//! | `meta` | name | value (`format-version`, `genesis`, `live-records`, `name-index-version`, `restored-own-seq`, audit witnesses) |
 
 use bureau_core::record::{Index, Precedence};
 use bureau_core::{PublicKey, RecordKey};
@@ -53,6 +54,10 @@ pub const META_GENESIS: &[u8] = b"genesis";
 pub const META_NAME_INDEX_VERSION: &[u8] = b"name-index-version";
 /// Meta key: how many records are live (published and not cancelled), as 8 bytes BE.
 pub const META_LIVE_RECORDS: &[u8] = b"live-records";
+/// Meta key: set by a restore from a backup, the seq this node's own log had reached when the
+/// backup was taken (8 bytes BE); removed once the running node got its own log back from a
+/// member. While it is set the node does not sign (see `Store::restored_own_seq`).
+pub const META_RESTORED: &[u8] = b"restored-own-seq";
 /// Meta key prefix, then a key's 32 bytes: the latest audit witness that key signed, as
 /// ([`AuditWitnessAt`]).
 pub const META_AUDIT_WITNESS: &[u8] = b"audit-witness/";

@@ -35,7 +35,9 @@ pub use anomaly::{MAX_ENTRIES_PER_MEMBER_PER_HOUR, MAX_RECORDS_PER_IDENTIFIER, M
 pub use apply::{ApplyReport, Outcome};
 pub use committer::{Committer, CommitterError};
 pub use layout::{MAX_RECORD_VERSIONS_KEPT, RecordState};
-pub use mailbox::{Direction, InboxQuota, Kept, MailKind, Outgoing, Received, SenderUsage};
+pub use mailbox::{
+    Direction, InboxQuota, Kept, MailItem, MailKind, Outgoing, Received, SenderUsage,
+};
 pub use pending::{
     MAX_PENDING_AHEAD, MAX_PENDING_BYTES, MAX_PENDING_BYTES_PER_AUTHOR, MAX_PENDING_PER_AUTHOR,
     PENDING_MAX_AGE,
@@ -250,6 +252,9 @@ pub enum Error {
     },
     #[error("store: {0}")]
     Sled(String),
+    /// A caller's argument the store cannot use (a page position it never gave, say).
+    #[error("{0}")]
+    Invalid(String),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -102,6 +102,19 @@ pub struct SenderUsage {
     pub bytes_kept: u64,
 }
 
+/// One piece of the mailbox as a backup holds it: what no peer can give back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MailItem {
+    /// A message kept on one side (`sent`: sent by this node, else received).
+    Kept { sent: bool, kept: Kept },
+    /// A message still waiting in the outbox.
+    Outgoing(Outgoing),
+}
+
+/// A backup's position in the mailbox: the tree (`m` messages, `d` outbox), then the key.
+const BACKUP_MESSAGES: u8 = b'm';
+const BACKUP_DUE: u8 = b'd';
+
 /// Tree names: local to this node, never replicated.
 const MESSAGES: &str = "mailbox/messages";
 const IDS: &str = "mailbox/ids";
@@ -214,6 +227,21 @@ const T_HITS: usize = 2;
 const T_REPLIES: usize = 3;
 const T_DUE: usize = 4;
 const T_SENDERS: usize = 5;
+
+/// One sender's inbox usage inside a mailbox transaction (none kept yet: zero).
+fn sender_usage(
+    store: &Store,
+    trees: &[TransactionalTree],
+    sender: MemberCode,
+) -> std::result::Result<SenderUsage, ConflictableTransactionError<Error>> {
+    match trees[T_SENDERS].get(sender.as_bytes())? {
+        Some(bytes) => match stored(codec::decode::<_, 64>(&bytes), &store.path) {
+            Ok(usage) => Ok(usage),
+            Err(error) => abort(error),
+        },
+        None => Ok(SenderUsage::default()),
+    }
+}
 
 /// Stores a kept message with its id and hit index entries (and its reply link).
 fn put_kept(
@@ -359,13 +387,7 @@ impl Store {
                     return Ok(Received::UnknownHit);
                 }
             }
-            let mut usage: SenderUsage = match trees[T_SENDERS].get(kept.peer.as_bytes())? {
-                Some(bytes) => match stored(codec::decode::<_, 64>(&bytes), &self.path) {
-                    Ok(usage) => usage,
-                    Err(error) => return abort(error),
-                },
-                None => SenderUsage::default(),
-            };
+            let mut usage = sender_usage(self, trees, kept.peer)?;
             if usage.day != day {
                 usage = SenderUsage {
                     day,
@@ -482,6 +504,96 @@ impl Store {
             .transpose()
     }
 
+    /// The mailbox for a backup, a page at a time: every kept message (both sides, oldest
+    /// first), then the outbox. `after` is the position the previous page returned (`None`
+    /// first); the answer's position is `None` after the last page. Each message is read
+    /// whole, so a page is consistent even while messages arrive (one that arrives between
+    /// pages is in the backup or not, never half).
+    pub fn mail_backup_page(
+        &self,
+        after: Option<&[u8]>,
+        limit: usize,
+    ) -> Result<(Vec<MailItem>, Option<Vec<u8>>)> {
+        let trees = self.mailbox()?;
+        let (mut tree, mut from) = match after {
+            None => (BACKUP_MESSAGES, None),
+            Some([tag, key @ ..]) if [BACKUP_MESSAGES, BACKUP_DUE].contains(tag) => {
+                (*tag, Some(key.to_vec()))
+            }
+            Some(_) => return Err(Error::Invalid("not a mailbox backup position".into())),
+        };
+        let mut items = Vec::new();
+        loop {
+            let source = if tree == BACKUP_MESSAGES {
+                &trees.messages
+            } else {
+                &trees.due
+            };
+            let range = match &from {
+                // Strictly after the last key read: the key with a 0 byte appended is the
+                // first one that sorts after it.
+                Some(key) => source.range([key.as_slice(), &[0]].concat()..),
+                None => source.range::<Vec<u8>, _>(..),
+            };
+            for item in range {
+                let (key, bytes) = item.map_err(|e| self.sled_error(e))?;
+                items.push(if tree == BACKUP_MESSAGES {
+                    MailItem::Kept {
+                        sent: key.first() == Some(&side(Direction::Sent)),
+                        kept: self.decode_kept(&bytes)?,
+                    }
+                } else {
+                    MailItem::Outgoing(stored(
+                        codec::decode::<_, { usize::MAX }>(&bytes),
+                        &self.path,
+                    )?)
+                });
+                if items.len() == limit {
+                    return Ok((items, Some([&[tree][..], &key].concat())));
+                }
+            }
+            if tree == BACKUP_DUE {
+                return Ok((items, None));
+            }
+            tree = BACKUP_DUE;
+            from = None;
+        }
+    }
+
+    /// Puts mailbox items from a backup back, with their indexes; each received message
+    /// counts again against its sender's kept bytes. Returns how many were new.
+    pub fn restore_mail(&self, items: &[MailItem]) -> Result<usize> {
+        self.mail_transaction(|trees| {
+            let mut new = 0;
+            for item in items {
+                match item {
+                    MailItem::Kept { sent, kept } => {
+                        let direction = if *sent {
+                            Direction::Sent
+                        } else {
+                            Direction::Received
+                        };
+                        if trees[T_IDS].get(id_key(direction, &kept.id))?.is_some() {
+                            continue;
+                        }
+                        put_kept(trees, direction, kept)?;
+                        new += 1;
+                        if !sent {
+                            let mut usage = sender_usage(self, trees, kept.peer)?;
+                            usage.bytes_kept =
+                                usage.bytes_kept.saturating_add(kept.bytes.len() as u64);
+                            trees[T_SENDERS].insert(kept.peer.as_bytes(), codec::encode(&usage))?;
+                        }
+                    }
+                    MailItem::Outgoing(outgoing) => {
+                        trees[T_DUE].insert(due_key(outgoing), codec::encode(outgoing))?;
+                    }
+                }
+            }
+            Ok(new)
+        })
+    }
+
     /// Removes messages kept before `before` that are settled (received, delivered or given
     /// up), at most `limit` per call; returns how many went. Frees their senders' quota.
     pub fn expire_mail(&self, before: Timestamp, limit: usize) -> Result<usize> {
@@ -515,13 +627,9 @@ impl Store {
                     trees[T_REPLIES].remove(hit.as_bytes())?;
                 }
                 if *direction == Direction::Received
-                    && let Some(bytes) = trees[T_SENDERS].get(kept.peer.as_bytes())?
+                    && trees[T_SENDERS].get(kept.peer.as_bytes())?.is_some()
                 {
-                    let mut usage: SenderUsage =
-                        match stored(codec::decode::<_, 64>(&bytes), &self.path) {
-                            Ok(usage) => usage,
-                            Err(error) => return abort(error),
-                        };
+                    let mut usage = sender_usage(self, trees, kept.peer)?;
                     usage.bytes_kept = usage.bytes_kept.saturating_sub(kept.bytes.len() as u64);
                     trees[T_SENDERS].insert(kept.peer.as_bytes(), codec::encode(&usage))?;
                 }

@@ -441,6 +441,62 @@ impl Store {
             .transpose()
     }
 
+    /// The seq this node's own log had reached when the backup this store was restored from
+    /// was taken, while the restore is not settled (see [`layout::META_RESTORED`]).
+    pub fn restored_own_seq(&self) -> Result<Option<u64>> {
+        Ok(self.trees[layout::T_META]
+            .get(layout::META_RESTORED)
+            .map_err(|e| self.sled_error(e))?
+            .and_then(|bytes| <[u8; 8]>::try_from(bytes.as_ref()).ok())
+            .map(u64::from_be_bytes))
+    }
+
+    /// Marks the store as restored from a backup taken at `own_seq` (`Some`), or the restore
+    /// as settled (`None`), durably.
+    pub fn set_restored_own_seq(&self, own_seq: Option<u64>) -> Result<()> {
+        let meta = &self.trees[layout::T_META];
+        match own_seq {
+            Some(seq) => meta.insert(layout::META_RESTORED, &seq.to_be_bytes()[..]),
+            None => meta.remove(layout::META_RESTORED),
+        }
+        .map_err(|e| self.sled_error(e))?;
+        self.flush()
+    }
+
+    /// The keys of one database's records after `after` (exclusive; from the start when
+    /// `None`), in key order, at most `limit`: an export's pages. Cancelled, blocked and
+    /// unreadable records are among them; [`Store::searchable`] tells which are live.
+    pub fn record_keys_page(
+        &self,
+        database: bureau_core::Database,
+        after: Option<&[u8]>,
+        limit: usize,
+    ) -> Result<Vec<Vec<u8>>> {
+        let tag = [database.tag()];
+        let start = match after {
+            Some(key) if key.starts_with(&tag) => [key, &[0]].concat(),
+            Some(_) => {
+                return Err(crate::Error::Invalid(
+                    "not a record of this database".into(),
+                ));
+            }
+            None => tag.to_vec(),
+        };
+        let mut keys = Vec::new();
+        for item in self.trees[layout::T_RECORDS]
+            .range(start..)
+            .keys()
+            .take(limit)
+        {
+            let key = item.map_err(|e| self.sled_error(e))?;
+            if !key.starts_with(&tag) {
+                break;
+            }
+            keys.push(key.to_vec());
+        }
+        Ok(keys)
+    }
+
     /// Records published and not cancelled.
     pub fn live_record_count(&self) -> Result<u64> {
         Ok(self.trees[layout::T_META]

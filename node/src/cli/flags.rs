@@ -230,6 +230,14 @@ pub enum Command {
     /// Run the node daemon.
     #[command(subcommand)]
     Node(NodeCommand),
+    /// Back up what no peer holds (keys, certificate, token, config, audit log, messages,
+    /// hits, outbox) into one file, from the running node or the stopped replica.
+    Backup(super::backup::Backup),
+    /// Restore a backup into a new --dir; the node then signs nothing until a member has
+    /// given back its own log, so it cannot fork it.
+    Restore(super::backup::Restore),
+    /// Write a database's live records as JSON Lines or CSV, in the format `import` reads.
+    Export(super::backup::Export),
     /// Print the address of the dashboard of the node running on --dir (with its token in the
     /// address's fragment, which the browser keeps to itself): members and how they are
     /// reached, replica, sync, hits, messages, forks.

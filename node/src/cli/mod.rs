@@ -3,8 +3,8 @@
 //! Areas, each with its flags, the requests they make and how answers print: `records`,
 //! `search`, `cases` (notices and diffusions), `mail` (messages and hits), `members` (status,
 //! peers, membership), `trust` (genesis, init, admit and the audit log, all offline) and
-//! `network` (the daemon, its configuration, local networks and synthetic data). `import`
-//! reads bulk files. Commands reach the node through [`Backend`]; errors carry the service's
+//! `network` (the daemon, its configuration, local networks and synthetic data), `backup`
+//! (backup, restore, export). `import` reads bulk files. Commands reach the node through [`Backend`]; errors carry the service's
 //! kind, which decides the exit code.
 
 /// Returns early with an invalid-input error (exit code 2): the user's flags are wrong.
@@ -21,6 +21,7 @@ pub mod import;
 pub mod publish;
 pub mod records;
 
+pub mod backup;
 pub mod cases;
 pub mod mail;
 pub mod members;
@@ -123,6 +124,9 @@ pub fn run(cli: Cli, env: Environment) -> Result<()> {
         Command::Node(NodeCommand::KeepKey { file }) => network::keep_key(context, &file),
         Command::Config(ConfigCommand::Show(flags)) => network::config_show(context, &flags),
         Command::Dashboard => network::dashboard(context),
+        Command::Backup(flags) => backup::backup(context, flags),
+        Command::Restore(flags) => backup::restore(context, flags),
+        Command::Export(flags) => backup::export(context, flags),
         Command::Openapi => {
             output::json(&crate::http::openapi::document());
             Ok(())
@@ -168,6 +172,114 @@ pub fn run(cli: Cli, env: Environment) -> Result<()> {
     }
 }
 
+/// The commands as `bureau --help` lists them, by what they are for (clap lists them in one
+/// flat list; every command is still parsed, completed and documented as clap knows it).
+pub const COMMAND_GROUPS: &[(&str, &[&str])] = &[
+    (
+        "Records",
+        &[
+            "publish", "import", "get", "cancel", "extend", "review", "erase",
+        ],
+    ),
+    ("Search", &["search"]),
+    (
+        "Notices, diffusions, messages and hits",
+        &["notice", "diffusion", "message", "hits"],
+    ),
+    (
+        "Running a node",
+        &[
+            "node",
+            "config",
+            "status",
+            "peers",
+            "dashboard",
+            "audit",
+            "backup",
+            "restore",
+            "export",
+        ],
+    ),
+    (
+        "Membership",
+        &[
+            "members",
+            "admit-publish",
+            "revoke",
+            "block",
+            "unblock",
+            "wrap-keys",
+        ],
+    ),
+    (
+        "Founding a network and joining it (offline)",
+        &["genesis", "init", "admit"],
+    ),
+    (
+        "Local networks and tools",
+        &[
+            "devnet",
+            "sandbox",
+            "sync",
+            "generate",
+            "openapi",
+            "completions",
+            "man",
+            "help",
+        ],
+    ),
+];
+
+/// The command line as `bureau` parses it: the derived definition, with the exit codes after
+/// the long help and the commands grouped in the help ([`COMMAND_GROUPS`]).
+pub fn command() -> clap::Command {
+    let command = Cli::command().after_long_help(EXIT_CODES_HELP);
+    let commands: Vec<(String, String)> = command
+        .get_subcommands()
+        .filter(|sub| !sub.is_hide_set())
+        .map(|sub| {
+            let about = sub.get_about().map(ToString::to_string).unwrap_or_default();
+            (sub.get_name().to_owned(), about)
+        })
+        .chain([(
+            "help".to_owned(),
+            "Print this message or the help of the given command(s)".to_owned(),
+        )])
+        .collect();
+    let width = commands
+        .iter()
+        .map(|(name, _)| name.len())
+        .max()
+        .unwrap_or(0);
+    let mut listing = String::new();
+    let mut listed = Vec::new();
+    let groups = COMMAND_GROUPS
+        .iter()
+        .map(|(heading, names)| (*heading, names.to_vec()))
+        .chain([("Other commands", Vec::new())]);
+    for (heading, names) in groups {
+        let members: Vec<&(String, String)> = commands
+            .iter()
+            .filter(|(name, _)| {
+                names.contains(&name.as_str())
+                    || (heading == "Other commands" && !listed.contains(name))
+            })
+            .collect();
+        if members.is_empty() {
+            continue;
+        }
+        listing.push_str(&format!("{heading}:\n"));
+        for (name, about) in members {
+            listing.push_str(&format!("  {name:width$}  {about}\n"));
+            listed.push(name.clone());
+        }
+        listing.push('\n');
+    }
+    command.help_template(format!(
+        "{{about-with-newline}}\n{{usage-heading}} {{usage}}\n\n{listing}Global options:\n{{options}}{{after-help}}"
+    ))
+}
+
 /// Writes generated text to stdout; a reader that closed early (`| head`) is not an error.
 fn print_bytes(bytes: &[u8]) -> Result<()> {
     use std::io::Write as _;
@@ -183,6 +295,41 @@ fn print_bytes(bytes: &[u8]) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `bureau --help` lists every command once, under its group.
+    #[test]
+    fn help_lists_every_command_under_one_group() {
+        let mut command = command();
+        let help = command.render_help().to_string();
+        let names: Vec<String> = Cli::command()
+            .get_subcommands()
+            .map(|sub| sub.get_name().to_owned())
+            .collect();
+        for name in &names {
+            let groups: Vec<&str> = COMMAND_GROUPS
+                .iter()
+                .filter(|(_, members)| members.contains(&name.as_str()))
+                .map(|(heading, _)| *heading)
+                .collect();
+            assert_eq!(groups.len(), 1, "{name} is in {groups:?}");
+            assert!(
+                help.lines()
+                    .any(|line| line.trim_start().starts_with(&format!("{name} "))),
+                "{name} missing from:\n{help}"
+            );
+        }
+        for (heading, members) in COMMAND_GROUPS {
+            assert!(help.contains(&format!("{heading}:")), "{heading}");
+            for member in *members {
+                assert!(
+                    *member == "help" || names.iter().any(|name| name == member),
+                    "{member} is not a command"
+                );
+            }
+        }
+        assert!(!help.contains("Other commands"), "{help}");
+        assert!(help.contains("--dir"), "{help}");
+    }
 
     /// Every command, flag and argument has help text, so `--help` explains all of it.
     #[test]

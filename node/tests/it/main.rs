@@ -2,6 +2,7 @@
 //! real nodes in one process.
 
 mod api;
+mod backup;
 mod cases;
 mod cli;
 mod databases;

@@ -18,12 +18,13 @@ pub use cases::{
 pub use mail::{AnswerHit, ListHits, ListMail, PageQuery};
 pub use members::{AdmitMember, Announced, ListMembers, RevokeMember};
 pub use node::{
-    GetStatus, ListPeers, NetworkStatus, NodeStatus, Readiness, WitnessAudit, WrapKeys,
+    ExportMail, GetStatus, ListPeers, MAIL_BACKUP_PAGE_ITEMS, MailPage, NetworkStatus, NodeStatus,
+    Readiness, WitnessAudit, WrapKeys,
 };
 pub use paths::{CasePath, RecordPath};
 pub use records::{
-    BlockRecord, Blocked, CancelRecord, DueForReview, EraseDue, Erased, ExtendRecord, GetRecord,
-    ImportBatch, MAX_REVIEW_WITHIN_DAYS,
+    BlockRecord, Blocked, CancelRecord, DueForReview, EXPORT_PAGE_RECORDS, EraseDue, Erased,
+    ExportRecords, ExtendRecord, GetRecord, ImportBatch, MAX_REVIEW_WITHIN_DAYS,
 };
 
 /// Shows every operation to `visitor`, in the order the API documents them.
@@ -32,6 +33,7 @@ pub fn visit_all(visitor: &mut impl Visitor) {
     visitor.visit::<ListPeers>();
     visitor.visit::<WitnessAudit>();
     visitor.visit::<WrapKeys>();
+    visitor.visit::<ExportMail>();
     visitor.visit::<crate::records::Draft>();
     visitor.visit::<GetRecord>();
     visitor.visit::<CancelRecord>();
@@ -40,6 +42,7 @@ pub fn visit_all(visitor: &mut impl Visitor) {
     visitor.visit::<ImportBatch>();
     visitor.visit::<DueForReview>();
     visitor.visit::<EraseDue>();
+    visitor.visit::<ExportRecords>();
     visitor.visit::<crate::query::SearchRequest>();
     visitor.visit::<ListMembers>();
     visitor.visit::<AdmitMember>();

@@ -211,3 +211,75 @@ impl Operation for WrapKeys {
             .await
     }
 }
+
+/// One page of this node's mailbox, for `bureau backup`: messages sent and received (hits and
+/// answers among them) and the outbox, which no peer can give back.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+pub struct ExportMail {
+    /// Where the previous page ended (its `next`); the first page when absent.
+    #[serde(default)]
+    pub after: Option<String>,
+}
+
+/// A page of the mailbox for a backup.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct MailPage {
+    pub member: bureau_core::MemberCode,
+    /// The node's libp2p peer id.
+    pub peer_id: String,
+    /// How far this node's own log has reached in this replica (0: nothing signed).
+    pub own_seq: u64,
+    /// The page's items, in the canonical binary encoding, as hex (what `bureau restore`
+    /// reads back; not meant to be read otherwise).
+    pub items: String,
+    /// How many items the page holds.
+    pub count: usize,
+    /// Where the next page starts; absent after the last one.
+    pub next: Option<String>,
+}
+
+/// Mailbox items per backup page: a message is at most a few tens of KB, so a page stays a
+/// few MB over the API.
+pub const MAIL_BACKUP_PAGE_ITEMS: usize = 100;
+
+impl Operation for ExportMail {
+    type Answer = MailPage;
+    const NAME: &'static str = "export_mail";
+    const SUMMARY: &'static str =
+        "One page of the mailbox (messages, hits, outbox) for a backup, in its binary encoding";
+    const METHOD: Method = Method::Get;
+    const PATH: &'static str = "/v1/backup/mail";
+
+    async fn run(self, service: &Service) -> Result<MailPage> {
+        let after = self
+            .after
+            .map(|text| {
+                hex::decode(&text)
+                    .map_err(|_| crate::error::Error::invalid("`after` is not a page position"))
+            })
+            .transpose()?;
+        service
+            .blocking(move |replica| {
+                let store = &replica.store;
+                let (items, next) =
+                    store.mail_backup_page(after.as_deref(), MAIL_BACKUP_PAGE_ITEMS)?;
+                if after.is_none() {
+                    replica.audit(crate::audit::AuditAction::Backup, "mailbox", None, None)?;
+                }
+                let own_seq = store
+                    .head(&replica.key.public())?
+                    .map_or(0, |head| head.seq);
+                Ok(MailPage {
+                    member: replica.member(),
+                    peer_id: bureau_net::identity::peer_id(&replica.key.public())
+                        .map(|id| id.to_string())
+                        .unwrap_or_default(),
+                    own_seq,
+                    count: items.len(),
+                    items: hex::encode(bureau_core::codec::encode(&items)),
+                    next: next.map(hex::encode),
+                })
+            })
+            .await
+    }
+}

@@ -9,7 +9,9 @@ use super::paths::{RecordPath, integer_or_text};
 use crate::error::{Error, OrKind, Result};
 use crate::operation::{Method, Operation};
 use crate::query::SearchContext;
-use crate::records::{BatchResult, Draft, IMPORT_BATCH_RECORDS, Published, RecordWithRef};
+use crate::records::{
+    BatchResult, Draft, IMPORT_BATCH_RECORDS, Published, RecordWithRef, RecordsPage,
+};
 use crate::service::Service;
 
 /// Largest bulk-import request: a batch of [`IMPORT_BATCH_RECORDS`] records.
@@ -258,5 +260,83 @@ impl From<Record> for RecordWithRef {
             reference: record.key.to_string(),
             record,
         }
+    }
+}
+
+/// One page of one database's live records (published, not cancelled or blocked, review date
+/// not passed), for `bureau export`: in the import format (`id`, the schema's fields, `access`,
+/// `review_date`), with `reference` and `owner` beside them. The export is written to the audit
+/// log; owners are not told (it is this replica's own copy, not a search).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct ExportRecords {
+    /// The database (`persons`, `sltd`, ...).
+    pub database: String,
+    /// Only this member's records.
+    #[serde(default)]
+    pub owner: Option<String>,
+    /// Where the previous page ended (its `next`: a record reference); from the start when
+    /// absent.
+    #[serde(default)]
+    pub after: Option<String>,
+    /// At most this many records read (default and most [`EXPORT_PAGE_RECORDS`]).
+    #[serde(default, deserialize_with = "super::paths::optional_integer_or_text")]
+    pub limit: Option<i64>,
+}
+
+/// Records read per export page by default, and at most.
+pub const EXPORT_PAGE_RECORDS: usize = 1_000;
+
+impl Operation for ExportRecords {
+    type Answer = RecordsPage;
+    const NAME: &'static str = "export_records";
+    const SUMMARY: &'static str =
+        "One page of a database's live records in the import format, for an export";
+    const METHOD: Method = Method::Get;
+    const PATH: &'static str = "/v1/export/{database}";
+
+    async fn run(self, service: &Service) -> Result<RecordsPage> {
+        let database: bureau_core::Database = self
+            .database
+            .parse()
+            .map_err(|error| Error::invalid(format!("{error}")))?;
+        let owner: Option<bureau_core::MemberCode> = self
+            .owner
+            .as_deref()
+            .map(|code| {
+                code.parse()
+                    .map_err(|error| Error::invalid(format!("{code:?}: {error}")))
+            })
+            .transpose()?;
+        let after = self
+            .after
+            .as_deref()
+            .map(|reference| {
+                let key: bureau_core::RecordKey = reference
+                    .parse()
+                    .map_err(|error| Error::invalid(format!("{reference:?}: {error}")))?;
+                if key.database != database {
+                    return Err(Error::invalid(format!(
+                        "{reference} is not a record of {database}"
+                    )));
+                }
+                Ok(key.to_bytes())
+            })
+            .transpose()?;
+        let limit = match self.limit {
+            None => EXPORT_PAGE_RECORDS,
+            Some(limit) => usize::try_from(limit)
+                .ok()
+                .filter(|limit| (1..=EXPORT_PAGE_RECORDS).contains(limit))
+                .ok_or_else(|| {
+                    Error::invalid(format!(
+                        "a limit of {limit} is out of range (1 to {EXPORT_PAGE_RECORDS})"
+                    ))
+                })?,
+        };
+        service
+            .blocking(move |replica| {
+                crate::records::export_page(replica, database, owner, after.as_deref(), limit)
+            })
+            .await
     }
 }

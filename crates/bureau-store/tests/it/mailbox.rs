@@ -253,3 +253,98 @@ fn the_outbox_hands_out_due_messages_and_settles_them() {
         ]
     );
 }
+
+/// A backup reads the whole mailbox a page at a time (both sides, then the outbox), and a
+/// restore into a fresh store gives back the same pages, hits, reply link, outbox and each
+/// sender's kept bytes.
+#[test]
+fn a_backup_of_the_mailbox_restores_every_list() {
+    let network = TestNetwork::new("mailbox-backup", &["FRA"]);
+    let store = harness::open(&network).store;
+    let day = 20_000 * DAY_MS;
+    for i in 0..7 {
+        let kind = if i % 3 == 0 {
+            MailKind::Hit
+        } else {
+            MailKind::Text
+        };
+        let sender = if i < 4 { "DEU" } else { "POL" };
+        let kept = received(&format!("r{i}"), sender, day + i, 50, kind);
+        assert_eq!(store.receive(&kept, QUOTA).expect("receive"), Received::New);
+    }
+    store
+        .queue_outgoing(&outgoing("h1", "ITA", day + 20), MailKind::Hit)
+        .expect("queue");
+    store
+        .queue_outgoing(&outgoing("t1", "ESP", day + 21), MailKind::Text)
+        .expect("queue");
+    let reply = received(
+        "a1",
+        "ITA",
+        day + 30,
+        20,
+        MailKind::HitReply { hit: "h1".into() },
+    );
+    assert_eq!(store.receive(&reply, QUOTA).expect("reply"), Received::New);
+
+    let mut items = Vec::new();
+    let mut after = None;
+    let mut pages = 0;
+    loop {
+        let (page, next) = store
+            .mail_backup_page(after.as_deref(), 3)
+            .expect("backup page");
+        assert!(page.len() <= 3);
+        items.extend(page);
+        pages += 1;
+        match next {
+            Some(next) => after = Some(next),
+            None => break,
+        }
+    }
+    // 8 received, 2 sent, 2 in the outbox, three at a time.
+    assert_eq!(items.len(), 12);
+    assert!(pages >= 4);
+    assert!(
+        store
+            .mail_backup_page(Some(b"x-not-a-position"), 3)
+            .is_err()
+    );
+
+    let other = TestNetwork::new("mailbox-backup", &["FRA"]);
+    let restored = harness::open(&other).store;
+    assert_eq!(restored.restore_mail(&items).expect("restore"), 10);
+    assert_eq!(
+        restored.restore_mail(&items).expect("again"),
+        0,
+        "idempotent"
+    );
+    for direction in [Direction::Received, Direction::Sent] {
+        for hits_only in [false, true] {
+            assert_eq!(
+                restored
+                    .mail_page(direction, hits_only, None, 100)
+                    .expect("page"),
+                store
+                    .mail_page(direction, hits_only, None, 100)
+                    .expect("page"),
+                "{direction:?} hits_only={hits_only}"
+            );
+        }
+    }
+    assert_eq!(
+        restored.hit_reply("h1").expect("reply").map(|kept| kept.id),
+        Some("a1".to_owned())
+    );
+    let due = |store: &bureau_store::Store| store.due(Timestamp(day + 100), 10).expect("due");
+    assert_eq!(due(&restored), due(&store));
+    let kept_bytes = |store: &bureau_store::Store| {
+        store
+            .inbox_usage()
+            .expect("usage")
+            .into_iter()
+            .map(|(code, usage)| (code, usage.bytes_kept))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(kept_bytes(&restored), kept_bytes(&store));
+}
