@@ -387,16 +387,56 @@ const COUNTER_HELP: &[(&str, &str)] = &[
     ),
 ];
 
+/// How long an answer of `/metrics` or `/readyz` is served again before it is worked out anew:
+/// neither asks for a token, so a client polling in a loop costs the node at most one status
+/// read per this interval and per port.
+pub const PROBE_CACHE: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// The latest answer of an unauthenticated probe and when it was made.
+#[derive(Debug, Clone)]
+struct Cached<T> {
+    latest: Arc<tokio::sync::Mutex<Option<(std::time::Instant, T)>>>,
+}
+
+impl<T: Clone> Cached<T> {
+    fn new() -> Cached<T> {
+        Cached {
+            latest: Arc::new(tokio::sync::Mutex::new(None)),
+        }
+    }
+
+    /// The answer made within [`PROBE_CACHE`], else a new one from `make` (one at a time: a
+    /// burst of requests waits for the one being made).
+    async fn get<F: std::future::Future<Output = T>>(&self, make: impl FnOnce() -> F) -> T {
+        let mut latest = self.latest.lock().await;
+        if let Some((at, answer)) = latest.as_ref()
+            && at.elapsed() < PROBE_CACHE
+        {
+            return answer.clone();
+        }
+        let answer = make().await;
+        *latest = Some((std::time::Instant::now(), answer.clone()));
+        answer
+    }
+}
+
 /// The metrics port's routes: `/metrics`, `/healthz`, `/readyz`.
 pub fn router(service: Service, metrics: NodeMetrics) -> Router {
     Router::new()
         .route("/metrics", get(serve_metrics))
-        .with_state((service.clone(), metrics))
+        .with_state((service.clone(), metrics, Cached::new()))
         .merge(health_routes(service))
 }
 
-async fn serve_metrics(State((service, metrics)): State<(Service, NodeMetrics)>) -> Response {
-    match metrics.scrape(&service).await {
+type Scrape = Result<String, String>;
+
+async fn serve_metrics(
+    State((service, metrics, cached)): State<(Service, NodeMetrics, Cached<Scrape>)>,
+) -> Response {
+    let scrape = cached
+        .get(|| async { metrics.scrape(&service).await.map_err(|e| e.to_string()) })
+        .await;
+    match scrape {
         Ok(text) => ([(header::CONTENT_TYPE, CONTENT_TYPE)], text).into_response(),
         Err(error) => {
             tracing::warn!(%error, "metrics could not be read");
@@ -415,11 +455,14 @@ pub fn health_routes(service: Service) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/readyz", get(ready))
-        .with_state(service)
+        .with_state((service, Cached::new()))
 }
 
-async fn ready(State(service): State<Service>) -> Response {
-    if Readiness::check(&service).await.ready {
+async fn ready(State((service, cached)): State<(Service, Cached<bool>)>) -> Response {
+    if cached
+        .get(|| async { Readiness::check(&service).await.ready })
+        .await
+    {
         (StatusCode::OK, "ready\n").into_response()
     } else {
         (StatusCode::SERVICE_UNAVAILABLE, "not ready\n").into_response()
