@@ -76,5 +76,8 @@ node_status() {
   "$bureau" --dir "$dir/node$1" --api "$addr" status --json 2> /dev/null
 }
 
-api_port() { echo $((base_port + 100 + $1)); }
-metrics_port() { echo $((base_port + 200 + $1)); }
+# Ports of one role are `stride` apart: the node count rounded up to a hundred (as `bureau
+# devnet` lays them out: node i on P+i, its API on P+stride+i, its metrics on P+2*stride+i).
+stride() { echo $(((nodes + 99) / 100 * 100)); }
+api_port() { echo $((base_port + $(stride) + $1)); }
+metrics_port() { echo $((base_port + 2 * $(stride) + $1)); }

@@ -9,8 +9,10 @@
 # `bureau devnet --provision-only`: node keys derived from seed S (default 1, so node i has the
 # same peer id in every testnet made with that seed), certificates and sample records. Later runs
 # restart the same network with its data (N and P are then those it was made with). Node i
-# listens on 127.0.0.1 port P+i (TCP and QUIC), serves its API on 127.0.0.1 port P+100+i and
-# /metrics, /healthz, /readyz on 127.0.0.1 port P+200+i.
+# listens on 127.0.0.1 port P+i (TCP and QUIC), serves its API on 127.0.0.1 port P+S+i and
+# /metrics, /healthz, /readyz on 127.0.0.1 port P+2S+i, S being N rounded up to a hundred
+# (100 up to 100 nodes; up to 249 nodes, one per ISO 3166 country, make a network the real
+# one's size).
 # Logs: D/logs/nodeI.log; pids: D/pids/nodeI.pid. Stop with testnet/down.sh, inspect with
 # testnet/status.sh. Binary: $BUREAU, else target/release/bureau. Waits at most
 # $BUREAU_UP_TIMEOUT_S seconds (default 60).
@@ -18,7 +20,7 @@ set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
-usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; }
 parse_args "$@"
 require_bureau
 timeout_s=${BUREAU_UP_TIMEOUT_S:-60}

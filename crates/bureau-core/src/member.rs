@@ -31,6 +31,11 @@ const ISO_3166_ALPHA3: &[&str] = &[
     "ZMB", "ZWE",
 ];
 
+/// Every ISO 3166-1 alpha-3 country code, sorted: the countries a member can be.
+pub fn country_codes() -> &'static [&'static str] {
+    ISO_3166_ALPHA3
+}
+
 /// Why a code was refused.
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum CodeError {

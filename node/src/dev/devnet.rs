@@ -34,12 +34,21 @@ struct NodeProcess {
     child: Child,
 }
 
-/// Where node `index` serves `/metrics`, `/healthz` and `/readyz`: 200 ports above its
-/// network port.
-fn metrics_port(base_port: u16, index: usize) -> Result<u16> {
-    base_port
-        .checked_add(METRICS_PORT_OFFSET)
-        .and_then(|port| port.checked_add(u16::try_from(index).ok()?))
+/// How far apart the ports of one role are: node `i` of `nodes` listens on `base + i`, serves
+/// its API (in `testnet/`) on `base + stride + i` and its metrics on `base + 2 × stride + i`,
+/// with `stride` the node count rounded up to a hundred (100 up to 100 nodes, 200 up to 200,
+/// 300 for every country).
+pub fn port_stride(nodes: usize) -> usize {
+    nodes.div_ceil(PORT_STRIDE_STEP).max(1) * PORT_STRIDE_STEP
+}
+
+/// See [`port_stride`].
+pub const PORT_STRIDE_STEP: usize = 100;
+
+/// Where node `index` of `nodes` serves `/metrics`, `/healthz` and `/readyz` (see
+/// [`port_stride`]).
+fn metrics_port(base_port: u16, nodes: usize, index: usize) -> Result<u16> {
+    u16::try_from(usize::from(base_port) + 2 * port_stride(nodes) + index)
         .context("--base-port plus the node count goes past port 65535 for the metrics ports")
 }
 
@@ -49,10 +58,12 @@ fn metrics_address(node: &NodeDir) -> Option<String> {
     toml::from_str::<FileConfig>(&text).ok()?.metrics_listen
 }
 
-/// How far above a node's network port its metrics port is.
-pub const METRICS_PORT_OFFSET: u16 = 200;
-
-fn node_config(index: usize, base_port: u16, bootstrap: Option<String>) -> Result<FileConfig> {
+fn node_config(
+    index: usize,
+    nodes: usize,
+    base_port: u16,
+    bootstrap: Option<String>,
+) -> Result<FileConfig> {
     let port = base_port
         .checked_add(u16::try_from(index)?)
         .context("--base-port plus the node count goes past port 65535")?;
@@ -63,7 +74,10 @@ fn node_config(index: usize, base_port: u16, bootstrap: Option<String>) -> Resul
         ]),
         bootstrap: bootstrap.map(|address| vec![address]),
         api_listen: Some("127.0.0.1:0".into()),
-        metrics_listen: Some(format!("127.0.0.1:{}", metrics_port(base_port, index)?)),
+        metrics_listen: Some(format!(
+            "127.0.0.1:{}",
+            metrics_port(base_port, nodes, index)?
+        )),
         cache_mib: Some(16),
         sync_interval_ms: Some(5_000),
         // Every devnet node shares 127.0.0.1: the colocation penalty would make them all suspects.
@@ -89,7 +103,7 @@ fn provision(
     for (index, node) in network.nodes.iter().enumerate() {
         let bootstrap =
             (index > 0).then(|| format!("/ip4/127.0.0.1/tcp/{base_port}/p2p/{first_peer}"));
-        let config = node_config(index, base_port, bootstrap)?;
+        let config = node_config(index, nodes, base_port, bootstrap)?;
         let text = toml::to_string(&config).context("cannot write a node config")?;
         files::write_new(&node.root.join(CONFIG_FILE), text.as_bytes(), false)?;
     }
@@ -211,7 +225,7 @@ fn publish_samples(nodes: &[NodeDir]) -> Result<usize> {
     let mut published = 0;
     for (index, node) in nodes.iter().enumerate().skip(1) {
         let client = Client::from_dir(node, None, None)?.context("node has no API address")?;
-        let member = sample::MEMBER_CODES[index - 1].parse()?;
+        let member = sample::member_codes()[index - 1].parse()?;
         for (local_id, data) in sample::records(index, member) {
             let draft = Draft {
                 local_id,

@@ -14,15 +14,16 @@ use bureau_service::files::{self, NodeDir};
 use bureau_service::replica::Replica;
 use bureau_service::{clock, trust};
 
-/// Most member nodes (besides the secretariat) a local network gets.
-pub const MAX_LOCAL_MEMBERS: usize = sample::MEMBER_CODES.len();
+/// Most member nodes (besides the secretariat) a local network gets: one per ISO 3166 country
+/// ([`sample::member_codes`]).
+pub const MAX_LOCAL_MEMBERS: usize = 249;
 
 /// A local network on disk.
 #[derive(Debug)]
 pub struct LocalNetwork {
     pub dir: PathBuf,
     pub genesis: Genesis,
-    /// `node0` is the secretariat; `node1..` the members, in [`sample::MEMBER_CODES`] order.
+    /// `node0` is the secretariat; `node1..` the members, in [`sample::member_codes`] order.
     pub nodes: Vec<NodeDir>,
 }
 
@@ -32,7 +33,7 @@ pub fn codes(members: usize) -> Result<Vec<MemberCode>> {
         bail!("a local network has 1 to {MAX_LOCAL_MEMBERS} members besides the secretariat");
     }
     let mut codes = vec![MemberCode::SECRETARIAT];
-    for code in &sample::MEMBER_CODES[..members] {
+    for code in &sample::member_codes()[..members] {
         codes.push(code.parse::<MemberCode>()?);
     }
     Ok(codes)

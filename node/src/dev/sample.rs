@@ -7,11 +7,23 @@ use bureau_core::schema::{
 };
 use bureau_core::{MemberCode, PartialDate, RecordData};
 
-/// Member codes given to demonstration nodes after the secretariat, in order.
-pub const MEMBER_CODES: &[&str] = &[
+/// The first member codes of demonstration networks, in order (the README's examples use
+/// them: node1 is France, node2 Germany, ...).
+pub const FIRST_MEMBER_CODES: &[&str] = &[
     "FRA", "DEU", "ITA", "ESP", "NLD", "BRA", "JPN", "KEN", "CAN", "RUS", "IND", "ZAF", "MEX",
     "AUS", "EGY", "TUR", "ARG", "KOR", "NGA", "POL",
 ];
+
+/// Member codes given to demonstration nodes after the secretariat, in order:
+/// [`FIRST_MEMBER_CODES`], then every other ISO 3166 country in alphabetical order, so a
+/// local network can be as large as the real one (196 members) and more.
+pub fn member_codes() -> Vec<&'static str> {
+    let rest = bureau_core::member::country_codes()
+        .iter()
+        .copied()
+        .filter(|code| !FIRST_MEMBER_CODES.contains(code));
+    FIRST_MEMBER_CODES.iter().copied().chain(rest).collect()
+}
 
 const PEOPLE: &[(&str, &str, &str)] = &[
     ("Dupont", "Jean-Luc", "1975-06-14"),
@@ -114,4 +126,26 @@ pub fn records(index: usize, member: MemberCode) -> Vec<(String, RecordData)> {
         }),
     ));
     records
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every country once, the first ones first, and distinct sample identifiers for each.
+    #[test]
+    fn every_country_can_be_a_sample_member() {
+        let codes = member_codes();
+        assert_eq!(&codes[..FIRST_MEMBER_CODES.len()], FIRST_MEMBER_CODES);
+        assert_eq!(codes.len(), bureau_core::member::country_codes().len());
+        assert_eq!(codes.len(), crate::dev::provision::MAX_LOCAL_MEMBERS);
+        let mut identifiers = std::collections::BTreeSet::new();
+        for (at, code) in codes.iter().enumerate() {
+            let member: MemberCode = code.parse().expect("an ISO code is a member code");
+            for (local_id, data) in records(at + 1, member) {
+                let kind = data.database();
+                assert!(identifiers.insert(format!("{kind:?}/{local_id}/{member}")));
+            }
+        }
+    }
 }

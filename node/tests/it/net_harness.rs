@@ -28,7 +28,7 @@ pub struct TestNet {
 /// Codes: the secretariat, then the sample members.
 pub fn codes(count: usize) -> Vec<&'static str> {
     std::iter::once("XGS")
-        .chain(sample::MEMBER_CODES.iter().copied())
+        .chain(sample::member_codes())
         .take(count)
         .collect()
 }
