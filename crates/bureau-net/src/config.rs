@@ -257,6 +257,14 @@ pub type MetricsRegistry = std::sync::Arc<std::sync::Mutex<libp2p::metrics::Regi
 /// nothing left to fetch (the peer said in sync, or sent its last batch) less than this long
 /// ago: within one batch of that member's heads, recently.
 pub const SYNCED_WITHIN_INTERVALS: u32 = 3;
+/// How many members a node must have caught up with (within [`SYNCED_CONFIRM_INTERVALS`]) to
+/// count as caught up, when that many are connected: one member answering "in sync" could be
+/// lying or behind itself.
+pub const SYNCED_MEMBERS: usize = 2;
+/// The longer window in which the other members of [`SYNCED_MEMBERS`] must have been caught
+/// up with: anti-entropy picks one member at random per interval, so three intervals may
+/// well pick one member three times.
+pub const SYNCED_CONFIRM_INTERVALS: u32 = 10;
 
 impl Default for Config {
     fn default() -> Self {

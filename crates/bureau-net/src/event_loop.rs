@@ -128,6 +128,9 @@ pub(crate) struct EventLoop {
     /// When a pull from a member last ended with nothing left to fetch (see
     /// [`config::SYNCED_WITHIN_INTERVALS`]).
     pub last_caught_up: Option<Instant>,
+    /// When each member was last caught up with (a pull that ended with nothing to fetch);
+    /// pruned to connected members when read.
+    pub caught_up: HashMap<PeerId, Instant>,
 }
 
 /// What the node knows about signing safely.
@@ -254,6 +257,7 @@ impl EventLoop {
             signing,
             metrics,
             last_caught_up: None,
+            caught_up: HashMap::new(),
         };
         for topic in [&event_loop.topic, &event_loop.forks_topic] {
             event_loop
@@ -380,6 +384,7 @@ impl EventLoop {
                 let _ = reply.send(self.peer_infos());
             }
             Command::Info { reply } => {
+                let synced = self.synced();
                 let _ = reply.send(NetInfo {
                     peer_id: self.swarm.local_peer_id().to_string(),
                     listen: self.listen_addrs.iter().map(ToString::to_string).collect(),
@@ -393,9 +398,7 @@ impl EventLoop {
                     signing: self.signing.borrow().clone(),
                     peer_clock_offset_ms: self.median_clock_offset(),
                     reach: self.reach_info(),
-                    synced: self.last_caught_up.is_some_and(|at| {
-                        at.elapsed() < self.config.sync_interval * config::SYNCED_WITHIN_INTERVALS
-                    }),
+                    synced,
                     caught_up_seconds_ago: self.last_caught_up.map(|at| at.elapsed().as_secs()),
                 });
             }
@@ -567,6 +570,30 @@ impl EventLoop {
             self.swarm.add_peer_address(peer_id, address);
         }
         let _ = self.swarm.behaviour_mut().kad.bootstrap();
+    }
+
+    /// A pull from a member ended with nothing left to fetch.
+    pub(crate) fn caught_up_with(&mut self, peer: PeerId) {
+        let now = Instant::now();
+        self.last_caught_up = Some(now);
+        self.caught_up.insert(peer, now);
+    }
+
+    /// Caught up: with a member within [`config::SYNCED_WITHIN_INTERVALS`], and with
+    /// [`config::SYNCED_MEMBERS`] distinct connected members (or all connected, if fewer)
+    /// within [`config::SYNCED_CONFIRM_INTERVALS`].
+    fn synced(&mut self) -> bool {
+        let interval = self.config.sync_interval;
+        let recent = self
+            .last_caught_up
+            .is_some_and(|at| at.elapsed() < interval * config::SYNCED_WITHIN_INTERVALS);
+        let peers = &self.peers;
+        self.caught_up.retain(|peer, at| {
+            peers.get(peer).is_some_and(|p| p.state.is_member())
+                && at.elapsed() < interval * config::SYNCED_CONFIRM_INTERVALS
+        });
+        let members = peers.values().filter(|p| p.state.is_member()).count();
+        recent && self.caught_up.len() >= config::SYNCED_MEMBERS.min(members).max(1)
     }
 
     fn on_self_check_timeout(&mut self) {

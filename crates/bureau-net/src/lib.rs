@@ -276,7 +276,9 @@ pub struct NetInfo {
     pub peer_clock_offset_ms: Option<i64>,
     pub reach: ReachInfo,
     /// Caught up: a pull from a member ended with nothing left to fetch recently (within
-    /// [`config::SYNCED_WITHIN_INTERVALS`] sync intervals).
+    /// [`config::SYNCED_WITHIN_INTERVALS`] sync intervals), and pulls from
+    /// [`config::SYNCED_MEMBERS`] distinct connected members (all, if fewer) did within
+    /// [`config::SYNCED_CONFIRM_INTERVALS`].
     pub synced: bool,
     /// Seconds since a pull last ended with nothing left to fetch (`None`: never yet).
     pub caught_up_seconds_ago: Option<u64>,

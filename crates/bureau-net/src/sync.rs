@@ -202,7 +202,7 @@ impl EventLoop {
             } => {
                 self.counters.sync_entries_applied += applied as u64;
                 if caught_up {
-                    self.last_caught_up = Some(Instant::now());
+                    self.caught_up_with(peer);
                 }
                 for entry in &revocations {
                     self.on_entry_applied(entry);
@@ -278,7 +278,7 @@ impl EventLoop {
                 forks,
             } => self.apply_pulled(peer, entries, proofs, forks, complete),
             SyncResponse::InSync => {
-                self.last_caught_up = Some(Instant::now());
+                self.caught_up_with(peer);
                 self.syncing.remove(&peer);
                 self.on_self_checked(peer);
             }
@@ -300,7 +300,7 @@ impl EventLoop {
         forks.truncate(config::MAX_FORK_PROOFS_IN_SYNC);
         if entries.is_empty() && forks.is_empty() {
             if complete {
-                self.last_caught_up = Some(Instant::now());
+                self.caught_up_with(peer);
             }
             self.syncing.remove(&peer);
             self.on_self_checked(peer);
