@@ -19,9 +19,10 @@
 
 pub mod error;
 
-pub mod backup;
 pub mod clock;
 pub mod files;
+
+pub mod backup;
 
 pub mod audit;
 pub mod trust;
