@@ -312,17 +312,20 @@ async fn warn_about_standing(replica: Arc<Replica>) {
 }
 
 /// How often a restored node checks whether it has its own log back.
-const RESTORE_CHECK_INTERVAL: std::time::Duration = std::time::Duration::from_secs(5);
+const RESTORE_CHECK_INTERVAL: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// Ends a restore from a backup (see `bureau_service::backup`) once signing is safe again: a
 /// member's sync round completed (the network's self-check, which a restored node waits for
-/// however long it takes) and the replica holds its own log at least as far as the backup
-/// said. Until then nothing is signed.
+/// however long it takes), the node is caught up by the readiness rule (pulls from two
+/// members when two are connected, so one member that answers "in sync" cannot settle it
+/// alone), and the replica holds its own log at least as far as the backup said. Until then
+/// nothing is signed.
 async fn settle_restore(replica: Arc<Replica>, net: bureau_net::Handle, own_seq: u64) {
     let key = replica.key.public();
     let mut warned_short = false;
     loop {
-        if net.ready_to_sign().await == bureau_net::Signing::Ready {
+        let synced = net.info().await.is_ok_and(|info| info.synced);
+        if synced && net.ready_to_sign().await == bureau_net::Signing::Ready {
             let held = replica
                 .store
                 .head(&key)

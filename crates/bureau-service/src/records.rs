@@ -299,9 +299,14 @@ pub struct RecordsPage {
     pub next: Option<String>,
 }
 
-/// One page of an export (see `ops::records::ExportRecords`): the records of `database` after
-/// `after` (record key bytes), at most `limit` read, the live ones (of `owner` when given) in
-/// the import format. Each page is written to the audit log.
+/// JSON bytes after which an export page ends, whatever its record count: well under what an
+/// HTTP client reads of one answer by default (10 MB for the CLI's).
+pub const EXPORT_PAGE_BYTES: usize = 4 * 1024 * 1024;
+
+/// One page of an export (see `ops::records::ExportRecords`): the records of `database` (of
+/// `owner` when given) after `after` (record key bytes), at most `limit` read and about
+/// [`EXPORT_PAGE_BYTES`] written, the live ones in the import format. Each page is written to
+/// the audit log.
 pub fn export_page(
     replica: &Replica,
     database: bureau_core::Database,
@@ -310,17 +315,22 @@ pub fn export_page(
     limit: usize,
 ) -> Result<RecordsPage> {
     let store = &replica.store;
-    let keys = store.record_keys_page(database, after, limit)?;
+    let keys = store.record_keys_page(database, owner, after, limit)?;
     let today = clock::now().date();
     let mut records = Vec::new();
+    let mut bytes = 0;
+    let mut read = 0;
     for key in &keys {
-        if owner.is_some_and(|owner| key.get(1..4) != Some(owner.as_bytes())) {
-            continue;
-        }
+        read += 1;
         if let Some(record) = store.searchable(key)?
             && record.review_date >= today
         {
-            records.push(import_form(&record)?);
+            let record = import_form(&record)?;
+            bytes += record.to_string().len();
+            records.push(record);
+            if bytes >= EXPORT_PAGE_BYTES {
+                break;
+            }
         }
     }
     replica.audit(
@@ -332,8 +342,9 @@ pub fn export_page(
         None,
         Some(records.len() as u64),
     )?;
-    let next = (keys.len() == limit)
-        .then(|| keys.last())
+    // More may follow when the page stopped early or read as many keys as it could.
+    let next = (read < keys.len() || keys.len() == limit)
+        .then(|| keys.get(read - 1))
         .flatten()
         .map(|key| {
             RecordKey::from_bytes(key)
@@ -342,7 +353,7 @@ pub fn export_page(
         })
         .transpose()?;
     Ok(RecordsPage {
-        read: keys.len(),
+        read,
         records,
         next,
     })

@@ -48,9 +48,11 @@ impl Service {
     /// log is over and while no other process uses its key or its clock is not ahead; without
     /// one, only when the operator allowed it.
     pub async fn may_sign(&self) -> Result<()> {
-        if let Some(net) = &self.net
+        // A restored node signs once the daemon has settled the restore (its own log back
+        // from the members, see `node::daemon::settle_restore`); without a network the
+        // replica's own check applies (`Replica::check_may_sign`).
+        if self.net.is_some()
             && let Some(seq) = self.replica.store.restored_own_seq()?
-            && net.signing() != bureau_net::Signing::Ready
         {
             return Err(Error::unavailable(format!(
                 "this node was restored from a backup (its log had reached seq {seq}): it signs nothing until a member has given its own log back, or it would fork it; `bureau status` shows when it may sign"

@@ -505,14 +505,16 @@ impl Store {
     }
 
     /// The mailbox for a backup, a page at a time: every kept message (both sides, oldest
-    /// first), then the outbox. `after` is the position the previous page returned (`None`
-    /// first); the answer's position is `None` after the last page. Each message is read
-    /// whole, so a page is consistent even while messages arrive (one that arrives between
-    /// pages is in the backup or not, never half).
+    /// first), then the outbox, at most `limit` items and, past the first, `max_bytes` of
+    /// message bytes. `after` is the position the previous page returned (`None` first); the
+    /// answer's position is `None` after the last page. Each message is read whole, so a page
+    /// is consistent even while messages arrive (one that arrives between pages is in the
+    /// backup or not, never half).
     pub fn mail_backup_page(
         &self,
         after: Option<&[u8]>,
         limit: usize,
+        max_bytes: usize,
     ) -> Result<(Vec<MailItem>, Option<Vec<u8>>)> {
         let trees = self.mailbox()?;
         let (mut tree, mut from) = match after {
@@ -523,6 +525,7 @@ impl Store {
             Some(_) => return Err(Error::Invalid("not a mailbox backup position".into())),
         };
         let mut items = Vec::new();
+        let mut bytes_in_page = 0;
         loop {
             let source = if tree == BACKUP_MESSAGES {
                 &trees.messages
@@ -537,6 +540,7 @@ impl Store {
             };
             for item in range {
                 let (key, bytes) = item.map_err(|e| self.sled_error(e))?;
+                bytes_in_page += bytes.len();
                 items.push(if tree == BACKUP_MESSAGES {
                     MailItem::Kept {
                         sent: key.first() == Some(&side(Direction::Sent)),
@@ -548,7 +552,7 @@ impl Store {
                         &self.path,
                     )?)
                 });
-                if items.len() == limit {
+                if items.len() >= limit || bytes_in_page >= max_bytes {
                     return Ok((items, Some([&[tree][..], &key].concat())));
                 }
             }

@@ -463,24 +463,29 @@ impl Store {
         self.flush()
     }
 
-    /// The keys of one database's records after `after` (exclusive; from the start when
-    /// `None`), in key order, at most `limit`: an export's pages. Cancelled, blocked and
-    /// unreadable records are among them; [`Store::searchable`] tells which are live.
+    /// The keys of one database's records (of one owner, when given) after `after`
+    /// (exclusive; from the start when `None`), in key order, at most `limit`: an export's
+    /// pages. Cancelled, blocked and unreadable records are among them; [`Store::searchable`]
+    /// tells which are live.
     pub fn record_keys_page(
         &self,
         database: bureau_core::Database,
+        owner: Option<bureau_core::MemberCode>,
         after: Option<&[u8]>,
         limit: usize,
     ) -> Result<Vec<Vec<u8>>> {
-        let tag = [database.tag()];
+        let mut prefix = vec![database.tag()];
+        if let Some(owner) = owner {
+            prefix.extend_from_slice(owner.as_bytes());
+        }
         let start = match after {
-            Some(key) if key.starts_with(&tag) => [key, &[0]].concat(),
+            Some(key) if key.starts_with(&prefix) => [key, &[0]].concat(),
             Some(_) => {
                 return Err(crate::Error::Invalid(
-                    "not a record of this database".into(),
+                    "the position is not a record of this database and owner".into(),
                 ));
             }
-            None => tag.to_vec(),
+            None => prefix.clone(),
         };
         let mut keys = Vec::new();
         for item in self.trees[layout::T_RECORDS]
@@ -489,7 +494,7 @@ impl Store {
             .take(limit)
         {
             let key = item.map_err(|e| self.sled_error(e))?;
-            if !key.starts_with(&tag) {
+            if !key.starts_with(&prefix) {
                 break;
             }
             keys.push(key.to_vec());

@@ -238,9 +238,11 @@ pub struct MailPage {
     pub next: Option<String>,
 }
 
-/// Mailbox items per backup page: a message is at most a few tens of KB, so a page stays a
-/// few MB over the API.
+/// Most mailbox items per backup page.
 pub const MAIL_BACKUP_PAGE_ITEMS: usize = 100;
+/// Message bytes after which a backup page ends: as hex in JSON they stay well under what an
+/// HTTP client reads of one answer by default (10 MB for the CLI's).
+pub const MAIL_BACKUP_PAGE_BYTES: usize = 2 * 1024 * 1024;
 
 impl Operation for ExportMail {
     type Answer = MailPage;
@@ -261,8 +263,11 @@ impl Operation for ExportMail {
         service
             .blocking(move |replica| {
                 let store = &replica.store;
-                let (items, next) =
-                    store.mail_backup_page(after.as_deref(), MAIL_BACKUP_PAGE_ITEMS)?;
+                let (items, next) = store.mail_backup_page(
+                    after.as_deref(),
+                    MAIL_BACKUP_PAGE_ITEMS,
+                    MAIL_BACKUP_PAGE_BYTES,
+                )?;
                 if after.is_none() {
                     replica.audit(crate::audit::AuditAction::Backup, "mailbox", None, None)?;
                 }

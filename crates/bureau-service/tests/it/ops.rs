@@ -5,8 +5,8 @@
 use bureau_core::testkit::{self, TestNetwork};
 use bureau_core::{Access, RecordData};
 use bureau_service::ops::{
-    CancelRecord, DiffusionReview, DueForReview, GetRecord, ImportBatch, MAX_REVIEW_WITHIN_DAYS,
-    RecordPath, ReviewDiffusion,
+    CancelRecord, DiffusionReview, DueForReview, ExportRecords, GetRecord, ImportBatch,
+    MAX_REVIEW_WITHIN_DAYS, RecordPath, ReviewDiffusion,
 };
 use bureau_service::query::{Query, SearchContext, SearchRequest};
 use bureau_service::records::Draft;
@@ -167,4 +167,52 @@ async fn an_import_refuses_a_line_not_the_batch() {
         Some(2),
         "the refused line took no seq"
     );
+}
+
+/// An export reads a database page by page, each page starting after the last record of the
+/// one before, until no `next`; the owner filter and a position of another database are
+/// honoured.
+#[tokio::test]
+async fn an_export_pages_through_the_live_records() {
+    let (_temp, service) = france();
+    for i in 0..5 {
+        service
+            .call(passport(&format!("p{i}"), &format!("P{i}234567")))
+            .await
+            .expect("publish");
+    }
+    let export = |owner: Option<&str>, after: Option<String>| ExportRecords {
+        database: "sltd".into(),
+        owner: owner.map(str::to_owned),
+        after,
+        limit: Some(2),
+    };
+    let mut ids = Vec::new();
+    let mut after = None;
+    let mut pages = 0;
+    loop {
+        let page = service
+            .call(export(Some("FRA"), after.take()))
+            .await
+            .expect("page");
+        pages += 1;
+        assert!(page.records.len() <= 2);
+        ids.extend(
+            page.records
+                .iter()
+                .map(|record| record["id"].as_str().expect("id").to_owned()),
+        );
+        match page.next {
+            Some(next) => after = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(ids, ["p0", "p1", "p2", "p3", "p4"]);
+    assert_eq!(pages, 3);
+    let none = service.call(export(Some("DEU"), None)).await.expect("page");
+    assert!(none.records.is_empty() && none.next.is_none());
+    let wrong = service
+        .call(export(None, Some("vehicles/FRA/v1".into())))
+        .await;
+    assert_eq!(kind(wrong), ErrorKind::InvalidInput);
 }

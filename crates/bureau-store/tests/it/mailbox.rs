@@ -292,7 +292,7 @@ fn a_backup_of_the_mailbox_restores_every_list() {
     let mut pages = 0;
     loop {
         let (page, next) = store
-            .mail_backup_page(after.as_deref(), 3)
+            .mail_backup_page(after.as_deref(), 3, usize::MAX)
             .expect("backup page");
         assert!(page.len() <= 3);
         items.extend(page);
@@ -305,9 +305,24 @@ fn a_backup_of_the_mailbox_restores_every_list() {
     // 8 received, 2 sent, 2 in the outbox, three at a time.
     assert_eq!(items.len(), 12);
     assert!(pages >= 4);
+    // A byte bound cuts pages sooner, whatever the count allows, and still reads everything.
+    let mut by_bytes = Vec::new();
+    let mut after = None;
+    loop {
+        let (page, next) = store
+            .mail_backup_page(after.as_deref(), 100, 60)
+            .expect("backup page");
+        assert!(page.len() <= 2, "a page stops once past 60 bytes");
+        by_bytes.extend(page);
+        match next {
+            Some(next) => after = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(by_bytes, items);
     assert!(
         store
-            .mail_backup_page(Some(b"x-not-a-position"), 3)
+            .mail_backup_page(Some(b"x-not-a-position"), 3, usize::MAX)
             .is_err()
     );
 
